@@ -1,0 +1,104 @@
+"""/api/v1/auth/...: login, logout, me, API tokens; /api/v1/orgs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from fairs.errors import Invalid, NotAuthenticated
+
+from . import services
+from .auth import logged_in, organiser_guard, require
+from .schemas import LoginIn, LoginOut, MeOut, OrgIn, OrgOut, TokenIn, TokenOut, UserOut
+
+
+async def me_payload(principal: services.Principal) -> MeOut:
+    from fairs.extensions import me_extras
+
+    extras: dict[str, Any] = await me_extras(principal)
+    return MeOut(
+        id=principal.id,
+        username=principal.username,
+        roles=principal.roles,
+        display_name=principal.display_name,
+        org=principal.org_code,
+        **extras,
+    )
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["accounts"]
+
+    @post("/login", status_code=HTTP_200_OK, summary="Log in; sets the session cookie")
+    async def login(self, request: Request, data: JSONBody[LoginIn]) -> LoginOut:
+        principal = await services.authenticate(data.username, data.password)
+        request.clear_session()
+        request.set_session({"uid": principal.id})
+        return LoginOut(user=UserOut(id=principal.id, username=principal.username,
+                                     roles=principal.roles))
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT, guards=[logged_in])
+    async def logout(self, request: Request) -> None:
+        request.clear_session()
+
+    @get("/me", guards=[logged_in])
+    async def me(self, request: Request) -> MeOut:
+        return await me_payload(require(request))
+
+    @post("/tokens", status_code=HTTP_201_CREATED,
+          summary="Make an API token (shown once) from a session or a username and password")
+    async def create_token(self, request: Request, data: JSONBody[TokenIn]) -> TokenOut:
+        principal = request.scope.get("user")
+        if data.username is not None or data.password is not None:
+            if not data.username or not data.password:
+                raise Invalid("password", "give both username and password")
+            principal = await services.authenticate(data.username, data.password)
+        if principal is None:
+            raise NotAuthenticated()
+        made = await services.create_token(principal, data.name)
+        return TokenOut(**made)
+
+    @get("/tokens", guards=[logged_in])
+    async def list_tokens(self, request: Request) -> dict:
+        rows = await services.list_tokens(require(request))
+        items = [
+            {"id": r["id"], "name": r["name"], "prefix": r["prefix"],
+             "created_at": r["created_at"].isoformat(), "revoked": r["revoked_at"] is not None}
+            for r in rows
+        ]
+        return {"items": items, "total": len(items)}
+
+    @delete("/tokens/{token_id:int}", status_code=HTTP_204_NO_CONTENT, guards=[logged_in])
+    async def revoke_token(self, request: Request, token_id: FromPath[int]) -> None:
+        await services.revoke_token(require(request), token_id)
+
+
+class OrgController(Controller):
+    path = "/api/v1/orgs"
+    tags = ["accounts"]
+
+    @get("/")
+    async def list_orgs(self) -> dict:
+        rows = await services.list_orgs()
+        items = [OrgOut(id=r["id"], code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"],
+                        kind=r["kind"], parent=r["parent"]) for r in rows]
+        return {"items": items, "total": len(items)}
+
+    @post("/", status_code=HTTP_201_CREATED, guards=[organiser_guard])
+    async def create_org(self, request: Request, data: JSONBody[OrgIn]) -> OrgOut:
+        principal = require(request)
+        parent = data.parent or principal.org_code
+        if parent is None:
+            raise Invalid("parent", "required")
+        parent_row = await services.org_by_code(parent)
+        await services.ensure_manages(principal, parent_row["id"])
+        row = await services.create_org(data.code, data.name_zh, data.name_en, data.kind, parent)
+        return OrgOut(id=row["id"], code=row["code"], name_zh=row["name_zh"],
+                      name_en=row["name_en"], kind=row["kind"], parent=parent)
+
+
+ROUTES = [AuthController, OrgController]

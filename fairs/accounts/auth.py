@@ -1,0 +1,151 @@
+"""Who is calling (session cookie or bearer token), guards for roles, and CSRF for cookie writes.
+
+Web-layer glue: the rules themselves live in `fairs.accounts.services`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
+
+from fairs.errors import Forbidden, NotAuthenticated
+
+from . import services
+from .services import Principal
+
+SESSION_COOKIE = "fairs_session"
+CSRF_COOKIE = "fairs_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+def _bearer(scope: Scope) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"authorization":
+            text = value.decode("latin-1").strip()
+            if text[:7].lower() == "bearer ":
+                return text[7:].strip()
+    return None
+
+
+def _has_cookie(scope: Scope, name: str) -> bool:
+    needle = name.encode() + b"="
+    for key, value in scope.get("headers", ()):
+        if key == b"cookie" and needle in value:
+            return True
+    return False
+
+
+class LazySessionBackend(ServerSideSessionBackend):
+    """Server-side sessions that exist only once something is put in them.
+
+    Litestar's backend stores an empty session and sets a cookie on every anonymous request: a
+    store write per public call (a scan, a feed) and a cookie nobody asked for. Here an empty
+    session is never stored, and an emptied one (logout) is deleted with its cookie.
+    """
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message,
+                               connection: ASGIConnection) -> None:
+        had_cookie = self.config.key in connection.cookies
+        if not scope_session or scope_session is Empty:
+            if had_cookie:
+                await super().store_in_message(Empty, message, connection)
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = LazySessionBackend  # type: ignore[assignment]
+
+
+class AuthMiddleware(ASGIMiddleware):
+    """Puts the caller's Principal (or None) in scope["user"], and how in scope["auth"]."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        principal: Principal | None = None
+        how: str | None = None
+        token = _bearer(scope)
+        if token is not None:
+            principal = await services.principal_by_token(token)
+            if principal is None:
+                raise NotAuthenticated("Invalid or revoked token")
+            how = "token"
+        else:
+            session = scope.get("session") or {}
+            uid = session.get("uid") if isinstance(session, dict) else None
+            if isinstance(uid, int):
+                principal = await services.principal_by_id(uid)
+                how = "session" if principal else None
+        scope["user"] = principal
+        scope["auth"] = how
+        await next_app(scope, receive, send)
+
+
+class FairsCSRFMiddleware(CSRFMiddleware):
+    """Litestar's CSRF check, applied only where API.md asks for it: to state-changing requests
+    authenticated by the session cookie. A bearer-token request, or one with no session cookie
+    at all (a public registration), needs no CSRF token, since no ambient credential is used."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") not in self.config.safe_methods and (
+            _bearer(scope) is not None or not _has_cookie(scope, SESSION_COOKIE)
+        ):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def csrf_config(secret: str, secure: bool) -> CSRFConfig:
+    return CSRFConfig(
+        secret=secret,
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=secure,
+        cookie_samesite="lax",
+        cookie_httponly=False,  # pages' scripts read it to send the header
+    )
+
+
+# --- guards ---------------------------------------------------------------------------------
+
+
+def current(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    return connection.scope.get("user")
+
+
+def require(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    principal = current(connection)
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
+def logged_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    require(connection)
+
+
+def role_guard(*roles: str):
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal = require(connection)
+        if not principal.has_role(*roles):
+            raise Forbidden(f"needs the role {' or '.join(roles)}")
+
+    guard.__name__ = f"requires_{'_or_'.join(roles)}"
+    return guard
+
+
+organiser_guard = role_guard("organiser")
+admin_guard = role_guard("admin")
+scanner_guard = role_guard("scanner", "organiser")
+employer_guard = role_guard("employer")

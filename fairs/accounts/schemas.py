@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import msgspec
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=False):
+    username: str = msgspec.field()
+    password: str = msgspec.field()
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    username: str
+    roles: list[str]
+
+
+class LoginOut(msgspec.Struct):
+    user: UserOut
+
+
+class MeOut(msgspec.Struct, omit_defaults=True):
+    id: int
+    username: str
+    roles: list[str]
+    display_name: str = ""
+    org: str | None = None
+    employer: int | None = None
+
+
+class TokenIn(msgspec.Struct):
+    name: str
+    username: str | None = None
+    password: str | None = None
+
+
+class TokenOut(msgspec.Struct):
+    id: int
+    token: str
+    name: str
+
+
+class TokenInfo(msgspec.Struct):
+    id: int
+    name: str
+    prefix: str
+    created_at: str
+    revoked: bool
+
+
+class OrgIn(msgspec.Struct):
+    code: str
+    name_zh: str
+    name_en: str = ""
+    kind: str = "street"
+    parent: str | None = None
+
+
+class OrgOut(msgspec.Struct):
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+    parent: str | None
+
+
+class ListOut(msgspec.Struct):
+    items: list
+    total: int

@@ -1,0 +1,302 @@
+"""Accounts: users, roles, organisations, passwords, API tokens, and who may act where."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from fairs.db import is_unique_violation, write_transaction
+from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
+
+from .tables import ROLES, ApiToken, Organisation, User
+
+# argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile). The test suite sets
+# FAIRS_PASSWORD_PROFILE=cheapest so that hundreds of logins do not take minutes.
+_hasher = (
+    PasswordHasher.from_parameters(profiles.CHEAPEST)
+    if os.environ.get("FAIRS_PASSWORD_PROFILE") == "cheapest"
+    else PasswordHasher()
+)
+TOKEN_PREFIX = "fairs_"
+ORGANISER_ROLES = ("admin", "organiser")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: what guards and services look at."""
+
+    id: int
+    username: str
+    role: str
+    org_id: int | None = None
+    org_code: str | None = None
+    org_path: str | None = None
+    display_name: str = ""
+    token_id: int | None = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def roles(self) -> list[str]:
+        return [self.role]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role in ORGANISER_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles or (self.role == "admin" and "organiser" in roles)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    def check() -> bool:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(check)
+
+
+def validate_password(password: str) -> None:
+    if len(password) < 8:
+        raise Invalid("password", "at least 8 characters")
+    if len(password) > 512:
+        raise Invalid("password", "at most 512 characters")
+
+
+def validate_username(username: str) -> str:
+    username = username.strip()
+    if not (3 <= len(username) <= 150):
+        raise Invalid("username", "3 to 150 characters")
+    if any(c.isspace() for c in username):
+        raise Invalid("username", "no spaces")
+    return username
+
+
+# --- principals -----------------------------------------------------------------------------
+
+_USER_COLUMNS = (
+    User.id,
+    User.username,
+    User.role,
+    User.display_name,
+    User.active,
+    User.org.id.as_alias("org_id"),
+    User.org.code.as_alias("org_code"),
+    User.org.path.as_alias("org_path"),
+)
+
+
+def _principal(row: dict, token_id: int | None = None) -> Principal:
+    return Principal(
+        id=row["id"],
+        username=row["username"],
+        role=row["role"],
+        org_id=row["org_id"],
+        org_code=row["org_code"],
+        org_path=row["org_path"],
+        display_name=row["display_name"] or "",
+        token_id=token_id,
+    )
+
+
+async def principal_by_id(user_id: int) -> Principal | None:
+    row = await User.select(*_USER_COLUMNS).where(User.id == user_id).first()
+    if not row or not row["active"]:
+        return None
+    return _principal(row)
+
+
+async def authenticate(username: str, password: str) -> Principal:
+    row = await User.select(*_USER_COLUMNS, User.password_hash).where(
+        User.username == username.strip()
+    ).first()
+    if row is None:
+        # Spend the same time as a real check, so a timing difference tells nothing.
+        await verify_password(_DUMMY_HASH, password)
+        raise NotAuthenticated("Wrong username or password")
+    if not await verify_password(row["password_hash"], password) or not row["active"]:
+        raise NotAuthenticated("Wrong username or password")
+    await User.update({User.last_login_at: now()}).where(User.id == row["id"])
+    return _principal(row)
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+# --- users and organisations ----------------------------------------------------------------
+
+
+async def org_by_code(code: str) -> dict:
+    row = await Organisation.select().where(Organisation.code == code).first()
+    if row is None:
+        raise NotFound(f"no organisation {code!r}", extra={"field": "org"})
+    return row
+
+
+async def top_org() -> dict:
+    row = (
+        await Organisation.select()
+        .where(Organisation.parent.is_null())
+        .order_by(Organisation.id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("no organisation exists yet; run `fairs demo` or create one")
+    return row
+
+
+async def create_org(code: str, name_zh: str, name_en: str = "", kind: str = "district",
+                     parent_code: str | None = None) -> dict:
+    code = code.strip()
+    if not code or "/" in code or len(code) > 64:
+        raise Invalid("code", "1 to 64 characters, no '/'")
+    parent = await org_by_code(parent_code) if parent_code else None
+    path = f"{parent['path'] if parent else '/'}{code}/"
+    try:
+        async with write_transaction():
+            rows = await Organisation.insert(
+                Organisation(code=code, name_zh=name_zh, name_en=name_en, kind=kind,
+                             parent=parent["id"] if parent else None, path=path)
+            ).returning(*Organisation.all_columns())
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Conflict(f"organisation {code!r} exists") from exc
+        raise
+    return rows[0]
+
+
+async def create_user(username: str, password: str, role: str, org_code: str | None = None,
+                      display_name: str = "") -> dict:
+    username = validate_username(username)
+    validate_password(password)
+    if role not in ROLES:
+        raise Invalid("role", f"one of {', '.join(ROLES)}")
+    org_id = None
+    if role != "employer":
+        org = await org_by_code(org_code) if org_code else await top_org()
+        org_id = org["id"]
+    password_hash = await hash_password(password)
+    try:
+        async with write_transaction():
+            rows = await User.insert(
+                User(username=username, password_hash=password_hash, role=role, org=org_id,
+                     display_name=display_name)
+            ).returning(User.id, User.username, User.role)
+    except Exception as exc:
+        if is_unique_violation(exc):
+            msg = f"username {username!r} is taken"
+            raise Conflict(msg, errors=[FieldError("username", msg)]) from exc
+        raise
+    return rows[0]
+
+
+async def subtree_ids(org_path: str) -> list[int]:
+    rows = await Organisation.select(Organisation.id).where(
+        Organisation.path.like(f"{org_path}%")
+    )
+    return [r["id"] for r in rows]
+
+
+async def org_path_of(org_id: int) -> str:
+    row = await Organisation.select(Organisation.path).where(Organisation.id == org_id).first()
+    if row is None:
+        raise NotFound("no such organisation")
+    return row["path"]
+
+
+def in_subtree(principal: Principal, org_path: str) -> bool:
+    if principal.is_admin:
+        return True
+    return bool(principal.org_path) and org_path.startswith(principal.org_path)
+
+
+async def ensure_manages(principal: Principal, org_id: int) -> None:
+    """An organiser acts only on its organisation's subtree; an admin everywhere."""
+    if not principal.is_organiser:
+        raise Forbidden("organisers only")
+    if principal.is_admin:
+        return
+    if not in_subtree(principal, await org_path_of(org_id)):
+        raise Forbidden("this belongs to another organisation")
+
+
+async def list_orgs(under_path: str | None = None) -> list[dict]:
+    query = Organisation.select(
+        Organisation.id, Organisation.code, Organisation.name_zh, Organisation.name_en,
+        Organisation.kind, Organisation.path, Organisation.parent.code.as_alias("parent"),
+    ).order_by(Organisation.path)
+    if under_path:
+        query = query.where(Organisation.path.like(f"{under_path}%"))
+    return await query
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(principal: Principal, name: str) -> dict:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise Invalid("name", "1 to 200 characters")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    rows = await ApiToken.insert(
+        ApiToken(user=principal.id, name=name, token_hash=_token_hash(token),
+                 prefix=token[: len(TOKEN_PREFIX) + 4])
+    ).returning(ApiToken.id)
+    return {"id": rows[0]["id"], "token": token, "name": name}
+
+
+async def principal_by_token(token: str) -> Principal | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = await ApiToken.select(
+        ApiToken.id, ApiToken.revoked_at, ApiToken.user.id.as_alias("user_id")
+    ).where(ApiToken.token_hash == _token_hash(token)).first()
+    if row is None or row["revoked_at"] is not None:
+        return None
+    principal = await principal_by_id(row["user_id"])
+    if principal is None:
+        return None
+    return Principal(**{**principal.__dict__, "token_id": row["id"]})
+
+
+async def list_tokens(principal: Principal) -> list[dict]:
+    return await ApiToken.select(
+        ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.created_at, ApiToken.revoked_at
+    ).where(ApiToken.user == principal.id).order_by(ApiToken.id)
+
+
+async def revoke_token(principal: Principal, token_id: int) -> None:
+    row = await ApiToken.select(ApiToken.user, ApiToken.revoked_at).where(
+        ApiToken.id == token_id
+    ).first()
+    if row is None or (row["user"] != principal.id and not principal.is_admin):
+        raise NotFound("no such token")
+    if row["revoked_at"] is None:
+        await ApiToken.update({ApiToken.revoked_at: now()}).where(ApiToken.id == token_id)

@@ -1,0 +1,124 @@
+"""create_app(settings) -> Litestar: wiring only, no rules."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+from litestar.template.config import TemplateConfig
+
+import fairs
+from fairs import db, problems
+from fairs.accounts.auth import (
+    SESSION_COOKIE,
+    AuthMiddleware,
+    FairsCSRFMiddleware,
+    SessionConfig,
+    csrf_config,
+)
+from fairs.errors import FairsError
+from fairs.settings import ROOT, Settings
+from fairs.slices import route_handlers
+from fairs.web import TEMPLATE_GLOBALS, LocaleMiddleware
+
+log = logging.getLogger("fairs")
+
+
+def _stores(settings: Settings) -> tuple[StoreRegistry, object | None]:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(settings.redis_url)
+        root = RedisStore(client, namespace="fairs", handle_client_shutdown=False)
+        return StoreRegistry(default_factory=root.with_namespace), client
+    return StoreRegistry(default_factory=lambda name: MemoryStore()), None
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    stores, redis_client = _stores(settings)
+    engine = db.current_engine()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.start(engine)
+        try:
+            yield
+        finally:
+            await db.stop(engine)
+            if redis_client is not None:
+                await redis_client.aclose()
+
+    def configure_jinja(jinja: JinjaTemplateEngine) -> None:
+        jinja.engine.globals.update(TEMPLATE_GLOBALS)
+        jinja.engine.globals["settings"] = settings
+        jinja.engine.globals["version"] = fairs.__version__
+
+    session_config = SessionConfig(
+        key=SESSION_COOKIE,
+        max_age=settings.session_max_age,
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+        store="sessions",
+    )
+
+    problem_details = ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            enable_for_all_http_exceptions=True,
+            exception_to_problem_detail_map={
+                HTTPException: problems.from_http_exception,
+                FairsError: problems.from_fairs_error,
+                Exception: problems.from_unhandled,
+            },
+        )
+    )
+
+    return Litestar(
+        route_handlers=[
+            *route_handlers(),
+            create_static_files_router(path="/static", directories=[ROOT / "static"],
+                                       include_in_schema=False),
+        ],
+        middleware=[
+            LocaleMiddleware(settings.default_locale),
+            session_config.middleware,
+            DefineMiddleware(FairsCSRFMiddleware,
+                             config=csrf_config(settings.secret_key, settings.cookie_secure)),
+            AuthMiddleware(),
+        ],
+        plugins=[problem_details],
+        stores=stores,
+        state=State({"settings": settings, "engine": engine, "redis": redis_client}),
+        lifespan=[lifespan],
+        template_config=TemplateConfig(
+            directory=ROOT / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=configure_jinja,
+        ),
+        openapi_config=OpenAPIConfig(
+            title="fairs",
+            version=fairs.__version__,
+            description="Plan, run and count a public employment bureau's recruitment fairs. "
+            "The stable contract is API.md; this schema documents the rest.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
+                                             exclude=["/api/v1/fairs/.*/attendance/stream"]),
+        debug=False,
+    )

@@ -1,0 +1,135 @@
+"""The catalogue: industries and audiences (reference data), venues and livestream channels."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fairs.accounts import services as accounts
+from fairs.accounts.services import Principal
+from fairs.errors import FieldError, Invalid, NotFound
+
+from .tables import Audience, Channel, Industry, Venue
+
+
+async def industries() -> list[dict]:
+    return await Industry.select(
+        Industry.code, Industry.name_zh, Industry.name_en, Industry.group
+    ).order_by(Industry.sort)
+
+
+async def audiences() -> list[dict]:
+    return await Audience.select(Audience.code, Audience.name_zh, Audience.name_en).order_by(
+        Audience.sort
+    )
+
+
+async def check_codes(field: str, codes: list[str], table) -> list[str]:
+    """Unknown industry/audience codes are a 422 naming the field and the codes."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return []
+    known = {r["code"] for r in await table.select(table.code).where(table.code.is_in(codes))}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise Invalid(field, f"unknown code(s): {', '.join(unknown)}")
+    return codes
+
+
+async def check_industries(codes: list[str], field: str = "industries") -> list[str]:
+    return await check_codes(field, codes, Industry)
+
+
+async def check_audiences(codes: list[str], field: str = "audiences") -> list[str]:
+    return await check_codes(field, codes, Audience)
+
+
+_VENUE_COLS = (Venue.id, Venue.name, Venue.address, Venue.org.code.as_alias("district"),
+               Venue.capacity, Venue.step_free, Venue.active, Venue.org.id.as_alias("org_id"))
+_CHANNEL_COLS = (Channel.id, Channel.name, Channel.url, Channel.org.code.as_alias("district"),
+                 Channel.active, Channel.org.id.as_alias("org_id"))
+
+
+async def venues(include_inactive: bool = False) -> list[dict]:
+    query = Venue.select(*_VENUE_COLS).order_by(Venue.id)
+    if not include_inactive:
+        query = query.where(Venue.active == True)  # noqa: E712
+    return await query
+
+
+async def channels(include_inactive: bool = False) -> list[dict]:
+    query = Channel.select(*_CHANNEL_COLS).order_by(Channel.id)
+    if not include_inactive:
+        query = query.where(Channel.active == True)  # noqa: E712
+    return await query
+
+
+async def venue(venue_id: int) -> dict:
+    row = await Venue.select(*_VENUE_COLS).where(Venue.id == venue_id).first()
+    if row is None:
+        raise NotFound("no such venue", errors=[FieldError("venue", "unknown venue")])
+    return row
+
+
+async def channel(channel_id: int) -> dict:
+    row = await Channel.select(*_CHANNEL_COLS).where(Channel.id == channel_id).first()
+    if row is None:
+        raise NotFound("no such channel", errors=[FieldError("channel", "unknown channel")])
+    return row
+
+
+async def _owner_org(principal: Principal, district: str | None) -> int:
+    if district:
+        org = await accounts.org_by_code(district)
+        org_id = org["id"]
+    elif principal.org_id is not None:
+        org_id = principal.org_id
+    else:
+        raise Invalid("district", "required")
+    await accounts.ensure_manages(principal, org_id)
+    return org_id
+
+
+def check_url(url: str, field: str = "url") -> str:
+    url = url.strip()
+    if url and urlsplit(url).scheme not in {"http", "https"}:
+        raise Invalid(field, "must be an http(s) address")
+    return url
+
+
+async def create_venue(principal: Principal, *, name: str, address: str, district: str | None,
+                       capacity: int, step_free: bool) -> dict:
+    org_id = await _owner_org(principal, district)
+    rows = await Venue.insert(
+        Venue(name=name.strip(), address=address.strip(), org=org_id, capacity=capacity,
+              step_free=step_free)
+    ).returning(Venue.id)
+    return await venue(rows[0]["id"])
+
+
+async def update_venue(principal: Principal, venue_id: int, changes: dict) -> dict:
+    row = await venue(venue_id)
+    await accounts.ensure_manages(principal, row["org_id"])
+    values = {getattr(Venue, k): v for k, v in changes.items() if v is not None}
+    if values:
+        await Venue.update(values).where(Venue.id == venue_id)
+    return await venue(venue_id)
+
+
+async def create_channel(principal: Principal, *, name: str, url: str,
+                         district: str | None) -> dict:
+    org_id = await _owner_org(principal, district)
+    rows = await Channel.insert(
+        Channel(name=name.strip(), url=check_url(url), org=org_id)
+    ).returning(Channel.id)
+    return await channel(rows[0]["id"])
+
+
+async def update_channel(principal: Principal, channel_id: int, changes: dict) -> dict:
+    row = await channel(channel_id)
+    await accounts.ensure_manages(principal, row["org_id"])
+    if changes.get("url") is not None:
+        changes["url"] = check_url(changes["url"])
+    values = {getattr(Channel, k): v for k, v in changes.items() if v is not None}
+    if values:
+        await Channel.update(values).where(Channel.id == channel_id)
+    return await channel(channel_id)

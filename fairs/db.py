@@ -1,0 +1,304 @@
+"""Database engine helpers: the engine for a URL, write_transaction(), integrity errors, health.
+
+SQLite: Piccolo's stock SQLiteEngine opens a new aiosqlite connection (and a new thread) for every
+query outside a transaction. `FairsSQLiteEngine` keeps long-lived connections instead: one writer
+(WAL, `synchronous=NORMAL` by default, writes serialised by one asyncio lock per process and by
+`BEGIN IMMEDIATE` plus a busy timeout across processes) and a few readers, which in WAL mode read
+committed data without waiting for the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import (
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    dict_factory,
+)
+from piccolo.querystring import QueryString
+
+try:  # asyncpg is a declared dependency, but keep SQLite-only tooling importable without it
+    import asyncpg
+except ImportError:  # pragma: no cover
+    asyncpg = None
+
+BUSY_TIMEOUT_MS = 15_000
+READ_PREFIXES = ("SELECT", "WITH", "EXPLAIN")
+
+
+def _is_read(sql: str) -> bool:
+    head = sql.lstrip()[:8].upper()
+    return head.startswith(READ_PREFIXES)
+
+
+@dataclass
+class _LoopState:
+    loop: asyncio.AbstractEventLoop
+    writer: aiosqlite.Connection
+    write_lock: asyncio.Lock
+    readers: asyncio.Queue
+
+
+class FairsSQLiteTransaction(SQLiteTransaction):
+    """A transaction on the engine's one writer connection, holding the process's write lock."""
+
+    __slots__ = ("_state",)
+
+    async def __aenter__(self) -> FairsSQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        engine: FairsSQLiteEngine = self.engine  # type: ignore[assignment]
+        self._state = await engine._get_state()
+        await self._state.write_lock.acquire()
+        try:
+            self.connection = self._state.writer
+            if self.connection.in_transaction:  # left open by a cancelled task
+                await self.connection.execute("ROLLBACK")
+            await self.begin()
+        except BaseException:
+            self._state.write_lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await asyncio.shield(self.rollback())
+            elif not self._committed and not self._rolled_back:
+                try:
+                    await self.commit()
+                except BaseException:
+                    await asyncio.shield(self.rollback())
+                    raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self._state.write_lock.release()
+        return exception is None
+
+
+class FairsSQLiteEngine(SQLiteEngine):
+    """SQLite with long-lived connections: one writer and a small pool of readers per process."""
+
+    __slots__ = ("synchronous", "reader_count", "_state", "_state_lock")
+
+    def __init__(self, path: str, synchronous: str = "NORMAL", readers: int = 2, **kwargs):
+        super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000, **kwargs)
+        self.synchronous = synchronous
+        self.reader_count = readers
+        self._state: _LoopState | None = None
+        self._state_lock: asyncio.Lock | None = None
+
+    async def _connect(self, writer: bool) -> aiosqlite.Connection:
+        conn = aiosqlite.connect(**self.connection_kwargs)
+        # The connection's worker thread must not keep a finished command (or a test run) alive.
+        thread = getattr(conn, "_thread", None)
+        if thread is not None:
+            thread.daemon = True
+        conn = await conn
+        conn.row_factory = dict_factory  # type: ignore[assignment]
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if writer:
+            await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        await conn.execute("PRAGMA foreign_keys = 1")
+        if not writer:
+            await conn.execute("PRAGMA query_only = 1")
+        return conn
+
+    async def _get_state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        state = self._state
+        if state is not None and state.loop is loop:
+            return state
+        if self._state_lock is None or self._state is None or self._state.loop is not loop:
+            # A new event loop (a new process, or a test run): the old connections belong to the
+            # old loop and are dropped.
+            self._state_lock = asyncio.Lock()
+            self._state = None
+        async with self._state_lock:
+            if self._state is not None and self._state.loop is loop:
+                return self._state
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            writer = await self._connect(writer=True)
+            readers: asyncio.Queue = asyncio.Queue()
+            for _ in range(self.reader_count):
+                readers.put_nowait(await self._connect(writer=False))
+            self._state = _LoopState(loop, writer, asyncio.Lock(), readers)
+            return self._state
+
+    async def close(self) -> None:
+        state, self._state = self._state, None
+        if state is None:
+            return
+        with contextlib.suppress(Exception):
+            await state.writer.close()
+        while not state.readers.empty():
+            with contextlib.suppress(Exception):
+                await state.readers.get_nowait().close()
+
+    @staticmethod
+    async def _execute(conn: aiosqlite.Connection, query: str, args: list[Any] | None):
+        async with conn.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic",
+                                          table=None):
+        return await self._execute(connection, query, args)
+
+    async def _run_outside_transaction(self, query: str, args: list[Any] | None):
+        state = await self._get_state()
+        if _is_read(query):
+            conn = await state.readers.get()
+            try:
+                return await self._execute(conn, query, args)
+            finally:
+                state.readers.put_nowait(conn)
+        async with state.write_lock:
+            if state.writer.in_transaction:
+                await state.writer.execute("ROLLBACK")
+            return await self._execute(state.writer, query, args)
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
+        query, query_args = querystring.compile_string(engine_type=self.engine_type)
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=str(querystring))
+        current = self.current_transaction.get()
+        if current:
+            return await self._execute(current.connection, query, query_args)
+        return await self._run_outside_transaction(query, query_args)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False):
+        current = self.current_transaction.get()
+        if current:
+            return await self._execute(current.connection, ddl, None)
+        return await self._run_outside_transaction(ddl, None)
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> FairsSQLiteTransaction:
+        return FairsSQLiteTransaction(
+            engine=self, transaction_type=TransactionType.immediate, allow_nested=allow_nested
+        )
+
+
+def sqlite_path(url: str) -> str:
+    """`sqlite:///relative/path.db` or `sqlite:////absolute/path.db` (the SQLAlchemy convention)."""
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"not a SQLite URL: {url!r}")
+    return url[len("sqlite:///"):]
+
+
+def engine_from_url(url: str, synchronous: str = "NORMAL") -> Engine:
+    if url.startswith("sqlite:"):
+        return FairsSQLiteEngine(path=sqlite_path(url), synchronous=synchronous)
+    scheme = urlsplit(url).scheme
+    if scheme in {"postgresql", "postgres"}:
+        return PostgresEngine(config={"dsn": url}, extensions=())
+    raise ValueError(f"FAIRS_DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def current_engine() -> Engine:
+    from piccolo.conf.apps import Finder
+
+    engine = Finder().get_engine()
+    if engine is None:  # pragma: no cover - piccolo_conf always defines DB
+        raise RuntimeError("piccolo_conf.py defines no DB")
+    return engine
+
+
+def is_sqlite(engine: Engine | None = None) -> bool:
+    return (engine or current_engine()).engine_type == "sqlite"
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(engine: Engine | None = None) -> AsyncIterator[Any]:
+    """The one way to run a multi-step write: all of it or none of it.
+
+    SQLite: BEGIN IMMEDIATE on the engine's writer connection (a DEFERRED transaction fails with
+    "database is locked" when two writers upgrade at once). PostgreSQL: a normal transaction.
+    """
+    engine = engine or current_engine()
+    async with engine.transaction() as transaction:
+        yield transaction
+
+
+async def start(engine: Engine | None = None) -> None:
+    engine = engine or current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=20)
+
+
+async def stop(engine: Engine | None = None) -> None:
+    engine = engine or current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+    elif isinstance(engine, FairsSQLiteEngine):
+        await engine.close()
+
+
+async def fetch(sql: str, *args: Any, engine: Engine | None = None) -> list[dict]:
+    """A raw read, for the aggregate queries Piccolo's builder cannot express. `{}` placeholders."""
+    engine = engine or current_engine()
+    return await engine.run_querystring(QueryString(sql, *args))
+
+
+async def execute(sql: str, *args: Any, engine: Engine | None = None) -> list[dict]:
+    engine = engine or current_engine()
+    return await engine.run_querystring(QueryString(sql, *args))
+
+
+# --- integrity errors -----------------------------------------------------------------------
+
+
+def is_integrity_error(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    return asyncpg is not None and isinstance(exc, asyncpg.IntegrityConstraintViolationError)
+
+
+def is_unique_violation(exc: BaseException, *names: str) -> bool:
+    """True when `exc` is a unique-constraint violation, optionally of one of the named
+    indexes/constraints (PostgreSQL) or involving one of the named columns (SQLite)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        msg = str(exc)
+        if "UNIQUE constraint failed" not in msg:
+            return False
+        return not names or any(name in msg for name in names)
+    if asyncpg is not None and isinstance(exc, asyncpg.UniqueViolationError):
+        if not names:
+            return True
+        constraint = getattr(exc, "constraint_name", "") or ""
+        detail = str(getattr(exc, "detail", "") or "")
+        return any(name in constraint or name in detail for name in names)
+    return False
+
+
+# --- health ---------------------------------------------------------------------------------
+
+
+async def check_database(engine: Engine | None = None, wait: float = 3.0) -> tuple[bool, str]:
+    engine = engine or current_engine()
+    try:
+        rows = await asyncio.wait_for(engine.run_querystring(QueryString("SELECT 1 AS ok")),
+                                      wait)
+        return (bool(rows) and rows[0].get("ok") == 1, "ok")
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        return (False, type(exc).__name__)

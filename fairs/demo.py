@@ -1,0 +1,38 @@
+"""The demo data set: the West Coast New Area's bureau, its areas and streets, staff, venues and
+livestream channels; later slices add fairs, employers and tickets through their own `demo.py`.
+
+Idempotent: every step looks for its rows by their natural keys before it adds them. Dates are
+computed from today, so the story holds whenever the demo is loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import import_module
+
+from fairs.accounts.tables import User
+
+# Each step: a module with `async def load(ctx: DemoContext) -> None`, run in this order.
+DEMO_STEPS = [
+    "fairs.accounts.demo",
+    "fairs.catalog.demo",
+]
+
+
+@dataclass
+class DemoContext:
+    today: date = field(default_factory=date.today)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+async def database_is_empty() -> bool:
+    return await User.count() == 0
+
+
+async def load(today: date | None = None) -> list[tuple[str, str, str]]:
+    ctx = DemoContext(today=today or date.today())
+    for name in DEMO_STEPS:
+        await import_module(name).load(ctx)
+    return ctx.logins

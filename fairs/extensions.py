@@ -1,0 +1,45 @@
+"""Hooks through which a later slice adds to an earlier one without the earlier importing it.
+
+`me_extras`: fields added to GET /api/v1/auth/me (the employers slice adds "employer").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+MeExtra = Callable[[Any], Awaitable[dict[str, Any]]]
+_me_extras: list[MeExtra] = []
+
+
+def register_me_extra(func: MeExtra) -> MeExtra:
+    if func not in _me_extras:
+        _me_extras.append(func)
+    return func
+
+
+async def me_extras(principal: Any) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    for func in _me_extras:
+        extras.update(await func(principal))
+    return extras
+
+
+HomeSection = Callable[[Any], Awaitable[dict[str, Any] | None]]
+_home_sections: list[HomeSection] = []
+
+
+def register_home_section(func: HomeSection) -> HomeSection:
+    """A slice adds a section to the home page (upcoming fairs, say)."""
+    if func not in _home_sections:
+        _home_sections.append(func)
+    return func
+
+
+async def home_sections(request: Any) -> list[dict[str, Any]]:
+    sections = []
+    for func in _home_sections:
+        section = await func(request)
+        if section:
+            sections.append(section)
+    return sections

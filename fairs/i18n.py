@@ -1,0 +1,135 @@
+"""Languages: Babel catalogues (zh_CN first, en), the request's locale, and formatting.
+
+Pure: no Litestar. The current locale is a context variable that the web layer sets per request,
+so templates, services (a check-in's explanation) and the CLI all translate the same way.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_time as _format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+LOCALE_DIR = Path(__file__).parent / "locale"
+TZ = ZoneInfo("Asia/Shanghai")
+
+current_locale: ContextVar[str] = ContextVar("fairs_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def translations(locale: str) -> Translations:
+    """The catalogue for `locale`, compiled in memory from its .po file (no build step)."""
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return Translations()
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf)
+
+
+def gettext(message: str, **variables) -> str:
+    text = translations(current_locale.get()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    text = translations(current_locale.get()).ungettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return text % variables
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated later, where it is shown."""
+    return message
+
+
+def normalise(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.strip().replace("-", "_")
+    for known in LOCALES:
+        if code.lower() == known.lower() or code.split("_")[0].lower() == known.split("_")[0]:
+            return known
+    return None
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    if not accept_language:
+        return None
+    prefs = []
+    for part in accept_language.split(","):
+        bits = part.strip().split(";q=")
+        try:
+            q = float(bits[1]) if len(bits) > 1 else 1.0
+        except ValueError:
+            q = 0.0
+        if bits[0]:
+            prefs.append((q, bits[0].strip()))
+    prefs.sort(key=lambda p: -p[0])
+    for _q, tag in prefs:
+        found = normalise(tag)
+        if found:
+            return found
+    return None
+
+
+def babel_locale(locale: str | None = None) -> Locale:
+    try:
+        return Locale.parse(locale or current_locale.get())
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT_LOCALE)
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(TZ)
+
+
+def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return _format_datetime(value, format=fmt, tzinfo=TZ, locale=babel_locale())
+
+
+def format_date(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return _format_date(value, format=fmt, locale=babel_locale())
+
+
+def format_time(value: datetime | None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    return _format_time(value, format=fmt, tzinfo=TZ, locale=babel_locale())
+
+
+def format_number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, locale=babel_locale())
+
+
+def pick(zh: str, en: str) -> str:
+    """Choose between a thing's Chinese and English name for the current locale."""
+    return en if current_locale.get() == "en" and en else zh

@@ -1,0 +1,20 @@
+"""Piccolo's configuration: one engine for the whole app, chosen from FAIRS_DATABASE_URL."""
+
+import os
+
+from piccolo.conf.apps import AppRegistry
+
+from fairs.db import engine_from_url
+from fairs.settings import DEFAULT_DATABASE_URL
+
+DB = engine_from_url(
+    os.environ.get("FAIRS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+    synchronous=(os.environ.get("FAIRS_SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
+)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "fairs.accounts.piccolo_app",
+        "fairs.catalog.piccolo_app",
+    ]
+)

@@ -1,0 +1,151 @@
+"""Every error as RFC 9457 problem details (application/problem+json), in one place.
+
+API paths always get problem+json. A page (a browser asking for HTML) gets the same status with
+a readable error page instead, and a login redirect for 401.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from fairs import i18n
+from fairs.db import is_integrity_error
+from fairs.errors import FairsError
+
+log = logging.getLogger("fairs.errors")
+
+N_ = i18n.N_
+TITLES = {
+    400: N_("Bad request"),
+    401: N_("Login required"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Request too large"),
+    415: N_("Unsupported media type"),
+    422: N_("Invalid input"),
+    429: N_("Too many requests"),
+    500: N_("Internal server error"),
+    503: N_("Service unavailable"),
+}
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path.startswith("/calendar/") or path == "/schema":
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept
+
+
+class Problem(ProblemDetailsException):
+    def __init__(self, *, status: int, title: str, detail: str, slug: str,
+                 errors: list[dict] | None = None, headers: dict | None = None,
+                 extra: dict | None = None) -> None:
+        body: dict[str, Any] = {"errors": errors or []}
+        if extra:
+            body.update(extra)
+        super().__init__(
+            status_code=status, title=title, detail=detail, type_=f"/problems/{slug}",
+            headers=headers, extra=body,
+        )
+
+    def to_response(self, request: Request) -> Response:
+        if _wants_html(request):
+            if self.status_code == 401:
+                return Redirect(path=f"/login?next={request.url.path}")
+            return Template(
+                template_name="error.html",
+                context={
+                    "status": self.status_code,
+                    "title": i18n.gettext(self.title or "Error"),
+                    "detail": self.detail,
+                    "errors": (self.extra or {}).get("errors", []),
+                    "user": request.scope.get("user"),
+                    "request": request,
+                    "locale": i18n.current_locale.get(),
+                    "html_lang": "zh-CN" if i18n.current_locale.get() == "zh_CN" else "en",
+                    "lang_urls": {},
+                },
+                status_code=self.status_code,
+                headers=self.headers,
+            )
+        return super().to_response(request)
+
+
+def _slug(status: int) -> str:
+    return TITLES.get(status, "error").lower().replace(" ", "-")
+
+
+def from_fairs_error(exc: FairsError) -> Problem:
+    return Problem(
+        status=exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        slug=exc.type_slug,
+        errors=[e.as_dict() for e in exc.errors],
+        headers=exc.headers,
+        extra=exc.extra,
+    )
+
+
+def _field_of(item: dict) -> str:
+    """The field a validation message is about: msgspec says "... - at `$.capacity`" or
+    "Object missing required field `password`"; Litestar's key is the handler's argument."""
+    message = str(item.get("message", ""))
+    if "at `$." in message:
+        path = message.rsplit("at `$.", 1)[1].split("`", 1)[0]
+        if "field `" in message:  # a missing field inside a nested object
+            path = f"{path}.{message.split('field `', 1)[1].split('`', 1)[0]}"
+        return path
+    if "field `" in message:
+        return message.split("field `", 1)[1].split("`", 1)[0]
+    key = item.get("key")
+    if key and key != "data":
+        return str(key)
+    return "body"
+
+
+def from_http_exception(exc: HTTPException) -> Problem:
+    status = exc.status_code
+    errors: list[dict] = []
+    detail = exc.detail
+    if isinstance(exc, ValidationException) or isinstance(exc.extra, list):
+        for item in exc.extra or []:
+            if isinstance(item, dict):
+                errors.append({"field": _field_of(item), "message": str(item.get("message", ""))})
+        if errors and "Validation failed" in detail:
+            detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    if not errors and status == 400:
+        errors.append({"field": "body", "message": detail})
+    return Problem(
+        status=status,
+        title=TITLES.get(status, detail or "Error"),
+        detail=detail,
+        slug=_slug(status),
+        errors=errors,
+        headers=exc.headers,
+    )
+
+
+def from_unhandled(exc: Exception) -> Problem:
+    if is_integrity_error(exc):
+        log.warning("integrity error not mapped by a service: %s", type(exc).__name__)
+        return Problem(status=409, title="Conflict", slug="conflict",
+                       detail="This conflicts with data already saved.")
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        log.error("database busy: %s", exc)
+        return Problem(status=503, title="Service unavailable", slug="unavailable",
+                       detail="The database is busy; try again.", headers={"Retry-After": "1"})
+    log.exception("unhandled error", exc_info=exc)
+    return Problem(status=HTTP_500_INTERNAL_SERVER_ERROR, title="Internal server error",
+                   slug="internal", detail="Something went wrong on our side.")

@@ -1,0 +1,92 @@
+"""One Settings object, read from FAIRS_* environment variables (documented in README.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///var/fairs.db"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _load_secret(var_dir: Path, production: bool) -> str:
+    """The FAIRS_SECRET_KEY, or a key generated once and kept in var/secret_key.
+
+    In production mode a key must be given: a key generated on one machine would not be shared
+    by the workers of another, and sessions would break behind a load balancer.
+    """
+    given = os.environ.get("FAIRS_SECRET_KEY", "")
+    if given:
+        if len(given) < 32:
+            raise RuntimeError("FAIRS_SECRET_KEY must be at least 32 characters")
+        return given
+    if production:
+        raise RuntimeError("FAIRS_SECRET_KEY is required when FAIRS_ENV=production")
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = ""
+    secret_key: str = field(default="", repr=False)
+    env: str = "development"
+    base_url: str = "http://127.0.0.1:8000"
+    var_dir: Path = ROOT / "var"
+    sqlite_synchronous: str = "NORMAL"
+    session_max_age: int = 12 * 3600
+    cookie_secure: bool = False
+    default_locale: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+    rate_limits: str = "on"
+    log_level: str = "INFO"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        env = os.environ
+        var_dir = Path(env.get("FAIRS_VAR_DIR") or ROOT / "var")
+        production = env.get("FAIRS_ENV", "development") == "production"
+        values = dict(
+            database_url=env.get("FAIRS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            redis_url=env.get("FAIRS_REDIS_URL", ""),
+            env=env.get("FAIRS_ENV", "development"),
+            base_url=(env.get("FAIRS_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            var_dir=var_dir,
+            sqlite_synchronous=(env.get("FAIRS_SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
+            session_max_age=int(env.get("FAIRS_SESSION_MAX_AGE") or 12 * 3600),
+            cookie_secure=_bool(env.get("FAIRS_COOKIE_SECURE"), production),
+            default_locale=env.get("FAIRS_DEFAULT_LOCALE") or "zh_CN",
+            rate_limits=(env.get("FAIRS_RATE_LIMITS") or "on").lower(),
+            log_level=(env.get("FAIRS_LOG_LEVEL") or "INFO").upper(),
+        )
+        values.update(overrides)
+        if not values.get("secret_key"):
+            values["secret_key"] = _load_secret(Path(values["var_dir"]), production)
+        if values["sqlite_synchronous"] not in {"NORMAL", "FULL"}:
+            raise RuntimeError("FAIRS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
+        return cls(**values)

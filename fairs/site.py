@@ -1,0 +1,79 @@
+"""Site-wide routes: the home page, the language switch, and the health check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from fairs import i18n
+from fairs.accounts.auth import organiser_guard
+from fairs.accounts.pages import safe_next
+from fairs.db import check_database
+from fairs.web import LANG_COOKIE, page
+
+
+class SitePages(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request) -> Template:
+        from fairs.extensions import home_sections
+
+        sections = await home_sections(request)
+        return page(request, "home.html", sections=sections)
+
+    @get("/lang/{code:str}")
+    async def switch_language(
+        self, code: FromPath[str], next_: Annotated[str | None, QueryParameter(name="next")] = None
+    ) -> Redirect:
+        locale = i18n.normalise(code) or i18n.DEFAULT_LOCALE
+        response = Redirect(path=safe_next(next_), status_code=303)
+        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax",
+                            httponly=True)
+        return response
+
+
+ORGANISER_LINKS = [
+    # href, title, text (msgids; translated when shown)
+    ("/organiser/catalog", i18n.N_("Venues and channels"),
+     i18n.N_("Where fairs happen and stream")),
+]
+
+
+class OrganiserHome(Controller):
+    include_in_schema = False
+    guards = [organiser_guard]
+
+    @get("/organiser")
+    async def home(self, request: Request) -> Template:
+        links = [{"href": h, "title": i18n.gettext(t), "text": i18n.gettext(x)}
+                 for h, t, x in ORGANISER_LINKS]
+        return page(request, "organiser/home.html", links=links)
+
+
+class HealthController(Controller):
+    path = "/api/v1/health"
+    tags = ["system"]
+
+    @get("/", summary="Database (and Redis, when configured) health")
+    async def health(self, request: Request) -> Response:
+        state = request.app.state
+        db_ok, db_detail = await check_database(state.get("engine"))
+        checks = {"database": "ok" if db_ok else f"error: {db_detail}"}
+        healthy = db_ok
+        redis = state.get("redis")
+        if redis is not None:
+            try:
+                await redis.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks["redis"] = f"error: {type(exc).__name__}"
+                healthy = False
+        body = {"status": "ok" if healthy else "unhealthy", "checks": checks}
+        return Response(body, status_code=200 if healthy else 503)
+
+
+ROUTES = [SitePages, OrganiserHome, HealthController]

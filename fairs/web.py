@@ -1,0 +1,100 @@
+"""Shared page helpers: the locale per request, the template context, and rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request
+from litestar.middleware import ASGIMiddleware
+from litestar.response import Template
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from fairs import i18n
+
+LANG_COOKIE = "fairs_lang"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    raw = _header(scope, b"cookie")
+    if not raw:
+        return None
+    for part in raw.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _query_lang(scope: Scope) -> str | None:
+    qs = scope.get("query_string", b"").decode("latin-1")
+    for part in qs.split("&"):
+        key, _, value = part.partition("=")
+        if key == "lang":
+            return value
+    return None
+
+
+def locale_for(scope: Scope, default: str = i18n.DEFAULT_LOCALE) -> str:
+    """`?lang=` first, then the language cookie, then Accept-Language, then the default."""
+    return (
+        i18n.normalise(_query_lang(scope))
+        or i18n.normalise(_cookie(scope, LANG_COOKIE))
+        or i18n.negotiate(_header(scope, b"accept-language"))
+        or default
+    )
+
+
+class LocaleMiddleware(ASGIMiddleware):
+    def __init__(self, default: str = i18n.DEFAULT_LOCALE) -> None:
+        self.default = default
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        locale = locale_for(scope, self.default)
+        scope.setdefault("state", {})["locale"] = locale
+        token = i18n.current_locale.set(locale)
+        try:
+            await next_app(scope, receive, send)
+        finally:
+            i18n.current_locale.reset(token)
+
+
+TEMPLATE_GLOBALS: dict[str, Any] = {
+    "_": i18n.gettext,
+    "gettext": i18n.gettext,
+    "ngettext": i18n.ngettext,
+    "fmt_dt": i18n.format_datetime,
+    "fmt_date": i18n.format_date,
+    "fmt_time": i18n.format_time,
+    "fmt_num": i18n.format_number,
+    "pick": i18n.pick,
+}
+
+
+def lang_url(request: Request, lang: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", lang))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
+    locale = i18n.current_locale.get()
+    context.update(
+        request=request,
+        user=request.scope.get("user"),
+        locale=locale,
+        html_lang="zh-CN" if locale == "zh_CN" else "en",
+        lang_urls={code: lang_url(request, code) for code in i18n.LOCALES},
+    )
+    response = Template(template_name=template, context=context, status_code=status_code)
+    if request.query_params.get("lang") and i18n.normalise(request.query_params["lang"]):
+        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax",
+                            httponly=True)
+    return response

@@ -1,0 +1,171 @@
+"""The service as a whole: health, problem details, OpenAPI, pages and languages, settings."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from fairs import i18n
+from fairs.settings import Settings
+
+
+async def test_health_ok(client, migrated):
+    response = await client.get("/api/v1/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["checks"]["database"] == "ok"
+
+
+async def test_health_reports_a_stopped_database(app, client, tmp_path):
+    """A database that cannot be reached makes the health check fail with 503."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    from fairs.db import FairsSQLiteEngine
+
+    good = app.state.engine
+    # A PostgreSQL server that is not running (nothing listens on port 1), and a SQLite file
+    # that cannot be opened (its directory is a file).
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    for dead in (PostgresEngine(config={"dsn": "postgresql://postgres@127.0.0.1:1/test"}),
+                 FairsSQLiteEngine(path=str(blocker / "db.sqlite"))):
+        app.state.engine = dead
+        try:
+            response = await client.get("/api/v1/health")
+        finally:
+            app.state.engine = good
+        assert response.status_code == 503
+        assert response.json()["status"] == "unhealthy"
+        assert response.json()["checks"]["database"].startswith("error")
+
+
+async def test_unknown_path_is_problem_json(client, migrated):
+    response = await client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_unknown_page_is_html(client, migrated):
+    response = await client.get("/nothing-here", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_openapi_schema(client, migrated):
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "/api/v1/auth/login" in schema["paths"]
+    assert "/api/v1/catalog/industries" in schema["paths"]
+    assert (await client.get("/schema")).status_code == 200
+
+
+async def test_home_page_in_chinese_then_english(client, migrated):
+    zh = await client.get("/")
+    assert zh.status_code == 200
+    assert '<html lang="zh-CN">' in zh.text and "查找招聘会" in zh.text
+    en = await client.get("/?lang=en")
+    assert '<html lang="en">' in en.text and "Find a recruitment fair" in en.text
+    assert en.cookies.get("fairs_lang") == "en"
+    # The choice sticks for the next page...
+    assert "Find a recruitment fair" in (await client.get("/")).text
+    client.cookies.clear()
+    # ... and a browser asking for English gets English.
+    accept = await client.get("/", headers={"accept-language": "en-GB,en;q=0.9"})
+    assert "Find a recruitment fair" in accept.text
+    accept = await client.get("/", headers={"accept-language": "fr, zh-TW;q=0.5"})
+    assert "查找招聘会" in accept.text
+
+
+async def test_static_files_are_served_locally(client, migrated):
+    response = await client.get("/static/vendor/htmx/htmx.min.js")
+    assert response.status_code == 200 and len(response.content) > 10_000
+    page = (await client.get("/")).text
+    assert "https://" not in page.split("<body")[0]  # nothing from a CDN
+
+
+def test_every_message_has_a_chinese_translation():
+    from babel.messages.pofile import read_po
+
+    with (i18n.LOCALE_DIR / "messages.pot").open("rb") as fh:
+        template = read_po(fh)
+    with (i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        zh = read_po(fh, locale="zh_CN")
+    missing = [m.id for m in template if m.id and not (zh.get(m.id) and zh.get(m.id).string)]
+    assert not missing, f"run scripts/messages.py and translate: {missing}"
+
+
+def test_catalogue_is_up_to_date_with_the_code(tmp_path):
+    """Every marked string in code and templates is in messages.pot (scripts/messages.py)."""
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    from fairs.settings import ROOT
+
+    out = tmp_path / "now.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "-k", "N_", "--no-location",
+         "-o", str(out), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with out.open("rb") as fh:
+        now = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+    with (i18n.LOCALE_DIR / "messages.pot").open("rb") as fh:
+        kept = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+    assert now <= kept, f"run scripts/messages.py: {sorted(now - kept)}"
+
+
+def test_secret_key_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("FAIRS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("FAIRS_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("FAIRS_ENV", "development")
+    first = Settings.from_env().secret_key
+    assert len(first) >= 32 and (tmp_path / "secret_key").read_text().strip() == first
+    assert Settings.from_env().secret_key == first
+
+
+def test_production_needs_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("FAIRS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("FAIRS_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("FAIRS_ENV", "production")
+    with pytest.raises(RuntimeError, match="FAIRS_SECRET_KEY"):
+        Settings.from_env()
+    monkeypatch.setenv("FAIRS_SECRET_KEY", "k" * 40)
+    assert Settings.from_env().cookie_secure is True
+
+
+def test_database_urls():
+    from piccolo.engine.postgres import PostgresEngine
+
+    from fairs.db import FairsSQLiteEngine, engine_from_url
+
+    assert engine_from_url("sqlite:///var/x.db").path == "var/x.db"
+    assert engine_from_url("sqlite:////tmp/x.db").path == "/tmp/x.db"
+    assert isinstance(engine_from_url("sqlite:///var/x.db"), FairsSQLiteEngine)
+    assert isinstance(engine_from_url("postgresql://postgres@127.0.0.1:5432/test"),
+                      PostgresEngine)
+    with pytest.raises(ValueError):
+        engine_from_url("mysql://x")
+
+
+async def test_sqlite_engine_runs_wal_and_one_writer(tmp_path):
+    """The SQLite engine keeps WAL mode and rolls a failed transaction back whole."""
+    from piccolo.querystring import QueryString
+
+    from fairs.db import FairsSQLiteEngine
+
+    engine = FairsSQLiteEngine(path=str(tmp_path / "t.db"))
+    try:
+        await engine.run_ddl("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)")
+        mode = await engine.run_querystring(QueryString("PRAGMA journal_mode"))
+        assert mode[0]["journal_mode"] == "wal"
+        with pytest.raises(sqlite3.IntegrityError):
+            async with engine.transaction():
+                await engine.run_querystring(QueryString("INSERT INTO t (v) VALUES ({})", "a"))
+                await engine.run_querystring(QueryString("INSERT INTO t (v) VALUES ({})", "a"))
+        rows = await engine.run_querystring(QueryString("SELECT COUNT(*) AS n FROM t"))
+        assert rows[0]["n"] == 0
+    finally:
+        await engine.close()

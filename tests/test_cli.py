@@ -1,0 +1,57 @@
+"""The `fairs` command as an operator runs it: migrate, demo, create-user."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+from tests.conftest import PG_URL
+
+
+def fairs(*args: str, stdin: str | None = None, env: dict | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "fairs.cli", *args], input=stdin, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+def test_migrate_demo_and_create_user_on_a_fresh_database(tmp_path):
+    env = {"FAIRS_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+           "FAIRS_VAR_DIR": str(tmp_path / "var")}
+    assert fairs("migrate", env=env).returncode == 0
+    again = fairs("migrate", env=env)  # idempotent
+    assert again.returncode == 0, again.stderr
+    first = fairs("demo", "--if-empty", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "organiser" in first.stdout and "organiser-demo-2026" in first.stdout
+    assert "already has data" in fairs("demo", "--if-empty", env=env).stdout
+    second = fairs("demo", env=env)  # idempotent: nothing twice
+    assert second.returncode == 0, second.stderr
+    made = fairs("create-user", "door2", "--role", "scanner", "--org", "xha",
+                 stdin="door-two-password\n", env=env)
+    assert made.returncode == 0, made.stderr
+    dup = fairs("create-user", "door2", "--role", "scanner", stdin="door-two-password\n", env=env)
+    assert dup.returncode != 0 and "taken" in dup.stderr
+    short = fairs("create-user", "door3", "--role", "scanner", "--password", "short", env=env)
+    assert short.returncode != 0 and "password" in short.stderr
+    with sqlite3.connect(tmp_path / "fresh.db") as conn:
+        row = conn.execute(
+            "SELECT (SELECT COUNT(*) FROM organisation), (SELECT COUNT(*) FROM app_user),"
+            " (SELECT COUNT(*) FROM venue), (SELECT role FROM app_user WHERE username='door2')"
+        ).fetchone()
+    assert row == (9, 6, 5, "scanner")
+
+
+async def test_created_user_can_log_in(client, world):
+    env = {"FAIRS_DATABASE_URL": os.environ["FAIRS_DATABASE_URL"]}
+    made = fairs("create-user", "door9", "--role", "scanner", "--org", "gzk",
+                 "--password", "door-nine-password", env=env)
+    assert made.returncode == 0, made.stderr
+    response = await client.post("/api/v1/auth/login",
+                                 json={"username": "door9", "password": "door-nine-password"})
+    assert response.status_code == 200
+    me = (await client.get("/api/v1/auth/me")).json()
+    assert me["roles"] == ["scanner"] and me["org"] == "gzk"
+    assert PG_URL or os.environ["FAIRS_DATABASE_URL"].startswith("sqlite")
