@@ -17,6 +17,13 @@ from fairs.accounts.tables import User
 DEMO_STEPS = [
     "fairs.accounts.demo",
     "fairs.catalog.demo",
+    "fairs.events.demo",
+    "fairs.plans.demo",
+    "fairs.employers.demo",
+    "fairs.booths.demo",
+    "fairs.tickets.demo",
+    "fairs.checkin.demo",
+    "fairs.reports.demo",
 ]
 
 

@@ -43,3 +43,39 @@ async def home_sections(request: Any) -> list[dict[str, Any]]:
         if section:
             sections.append(section)
     return sections
+
+
+FairCounts = Callable[[list[int]], Awaitable[dict[int, dict[str, int]]]]
+_fair_counts: list[FairCounts] = []
+
+
+def register_fair_counts(func: FairCounts) -> FairCounts:
+    """A slice adds counts to every fair answer (tickets: registered; check-in: checked_in)."""
+    if func not in _fair_counts:
+        _fair_counts.append(func)
+    return func
+
+
+async def fair_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
+    merged: dict[int, dict[str, int]] = {}
+    if not fair_ids:
+        return merged
+    for func in _fair_counts:
+        for fair_id, counts in (await func(fair_ids)).items():
+            merged.setdefault(fair_id, {}).update(counts)
+    return merged
+
+
+OrganiserLink = tuple[int, str, str, str]  # order, href, title msgid, text msgid
+_organiser_links: list[OrganiserLink] = []
+
+
+def register_organiser_link(order: int, href: str, title: str, text: str) -> None:
+    """A slice adds a tile to the organiser's home page (msgids, translated when shown)."""
+    link = (order, href, title, text)
+    if link not in _organiser_links:
+        _organiser_links.append(link)
+
+
+def organiser_links() -> list[OrganiserLink]:
+    return sorted(_organiser_links)

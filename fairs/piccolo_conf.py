@@ -16,5 +16,13 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "fairs.accounts.piccolo_app",
         "fairs.catalog.piccolo_app",
+        "fairs.events.piccolo_app",
+        "fairs.plans.piccolo_app",
+        "fairs.employers.piccolo_app",
+        "fairs.booths.piccolo_app",
+        "fairs.tickets.piccolo_app",
+        "fairs.checkin.piccolo_app",
+        "fairs.calendar.piccolo_app",
+        "fairs.reports.piccolo_app",
     ]
 )

@@ -36,11 +36,6 @@ class SitePages(Controller):
         return response
 
 
-ORGANISER_LINKS = [
-    # href, title, text (msgids; translated when shown)
-    ("/organiser/catalog", i18n.N_("Venues and channels"),
-     i18n.N_("Where fairs happen and stream")),
-]
 
 
 class OrganiserHome(Controller):
@@ -49,8 +44,10 @@ class OrganiserHome(Controller):
 
     @get("/organiser")
     async def home(self, request: Request) -> Template:
+        from fairs.extensions import organiser_links
+
         links = [{"href": h, "title": i18n.gettext(t), "text": i18n.gettext(x)}
-                 for h, t, x in ORGANISER_LINKS]
+                 for _order, h, t, x in organiser_links()]
         return page(request, "organiser/home.html", links=links)
 
 

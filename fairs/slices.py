@@ -10,6 +10,22 @@ SLICES = [
     "fairs.accounts.pages",
     "fairs.catalog.api",
     "fairs.catalog.pages",
+    "fairs.events.api",
+    "fairs.events.pages",
+    "fairs.plans.api",
+    "fairs.plans.pages",
+    "fairs.employers.api",
+    "fairs.employers.pages",
+    "fairs.booths.api",
+    "fairs.booths.pages",
+    "fairs.tickets.api",
+    "fairs.tickets.pages",
+    "fairs.checkin.api",
+    "fairs.checkin.pages",
+    "fairs.calendar.api",
+    "fairs.calendar.pages",
+    "fairs.reports.api",
+    "fairs.reports.pages",
 ]
 
 

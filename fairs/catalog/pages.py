@@ -11,6 +11,8 @@ from fairs.accounts import services as accounts
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.errors import Invalid
+from fairs.extensions import register_organiser_link
+from fairs.i18n import N_
 from fairs.web import page
 
 from . import services
@@ -57,5 +59,8 @@ class CatalogPages(Controller):
         )
         return Redirect(path="/organiser/catalog", status_code=303)
 
+
+register_organiser_link(90, "/organiser/catalog", N_("Venues and channels"),
+                        N_("Where fairs happen and stream"))
 
 ROUTES = [CatalogPages]

@@ -1,0 +1,5 @@
+"""Demo data for this slice (to be built)."""
+
+
+async def load(ctx) -> None:
+    return None

@@ -1,0 +1,399 @@
+"""Fairs: creation, the lifecycle draft -> published -> (cancelled), and the rules they keep.
+
+Rules, each a clear 4xx: the end after the start; an offline fair needs a venue, an online one a
+channel; one venue or channel never hosts two overlapping fairs (409 naming the other); only drafts
+are deleted; a published fair is rescheduled (same identity, `revision` raised for calendars) or
+cancelled with a reason. Organisers act on their organisation's subtree; the public sees published
+and cancelled fairs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fairs import db
+from fairs.accounts import services as accounts
+from fairs.accounts.services import Principal
+from fairs.catalog import services as catalog
+from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from fairs.i18n import TZ
+
+from .tables import FORMATS, KINDS, Fair, FairAudience, FairIndustry
+
+PUBLIC_STATUSES = ("published", "cancelled")
+# Changes a calendar must notice on a published fair: they raise `revision` (iCalendar SEQUENCE).
+RESCHEDULE_FIELDS = {"starts_at", "ends_at", "venue", "channel", "title"}
+WINDOW_FIELDS = ("booking_opens_at", "booking_closes_at", "registration_opens_at",
+                 "registration_closes_at")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime, field: str) -> datetime:
+    """Times without an offset are taken as China Standard Time (what a form sends)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=TZ)
+    return value.astimezone(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.astimezone(TZ).isoformat() if value is not None else None
+
+
+def day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=TZ).astimezone(UTC)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+_COLUMNS = (
+    Fair.all_columns(),
+    Fair.org.code.as_alias("org_code"),
+    Fair.org.path.as_alias("org_path"),
+    Fair.venue.name.as_alias("venue_name"),
+    Fair.venue.address.as_alias("venue_address"),
+    Fair.channel.name.as_alias("channel_name"),
+    Fair.channel.url.as_alias("channel_url"),
+)
+
+
+async def _themes(fair_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    industries: dict[int, list[str]] = defaultdict(list)
+    audiences: dict[int, list[str]] = defaultdict(list)
+    if fair_ids:
+        for r in await FairIndustry.select(FairIndustry.fair, FairIndustry.industry).where(
+            FairIndustry.fair.is_in(fair_ids)
+        ).order_by(FairIndustry.id):
+            industries[r["fair"]].append(r["industry"])
+        for r in await FairAudience.select(FairAudience.fair, FairAudience.audience).where(
+            FairAudience.fair.is_in(fair_ids)
+        ).order_by(FairAudience.id):
+            audiences[r["fair"]].append(r["audience"])
+    return industries, audiences
+
+
+async def _decorate(rows: list[dict]) -> list[dict]:
+    from fairs.extensions import fair_counts
+
+    ids = [r["id"] for r in rows]
+    industries, audiences = await _themes(ids)
+    counts = await fair_counts(ids)
+    for r in rows:
+        r["industries"] = industries.get(r["id"], [])
+        r["audiences"] = audiences.get(r["id"], [])
+        c = counts.get(r["id"], {})
+        r["registered"] = c.get("registered", 0)
+        r["checked_in"] = c.get("checked_in", 0)
+    return rows
+
+
+def can_see(principal: Principal | None, row: dict) -> bool:
+    if row["status"] in PUBLIC_STATUSES:
+        return True
+    return principal is not None and principal.is_organiser and accounts.in_subtree(
+        principal, row["org_path"]
+    )
+
+
+async def get_fair(fair_id: int, principal: Principal | None = None,
+                   *, decorate: bool = True) -> dict:
+    row = await Fair.select(*_COLUMNS).where(Fair.id == fair_id).first()
+    if row is None or not can_see(principal, row):
+        raise NotFound("no such fair")
+    if decorate:
+        await _decorate([row])
+    return row
+
+
+async def get_fair_for_update(principal: Principal, fair_id: int) -> dict:
+    row = await get_fair(fair_id, principal, decorate=False)
+    if not principal.is_organiser or not accounts.in_subtree(principal, row["org_path"]):
+        raise Forbidden("this fair belongs to another organisation")
+    return row
+
+
+@dataclass
+class FairFilter:
+    kind: str | None = None
+    industry: str | None = None
+    audience: str | None = None
+    status: str | None = None
+    org: str | None = None
+    venue: int | None = None
+    channel: int | None = None
+    q: str | None = None
+    start: datetime | None = None  # fairs ending after
+    end: datetime | None = None  # fairs starting before
+
+
+def _where(query, flt: FairFilter, principal: Principal | None, org_path: str | None):
+    if flt.kind:
+        if flt.kind not in KINDS:
+            raise Invalid("kind", f"one of {', '.join(KINDS)}")
+        query = query.where(Fair.kind == flt.kind)
+    if flt.status:
+        query = query.where(Fair.status == flt.status)
+    organiser = principal is not None and principal.is_organiser
+    if not organiser:
+        query = query.where(Fair.status.is_in(list(PUBLIC_STATUSES)))
+    elif not principal.is_admin:
+        # Drafts only of the organiser's own subtree; published ones of everybody.
+        query = query.where(
+            Fair.status.is_in(list(PUBLIC_STATUSES))
+            | Fair.org.path.like(f"{principal.org_path}%")
+        )
+    if org_path:
+        query = query.where(Fair.org.path.like(f"{org_path}%"))
+    if flt.venue:
+        query = query.where(Fair.venue == flt.venue)
+    if flt.channel:
+        query = query.where(Fair.channel == flt.channel)
+    if flt.industry:
+        query = query.where(Fair.id.is_in(
+            FairIndustry.select(FairIndustry.fair).where(FairIndustry.industry == flt.industry)))
+    if flt.audience:
+        query = query.where(Fair.id.is_in(
+            FairAudience.select(FairAudience.fair).where(FairAudience.audience == flt.audience)))
+    if flt.start:
+        query = query.where(Fair.ends_at > flt.start)
+    if flt.end:
+        query = query.where(Fair.starts_at < flt.end)
+    if flt.q:
+        query = query.where(Fair.title.ilike(f"%{flt.q.strip()}%"))
+    return query
+
+
+async def list_fairs(principal: Principal | None, flt: FairFilter, limit: int = 100,
+                     offset: int = 0) -> tuple[list[dict], int]:
+    if not 1 <= limit <= 500:
+        raise Invalid("limit", "1 to 500")
+    if offset < 0:
+        raise Invalid("offset", "0 or more")
+    org_path = (await accounts.org_by_code(flt.org))["path"] if flt.org else None
+    total = await _where(Fair.count(), flt, principal, org_path)
+    rows = await _where(Fair.select(*_COLUMNS), flt, principal, org_path).order_by(
+        Fair.starts_at).order_by(Fair.id).limit(limit).offset(offset)
+    return await _decorate(rows), total
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _check_format(value: str) -> str:
+    if value not in FORMATS:
+        raise Invalid("format", f"one of {', '.join(FORMATS)}")
+    return value
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise Invalid("ends_at", "must be after starts_at")
+    if ends_at - starts_at > timedelta(days=14):
+        raise Invalid("ends_at", "a fair lasts at most 14 days")
+
+
+def _check_windows(values: dict[str, Any]) -> None:
+    pairs = (("booking_opens_at", "booking_closes_at"),
+             ("registration_opens_at", "registration_closes_at"))
+    for opens, closes in pairs:
+        if values.get(opens) and values.get(closes) and values[closes] <= values[opens]:
+            raise Invalid(closes, f"must be after {opens}")
+
+
+async def _check_place(kind: str, venue: int | None, channel: int | None,
+                       principal: Principal) -> None:
+    if kind == "offline":
+        if not venue:
+            raise Invalid("venue", "an offline fair needs a venue")
+        await catalog.venue(venue)
+    else:
+        if not channel:
+            raise Invalid("channel", "an online fair needs a channel")
+        await catalog.channel(channel)
+
+
+async def lock_place(kind: str, venue: int | None, channel: int | None) -> None:
+    """Serialise writers of one venue's (channel's) timetable. SQLite's IMMEDIATE transaction
+    already serialises every writer; PostgreSQL locks the venue (channel) row."""
+    if db.is_sqlite():
+        return
+    table, key = ("venue", venue) if kind == "offline" else ("channel", channel)
+    await db.execute(f"SELECT id FROM {table} WHERE id = {{}} FOR UPDATE", key)
+
+
+async def find_overlap(kind: str, venue: int | None, channel: int | None, starts_at: datetime,
+                       ends_at: datetime, exclude_id: int | None = None) -> dict | None:
+    query = Fair.select(Fair.id, Fair.title, Fair.starts_at, Fair.ends_at).where(
+        Fair.status != "cancelled", Fair.starts_at < ends_at, Fair.ends_at > starts_at
+    )
+    query = query.where(Fair.venue == venue) if kind == "offline" else query.where(
+        Fair.channel == channel)
+    if exclude_id is not None:
+        query = query.where(Fair.id != exclude_id)
+    return await query.first()
+
+
+def _overlap_error(kind: str, other: dict) -> Conflict:
+    field = "venue" if kind == "offline" else "channel"
+    what = "venue" if kind == "offline" else "channel"
+    message = (f"the {what} is taken by fair {other['id']} «{other['title']}» "
+               f"({iso(other['starts_at'])} – {iso(other['ends_at'])})")
+    return Conflict(message, errors=[FieldError(field, message)],
+                    extra={"conflicting_fair": other["id"]})
+
+
+async def _set_themes(fair_id: int, industries: Iterable[str] | None,
+                      audiences: Iterable[str] | None) -> None:
+    if industries is not None:
+        await FairIndustry.delete().where(FairIndustry.fair == fair_id)
+        rows = [FairIndustry(fair=fair_id, industry=code) for code in industries]
+        if rows:
+            await FairIndustry.insert(*rows)
+    if audiences is not None:
+        await FairAudience.delete().where(FairAudience.fair == fair_id)
+        rows = [FairAudience(fair=fair_id, audience=code) for code in audiences]
+        if rows:
+            await FairAudience.insert(*rows)
+
+
+async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
+    """Create a draft fair. `data` holds FairIn's fields."""
+    kind = data["kind"]
+    if kind not in KINDS:
+        raise Invalid("kind", f"one of {', '.join(KINDS)}")
+    starts_at = aware(data["starts_at"], "starts_at")
+    ends_at = aware(data["ends_at"], "ends_at")
+    _check_times(starts_at, ends_at)
+    windows = {k: aware(data[k], k) if data.get(k) else None for k in WINDOW_FIELDS}
+    _check_windows(windows)
+    fmt = _check_format(data.get("format") or ("livestream" if kind == "online" else "special"))
+    venue = data.get("venue") if kind == "offline" else None
+    channel = data.get("channel") if kind == "online" else None
+    await _check_place(kind, venue, channel, principal)
+    industries = await catalog.check_industries(list(data.get("industries") or []))
+    audiences = await catalog.check_audiences(list(data.get("audiences") or []))
+    org = await accounts.org_by_code(data["org"]) if data.get("org") else None
+    org_id = org["id"] if org else principal.org_id
+    if org_id is None:
+        raise Invalid("org", "required")
+    await accounts.ensure_manages(principal, org_id)
+    stream_url = catalog.check_url(data.get("stream_url") or "", "stream_url")
+    async with db.write_transaction():
+        await lock_place(kind, venue, channel)
+        other = await find_overlap(kind, venue, channel, starts_at, ends_at)
+        if other:
+            raise _overlap_error(kind, other)
+        rows = await Fair.insert(Fair(
+            kind=kind, title=data["title"].strip(), description=data.get("description") or "",
+            format=fmt, starts_at=starts_at, ends_at=ends_at, org=org_id, venue=venue,
+            channel=channel, stream_url=stream_url, capacity=data.get("capacity"),
+            status="draft", plan_id=data.get("plan_id"), **windows,
+        )).returning(Fair.id)
+        fair_id = rows[0]["id"]
+        await _set_themes(fair_id, industries, audiences)
+    return await get_fair(fair_id, principal)
+
+
+async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any]) -> dict:
+    """Change any writable field. On a published fair a change of time, place or title is a
+    reschedule: the fair keeps its identity and its `revision` rises."""
+    current = await get_fair_for_update(principal, fair_id)
+    if current["status"] == "cancelled":
+        raise Conflict("a cancelled fair cannot be changed")
+    values: dict[str, Any] = {}
+    for key in ("title", "description", "stream_url", "capacity"):
+        if key in changes:
+            values[key] = changes[key].strip() if key == "title" else changes[key]
+    if "stream_url" in values:
+        values["stream_url"] = catalog.check_url(values["stream_url"] or "", "stream_url")
+    if "format" in changes:
+        values["format"] = _check_format(changes["format"])
+    for key in ("starts_at", "ends_at", *WINDOW_FIELDS):
+        if key in changes:
+            values[key] = aware(changes[key], key) if changes[key] else None
+    kind = current["kind"]
+    if kind == "offline" and "venue" in changes:
+        values["venue"] = changes["venue"]
+    if kind == "online" and "channel" in changes:
+        values["channel"] = changes["channel"]
+    merged = {**current, **values}
+    _check_times(merged["starts_at"], merged["ends_at"])
+    _check_windows(merged)
+    await _check_place(kind, merged["venue"], merged["channel"], principal)
+    industries = (await catalog.check_industries(list(changes["industries"]))
+                  if "industries" in changes else None)
+    audiences = (await catalog.check_audiences(list(changes["audiences"]))
+                 if "audiences" in changes else None)
+    moved = {k for k in RESCHEDULE_FIELDS if k in values and values[k] != current[k]}
+    async with db.write_transaction():
+        if moved & {"starts_at", "ends_at", "venue", "channel"}:
+            await lock_place(kind, merged["venue"], merged["channel"])
+            other = await find_overlap(kind, merged["venue"], merged["channel"],
+                                       merged["starts_at"], merged["ends_at"], fair_id)
+            if other:
+                raise _overlap_error(kind, other)
+        values["updated_at"] = now()
+        if current["status"] == "published" and moved:
+            values["revision"] = current["revision"] + 1
+        await Fair.update({getattr(Fair, k): v for k, v in values.items()}).where(
+            Fair.id == fair_id)
+        await _set_themes(fair_id, industries, audiences)
+    return await get_fair(fair_id, principal)
+
+
+async def publish(principal: Principal, fair_id: int) -> dict:
+    current = await get_fair_for_update(principal, fair_id)
+    if current["status"] == "cancelled":
+        raise Conflict("a cancelled fair cannot be published")
+    if current["status"] == "draft":
+        async with db.write_transaction():
+            await Fair.update({Fair.status: "published", Fair.published_at: now(),
+                               Fair.updated_at: now()}).where(
+                (Fair.id == fair_id) & (Fair.status == "draft"))
+    return await get_fair(fair_id, principal)
+
+
+async def cancel(principal: Principal, fair_id: int, reason: str) -> dict:
+    current = await get_fair_for_update(principal, fair_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("reason", "say why the fair is cancelled")
+    if current["status"] == "cancelled":
+        raise Conflict("the fair is already cancelled")
+    async with db.write_transaction():
+        await Fair.update({
+            Fair.status: "cancelled", Fair.cancel_reason: reason, Fair.cancelled_at: now(),
+            Fair.updated_at: now(), Fair.revision: Fair.revision + 1,
+        }).where(Fair.id == fair_id)
+    return await get_fair(fair_id, principal)
+
+
+async def delete_fair(principal: Principal, fair_id: int) -> None:
+    current = await get_fair_for_update(principal, fair_id)
+    if current["status"] != "draft":
+        raise Conflict("only drafts can be deleted; cancel a published fair instead")
+    async with db.write_transaction():
+        await FairIndustry.delete().where(FairIndustry.fair == fair_id)
+        await FairAudience.delete().where(FairAudience.fair == fair_id)
+        await Fair.delete().where(Fair.id == fair_id)
+
+
+# --- shared helpers for other slices ---------------------------------------------------------
+
+
+def is_held(row: dict, at: datetime | None = None) -> bool:
+    """Held: ended and not cancelled (a draft that ended was never held)."""
+    return row["status"] == "published" and row["ends_at"] <= (at or now())
+
+
+async def busy_intervals(start: datetime, end: datetime) -> list[dict]:
+    """Non-cancelled fairs overlapping [start, end): what the planner must avoid."""
+    return await Fair.select(Fair.id, Fair.kind, Fair.venue, Fair.channel, Fair.starts_at,
+                             Fair.ends_at).where(
+        Fair.status != "cancelled", Fair.starts_at < end, Fair.ends_at > start)

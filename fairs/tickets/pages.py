@@ -1,0 +1,3 @@
+"""(to be built)"""
+
+ROUTES: list = []
