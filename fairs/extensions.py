@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 MeExtra = Callable[[Any], Awaitable[dict[str, Any]]]
@@ -79,3 +81,40 @@ def register_organiser_link(order: int, href: str, title: str, text: str) -> Non
 
 def organiser_links() -> list[OrganiserLink]:
     return sorted(_organiser_links)
+
+
+# --- door codes that are not job seekers' tickets -------------------------------------------
+#
+# The check-in service (fairs.checkin) decides every scan. A code that is not a ticket may be
+# another slice's: a booking's QR (the employer arrives at its booth). That slice registers a
+# resolver; check-in calls it, applies the same rules (wrong fair, cancelled, window), logs the
+# scan, and lets the resolution admit the holder once.
+
+
+@dataclass
+class CodeResolution:
+    kind: str  # "employer" for a booking's code
+    fair_id: int
+    cancelled: bool
+    label: str  # what the scanner shows: the employer's name and booth
+    # admit(at) -> (counted now?, first admission time): race-safe, counts once.
+    admit: Callable[[datetime], Awaitable[tuple[bool, datetime]]]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+CodeResolver = Callable[[str], Awaitable[CodeResolution | None]]
+_code_resolvers: list[CodeResolver] = []
+
+
+def register_code_resolver(func: CodeResolver) -> CodeResolver:
+    if func not in _code_resolvers:
+        _code_resolvers.append(func)
+    return func
+
+
+async def resolve_code(code: str) -> CodeResolution | None:
+    for func in _code_resolvers:
+        found = await func(code)
+        if found is not None:
+            return found
+    return None
