@@ -15,13 +15,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
 import fairs
-from fairs import db, problems
+from fairs import db, metrics, problems  # noqa: F401 - metrics registers the counters
 from fairs.accounts.auth import (
     SESSION_COOKIE,
     AuthMiddleware,
@@ -30,11 +31,19 @@ from fairs.accounts.auth import (
     csrf_config,
 )
 from fairs.errors import FairsError
+from fairs.ratelimit import RateLimiter
 from fairs.settings import ROOT, Settings
 from fairs.slices import route_handlers
 from fairs.web import TEMPLATE_GLOBALS, LocaleMiddleware
 
 log = logging.getLogger("fairs")
+
+
+class MetricsController(PrometheusController):
+    """GET /metrics in Prometheus's text format."""
+
+    path = "/metrics"
+    include_in_schema = False
 
 
 def _stores(settings: Settings) -> tuple[StoreRegistry, object | None]:
@@ -88,13 +97,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
     )
 
+    prometheus = PrometheusConfig(
+        app_name="fairs", prefix="fairs", group_path=True,
+        exclude=["^/metrics", "^/static/", "/attendance/stream$"],
+    )
+
     return Litestar(
         route_handlers=[
             *route_handlers(),
+            MetricsController,
             create_static_files_router(path="/static", directories=[ROOT / "static"],
                                        include_in_schema=False),
         ],
         middleware=[
+            prometheus.middleware,
             LocaleMiddleware(settings.default_locale),
             session_config.middleware,
             DefineMiddleware(FairsCSRFMiddleware,
@@ -103,7 +119,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         plugins=[problem_details],
         stores=stores,
-        state=State({"settings": settings, "engine": engine, "redis": redis_client}),
+        state=State({
+            "settings": settings,
+            "engine": engine,
+            "redis": redis_client,
+            "limiter": RateLimiter(enabled=settings.rate_limits != "off", redis=redis_client),
+        }),
         lifespan=[lifespan],
         template_config=TemplateConfig(
             directory=ROOT / "templates",

@@ -24,5 +24,6 @@ APP_REGISTRY = AppRegistry(
         "fairs.checkin.piccolo_app",
         "fairs.calendar.piccolo_app",
         "fairs.reports.piccolo_app",
+        "fairs.audit.piccolo_app",
     ]
 )

@@ -26,6 +26,8 @@ SLICES = [
     "fairs.calendar.pages",
     "fairs.reports.api",
     "fairs.reports.pages",
+    "fairs.audit.api",
+    "fairs.audit.pages",
 ]
 
 

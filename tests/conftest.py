@@ -20,7 +20,9 @@ os.environ["FAIRS_VAR_DIR"] = str(_TMP / "var")
 os.environ["FAIRS_PASSWORD_PROFILE"] = "cheapest"
 os.environ["FAIRS_RATE_LIMITS"] = os.environ.get("FAIRS_TEST_RATE_LIMITS", "off")
 os.environ.pop("FAIRS_REDIS_URL", None)
-if REDIS_URL:
+if REDIS_URL and PG_URL:
+    # Scale-out configuration: PostgreSQL with Redis for sessions, limits and live events. The
+    # SQLite run keeps the in-memory stores (one process), as `make run` does.
     os.environ["FAIRS_REDIS_URL"] = REDIS_URL
 os.environ.setdefault("PICCOLO_CONF", "fairs.piccolo_conf")
 

@@ -189,3 +189,40 @@ async def test_organisations_tree(new_client, world):
     made = await gzk.post("/api/v1/orgs", json={"code": "gzk-1", "name_zh": "古镇口一社区"})
     assert made.status_code == 201 and made.json()["parent"] == "gzk"
     problem(await gzk.post("/api/v1/orgs", json={"code": "gzk-1", "name_zh": "dup"}), 409)
+
+
+async def test_login_rate_limits_per_address_and_account(migrated, world, monkeypatch):
+    """With limits on, repeated failures get a 429 problem with Retry-After; a good password
+    for another account from another address still works."""
+    import httpx
+
+    from fairs.app import create_app
+    from fairs.ratelimit import Rule
+    from fairs.settings import Settings
+
+    app = create_app(Settings.from_env(rate_limits="on"))
+    app.state.limiter.rules.update({"login_ip": Rule(6, 300), "login_account": Rule(3, 300)})
+    app.state.limiter._memory.clear()
+
+    def client(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 1234))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+    async with client("10.0.0.1") as a, client("10.0.0.2") as b, client("10.0.0.3") as c:
+        bad = {"username": "organiser", "password": "wrong-password"}
+        codes = [(await a.post("/api/v1/auth/login", json=bad)).status_code for _ in range(3)]
+        assert codes == [401, 401, 401]
+        # The account is now locked for a while, from any address, even with the right password.
+        locked = await b.post("/api/v1/auth/login",
+                              json={"username": "organiser", "password": "organiser-demo-2026"})
+        body = problem(locked, 429)
+        assert int(locked.headers["retry-after"]) > 0 and body["title"] == "Too many requests"
+        # Another account from another address is not affected.
+        ok = await c.post("/api/v1/auth/login",
+                          json={"username": "gzk", "password": "gzk-demo-2026"})
+        assert ok.status_code == 200
+        # Per address: a seventh attempt from one address is refused whatever the account.
+        for _ in range(3):
+            await a.post("/api/v1/auth/login", json={"username": "x" * 5, "password": "y" * 8})
+        problem(await a.post("/api/v1/auth/login",
+                             json={"username": "gzk", "password": "gzk-demo-2026"}), 429)

@@ -169,3 +169,14 @@ async def test_sqlite_engine_runs_wal_and_one_writer(tmp_path):
         assert rows[0]["n"] == 0
     finally:
         await engine.close()
+
+
+async def test_metrics_in_prometheus_format(client, migrated):
+    await client.get("/api/v1/catalog/industries")
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    text = response.text
+    assert "fairs_requests_total" in text
+    assert 'path="/api/v1/catalog/industries"' in text
+    assert "fairs_request_duration_seconds_bucket" in text
+    assert "# TYPE fairs_admissions_total counter" in text

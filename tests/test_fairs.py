@@ -189,3 +189,23 @@ async def test_list_filters_and_paging(new_client, world):
     problem(await anon.get("/api/v1/fairs", params={"kind": "hybrid"}), 422)
     assert (await anon.get("/api/v1/fairs", params={"org": "jiaozhou"})).json()["total"] == 0
     assert (await anon.get("/api/v1/fairs", params={"org": "qd"})).json()["total"] == 5
+
+
+async def test_changes_are_in_the_audit_log(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    fair = (await organiser.post("/api/v1/fairs", json=offline(world))).json()
+    await organiser.post(f"/api/v1/fairs/{fair['id']}/publish")
+    await organiser.patch(f"/api/v1/fairs/{fair['id']}", json={"starts_at": at(10, 8)})
+    await organiser.post(f"/api/v1/fairs/{fair['id']}/cancel", json={"reason": "暴雨"})
+    problem(await organiser.get("/api/v1/audit"), 403)  # admins only
+    admin = await login_as(new_client, "admin")
+    log = (await admin.get("/api/v1/audit", params={"object_type": "fair",
+                                                    "object_id": str(fair["id"])})).json()
+    actions = [e["action"] for e in reversed(log["items"])]
+    assert actions == ["fair.create", "fair.publish", "fair.update", "fair.cancel"]
+    update = log["items"][1]
+    assert update["actor"] == "organiser" and update["role"] == "organiser"
+    assert update["before"]["starts_at"] != update["after"]["starts_at"]
+    assert log["items"][0]["after"] == {"status": "cancelled", "reason": "暴雨"}
+    page = await admin.get("/organiser/audit")
+    assert page.status_code == 200 and "fair.cancel" in page.text

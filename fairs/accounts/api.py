@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from fairs.errors import Invalid, NotAuthenticated
 
 from . import services
-from .auth import logged_in, organiser_guard, require
+from .auth import client_address, logged_in, organiser_guard, require
 from .schemas import LoginIn, LoginOut, MeOut, OrgIn, OrgOut, TokenIn, TokenOut, UserOut
 
 
@@ -35,7 +35,8 @@ class AuthController(Controller):
 
     @post("/login", status_code=HTTP_200_OK, summary="Log in; sets the session cookie")
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> LoginOut:
-        principal = await services.authenticate(data.username, data.password)
+        principal = await services.login(data.username, data.password, client_address(request),
+                                         request.app.state.limiter)
         request.clear_session()
         request.set_session({"uid": principal.id})
         return LoginOut(user=UserOut(id=principal.id, username=principal.username,
@@ -56,7 +57,8 @@ class AuthController(Controller):
         if data.username is not None or data.password is not None:
             if not data.username or not data.password:
                 raise Invalid("password", "give both username and password")
-            principal = await services.authenticate(data.username, data.password)
+            principal = await services.login(data.username, data.password,
+                                             client_address(request), request.app.state.limiter)
         if principal is None:
             raise NotAuthenticated()
         made = await services.create_token(principal, data.name)

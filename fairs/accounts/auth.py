@@ -117,6 +117,12 @@ def csrf_config(secret: str, secure: bool) -> CSRFConfig:
     )
 
 
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The caller's address (uvicorn resolves X-Forwarded-For from trusted proxies)."""
+    client = connection.scope.get("client")
+    return client[0] if client else "unknown"
+
+
 # --- guards ---------------------------------------------------------------------------------
 
 

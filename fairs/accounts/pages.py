@@ -13,6 +13,7 @@ from fairs.errors import NotAuthenticated
 from fairs.web import page
 
 from . import services
+from .auth import client_address
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -43,7 +44,8 @@ class LoginPages(Controller):
         password = str(data.get("password", ""))
         target = safe_next(str(data.get("next", "")), "")
         try:
-            principal = await services.authenticate(username, password)
+            principal = await services.login(username, password, client_address(request),
+                                             request.app.state.limiter)
         except NotAuthenticated:
             return page(request, "accounts/login.html", status_code=401, next=target,
                         username=username, failed=True)

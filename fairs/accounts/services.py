@@ -129,6 +129,18 @@ async def principal_by_id(user_id: int) -> Principal | None:
     return _principal(row)
 
 
+async def login(username: str, password: str, address: str, limiter) -> Principal:
+    """A login attempt: limited per address (every attempt) and per account (failures)."""
+    account = username.strip().lower()
+    await limiter.hit("login_ip", address)
+    await limiter.peek("login_account", account)
+    try:
+        return await authenticate(username, password)
+    except NotAuthenticated:
+        await limiter.hit("login_account", account)
+        raise
+
+
 async def authenticate(username: str, password: str) -> Principal:
     row = await User.select(*_USER_COLUMNS, User.password_hash).where(
         User.username == username.strip()

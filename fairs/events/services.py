@@ -17,6 +17,7 @@ from typing import Any
 
 from fairs import db
 from fairs.accounts import services as accounts
+from fairs.audit import services as audit
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -297,6 +298,9 @@ async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
         )).returning(Fair.id)
         fair_id = rows[0]["id"]
         await _set_themes(fair_id, industries, audiences)
+        await audit.record(principal, "fair.create", "fair", fair_id, after={
+            "kind": kind, "title": data["title"], "starts_at": starts_at, "ends_at": ends_at,
+            "venue": venue, "channel": channel, "org": org_id})
     return await get_fair(fair_id, principal)
 
 
@@ -344,6 +348,9 @@ async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any
         await Fair.update({getattr(Fair, k): v for k, v in values.items()}).where(
             Fair.id == fair_id)
         await _set_themes(fair_id, industries, audiences)
+        await audit.record(principal, "fair.update", "fair", fair_id,
+                           before={k: current.get(k) for k in values if k != "updated_at"},
+                           after={k: v for k, v in values.items() if k != "updated_at"})
     return await get_fair(fair_id, principal)
 
 
@@ -356,6 +363,8 @@ async def publish(principal: Principal, fair_id: int) -> dict:
             await Fair.update({Fair.status: "published", Fair.published_at: now(),
                                Fair.updated_at: now()}).where(
                 (Fair.id == fair_id) & (Fair.status == "draft"))
+            await audit.record(principal, "fair.publish", "fair", fair_id,
+                               before={"status": "draft"}, after={"status": "published"})
     return await get_fair(fair_id, principal)
 
 
@@ -371,6 +380,9 @@ async def cancel(principal: Principal, fair_id: int, reason: str) -> dict:
             Fair.status: "cancelled", Fair.cancel_reason: reason, Fair.cancelled_at: now(),
             Fair.updated_at: now(), Fair.revision: Fair.revision + 1,
         }).where(Fair.id == fair_id)
+        await audit.record(principal, "fair.cancel", "fair", fair_id,
+                           before={"status": current["status"]},
+                           after={"status": "cancelled", "reason": reason})
     return await get_fair(fair_id, principal)
 
 
@@ -382,6 +394,8 @@ async def delete_fair(principal: Principal, fair_id: int) -> None:
         await FairIndustry.delete().where(FairIndustry.fair == fair_id)
         await FairAudience.delete().where(FairAudience.fair == fair_id)
         await Fair.delete().where(Fair.id == fair_id)
+        await audit.record(principal, "fair.delete", "fair", fair_id,
+                           before={"title": current["title"], "status": "draft"})
 
 
 # --- shared helpers for other slices ---------------------------------------------------------
@@ -397,3 +411,24 @@ async def busy_intervals(start: datetime, end: datetime) -> list[dict]:
     return await Fair.select(Fair.id, Fair.kind, Fair.venue, Fair.channel, Fair.starts_at,
                              Fair.ends_at).where(
         Fair.status != "cancelled", Fair.starts_at < end, Fair.ends_at > start)
+
+
+# --- helpers for the pages (fairs.events.pages) ---------------------------------------------
+
+
+def check_fields(data: dict[str, Any]) -> None:
+    """The limits FairIn's schema sets at the API, for callers that have no schema (the
+    editor's form): a title, a capacity of 1 to 1,000,000, bounded texts."""
+    if "title" in data:
+        title = (data["title"] or "").strip()
+        if not title:
+            raise Invalid("title", "required")
+        if len(title) > 300:
+            raise Invalid("title", "at most 300 characters")
+    capacity = data.get("capacity")
+    if capacity is not None and not 1 <= capacity <= 1_000_000:
+        raise Invalid("capacity", "1 to 1,000,000")
+    if len(data.get("description") or "") > 20_000:
+        raise Invalid("description", "at most 20,000 characters")
+    if len(data.get("stream_url") or "") > 1000:
+        raise Invalid("stream_url", "at most 1,000 characters")

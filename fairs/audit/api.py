@@ -1,0 +1,34 @@
+"""GET /api/v1/audit: the audit log, for admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.params import QueryParameter
+
+from fairs.accounts.auth import admin_guard
+
+from . import services
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit"
+    tags = ["system"]
+    guards = [admin_guard]
+
+    @get("/", summary="Organiser and employer actions, newest first (admins)")
+    async def list_entries(
+        self,
+        action: Annotated[str | None, QueryParameter()] = None,
+        object_type: Annotated[str | None, QueryParameter()] = None,
+        object_id: Annotated[str | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> dict:
+        rows, total = await services.entries(limit, offset, action, object_type, object_id)
+        items = [{**r, "at": r["at"].isoformat()} for r in rows]
+        return {"items": items, "total": total}
+
+
+ROUTES = [AuditController]
