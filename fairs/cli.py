@@ -143,6 +143,75 @@ def create_user_cmd(username: str, role: str, org_code: str | None, password: st
     click.echo(f"created user {user['username']} ({user['role']}), id {user['id']}")
 
 
+def _pg_dsn_args(url: str) -> list[str]:
+    return ["--dbname", url]
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_cmd(path: str) -> None:
+    """Write a consistent copy of the database to PATH while the service runs.
+
+    SQLite: the online backup API (a page-by-page copy that readers and writers do not block).
+    PostgreSQL: pg_dump in its custom format.
+    """
+    import sqlite3
+    import subprocess
+
+    from fairs.db import sqlite_path
+
+    settings = _settings()
+    if settings.is_sqlite:
+        source = sqlite3.connect(sqlite_path(settings.database_url))
+        target = sqlite3.connect(path)
+        try:
+            with target:
+                source.backup(target)
+        finally:
+            target.close()
+            source.close()
+    else:
+        done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", path,
+                               *_pg_dsn_args(settings.database_url)], capture_output=True,
+                              text=True)
+        if done.returncode != 0:
+            raise click.ClickException(f"pg_dump failed: {done.stderr.strip()}")
+    click.echo(f"backup written to {path}")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database's contents.")
+def restore_cmd(path: str, yes: bool) -> None:
+    """Replace the database's contents with the backup at PATH (stop the service first)."""
+    import sqlite3
+    import subprocess
+
+    from fairs.db import sqlite_path
+
+    settings = _settings()
+    if not yes and not click.confirm("This replaces every row in the database. Continue?"):
+        raise click.Abort()
+    if settings.is_sqlite:
+        target_path = sqlite_path(settings.database_url)
+        os.makedirs(os.path.dirname(os.path.abspath(target_path)), exist_ok=True)
+        source = sqlite3.connect(path)
+        target = sqlite3.connect(target_path)
+        try:
+            with target:
+                source.backup(target)
+        finally:
+            target.close()
+            source.close()
+    else:
+        done = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
+                               "--single-transaction", *_pg_dsn_args(settings.database_url),
+                               path], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise click.ClickException(f"pg_restore failed: {done.stderr.strip()}")
+    click.echo(f"restored from {path}")
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
