@@ -3,7 +3,6 @@ so any worker can serve any request."""
 
 from __future__ import annotations
 
-
 import httpx
 import pytest
 
