@@ -432,3 +432,58 @@ def check_fields(data: dict[str, Any]) -> None:
         raise Invalid("description", "at most 20,000 characters")
     if len(data.get("stream_url") or "") > 1000:
         raise Invalid("stream_url", "at most 1,000 characters")
+
+
+async def create_fairs(principal: Principal, items: list[dict[str, Any]],
+                       plan_id: int | None = None) -> list[int]:
+    """Create several drafts in one transaction: all of them or none. Each item holds FairIn's
+    fields. A clash with an existing fair (or one of the batch) is a 409 naming it, with the
+    item's index in `extra["item"]`."""
+    prepared = []
+    for n, data in enumerate(items):
+        kind = data["kind"]
+        if kind not in KINDS:
+            raise Invalid(f"fairs[{n}].kind", f"one of {', '.join(KINDS)}")
+        starts_at = aware(data["starts_at"], "starts_at")
+        ends_at = aware(data["ends_at"], "ends_at")
+        try:
+            _check_times(starts_at, ends_at)
+        except Invalid as exc:
+            raise Invalid(f"fairs[{n}].ends_at", exc.detail) from exc
+        venue = data.get("venue") if kind == "offline" else None
+        channel = data.get("channel") if kind == "online" else None
+        await _check_place(kind, venue, channel, principal)
+        industries = await catalog.check_industries(list(data.get("industries") or []))
+        audiences = await catalog.check_audiences(list(data.get("audiences") or []))
+        org = await accounts.org_by_code(data["org"]) if data.get("org") else None
+        org_id = org["id"] if org else principal.org_id
+        if org_id is None:
+            raise Invalid("org", "required")
+        await accounts.ensure_manages(principal, org_id)
+        fmt = _check_format(data.get("format")
+                            or ("livestream" if kind == "online" else "special"))
+        prepared.append((kind, starts_at, ends_at, venue, channel, industries, audiences, org_id,
+                         fmt, data))
+    ids: list[int] = []
+    async with db.write_transaction():
+        for n, (kind, starts_at, ends_at, venue, channel, industries, audiences, org_id, fmt,
+                data) in enumerate(prepared):
+            await lock_place(kind, venue, channel)
+            other = await find_overlap(kind, venue, channel, starts_at, ends_at)
+            if other:
+                error = _overlap_error(kind, other)
+                error.extra["item"] = n
+                raise error
+            rows = await Fair.insert(Fair(
+                kind=kind, title=data["title"].strip(), description=data.get("description") or "",
+                format=fmt, starts_at=starts_at, ends_at=ends_at, org=org_id, venue=venue,
+                channel=channel, stream_url="", capacity=data.get("capacity"), status="draft",
+                plan_id=plan_id,
+            )).returning(Fair.id)
+            ids.append(rows[0]["id"])
+            await _set_themes(rows[0]["id"], industries, audiences)
+            await audit.record(principal, "fair.create", "fair", rows[0]["id"], after={
+                "kind": kind, "title": data["title"], "starts_at": starts_at,
+                "ends_at": ends_at, "venue": venue, "channel": channel, "org": org_id,
+                "plan": plan_id})
+    return ids

@@ -1,3 +1,260 @@
-"""(to be built)"""
+"""Organiser pages: the plans, a plan's dashboard (burn-up chart, coverage), the planner."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from markupsafe import Markup, escape
+
+from fairs.accounts.auth import organiser_guard, require
+from fairs.accounts.pages import FormData
+from fairs.catalog import services as catalog
+from fairs.errors import Conflict, FairsError, Invalid
+from fairs.extensions import register_organiser_link
+from fairs.i18n import N_, TZ, format_date, gettext
+from fairs.web import page
+
+from . import services
+from .planner import KINDS
+
+
+def _int(data: dict[str, Any], field: str, default: int | None = None) -> int | None:
+    raw = str(data.get(field, "") or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise Invalid(field, "a whole number") from exc
+
+
+def _date(data: dict[str, Any], field: str) -> date:
+    try:
+        return date.fromisoformat(str(data.get(field, "")).strip())
+    except ValueError as exc:
+        raise Invalid(field, "a date YYYY-MM-DD") from exc
+
+
+def _time(raw: str | None, field: str, default: time) -> time:
+    if not raw:
+        return default
+    try:
+        return time.fromisoformat(raw)
+    except ValueError as exc:
+        raise Invalid(field, "a time HH:MM") from exc
+
+
+def _dates(raw: str) -> tuple[date, ...]:
+    out = []
+    for part in raw.replace(",", " ").replace("，", " ").split():
+        try:
+            out.append(date.fromisoformat(part))
+        except ValueError as exc:
+            raise Invalid("blackout", f"not a date YYYY-MM-DD: {part}") from exc
+    return tuple(out)
+
+
+# --- the burn-up chart ----------------------------------------------------------------------
+
+W, H, PAD_L, PAD_R, PAD_T, PAD_B = 640, 260, 44, 16, 16, 34
+
+
+def burnup_svg(kind: str, plan: dict, target: int | None, points: list[tuple[date, int, int]],
+               today: date) -> Markup:
+    """A server-rendered burn-up: the target line, the even pace to it, published fairs
+    (scheduled + held) and held fairs, accumulated by their day, and today."""
+    start, end = plan["starts_on"], plan["ends_on"]
+    span = max((end - start).days + 1, 1)
+    all_line, held_line = services.cumulative(points)
+    total = all_line[-1][1] if all_line else 0
+    top = services.nice_max(max(target or 0, total, 1))
+
+    def x(d: date) -> float:
+        return round(PAD_L + (W - PAD_L - PAD_R) * min(max((d - start).days, 0), span) / span, 1)
+
+    def y(v: float) -> float:
+        return round(PAD_T + (H - PAD_T - PAD_B) * (1 - v / top), 1)
+
+    def steps(line: list[tuple[date, int]], until: date) -> str:
+        pts = [f"{x(start)},{y(0)}"]
+        last = 0
+        for d, v in line:
+            pts.append(f"{x(d)},{y(last)}")
+            pts.append(f"{x(d)},{y(v)}")
+            last = v
+        pts.append(f"{x(until)},{y(last)}")
+        return " ".join(pts)
+
+    end_x = end + timedelta(days=1)
+    label = gettext("Offline fairs") if kind == "offline" else gettext("Online sessions")
+    held = held_line[-1][1] if held_line else 0
+    summary = gettext("%(label)s: target %(target)s, published %(total)s, held %(held)s",
+                      label=label, target=target if target is not None else "–", total=total,
+                      held=held)
+    parts = [f'<svg class="burnup" viewBox="0 0 {W} {H}" role="img" '
+             f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',
+             f"<title>{escape(summary)}</title>"]
+    for i in range(5):
+        v = top * i / 4
+        parts.append(f'<line class="grid" x1="{PAD_L}" x2="{W - PAD_R}" y1="{y(v)}" '
+                     f'y2="{y(v)}"/>')
+        parts.append(f'<text class="tick" x="{PAD_L - 6}" y="{y(v) + 4}" '
+                     f'text-anchor="end">{int(v) if v == int(v) else round(v, 1)}</text>')
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        if month >= start:
+            parts.append(f'<line class="grid" x1="{x(month)}" x2="{x(month)}" y1="{PAD_T}" '
+                         f'y2="{H - PAD_B}"/>')
+        parts.append(f'<text class="tick" x="{max(x(month), PAD_L) + 3}" y="{H - PAD_B + 16}">'
+                     f'{month.month}/{month.year % 100:02d}</text>')
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    if target:
+        parts.append(f'<line class="pace" x1="{x(start)}" y1="{y(0)}" x2="{x(end_x)}" '
+                     f'y2="{y(target)}"><title>{escape(gettext("Even pace"))}</title></line>')
+        parts.append(f'<line class="target" x1="{PAD_L}" x2="{W - PAD_R}" y1="{y(target)}" '
+                     f'y2="{y(target)}"><title>{escape(gettext("Target"))}</title></line>')
+    parts.append(f'<polyline class="published" points="{steps(all_line, end_x)}">'
+                 f'<title>{escape(gettext("Scheduled and held"))}</title></polyline>')
+    held_until = min(max(today, start), end_x)
+    parts.append(f'<polyline class="held" points="{steps(held_line, held_until)}">'
+                 f'<title>{escape(gettext("Held"))}</title></polyline>')
+    if start <= today <= end:
+        parts.append(f'<line class="today" x1="{x(today)}" x2="{x(today)}" y1="{PAD_T}" '
+                     f'y2="{H - PAD_B}"/>')
+        parts.append(f'<text class="tick today-label" x="{x(today) + 3}" y="{PAD_T + 10}">'
+                     f'{escape(gettext("today"))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+async def _names() -> tuple[dict[str, dict], dict[str, dict]]:
+    return ({r["code"]: r for r in await catalog.industries()},
+            {r["code"]: r for r in await catalog.audiences()})
+
+
+def _constraints(q: dict[str, Any], run: bool) -> services.Constraints:
+    return services.Constraints(
+        max_per_day=_int(q, "max_per_day", 2) or 2,
+        blackout=_dates(str(q.get("blackout", "") or "")),
+        weekdays_only=bool(q.get("weekdays_only")) if run else True,
+        allow_consecutive=bool(q.get("allow_consecutive")),
+        day_starts=_time(q.get("day_starts"), "day_starts", time(9)),
+        day_ends=_time(q.get("day_ends"), "day_ends", time(17)),
+        offline_minutes=_int(q, "offline_minutes", 180) or 180,
+        online_minutes=_int(q, "online_minutes", 120) or 120,
+    )
+
+
+class PlanPages(Controller):
+    path = "/organiser/plans"
+    guards = [organiser_guard]
+    include_in_schema = False
+
+    @get("/")
+    async def list_plans(self, request: Request) -> Template:
+        principal = require(request)
+        rows, total = await services.list_plans(principal, 500, 0)
+        progress = {r["id"]: await services.progress_of(r) for r in rows}
+        first = date(datetime.now(TZ).year, 1, 1)
+        return page(request, "plans/list.html", plans=rows, total=total, progress=progress,
+                    defaults={"starts_on": first, "ends_on": date(first.year, 12, 31)})
+
+    @post("/", status_code=303)
+    async def create_plan(self, request: Request, data: FormData) -> Redirect:
+        targets = {k: _int(data, f"target_{k}") for k in services.TARGET_KINDS}
+        plan = await services.create_plan(require(request), {
+            "title": str(data.get("title", "")), "starts_on": _date(data, "starts_on"),
+            "ends_on": _date(data, "ends_on"),
+            "targets": {k: v for k, v in targets.items() if v is not None},
+        })
+        return Redirect(path=f"/organiser/plans/{plan['id']}", status_code=303)
+
+    @get("/{plan_id:int}")
+    async def dashboard(self, request: Request, plan_id: FromPath[int]) -> Template:
+        plan = await services.get_plan(require(request), plan_id)
+        progress = await services.progress_of(plan)
+        points = await services.burnup(plan)
+        today = datetime.now(TZ).date()
+        charts = {k: burnup_svg(k, plan, progress["targets"][k]["target"], points[k], today)
+                  for k in KINDS}
+        industries, audiences = await _names()
+        return page(request, "plans/dashboard.html", plan=plan, progress=progress,
+                    charts=charts, industries=industries, audiences=audiences,
+                    notice=request.query_params.get("notice"),
+                    count=request.query_params.get("n"))
+
+    @post("/{plan_id:int}/publish", status_code=303)
+    async def publish_all(self, request: Request, plan_id: FromPath[int]) -> Redirect:
+        n = await services.publish_drafts(require(request), plan_id)
+        return Redirect(path=f"/organiser/plans/{plan_id}?notice=published&n={n}",
+                        status_code=303)
+
+    @get("/{plan_id:int}/planner")
+    async def planner(self, request: Request, plan_id: FromPath[int]) -> Template:
+        principal = require(request)
+        plan = await services.get_plan(principal, plan_id)
+        q = dict(request.query_params)
+        run = q.get("run") == "1"
+        proposal = error = None
+        c = services.Constraints()
+        try:
+            c = _constraints(q, run)
+            if run:
+                proposal = await services.propose(principal, plan_id, c)
+        except Invalid as exc:
+            error = exc
+        return await self._planner_page(request, plan, c, q, proposal, error)
+
+    async def _planner_page(self, request: Request, plan: dict, c: services.Constraints,
+                            q: dict, proposal: dict | None, error: FairsError | None,
+                            status_code: int = 200) -> Template:
+        industries, audiences = await _names()
+        months = services.month_grid(plan["starts_on"], plan["ends_on"])
+        days = services.by_day(proposal["fairs"]) if proposal else {}
+        holidays = ({date.fromisoformat(h["date"]): h["name"]
+                     for h in proposal["calendar"]["holidays"]} if proposal else {})
+        return page(
+            request, "plans/planner.html", status_code=status_code, plan=plan, c=c, q=q,
+            proposal=proposal, error=error, months=months, days=days, holidays=holidays,
+            industries=industries, audiences=audiences,
+            blackout=" ".join(d.isoformat() for d in c.blackout),
+            proposal_json=json.dumps(proposal["fairs"], ensure_ascii=False) if proposal else "",
+            counts=services.count_kinds(proposal["fairs"]) if proposal else {},
+            fmt_month=lambda d: format_date(d, "yyyy-MM"),
+        )
+
+    @post("/{plan_id:int}/accept", status_code=303)
+    async def accept(self, request: Request, plan_id: FromPath[int],
+                     data: FormData) -> Redirect | Template:
+        principal = require(request)
+        plan = await services.get_plan(principal, plan_id)
+        try:
+            fairs = json.loads(str(data.get("proposal", "") or "[]"))
+            if not isinstance(fairs, list):
+                raise ValueError
+            for f in fairs:
+                f["starts_at"] = datetime.fromisoformat(f["starts_at"])
+                f["ends_at"] = datetime.fromisoformat(f["ends_at"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Invalid("proposal", "not a proposal") from exc
+        try:
+            ids = await services.accept(principal, plan_id, fairs)
+        except Conflict as exc:
+            c = _constraints({}, False)
+            return await self._planner_page(request, plan, c, {}, None, exc, status_code=409)
+        return Redirect(path=f"/organiser/plans/{plan_id}?notice=accepted&n={len(ids)}",
+                        status_code=303)
+
+
+register_organiser_link(30, "/organiser/plans", N_("Plans and targets"),
+                        N_("Targets, progress and the planner"))
+
+ROUTES = [PlanPages]

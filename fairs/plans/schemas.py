@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+import msgspec
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+Minimums = Annotated[dict[str, Annotated[int, msgspec.Meta(ge=1, le=10_000)]],
+                     msgspec.Meta(max_length=100)]
+
+
+class Targets(msgspec.Struct, kw_only=True, omit_defaults=True):
+    offline: Count | None = None
+    online: Count | None = None
+    events: Count | None = None
+    employer_visits: Count | None = None
+
+
+class PlanIn(msgspec.Struct, kw_only=True):
+    title: Title
+    starts_on: date
+    ends_on: date
+    targets: Targets
+    industry_minimums: Minimums = {}
+    audience_minimums: Minimums = {}
+    org: str | None = None
+
+
+class PlanPatch(msgspec.Struct, kw_only=True, omit_defaults=True):
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    starts_on: date | msgspec.UnsetType = msgspec.UNSET
+    ends_on: date | msgspec.UnsetType = msgspec.UNSET
+    targets: Targets | msgspec.UnsetType = msgspec.UNSET
+    industry_minimums: Minimums | msgspec.UnsetType = msgspec.UNSET
+    audience_minimums: Minimums | msgspec.UnsetType = msgspec.UNSET
+
+
+class PlanOut(msgspec.Struct):
+    id: int
+    title: str
+    org: str
+    starts_on: str
+    ends_on: str
+    targets: dict[str, int | None]
+    industry_minimums: dict[str, int]
+    audience_minimums: dict[str, int]
+    created_at: str
+    updated_at: str
+
+
+class ProposalIn(msgspec.Struct, kw_only=True):
+    """The organiser's constraints; every field optional."""
+
+    max_per_day: Annotated[int, msgspec.Meta(ge=1, le=50)] = 2
+    blackout: Annotated[list[date], msgspec.Meta(max_length=2000)] = []
+    weekdays_only: bool = True
+    day_starts: time = time(9, 0)
+    day_ends: time = time(17, 0)
+    offline_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 180
+    online_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 120
+    allow_consecutive: bool = False
+    venues: list[int] | None = None
+    channels: list[int] | None = None
+    industries: list[str] | None = None
+    audiences: list[str] | None = None
+
+
+class ProposedFairIn(msgspec.Struct, kw_only=True):
+    kind: str
+    title: Title
+    starts_at: datetime
+    ends_at: datetime
+    venue: int | None = None
+    channel: int | None = None
+    industries: Annotated[list[str], msgspec.Meta(max_length=50)] = []
+    audiences: Annotated[list[str], msgspec.Meta(max_length=50)] = []
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
+    description: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
+
+
+class AcceptIn(msgspec.Struct, kw_only=True):
+    fairs: Annotated[list[ProposedFairIn], msgspec.Meta(min_length=1, max_length=1000)]
