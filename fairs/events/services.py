@@ -17,8 +17,8 @@ from typing import Any
 
 from fairs import db
 from fairs.accounts import services as accounts
-from fairs.audit import services as audit
 from fairs.accounts.services import Principal
+from fairs.audit import services as audit
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.i18n import TZ
