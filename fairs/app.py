@@ -30,6 +30,7 @@ from fairs.accounts.auth import (
     SessionConfig,
     csrf_config,
 )
+from fairs.checkin import channels as checkin_channels
 from fairs.errors import FairsError
 from fairs.ratelimit import RateLimiter
 from fairs.settings import ROOT, Settings
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                              config=csrf_config(settings.secret_key, settings.cookie_secure)),
             AuthMiddleware(),
         ],
-        plugins=[problem_details],
+        plugins=[problem_details, checkin_channels.plugin(redis_client)],
         stores=stores,
         state=State({
             "settings": settings,

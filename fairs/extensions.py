@@ -258,3 +258,36 @@ async def calendar_jobs_stamp() -> str:
     if not _fair_jobs or _fair_jobs[0][1] is None:
         return ""
     return await _fair_jobs[0][1]()
+
+
+# --- sections of the ticket page (tickets slice) --------------------------------------------
+#
+# Later slices add to a job seeker's ticket page ({ticket.url}) without editing its template:
+# "employers interested in you" (reports: the hiring intentions recorded with this ticket). A
+# section function takes (request, ticket, fair) — the registration row (with "id") and its fair
+# — and returns None or a dict with "template" (included with `section`, `ticket` and `fair`)
+# and optionally "order" (smaller first; default 50). The function may be sync or async.
+
+TicketSection = Callable[[Any, dict[str, Any], dict[str, Any]],
+                         Awaitable[dict[str, Any] | None] | dict | None]
+_ticket_sections: list[TicketSection] = []
+
+
+def register_ticket_section(func: TicketSection) -> TicketSection:
+    if func not in _ticket_sections:
+        _ticket_sections.append(func)
+    return func
+
+
+async def ticket_sections(request: Any, ticket: dict[str, Any],
+                          fair: dict[str, Any]) -> list[dict[str, Any]]:
+    import inspect
+
+    sections = []
+    for func in _ticket_sections:
+        section = func(request, ticket, fair)
+        if inspect.isawaitable(section):
+            section = await section
+        if section:
+            sections.append({"order": 50, **section})
+    return sorted(sections, key=lambda s: s["order"])

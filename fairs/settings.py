@@ -57,6 +57,9 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     rate_limits: str = "on"
     log_level: str = "INFO"
+    bench_endpoints: bool = False  # FAIRS_BENCH_ENDPOINTS=on: test/benchmark-only routes
+    # Reports: target-group (audience) cells below this many people are shown as "<N".
+    report_min_cell: int = 5
 
     @property
     def production(self) -> bool:
@@ -83,10 +86,14 @@ class Settings:
             default_locale=env.get("FAIRS_DEFAULT_LOCALE") or "zh_CN",
             rate_limits=(env.get("FAIRS_RATE_LIMITS") or "on").lower(),
             log_level=(env.get("FAIRS_LOG_LEVEL") or "INFO").upper(),
+            bench_endpoints=_bool(env.get("FAIRS_BENCH_ENDPOINTS"), False),
+            report_min_cell=int(env.get("FAIRS_REPORT_MIN_CELL") or 5),
         )
         values.update(overrides)
         if not values.get("secret_key"):
             values["secret_key"] = _load_secret(Path(values["var_dir"]), production)
+        if int(values["report_min_cell"]) < 1:
+            raise RuntimeError("FAIRS_REPORT_MIN_CELL must be 1 or more")
         if values["sqlite_synchronous"] not in {"NORMAL", "FULL"}:
             raise RuntimeError("FAIRS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
         return cls(**values)

@@ -1,3 +1,124 @@
-"""(to be built)"""
+"""Pages: register for a fair, the mobile ticket (QR, time, place, add to calendar, cancel), and
+the ticket's QR images and calendar file."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from fairs.accounts.auth import client_address
+from fairs.catalog import services as catalog
+from fairs.errors import Conflict, FairsError, Invalid, NotFound
+from fairs.events import services as events
+from fairs.extensions import register_fair_section
+from fairs.web import page
+
+from . import codes, qr, services
+from .ical import fair_ics
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+NO_STORE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",
+            "X-Robots-Tag": "noindex"}
+
+
+def _registration_open(fair: dict) -> bool:
+    if fair["status"] != "published":
+        return False
+    opens, closes = services.registration_window(fair)
+    at = services.now()
+    return (opens is None or opens <= at) and at < closes
+
+
+async def register_section(request: Request, fair: dict) -> dict | None:
+    """The "register" section of /fairs/{id}."""
+    if fair.get("status") != "published":
+        return None
+    return {"template": "tickets/_register_section.html", "order": 10,
+            "open": _registration_open(fair),
+            "audiences": await catalog.audiences()}
+
+
+register_fair_section(register_section)
+
+
+class TicketPages(Controller):
+    include_in_schema = False
+
+    @get("/fairs/{fair_id:int}/register")
+    async def register_form(self, request: Request, fair_id: FromPath[int]) -> Template:
+        fair = await events.get_fair(fair_id, request.scope.get("user"))
+        return page(request, "tickets/register.html", fair=fair,
+                    open=_registration_open(fair), audiences=await catalog.audiences(),
+                    form={}, errors={})
+
+    @post("/fairs/{fair_id:int}/register", status_code=303)
+    async def register(self, request: Request, fair_id: FromPath[int],
+                       data: FormData) -> Template | Redirect:
+        fair = await events.get_fair(fair_id, request.scope.get("user"))
+        audiences = data.get("audiences") or []
+        if isinstance(audiences, str):
+            audiences = [audiences]
+        form = {"name": str(data.get("name", "")), "phone": str(data.get("phone", "")),
+                "audiences": audiences}
+        try:
+            if request.scope.get("user") is None:
+                await request.app.state.limiter.hit("register_ip", client_address(request))
+            made = await services.register(fair_id, form["name"], form["phone"], audiences)
+        except (Invalid, Conflict) as exc:
+            errors = {e.field: e.message for e in exc.errors} or {"_": exc.detail}
+            return page(request, "tickets/register.html", status_code=exc.status, fair=fair,
+                        open=_registration_open(fair), audiences=await catalog.audiences(),
+                        form=form, errors=errors, problem=exc.detail)
+        except FairsError:
+            raise
+        return Redirect(path=f"/tickets/{made['code']}?new=1", status_code=303)
+
+    @get("/tickets/{code:str}")
+    async def ticket(self, request: Request, code: FromPath[str]) -> Template:
+        row, fair = await services.ticket(code)
+        template = page(request, "tickets/ticket.html", ticket=row, fair=fair,
+                        qr_svg=qr.svg_inline(row["code"]),
+                        audiences=services.audience_list(row["audiences"]),
+                        new=request.query_params.get("new") == "1")
+        template.headers.update(NO_STORE)
+        return template
+
+    @post("/tickets/{code:str}/cancel", status_code=303)
+    async def cancel(self, code: FromPath[str]) -> Redirect:
+        await services.cancel(code)
+        return Redirect(path=f"/tickets/{codes.normalise(code)}", status_code=303)
+
+    @get("/tickets/{code:str}/qr.svg")
+    async def qr_svg(self, code: FromPath[str]) -> Response:
+        row = await services.by_code(code)
+        if row is None:
+            raise NotFound("no such ticket")
+        return Response(qr.svg(row["code"]), media_type="image/svg+xml",
+                        headers={"Cache-Control": "private, max-age=86400"})
+
+    @get("/tickets/{code:str}/qr.png")
+    async def qr_png(self, code: FromPath[str]) -> Response:
+        row = await services.by_code(code)
+        if row is None:
+            raise NotFound("no such ticket")
+        return Response(qr.png(row["code"]), media_type="image/png",
+                        headers={"Cache-Control": "private, max-age=86400"})
+
+    @get("/tickets/{code:str}/ticket.ics")
+    async def ics(self, request: Request, code: FromPath[str]) -> Response:
+        row, _fair = await services.ticket(code)
+        fair = await events.get_fair(row["fair"], None, decorate=False)
+        base = str(request.base_url).rstrip("/")
+        body = fair_ics(fair, host=urlsplit(base).hostname or "fairs.local",
+                        url=f"{base}/fairs/{fair['id']}")
+        return Response(body, media_type="text/calendar; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="fair.ics"',
+                                 "Cache-Control": "private, no-cache"})
+
+
+ROUTES = [TicketPages]

@@ -1,0 +1,310 @@
+"""Check-in over HTTP on loopback, with wrk (a real load generator in its own process).
+
+For each engine (SQLite with one worker; PostgreSQL with two), a fresh database is migrated and
+seeded with one published fair (check-in open) and enough tickets; a real uvicorn server serves
+the app with FAIRS_BENCH_ENDPOINTS=on. At concurrency 16 and 64 it measures, in the same run:
+
+- bare:   POST /api/v1/bench/fairs/{id}/insert, the same app inserting one row (the floor);
+- first:  POST /api/v1/fairs/{id}/checkins, a distinct ticket per request (first admissions),
+          as a scanner sends it (bearer token, a nonce, a device name);
+- repeat: the same tickets again (already_checked_in).
+
+It prints requests/s, p50 and p99 latency, how many answers were "ok", and the ratios of
+check-in to bare. Targets (issue 5): SQLite first admissions >= 1,000/s with p99 < 50 ms at
+c=16; PostgreSQL with two workers >= 2,000/s.
+
+Run: `.venv/bin/python -m bench checkin` (PostgreSQL at FAIRS_BENCH_PG_URL, default
+postgresql://postgres@127.0.0.1:5432/bench_checkin, created if missing; skipped if unreachable).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DURATION = int(os.environ.get("FAIRS_BENCH_SECONDS", "6"))
+CONCURRENCY = (16, 64)
+TICKETS_PER_RUN = int(os.environ.get("FAIRS_BENCH_TICKETS", "40000"))
+PG_URL = os.environ.get("FAIRS_BENCH_PG_URL",
+                        "postgresql://postgres@127.0.0.1:5432/bench_checkin")
+
+LUA = r"""
+local counter = 0
+local threads = {}
+local codes = {}
+local first, last, idx = 0, 0, 0
+oks = 0
+tid = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+function init(args)
+  local path, per = args[1], tonumber(args[2])
+  salt = args[3] or "0"
+  if path and path ~= "-" then
+    for line in io.lines(path) do codes[#codes + 1] = line end
+  end
+  first = (tid - 1) * per + 1
+  last = math.min(tid * per, #codes)
+  idx = first
+end
+
+function request()
+  counter = counter + 1
+  if #codes == 0 then
+    return wrk.format("POST", nil, nil, "")
+  end
+  local code = codes[idx]
+  idx = idx + 1
+  if idx > last then idx = first end
+  local body = '{"code":"' .. code .. '","nonce":"' .. salt .. '-' .. tid .. '-' .. counter ..
+    '","device":"bench-' .. tid .. '"}'
+  return wrk.format("POST", nil, nil, body)
+end
+
+function response(status, headers, body)
+  if string.find(body, '"result":"ok"', 1, true) or string.find(body, '"ok":true', 1, true) then
+    oks = oks + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + (t:get("oks") or 0) end
+  io.write(string.format("OKS %d\n", total))
+  io.write(string.format("P50 %f\nP99 %f\n", latency:percentile(50) / 1000,
+                                             latency:percentile(99) / 1000))
+  io.write(string.format("REQS %d\nERRS %d\n", summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout))
+  io.write(string.format("SECS %f\n", summary.duration / 1e6))
+end
+"""
+
+
+def _env(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"FAIRS_DATABASE_URL": url, "FAIRS_BENCH_ENDPOINTS": "on",
+                "FAIRS_RATE_LIMITS": "off", "FAIRS_LOG_LEVEL": "WARNING",
+                "PICCOLO_CONF": "fairs.piccolo_conf", "PYTHONPATH": str(ROOT)})
+    env.pop("FAIRS_REDIS_URL", None)
+    return env
+
+
+def _seed(url: str, tickets: int, var: Path) -> dict:
+    env = _env(url)
+    env["FAIRS_VAR_DIR"] = str(var)
+    out = subprocess.run([PYTHON, "-m", "bench.bench_checkin", "seed", str(tickets)], env=env,
+                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+async def _seed_main(tickets: int) -> None:
+    """In a subprocess with FAIRS_DATABASE_URL set: migrate, the demo's staff, one fair open
+    for check-in, and `tickets` registrations (bulk insert)."""
+    from datetime import timedelta
+
+    from fairs import db, demo
+    from fairs.accounts import demo as accounts_demo
+    from fairs.catalog import demo as catalog_demo
+    from fairs.cli import migrate
+    from fairs.settings import Settings
+    from fairs.tickets import codes
+
+    await db.start()
+    await migrate(Settings.from_env(), quiet=True)
+    ctx = demo.DemoContext()
+    await accounts_demo.load(ctx)
+    await catalog_demo.load(ctx)
+    now = __import__("datetime").datetime.now(__import__("datetime").UTC)
+    rows = await db.fetch(
+        "INSERT INTO fair (kind, title, description, format, starts_at, ends_at, org, venue, "
+        "channel, stream_url, capacity, status, revision, cancel_reason, created_at, "
+        "updated_at, published_at) VALUES ('offline', 'bench', '', 'special', {}, {}, {}, {}, "
+        "NULL, '', NULL, 'published', 0, '', {}, {}, {}) RETURNING id",
+        now - timedelta(minutes=30), now + timedelta(hours=8), ctx.ids["org:xha"],
+        ctx.ids["venue:西海岸新区人力资源市场"], now, now, now)
+    fair_id = rows[0]["id"]
+    made = [codes.new_code() for _ in range(tickets)]
+    batch = 2000
+    for start in range(0, tickets, batch):
+        chunk = made[start:start + batch]
+        values = ", ".join("({}, {}, {}, {}, {}, '', 'active', 'online', {})" for _ in chunk)
+        args: list = []
+        for n, code in enumerate(chunk, start=start):
+            phone = f"+86139{n:08d}"
+            args += [fair_id, code, f"求职者{n}", phone, phone[-4:], now]
+        async with db.write_transaction():
+            await db.execute(
+                "INSERT INTO registration (fair, code, name, phone, phone_last4, audiences, "
+                f"status, source, created_at) VALUES {values}", *args)
+    await db.execute("INSERT INTO registration_tally (fair, active) VALUES ({}, {})", fair_id,
+                     tickets)
+    await db.stop()
+    var = Path(os.environ["FAIRS_VAR_DIR"])
+    (var / "codes.txt").write_text("\n".join(made) + "\n")
+    print(json.dumps({"fair": fair_id, "codes": str(var / "codes.txt")}))
+
+
+class Server:
+    def __init__(self, url: str, workers: int, var: Path) -> None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = _env(url)
+        env["FAIRS_VAR_DIR"] = str(var)
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "uvicorn", "--factory", "fairs.app:create_app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(workers), "--log-level", "warning",
+             "--no-access-log"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+        self.url = f"http://127.0.0.1:{self.port}"
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.proc.stderr.read().decode()[-3000:])
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.token = httpx.post(f"{self.url}/api/v1/auth/tokens", json={
+            "username": "scanner", "password": "scanner-demo-2026", "name": "bench"},
+            timeout=10).json()["token"]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _wrk(url: str, concurrency: int, script: Path, codes: Path | None, per_thread: int,
+         token: str | None) -> dict:
+    threads = 2
+    cmd = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{DURATION}s",
+           "--timeout", "10s", "-s", str(script), "-H", "Content-Type: application/json"]
+    if token:
+        cmd += ["-H", f"Authorization: Bearer {token}"]
+    # A distinct nonce salt per run: a repeat is a new scan of the same ticket, not a replay.
+    cmd += [url, "--", str(codes) if codes else "-", str(per_thread), f"{time.time_ns()}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=DURATION + 120)
+    text = out.stdout
+    values = dict(re.findall(r"^(OKS|P50|P99|REQS|ERRS|SECS) ([\d.]+)$", text, re.M))
+    if "REQS" not in values:
+        raise RuntimeError(f"wrk failed: {out.stdout[-2000:]} {out.stderr[-2000:]}")
+    secs = float(values["SECS"])
+    return {"rps": int(values["REQS"]) / secs, "p50": float(values["P50"]),
+            "p99": float(values["P99"]), "oks": int(values["OKS"]),
+            "requests": int(values["REQS"]), "errors": int(values["ERRS"])}
+
+
+def _measure(label: str, url: str, workers: int) -> list[tuple]:
+    var = Path(tempfile.mkdtemp(prefix=f"bench-checkin-{label}-"))
+    runs = len(CONCURRENCY)
+    seeded = _seed(url, TICKETS_PER_RUN * runs, var)
+    fair = seeded["fair"]
+    all_codes = Path(seeded["codes"]).read_text().split()
+    script = var / "checkin.lua"
+    script.write_text(LUA)
+    server = Server(url, workers, var)
+    results = []
+    try:
+        for n, concurrency in enumerate(CONCURRENCY):
+            block = all_codes[n * TICKETS_PER_RUN:(n + 1) * TICKETS_PER_RUN]
+            codes_file = var / f"codes-{concurrency}.txt"
+            codes_file.write_text("\n".join(block) + "\n")
+            per_thread = len(block) // 2
+            bare = _wrk(f"{server.url}/api/v1/bench/fairs/{fair}/insert", concurrency, script,
+                        None, 0, None)
+            checkin_url = f"{server.url}/api/v1/fairs/{fair}/checkins"
+            first = _wrk(checkin_url, concurrency, script, codes_file, per_thread, server.token)
+            repeat = _wrk(checkin_url, concurrency, script, codes_file, per_thread,
+                          server.token)
+            results.append((label, workers, concurrency, bare, first, repeat))
+    finally:
+        server.stop()
+        shutil.rmtree(var, ignore_errors=True)
+    return results
+
+
+def _pg_ready() -> bool:
+    try:
+        import asyncio
+
+        import asyncpg
+
+        async def go() -> None:
+            base, _, name = PG_URL.rpartition("/")
+            conn = await asyncpg.connect(f"{base}/postgres", timeout=3)
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+
+        asyncio.run(go())
+        return True
+    except Exception as exc:  # noqa: BLE001
+        print(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}: {exc}")
+        return False
+
+
+def _row(name: str, r: dict) -> str:
+    return (f"  {name:<7} {r['rps']:>8.0f} req/s   p50 {r['p50']:>7.1f} ms   p99 "
+            f"{r['p99']:>7.1f} ms   ok {r['oks']:>6}/{r['requests']:<6} errors {r['errors']}")
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install -y wrk); skipping")
+        return
+    print(f"{os.cpu_count()} CPUs; wrk -t2, {DURATION} s per measurement; "
+          f"{TICKETS_PER_RUN} fresh tickets per concurrency level")
+    plans = [("sqlite", None, 1)]
+    if _pg_ready():
+        plans.append(("postgres", PG_URL, 2))
+    for label, url, workers in plans:
+        if url is None:
+            tmp = Path(tempfile.mkdtemp(prefix="bench-checkin-db-"))
+            url = f"sqlite:///{tmp / 'bench.db'}"
+        for (_l, w, c, bare, first, repeat) in _measure(label, url, workers):
+            print(f"\n{label}, {w} worker(s), concurrency {c}")
+            print(_row("bare", bare))
+            print(_row("first", first))
+            print(_row("repeat", repeat))
+            print(f"  ratios: first/bare {first['rps'] / bare['rps']:.2f}, "
+                  f"repeat/bare {repeat['rps'] / bare['rps']:.2f}")
+            if label == "sqlite" and c == 16:
+                met = first["rps"] >= 1000 and first["p99"] < 50
+                print(f"  target (>= 1000/s, p99 < 50 ms): {'met' if met else 'NOT met'}")
+            if label == "postgres":
+                print(f"  target (>= 2000/s): {'met' if first['rps'] >= 2000 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "seed":
+        import asyncio
+
+        asyncio.run(_seed_main(int(sys.argv[2])))
+    else:
+        main()

@@ -1,0 +1,236 @@
+"""Registrations and tickets: register for a published fair, cancel, find, and count.
+
+Rules: a published fair, inside its registration window (default: publication to the end);
+a valid mainland mobile number; one active registration per phone per fair (a partial unique
+index decides a race); the capacity holds under concurrency (a tally row updated with
+`active = active + 1 WHERE active < capacity` in the same transaction as the insert).
+Walk-ins (registered at the door) are not held to the registration capacity.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import phonenumbers
+
+from fairs import db
+from fairs.catalog import services as catalog
+from fairs.errors import Conflict, FieldError, Invalid, NotFound
+from fairs.events import services as events
+from fairs.extensions import register_fair_counts
+
+from . import codes
+from .tables import Registration
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- personal data --------------------------------------------------------------------------
+
+
+def check_phone(raw: str, field: str = "phone") -> str:
+    """A valid mainland China mobile number, as E.164 (+8613812345678)."""
+    text = (raw or "").strip()
+    if not text or len(text) > 32:
+        raise Invalid(field, "a mainland mobile number, e.g. 13812345678")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise Invalid(field, "a mainland mobile number, e.g. 13812345678") from exc
+    kind = phonenumbers.number_type(number)
+    if (not phonenumbers.is_valid_number(number)
+            or phonenumbers.region_code_for_number(number) != "CN"
+            or kind not in (phonenumbers.PhoneNumberType.MOBILE,
+                            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)):
+        raise Invalid(field, "a mainland mobile number, e.g. 13812345678")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_name(raw: str, field: str = "name") -> str:
+    name = " ".join((raw or "").split())
+    if not 1 <= len(name) <= 50:
+        raise Invalid(field, "1 to 50 characters")
+    return name
+
+
+def mask_phone(e164: str) -> str:
+    national = e164[3:] if e164.startswith("+86") else e164
+    if len(national) < 7:
+        return "*" * len(national)
+    return national[:3] + "*" * (len(national) - 7) + national[-4:]
+
+
+def mask_name(name: str) -> str:
+    """What a scanner shows: the first character (a Chinese surname) or the first word."""
+    name = name.strip()
+    if not name:
+        return ""
+    if " " in name:
+        first, rest = name.split(" ", 1)
+        return f"{first} {rest[:1]}."
+    return name[0] + "*" * (len(name) - 1)
+
+
+def audience_list(value: str | None) -> list[str]:
+    return [a for a in (value or "").split(",") if a]
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+def registration_window(fair: dict) -> tuple[datetime | None, datetime]:
+    opens = fair.get("registration_opens_at") or fair.get("published_at")
+    closes = fair.get("registration_closes_at") or fair["ends_at"]
+    return opens, closes
+
+
+async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], source: str,
+                  capacity: int | None) -> dict:
+    """The write: capacity (unless walk-in) and the registration, all or nothing."""
+    code = codes.new_code()
+    at = now()
+    try:
+        async with db.write_transaction():
+            await db.execute(
+                "INSERT INTO registration_tally (fair, active) VALUES ({}, 0) "
+                "ON CONFLICT (fair) DO NOTHING", fair_id)
+            if capacity is not None and source != "walk_in":
+                taken = await db.fetch(
+                    "UPDATE registration_tally SET active = active + 1 "
+                    "WHERE fair = {} AND active < {} RETURNING active", fair_id, capacity)
+                if not taken:
+                    raise Conflict("the fair is full",
+                                   errors=[FieldError("fair", "the fair is full")],
+                                   extra={"reason": "full"})
+            else:
+                await db.execute(
+                    "UPDATE registration_tally SET active = active + 1 WHERE fair = {}", fair_id)
+            rows = await db.fetch(
+                "INSERT INTO registration (fair, code, name, phone, phone_last4, audiences, "
+                "status, source, created_at) VALUES ({}, {}, {}, {}, {}, {}, 'active', {}, {}) "
+                "RETURNING id",
+                fair_id, code, name, phone, phone[-4:], ",".join(audiences), source, at)
+    except Exception as exc:
+        if db.is_unique_violation(exc, "registration_phone_once", "registration.phone"):
+            raise Conflict("this phone is already registered for this fair",
+                           errors=[FieldError("phone", "already registered for this fair")],
+                           extra={"reason": "already_registered"}) from exc
+        raise
+    return {"id": rows[0]["id"], "fair": fair_id, "code": code, "name": name, "phone": phone,
+            "audiences": audiences, "status": "active", "source": source, "created_at": at}
+
+
+async def register(fair_id: int, name: str, phone: str, audiences: list[str] | None = None,
+                   *, source: str = "online", at: datetime | None = None) -> dict:
+    """Register for a published fair; returns the registration with its ticket code."""
+    name = check_name(name)
+    phone = check_phone(phone)
+    audiences = await catalog.check_audiences(list(audiences or []))
+    fair = await events.get_fair(fair_id, None, decorate=False)
+    if fair["status"] == "cancelled":
+        raise Conflict("the fair is cancelled")
+    if fair["status"] != "published":
+        raise NotFound("no such fair")
+    at = at or now()
+    if source != "walk_in":
+        opens, closes = registration_window(fair)
+        if (opens is not None and at < opens) or at >= closes:
+            raise Conflict("registration is not open for this fair",
+                           extra={"reason": "closed"})
+    return await _insert(fair_id, name, phone, audiences, source, fair["capacity"])
+
+
+async def cancel(code: str) -> dict:
+    """The holder cancels: the code is refused at the door from now on. Idempotent."""
+    code = codes.normalise(code)
+    async with db.write_transaction():
+        rows = await db.fetch(
+            "UPDATE registration SET status = 'cancelled', cancelled_at = {} "
+            "WHERE code = {} AND status = 'active' RETURNING fair", now(), code)
+        if rows:
+            await db.execute(
+                "UPDATE registration_tally SET active = active - 1 WHERE fair = {}",
+                rows[0]["fair"])
+    if rows:
+        from fairs.checkin import live
+
+        live.changed(rows[0]["fair"])
+        return {"fair": rows[0]["fair"], "status": "cancelled"}
+    row = await by_code(code)
+    if row is None:
+        raise NotFound("no such ticket")
+    return {"fair": row["fair"], "status": row["status"]}
+
+
+_COLUMNS = (Registration.id, Registration.fair, Registration.code, Registration.name,
+            Registration.phone, Registration.audiences, Registration.status,
+            Registration.source, Registration.created_at, Registration.cancelled_at)
+
+
+async def by_code(code: str) -> dict | None:
+    code = codes.normalise(code)
+    if not codes.looks_like_ticket(code):
+        return None
+    return await Registration.select(*_COLUMNS).where(Registration.code == code).first()
+
+
+async def ticket(code: str) -> tuple[dict, dict]:
+    """The registration and its fair, for the holder's pages; 404 for an unknown code."""
+    row = await by_code(code)
+    if row is None:
+        raise NotFound("no such ticket")
+    fair = await events.get_fair(row["fair"], None, decorate=False)
+    return row, fair
+
+
+async def find_by_phone(fair_id: int, phone: str) -> dict | None:
+    """An active registration of this fair for a full phone number (self check-in, kiosk)."""
+    e164 = check_phone(phone)
+    return await Registration.select(*_COLUMNS).where(
+        (Registration.fair == fair_id) & (Registration.phone == e164)
+        & (Registration.status == "active")).first()
+
+
+async def find_by_last4(fair_id: int, last4: str, limit: int = 20) -> list[dict]:
+    """Registrations of a fair whose phone ends in these 4 digits (door staff), masked."""
+    last4 = (last4 or "").strip()
+    if len(last4) != 4 or not last4.isdigit():
+        raise Invalid("last4", "the last 4 digits of the phone number")
+    rows = await db.fetch(
+        "SELECT r.code, r.name, r.phone, r.status, a.admitted_at FROM registration r "
+        "LEFT JOIN admission a ON a.registration = r.id "
+        "WHERE r.fair = {} AND r.phone_last4 = {} ORDER BY r.id LIMIT {}",
+        fair_id, last4, limit)
+    return [{"code": r["code"], "name": mask_name(r["name"]), "phone": mask_phone(r["phone"]),
+             "status": r["status"], "checked_in_at": _as_dt(r["admitted_at"])} for r in rows]
+
+
+def _as_dt(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def registered_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
+    marks = ", ".join("{}" for _ in fair_ids)
+    rows = await db.fetch(
+        f"SELECT fair, SUM(active) AS n FROM registration_tally WHERE fair IN ({marks}) "
+        f"GROUP BY fair", *fair_ids)
+    return {r["fair"]: {"registered": int(r["n"])} for r in rows}
+
+
+register_fair_counts(registered_counts)
+
+
+async def list_for_fair(fair_id: int, limit: int = 100, offset: int = 0) -> tuple[list, int]:
+    """An organiser's list of a fair's registrations: masked phones."""
+    total = await Registration.count().where(Registration.fair == fair_id)
+    rows = await Registration.select(*_COLUMNS).where(Registration.fair == fair_id).order_by(
+        Registration.id).limit(limit).offset(offset)
+    for r in rows:
+        r["phone"] = mask_phone(r["phone"])
+        r["audiences"] = audience_list(r["audiences"])
+    return rows, total

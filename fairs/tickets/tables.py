@@ -1,0 +1,35 @@
+from piccolo.columns import ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from fairs.events.tables import Fair
+
+STATUSES = ("active", "cancelled")
+SOURCES = ("online", "walk_in")
+
+
+class Registration(Table, tablename="registration"):
+    """A job seeker's registration for one fair, and its ticket code (the QR text).
+
+    One active registration per phone per fair (a partial unique index); `status` "cancelled"
+    revokes the code.
+    """
+
+    fair = ForeignKey(Fair, null=False)
+    code = Varchar(length=32, null=False)
+    name = Varchar(length=100, null=False)
+    phone = Varchar(length=20, null=False)  # E.164, +86...
+    phone_last4 = Varchar(length=4, null=False)
+    audiences = Varchar(length=500, default="", null=False)  # comma-separated audience codes
+    status = Varchar(length=16, default="active", null=False)
+    source = Varchar(length=16, default="online", null=False)
+    created_at = Timestamptz(default=TimestamptzNow(), null=False)
+    cancelled_at = Timestamptz(null=True, default=None)
+
+
+class RegistrationTally(Table, tablename="registration_tally"):
+    """Active registrations per fair, kept for the capacity check: `UPDATE ... SET active =
+    active + 1 WHERE active < capacity` decides a race for the last place."""
+
+    fair = ForeignKey(Fair, null=False)
+    active = Integer(default=0, null=False)

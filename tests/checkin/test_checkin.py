@@ -1,0 +1,264 @@
+"""Check-in (API.md "Check-in"): one rule for every scan, counted once, with real concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+from fairs import db
+from fairs.i18n import TZ
+from fairs.tickets import codes
+from tests.conftest import login_as
+from tests.test_accounts import problem
+from tests.tickets.helpers import make_fair, phone, register
+
+
+async def scan(client, fair_id: int, code: str, **kw):
+    response = await client.post(f"/api/v1/fairs/{fair_id}/checkins", json={"code": code, **kw})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def admissions(fair_id: int) -> int:
+    rows = await db.fetch("SELECT COUNT(*) AS n FROM admission WHERE fair = {}", fair_id)
+    return int(rows[0]["n"])
+
+
+async def test_ok_then_already(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"], "张三丰", audiences=["graduates"])
+    first = await scan(scanner, fair["id"], ticket["code"], device="door-1")
+    assert first["result"] == "ok"
+    assert first["attendee"] == {"name": "张**", "audiences": ["graduates"]}
+    assert first["counts"] == {"registered": 1, "checked_in": 1}
+    assert first["checked_in_at"].endswith("+08:00")
+    assert first["explanation"]
+    again = await scan(scanner, fair["id"], ticket["code"].lower(), device="door-2")
+    assert again["result"] == "already_checked_in"
+    assert again["checked_in_at"] == first["checked_in_at"]
+    assert again["counts"]["checked_in"] == 1
+    assert (await organiser.get(f"/api/v1/fairs/{fair['id']}")).json()["checked_in"] == 1
+    # No answer carries a phone number; the log carries no code.
+    assert "1380013" not in str(first) + str(again)
+    logged = await db.fetch("SELECT * FROM scan WHERE fair = {}", fair["id"])
+    assert len(logged) == 2
+    assert ticket["code"] not in str(logged)
+
+
+async def test_explanation_in_the_request_language(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    response = await scanner.post(f"/api/v1/fairs/{fair['id']}/checkins?lang=en",
+                                  json={"code": "NOT-A-TICKET"})
+    assert response.json()["result"] == "unknown"
+    assert "Unknown code" in response.json()["explanation"]
+
+
+async def test_fifty_simultaneous_scans_count_once(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanners = [await login_as(new_client, "scanner") for _ in range(5)]
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"])
+    answers = await asyncio.gather(*(
+        scan(scanners[i % 5], fair["id"], ticket["code"], device=f"door-{i % 5}")
+        for i in range(50)))
+    results = [a["result"] for a in answers]
+    assert results.count("ok") == 1, results
+    assert results.count("already_checked_in") == 49
+    assert await admissions(fair["id"]) == 1
+    first_times = {a["checked_in_at"] for a in answers}
+    assert len(first_times) == 1
+
+
+async def test_refusals(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    other = await make_fair(organiser, world, venue="新区人才服务中心报告厅", title="另一场")
+    anon = new_client()
+    mine = await register(anon, fair["id"])
+    theirs = await register(anon, other["id"])
+    forged = codes.new_code()  # well formed, never issued
+    assert (await scan(scanner, fair["id"], forged))["result"] == "unknown"
+    mistyped = mine["code"][:-2] + ("A" if mine["code"][-2] != "A" else "B") + mine["code"][-1]
+    answer = await scan(scanner, fair["id"], mistyped)
+    assert answer["result"] == "unknown" and "attendee" not in answer
+    assert (await scan(scanner, fair["id"], ""))["result"] == "unknown"
+    assert (await scan(scanner, fair["id"], "https://example.org/x"))["result"] == "unknown"
+    wrong = await scan(scanner, fair["id"], theirs["code"])
+    assert wrong["result"] == "wrong_fair" and "attendee" not in wrong
+    assert (await anon.delete(f"/api/v1/tickets/{mine['code']}")).status_code == 204
+    assert (await scan(scanner, fair["id"], mine["code"]))["result"] == "cancelled"
+    assert await admissions(fair["id"]) == 0
+    # A cancelled fair refuses its tickets.
+    live = await register(anon, other["id"])
+    await organiser.post(f"/api/v1/fairs/{other['id']}/cancel", json={"reason": "场地检修"})
+    assert (await scan(scanner, other["id"], live["code"]))["result"] == "cancelled"
+    # Every attempt was logged.
+    logged = await db.fetch("SELECT result FROM scan ORDER BY id")
+    assert [r["result"] for r in logged] == ["unknown", "unknown", "unknown", "unknown",
+                                             "wrong_fair", "cancelled", "cancelled"]
+
+
+async def test_window(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    later = await make_fair(organiser, world, start=120, end=300)
+    ticket = await register(new_client(), later["id"])
+    answer = await scan(scanner, later["id"], ticket["code"])
+    assert answer["result"] == "not_open"
+    # An hour before the start it opens (a scan taken then, uploaded later, counts).
+    opens = datetime.now(TZ) + timedelta(minutes=61)
+    answer = await scan(scanner, later["id"], ticket["code"], scanned_at=opens.isoformat())
+    assert answer["result"] == "not_open"
+    # The organiser opens the door early.
+    window = await organiser.put(f"/api/v1/fairs/{later['id']}/checkin-window",
+                                 json={"opens_at": (datetime.now(TZ) - timedelta(minutes=5))
+                                       .isoformat()})
+    assert window.status_code == 200 and window.json()["custom"] is True
+    assert (await scan(scanner, later["id"], ticket["code"]))["result"] == "ok"
+    ended = await make_fair(organiser, world, start=-300, end=-10,
+                            venue="新区人才服务中心报告厅")
+    problem(await new_client().post(f"/api/v1/fairs/{ended['id']}/registrations",
+                                    json={"name": "x", "phone": phone()}), 409)
+
+
+async def test_nonce_replay_counts_once(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"])
+    nonce = str(uuid.uuid4())
+    answers = await asyncio.gather(*(scan(scanner, fair["id"], ticket["code"], nonce=nonce)
+                                     for _ in range(10)))
+    assert all(a["result"] == "ok" for a in answers), [a["result"] for a in answers]
+    assert await admissions(fair["id"]) == 1
+    # A refused scan replays as refused, even after the ticket has been let in by another.
+    other = await register(new_client(), fair["id"])
+    late_nonce = str(uuid.uuid4())
+    assert (await scan(scanner, fair["id"], "TBOGUS", nonce=late_nonce))["result"] == "unknown"
+    assert (await scan(scanner, fair["id"], "TBOGUS", nonce=late_nonce))["result"] == "unknown"
+    assert (await scan(scanner, fair["id"], other["code"]))["result"] == "ok"
+    logged = await db.fetch("SELECT COUNT(*) AS n FROM scan WHERE fair = {}", fair["id"])
+    assert int(logged[0]["n"]) == 3  # one per nonce, one without
+
+
+async def test_batch_with_conflicts(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    anon = new_client()
+    a, b = await register(anon, fair["id"]), await register(anon, fair["id"])
+    t0 = datetime.now(TZ) - timedelta(minutes=20)
+    scans = [
+        {"code": a["code"], "nonce": "n1", "device": "door-1",
+         "scanned_at": t0.isoformat()},
+        {"code": b["code"], "nonce": "n2", "device": "door-1",
+         "scanned_at": (t0 + timedelta(minutes=1)).isoformat()},
+        # The same ticket admitted on another device while both were offline:
+        {"code": a["code"], "nonce": "n3", "device": "door-2",
+         "scanned_at": (t0 + timedelta(minutes=2)).isoformat()},
+        {"code": "TNOPE", "nonce": "n4", "device": "door-2"},
+    ]
+    response = await scanner.post(f"/api/v1/fairs/{fair['id']}/checkins/batch",
+                                  json={"scans": scans})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [r["result"] for r in body["results"]] == ["ok", "ok", "already_checked_in",
+                                                      "unknown"]
+    assert body["results"][2]["conflict"] is True and body["conflicts"] == 1
+    assert body["results"][0]["checked_in_at"] == t0.replace(microsecond=t0.microsecond) \
+        .isoformat()
+    # Uploading the same batch again (the sync was interrupted) changes nothing.
+    again = (await scanner.post(f"/api/v1/fairs/{fair['id']}/checkins/batch",
+                                json={"scans": scans})).json()
+    assert [r["result"] for r in again["results"]] == ["ok", "ok", "already_checked_in",
+                                                       "unknown"]
+    assert await admissions(fair["id"]) == 2
+    rows = await db.fetch("SELECT offline FROM admission WHERE fair = {}", fair["id"])
+    assert all(bool(r["offline"]) for r in rows)
+    logged = await db.fetch("SELECT COUNT(*) AS n FROM scan WHERE fair = {} AND offline = {}",
+                            fair["id"], True)
+    assert int(logged[0]["n"]) == 4
+
+
+async def test_who_may_scan(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"])
+    problem(await new_client().post(f"/api/v1/fairs/{fair['id']}/checkins",
+                                    json={"code": ticket["code"]}), 401)
+    jiaozhou = await login_as(new_client, "jiaozhou")
+    problem(await jiaozhou.post(f"/api/v1/fairs/{fair['id']}/checkins",
+                                json={"code": ticket["code"]}), 403)
+    problem(await organiser.post("/api/v1/fairs/999999/checkins", json={"code": "T"}), 404)
+    assert await admissions(fair["id"]) == 0
+    # Organisers scan too.
+    assert (await scan(organiser, fair["id"], ticket["code"]))["result"] == "ok"
+
+
+async def test_find_by_last_digits(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    number = phone()
+    ticket = await register(new_client(), fair["id"], "欧阳娜娜", number)
+    found = (await scanner.get(f"/api/v1/fairs/{fair['id']}/registrations/lookup",
+                               params={"last4": number[-4:]})).json()
+    assert found["total"] == 1
+    item = found["items"][0]
+    assert item["code"] == ticket["code"] and item["name"] == "欧***"
+    assert item["phone"] == number[:3] + "****" + number[-4:]
+    problem(await new_client().get(f"/api/v1/fairs/{fair['id']}/registrations/lookup",
+                                   params={"last4": "1234"}), 401)
+
+
+async def test_walk_in(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world, capacity=1)
+    await register(new_client(), fair["id"])  # the fair is now full for online registration
+    response = await scanner.post(f"/api/v1/fairs/{fair['id']}/walk-ins",
+                                  json={"name": "路人甲", "phone": phone()})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["result"] == "ok" and body["walk_in"] is True
+    assert body["counts"] == {"registered": 2, "checked_in": 1}
+    attendance = (await organiser.get(f"/api/v1/fairs/{fair['id']}/attendance")).json()
+    assert attendance["walk_ins"] == 1 and attendance["checked_in"] == 1
+    assert attendance["registered"] == 2
+    problem(await scanner.post(f"/api/v1/fairs/{fair['id']}/walk-ins",
+                               json={"name": "路人乙", "phone": "123"}), 422)
+
+
+async def test_attendance_and_online_sessions(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    fair = await make_fair(organiser, world)
+    anon = new_client()
+    url = f"/api/v1/fairs/{fair['id']}"
+    made = await organiser.post(f"{url}/online-sessions",
+                                json={"label": "上午场", "peak_viewers": 830,
+                                      "total_views": 12000})
+    assert made.status_code == 201, made.text
+    csv_text = ("场次,开播时间,最高在线人数,观看人次\n"
+                "下午场,2027-03-05 14:00,1200,\"21,500\"\n"
+                "晚场,2027-03-05 19:00,300,4000\n")
+    imported = await organiser.post(f"{url}/online-sessions/import", json={"csv": csv_text})
+    assert imported.status_code == 201, imported.text
+    assert [s["total_views"] for s in imported.json()["items"]] == [21500, 4000]
+    bad = problem(await organiser.post(f"{url}/online-sessions/import",
+                                       json={"csv": "a,b\n1,2\n"}), 422)
+    assert bad["errors"][0]["field"] == "file"
+    problem(await anon.post(f"{url}/online-sessions", json={"total_views": 1}), 401)
+    attendance = (await anon.get(f"{url}/attendance")).json()
+    assert attendance == {"registered": 0, "checked_in": 0, "walk_ins": 0,
+                          "employers_present": 0, "online_viewers": 37500,
+                          "online_peak": 1200}
+
+
+async def test_bench_endpoint_is_off_by_default(client, migrated):
+    assert (await client.post("/api/v1/bench/fairs/1/insert")).status_code == 404
