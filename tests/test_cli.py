@@ -26,9 +26,12 @@ def test_migrate_demo_and_create_user_on_a_fresh_database(tmp_path):
     first = fairs("demo", "--if-empty", env=env)
     assert first.returncode == 0, first.stderr
     assert "organiser" in first.stdout and "organiser-demo-2026" in first.stdout
+    loaded = _row_counts(tmp_path / "fresh.db")
+    assert loaded["organisation"] == 9 and loaded["venue"] == 5 and loaded["fair"] > 0
     assert "already has data" in fairs("demo", "--if-empty", env=env).stdout
     second = fairs("demo", env=env)  # idempotent: nothing twice
     assert second.returncode == 0, second.stderr
+    assert _row_counts(tmp_path / "fresh.db") == loaded
     made = fairs("create-user", "door2", "--role", "scanner", "--org", "xha",
                  stdin="door-two-password\n", env=env)
     assert made.returncode == 0, made.stderr
@@ -38,10 +41,17 @@ def test_migrate_demo_and_create_user_on_a_fresh_database(tmp_path):
     assert short.returncode != 0 and "password" in short.stderr
     with sqlite3.connect(tmp_path / "fresh.db") as conn:
         row = conn.execute(
-            "SELECT (SELECT COUNT(*) FROM organisation), (SELECT COUNT(*) FROM app_user),"
-            " (SELECT COUNT(*) FROM venue), (SELECT role FROM app_user WHERE username='door2')"
-        ).fetchone()
-    assert row == (9, 6, 5, "scanner")
+            "SELECT role, (SELECT code FROM organisation WHERE id = app_user.org)"
+            " FROM app_user WHERE username = 'door2'").fetchone()
+    assert row == ("scanner", "xha")
+    assert _row_counts(tmp_path / "fresh.db")["app_user"] == loaded["app_user"] + 1
+
+
+def _row_counts(path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        return {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
 
 
 async def test_created_user_can_log_in(client, world):

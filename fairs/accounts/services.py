@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from fairs import db
 from fairs.db import is_unique_violation, write_transaction
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
 
@@ -122,11 +123,18 @@ def _principal(row: dict, token_id: int | None = None) -> Principal:
     )
 
 
+_ID_PRINCIPAL = (
+    "SELECT u.id, u.username, u.role, u.display_name, u.active,"
+    " o.id AS org_id, o.code AS org_code, o.path AS org_path"
+    " FROM app_user u LEFT JOIN organisation o ON o.id = u.org WHERE u.id = {}"
+)
+
+
 async def principal_by_id(user_id: int) -> Principal | None:
-    row = await User.select(*_USER_COLUMNS).where(User.id == user_id).first()
-    if not row or not row["active"]:
+    rows = await db.fetch(_ID_PRINCIPAL, user_id)
+    if not rows or not rows[0]["active"]:
         return None
-    return _principal(row)
+    return _principal(rows[0])
 
 
 async def login(username: str, password: str, address: str, limiter) -> Principal:
@@ -284,18 +292,24 @@ async def create_token(principal: Principal, name: str) -> dict:
     return {"id": rows[0]["id"], "token": token, "name": name}
 
 
+_TOKEN_PRINCIPAL = (
+    "SELECT t.id AS token_id, u.id, u.username, u.role, u.display_name, u.active,"
+    " o.id AS org_id, o.code AS org_code, o.path AS org_path"
+    " FROM api_token t JOIN app_user u ON u.id = t.user"
+    " LEFT JOIN organisation o ON o.id = u.org"
+    " WHERE t.token_hash = {} AND t.revoked_at IS NULL"
+)
+
+
 async def principal_by_token(token: str) -> Principal | None:
+    """One indexed query per bearer request (scanners send one per scan): token, user and
+    organisation together. A revoked token stops working at once: nothing is cached."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = await ApiToken.select(
-        ApiToken.id, ApiToken.revoked_at, ApiToken.user.id.as_alias("user_id")
-    ).where(ApiToken.token_hash == _token_hash(token)).first()
-    if row is None or row["revoked_at"] is not None:
+    rows = await db.fetch(_TOKEN_PRINCIPAL, _token_hash(token))
+    if not rows or not rows[0]["active"]:
         return None
-    principal = await principal_by_id(row["user_id"])
-    if principal is None:
-        return None
-    return Principal(**{**principal.__dict__, "token_id": row["id"]})
+    return _principal(rows[0], token_id=rows[0]["token_id"])
 
 
 async def list_tokens(principal: Principal) -> list[dict]:

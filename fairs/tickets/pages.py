@@ -4,7 +4,6 @@ the ticket's QR images and calendar file."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
@@ -12,6 +11,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from fairs.accounts.auth import client_address
+from fairs.calendar.http import fair_ics_response
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid, NotFound
 from fairs.events import services as events
@@ -19,7 +19,6 @@ from fairs.extensions import register_fair_section
 from fairs.web import page
 
 from . import codes, qr, services
-from .ical import fair_ics
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 NO_STORE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",
@@ -111,14 +110,10 @@ class TicketPages(Controller):
 
     @get("/tickets/{code:str}/ticket.ics")
     async def ics(self, request: Request, code: FromPath[str]) -> Response:
+        """The holder's fair, as the calendar feeds serve it (same UID, SEQUENCE, 304s)."""
         row, _fair = await services.ticket(code)
-        fair = await events.get_fair(row["fair"], None, decorate=False)
-        base = str(request.base_url).rstrip("/")
-        body = fair_ics(fair, host=urlsplit(base).hostname or "fairs.local",
-                        url=f"{base}/fairs/{fair['id']}")
-        return Response(body, media_type="text/calendar; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="fair.ics"',
-                                 "Cache-Control": "private, no-cache"})
+        return await fair_ics_response(request, row["fair"], filename="fair.ics",
+                                       cache_control="private, no-cache")
 
 
 ROUTES = [TicketPages]
