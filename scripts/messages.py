@@ -31,6 +31,8 @@ def main() -> int:
         for line in Path(sys.argv[1]).read_text(encoding="utf-8").splitlines():
             if "\t" in line:
                 key, value = line.split("\t", 1)
+                if key in new and new[key] != value:
+                    print(f"conflicting translations for {key!r}: {new[key]!r} / {value!r}")
                 new[key] = value
     missing = []
     for locale in ("zh_CN", "en"):
