@@ -1,3 +1,283 @@
-"""(to be built)"""
+"""/api/v1: booth layouts, bookings and the waitlist, guest slots, positions, the no-show ledger.
 
-ROUTES: list = []
+Guest slots (online fairs) are this slice's own design:
+`POST /api/v1/fairs/{id}/slots` `{"slots": [{"starts_at","ends_at","label"?}]}` (organiser; slots
+of one session never overlap: 409) -> 201 `{"items": [...]}`; `GET /api/v1/fairs/{id}/slots`
+(anyone); `POST /api/v1/slots/{id}/bookings` `{"topic"?}` (approved employer) -> 201, 409 when
+the slot is taken or the employer already has a slot in that session;
+`DELETE /api/v1/slot-bookings/{id}` -> 204.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from fairs.accounts.auth import employer_guard, logged_in, organiser_guard, require
+from fairs.employers import services as employers
+from fairs.events.services import iso
+from fairs.extensions import register_code_resolver, register_fair_counts
+
+from . import services
+from .schemas import (
+    BookingIn,
+    BookingOut,
+    BoothOut,
+    CopyLayoutIn,
+    LayoutIn,
+    NoShowOut,
+    NoteIn,
+    PositionIn,
+    PositionOut,
+    PositionPatch,
+    RulesIn,
+    RulesOut,
+    SlotBookingIn,
+    SlotBookingOut,
+    SlotOut,
+    SlotsIn,
+)
+
+Limit = Annotated[int, QueryParameter(ge=1, le=500)]
+Offset = Annotated[int, QueryParameter(ge=0)]
+
+
+def booth_out(r: dict) -> BoothOut:
+    return BoothOut(code=r["code"], zone=r["zone"], status=r["status"], x=r["x"], y=r["y"],
+                    w=r["w"], h=r["h"], step_free=r["step_free"],
+                    employer_name=r["employer_name"] if r["status"] == "booked" else None)
+
+
+def booking_out(r: dict) -> BookingOut:
+    return BookingOut(
+        id=r["id"], fair=r["fair"], employer=r["employer"], status=r["status"],
+        booth=r["booth_code"] if r["status"] != "waitlisted" else None,
+        code=r["code"] if r["status"] == "confirmed" else None, place=r.get("place"),
+        fair_title=r.get("fair_title") or "", employer_name=r.get("employer_name") or "",
+        created_at=iso(r.get("created_at")), checked_in_at=iso(r.get("checked_in_at")),
+    )
+
+
+def slot_out(r: dict) -> SlotOut:
+    return SlotOut(id=r["id"], fair=r["fair"], starts_at=iso(r["starts_at"]),
+                   ends_at=iso(r["ends_at"]), label=r["label"], status=r["status"],
+                   employer_name=r["employer_name"], topic=r["topic"])
+
+
+def slot_booking_out(r: dict) -> SlotBookingOut:
+    return SlotBookingOut(
+        id=r["id"], slot=r["slot"], fair=r["fair"], employer=r["employer"], status=r["status"],
+        starts_at=iso(r["starts_at"]), ends_at=iso(r["ends_at"]), label=r["label"],
+        topic=r["topic"], fair_title=r.get("fair_title") or "",
+        employer_name=r.get("employer_name") or "",
+    )
+
+
+def position_out(r: dict) -> PositionOut:
+    return PositionOut(**{f: r[f] for f in PositionOut.__struct_fields__})
+
+
+def no_show_out(r: dict) -> NoShowOut:
+    return NoShowOut(
+        id=r["id"], employer=r["employer"], employer_name=r.get("employer_name") or "",
+        fair=r["fair"], fair_title=r.get("fair_title") or "", booking=r["booking"],
+        booth=r.get("booth_code"), reason=r["reason"], occurred_at=iso(r["occurred_at"]),
+        annulled=r["annulled_at"] is not None, annulled_at=iso(r["annulled_at"]),
+        note=r["note"],
+    )
+
+
+def _items(items: list) -> dict:
+    return {"items": items, "total": len(items)}
+
+
+class FairBoothController(Controller):
+    path = "/api/v1/fairs/{fair_id:int}"
+    tags = ["booths"]
+
+    @put("/booths", guards=[organiser_guard], summary="Set the fair's booth layout")
+    async def set_layout(self, request: Request, fair_id: FromPath[int],
+                         data: JSONBody[LayoutIn]) -> dict:
+        booths = [msgspec.structs.asdict(b) for b in data.booths]
+        rows = await services.set_layout(require(request), fair_id, booths)
+        return _items([booth_out(r) for r in rows])
+
+    @post("/booths/copy", status_code=HTTP_200_OK, guards=[organiser_guard],
+          summary="Copy the layout of another fair at the same venue")
+    async def copy_layout(self, request: Request, fair_id: FromPath[int],
+                          data: JSONBody[CopyLayoutIn]) -> dict:
+        rows = await services.copy_layout(require(request), fair_id, data.from_fair)
+        return _items([booth_out(r) for r in rows])
+
+    @get("/booths", summary="The layout with each booth's status (free, booked, blocked)")
+    async def list_booths(self, request: Request, fair_id: FromPath[int]) -> dict:
+        rows = await services.list_booths(fair_id, request.scope.get("user"))
+        return _items([booth_out(r) for r in rows])
+
+    @post("/bookings", status_code=HTTP_201_CREATED, guards=[employer_guard],
+          summary="Book a booth, or any free one (202 and a waitlist place when none is free)")
+    async def book(self, request: Request, fair_id: FromPath[int],
+                   data: JSONBody[BookingIn]) -> Response[BookingOut]:
+        row = await services.book_booth(require(request), fair_id, data.booth)
+        return Response(booking_out(row), status_code=201 if row["status"] == "confirmed"
+                        else 202)
+
+    @get("/bookings", guards=[organiser_guard],
+         summary="Confirmed bookings, then the waitlist in order")
+    async def fair_bookings(
+        self, request: Request, fair_id: FromPath[int],
+        all_: Annotated[bool, QueryParameter(name="all")] = False,
+    ) -> dict:
+        rows = await services.fair_bookings(require(request), fair_id, all_)
+        return _items([booking_out(r) for r in rows])
+
+    @get("/positions", summary="Jobs at this fair, searchable")
+    async def positions(
+        self, request: Request, fair_id: FromPath[int],
+        q: Annotated[str | None, QueryParameter()] = None,
+        job_type: Annotated[str | None, QueryParameter()] = None,
+        education: Annotated[str | None, QueryParameter()] = None,
+        limit: Limit = 100, offset: Offset = 0,
+    ) -> dict:
+        rows, total = await services.fair_positions(fair_id, request.scope.get("user"), q,
+                                                    job_type, education, limit, offset)
+        return {"items": [position_out(r) for r in rows], "total": total}
+
+    @post("/slots", status_code=HTTP_201_CREATED, guards=[organiser_guard],
+          summary="Add guest slots to an online session (never overlapping)")
+    async def add_slots(self, request: Request, fair_id: FromPath[int],
+                        data: JSONBody[SlotsIn]) -> dict:
+        rows = await services.add_slots(require(request), fair_id,
+                                        [msgspec.structs.asdict(s) for s in data.slots])
+        return _items([slot_out(r) for r in rows])
+
+    @get("/slots", summary="An online session's guest slots: the running order")
+    async def list_slots(self, request: Request, fair_id: FromPath[int]) -> dict:
+        rows = await services.list_slots(fair_id, request.scope.get("user"))
+        return _items([slot_out(r) for r in rows])
+
+
+class BookingController(Controller):
+    path = "/api/v1"
+    tags = ["booths"]
+
+    @get("/bookings/{booking_id:int}", guards=[logged_in])
+    async def get_booking(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
+        return booking_out(await services.get_booking(booking_id, require(request)))
+
+    @delete("/bookings/{booking_id:int}", status_code=HTTP_204_NO_CONTENT, guards=[logged_in],
+            summary="Cancel; the booth goes to the first waitlisted employer")
+    async def cancel_booking(self, request: Request, booking_id: FromPath[int]) -> None:
+        await services.cancel_booking(require(request), booking_id)
+
+    @get("/me/bookings", guards=[employer_guard], summary="My bookings and waitlist places")
+    async def my_bookings(self, request: Request) -> dict:
+        principal = require(request)
+        rows = await services.my_bookings(principal)
+        slots = await services.my_slot_bookings(principal)
+        return {"items": [booking_out(r) for r in rows],
+                "slots": [slot_booking_out(r) for r in slots], "total": len(rows)}
+
+    @post("/bookings/{booking_id:int}/positions", status_code=HTTP_201_CREATED,
+          guards=[employer_guard])
+    async def add_position(self, request: Request, booking_id: FromPath[int],
+                           data: JSONBody[PositionIn]) -> PositionOut:
+        row = await services.add_position(require(request), booking_id,
+                                          msgspec.structs.asdict(data))
+        return position_out(row)
+
+    @get("/bookings/{booking_id:int}/positions", guards=[logged_in])
+    async def booking_positions(self, request: Request, booking_id: FromPath[int]) -> dict:
+        await services.get_booking(booking_id, require(request))
+        return _items([position_out(r) for r in await services.booking_positions(booking_id)])
+
+    @patch("/positions/{position_id:int}", guards=[employer_guard])
+    async def update_position(self, request: Request, position_id: FromPath[int],
+                              data: JSONBody[PositionPatch]) -> PositionOut:
+        row = await services.update_position(require(request), position_id,
+                                             msgspec.structs.asdict(data))
+        return position_out(row)
+
+    @delete("/positions/{position_id:int}", status_code=HTTP_204_NO_CONTENT,
+            guards=[employer_guard])
+    async def delete_position(self, request: Request, position_id: FromPath[int]) -> None:
+        await services.delete_position(require(request), position_id)
+
+    @delete("/slots/{slot_id:int}", status_code=HTTP_204_NO_CONTENT, guards=[organiser_guard])
+    async def delete_slot(self, request: Request, slot_id: FromPath[int]) -> None:
+        await services.delete_slot(require(request), slot_id)
+
+    @post("/slots/{slot_id:int}/bookings", status_code=HTTP_201_CREATED,
+          guards=[employer_guard], summary="Book a guest slot")
+    async def book_slot(self, request: Request, slot_id: FromPath[int],
+                        data: JSONBody[SlotBookingIn]) -> SlotBookingOut:
+        return slot_booking_out(await services.book_slot(require(request), slot_id, data.topic))
+
+    @get("/slot-bookings/{slot_booking_id:int}", guards=[logged_in])
+    async def get_slot_booking(self, request: Request,
+                               slot_booking_id: FromPath[int]) -> SlotBookingOut:
+        return slot_booking_out(await services.get_slot_booking(slot_booking_id,
+                                                                require(request)))
+
+    @delete("/slot-bookings/{slot_booking_id:int}", status_code=HTTP_204_NO_CONTENT,
+            guards=[logged_in])
+    async def cancel_slot_booking(self, request: Request,
+                                  slot_booking_id: FromPath[int]) -> None:
+        await services.cancel_slot_booking(require(request), slot_booking_id)
+
+    @post("/slot-bookings/{slot_booking_id:int}/positions", status_code=HTTP_201_CREATED,
+          guards=[employer_guard])
+    async def add_slot_position(self, request: Request, slot_booking_id: FromPath[int],
+                                data: JSONBody[PositionIn]) -> PositionOut:
+        row = await services.add_position(require(request), slot_booking_id,
+                                          msgspec.structs.asdict(data), slot=True)
+        return position_out(row)
+
+
+class LedgerController(Controller):
+    path = "/api/v1"
+    tags = ["employers"]
+
+    @get("/no-shows", guards=[logged_in], summary="The no-show ledger")
+    async def no_shows(
+        self, request: Request,
+        employer: Annotated[int | None, QueryParameter()] = None,
+    ) -> dict:
+        principal = require(request)
+        if principal.role == "employer":
+            employer = await employers.employer_id_of(principal.id)
+        rows = await services.list_no_shows(principal, employer)
+        return _items([no_show_out(r) for r in rows])
+
+    @post("/no-shows/{no_show_id:int}/annul", status_code=HTTP_200_OK, guards=[organiser_guard])
+    async def annul(self, request: Request, no_show_id: FromPath[int],
+                    data: JSONBody[NoteIn]) -> dict:
+        row = await services.annul_no_show(require(request), no_show_id, data.note)
+        return {"id": row["id"], "annulled": True, "note": row["note"]}
+
+    @patch("/no-shows/{no_show_id:int}", guards=[organiser_guard],
+           summary="Explain a record (a note) without annulling it")
+    async def explain(self, request: Request, no_show_id: FromPath[int],
+                      data: JSONBody[NoteIn]) -> dict:
+        row = await services.explain_no_show(require(request), no_show_id, data.note)
+        return {"id": row["id"], "annulled": row["annulled_at"] is not None,
+                "note": row["note"]}
+
+    @get("/booking-rules", guards=[logged_in])
+    async def rules(self) -> RulesOut:
+        return RulesOut(**await services.get_rules())
+
+    @put("/booking-rules", guards=[organiser_guard])
+    async def set_rules(self, request: Request, data: JSONBody[RulesIn]) -> RulesOut:
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        return RulesOut(**await services.set_rules(require(request), changes))
+
+
+register_fair_counts(services.fair_counts)
+register_code_resolver(services.resolve_code)
+
+ROUTES = [FairBoothController, BookingController, LedgerController]

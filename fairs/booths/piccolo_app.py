@@ -2,10 +2,20 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from fairs.booths.tables import (
+    Booking,
+    BookingRules,
+    Booth,
+    GuestSlot,
+    NoShow,
+    Position,
+    SlotBooking,
+)
+
 APP_CONFIG = AppConfig(
     app_name="booths",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[],
+    table_classes=[Booth, Booking, GuestSlot, SlotBooking, Position, NoShow, BookingRules],
     migration_dependencies=['fairs.events.piccolo_app', 'fairs.employers.piccolo_app'],
     commands=[],
 )

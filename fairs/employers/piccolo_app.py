@@ -2,10 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from fairs.employers.tables import Employer, EmployerMember
+
 APP_CONFIG = AppConfig(
     app_name="employers",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[],
+    table_classes=[Employer, EmployerMember],
     migration_dependencies=['fairs.accounts.piccolo_app', 'fairs.catalog.piccolo_app'],
     commands=[],
 )

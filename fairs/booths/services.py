@@ -1,0 +1,1127 @@
+"""Booth layouts, bookings and the waitlist, guest slots, positions, and the no-show ledger.
+
+The races are the database's to settle (DESIGN.md §2): a partial unique index allows one
+confirmed booking per booth, another one active (confirmed or waitlisted) booking per employer
+and fair; guest slots the same. A booking is one INSERT; the loser of a race gets the unique
+violation and a 409. "Any free booth" picks a booth (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
+concurrent callers pick different booths) and retries when another caller won it. Waitlist
+inserts and cancellations of one fair are serialised (PostgreSQL: a lock on the fair row;
+SQLite: every write is), so a freed booth goes to the first waitlisted employer in the same
+transaction and a booth is never left free while someone waits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fairs import db
+from fairs.accounts import services as accounts
+from fairs.accounts.services import Principal
+from fairs.employers import services as employers
+from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from fairs.events import services as events
+from fairs.events.tables import Fair
+from fairs.i18n import TZ
+
+from .codes import looks_like_code, new_code
+from .tables import Booking, BookingRules, Booth, GuestSlot, NoShow, Position, SlotBooking
+
+ACTIVE = ("confirmed", "waitlisted")
+JOB_TYPES = ("regular", "traineeship", "practical", "gig")  # 常规 见习 实训 零工
+JOB_TYPE_ZH = {"常规": "regular", "见习": "traineeship", "实训": "practical", "零工": "gig"}
+EDUCATION = ("any", "junior", "senior", "college", "bachelor", "master", "doctor")
+EXPERIENCE = ("any", "none", "1-3", "3-5", "5-10", "10+")
+MAX_RETRIES = 20
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _fetch(sql: str, *args: Any) -> list[dict]:
+    """fairs.db.fetch as plain dicts (asyncpg gives read-only records)."""
+    return [dict(r) for r in await db.fetch(sql, *args)]
+
+
+def _conflict(field: str, message: str, **extra) -> Conflict:
+    return Conflict(message, errors=[FieldError(field, message)], extra=extra or None)
+
+
+# --- fairs, windows, working days -----------------------------------------------------------
+
+_FAIR_COLUMNS = (
+    Fair.id, Fair.kind, Fair.title, Fair.status, Fair.starts_at, Fair.ends_at, Fair.venue,
+    Fair.channel, Fair.published_at, Fair.booking_opens_at, Fair.booking_closes_at,
+    Fair.org.path.as_alias("org_path"), Fair.venue.name.as_alias("venue_name"),
+    Fair.channel.name.as_alias("channel_name"),
+)
+
+
+async def fair_row(fair_id: int, principal: Principal | None = None) -> dict:
+    row = await Fair.select(*_FAIR_COLUMNS).where(Fair.id == fair_id).first()
+    if row is None or not events.can_see(principal, row):
+        raise NotFound("no such fair")
+    return row
+
+
+async def managed_fair(principal: Principal, fair_id: int) -> dict:
+    row = await fair_row(fair_id, principal)
+    if not principal.is_organiser or not accounts.in_subtree(principal, row["org_path"]):
+        raise Forbidden("this fair belongs to another organisation")
+    return row
+
+
+def booking_window(fair: dict) -> tuple[datetime | None, datetime]:
+    """From publication (or booking_opens_at) until the start (or booking_closes_at)."""
+    return (fair["booking_opens_at"] or fair["published_at"],
+            fair["booking_closes_at"] or fair["starts_at"])
+
+
+def check_open(fair: dict, at: datetime | None = None) -> None:
+    at = at or now()
+    if fair["status"] == "cancelled":
+        raise _conflict("fair", "the fair is cancelled")
+    if fair["status"] != "published":
+        raise _conflict("fair", "the fair is not published yet")
+    opens, closes = booking_window(fair)
+    if opens is not None and at < opens:
+        raise _conflict("fair", f"booking opens at {events.iso(opens)}")
+    if at >= closes:
+        raise _conflict("fair", f"booking closed at {events.iso(closes)}")
+
+
+def is_workday(d: date) -> bool:
+    """China's working days (chinese-calendar: holidays and swapped weekends), falling back to
+    Monday to Friday for years the library does not know yet."""
+    try:
+        import chinese_calendar
+
+        return chinese_calendar.is_workday(d)
+    except (NotImplementedError, ImportError):
+        return d.weekday() < 5
+
+
+def free_cancel_deadline(starts_at: datetime, workdays: int = 1) -> datetime:
+    """Cancelling is free until the end of the `workdays`-th working day before the fair's day
+    (China time): for a Monday fair and one working day, until Friday 24:00."""
+    d = starts_at.astimezone(TZ).date()
+    counted = 0
+    while counted < workdays:
+        d -= timedelta(days=1)
+        if is_workday(d):
+            counted += 1
+    return datetime.combine(d + timedelta(days=1), time.min, tzinfo=TZ).astimezone(UTC)
+
+
+async def _lock_fair(fair_id: int, shared: bool = False) -> None:
+    """Serialise waitlist changes of one fair. SQLite's IMMEDIATE transaction already serialises
+    every writer; PostgreSQL locks the fair row: cancellations and layout changes exclusively
+    (NO KEY UPDATE, which bookings' foreign-key checks, taking KEY SHARE, do not wait for),
+    employers joining the waitlist shared (FOR SHARE: they do not wait for each other, but
+    never overlap a cancellation, so a freed booth is never missed)."""
+    if db.is_sqlite():
+        return
+    mode = "SHARE" if shared else "NO KEY UPDATE"
+    await db.execute(f"SELECT id FROM fair WHERE id = {{}} FOR {mode}", fair_id)
+
+
+# --- booking rules and the no-show ledger ---------------------------------------------------
+
+DEFAULT_RULES = {"free_cancel_workdays": 1, "no_show_limit": 2, "window_days": 365,
+                 "suspension_days": 90}
+
+
+async def get_rules() -> dict:
+    row = await BookingRules.select().order_by(BookingRules.id).first()
+    if row is None:
+        return dict(DEFAULT_RULES)
+    return {k: row[k] for k in DEFAULT_RULES}
+
+
+async def set_rules(principal: Principal, changes: dict[str, int]) -> dict:
+    if not principal.is_organiser:
+        raise Forbidden("organisers only")
+    limits = {"free_cancel_workdays": (0, 30), "no_show_limit": (1, 100),
+              "window_days": (1, 3650), "suspension_days": (0, 3650)}
+    values = {}
+    for key, value in changes.items():
+        if key not in limits or value is None:
+            continue
+        low, high = limits[key]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise Invalid(key, f"a whole number from {low} to {high}")
+        values[key] = value
+    async with db.write_transaction():
+        row = await BookingRules.select(BookingRules.id).order_by(BookingRules.id).first()
+        if row is None:
+            await BookingRules.insert(BookingRules(**{**DEFAULT_RULES, **values}))
+        elif values:
+            await BookingRules.update({getattr(BookingRules, k): v for k, v in values.items()}
+                                      | {BookingRules.updated_at: now()}).where(
+                BookingRules.id == row["id"])
+    return await get_rules()
+
+
+_ABSENT_WHERE = """
+    k.status = 'confirmed' AND k.checked_in_at IS NULL AND k.booth IS NOT NULL
+    AND f.status = 'published' AND f.ends_at <= {}
+    AND NOT EXISTS (SELECT 1 FROM no_show n WHERE n.booking = k.id)
+"""
+
+
+async def record_absences(employer_id: int | None = None) -> int:
+    """Write a no-show for every confirmed booth of an ended fair that nobody checked in at.
+    Idempotent (one record per booking, by a unique index); cheap to call when nothing is due."""
+    at = now()
+    extra, args = ("AND k.employer = {}", [employer_id]) if employer_id else ("", [])
+    due = await _fetch(
+        f"SELECT COUNT(*) AS n FROM booking k JOIN fair f ON f.id = k.fair "
+        f"WHERE {_ABSENT_WHERE} {extra}", at, *args)
+    if not due or not due[0]["n"]:
+        return 0
+    async with db.write_transaction():
+        await db.execute(
+            "INSERT INTO no_show (employer, fair, booking, reason, occurred_at, note, created_at) "
+            "SELECT k.employer, k.fair, k.id, 'absent', f.ends_at, '', {} "
+            f"FROM booking k JOIN fair f ON f.id = k.fair WHERE {_ABSENT_WHERE} {extra} "
+            "ON CONFLICT DO NOTHING", at, at, *args)
+    return due[0]["n"]
+
+
+async def suspended_until(employer_id: int, at: datetime | None = None) -> datetime | None:
+    """N no-shows (not annulled) within `window_days` suspend booking for `suspension_days`
+    from the N-th; annulling a record lifts what it caused."""
+    at = at or now()
+    rules = await get_rules()
+    limit, window = rules["no_show_limit"], timedelta(days=rules["window_days"])
+    since = at - window - timedelta(days=rules["suspension_days"])
+    rows = await NoShow.select(NoShow.occurred_at).where(
+        NoShow.employer == employer_id, NoShow.annulled_at.is_null(),
+        NoShow.occurred_at > since).order_by(NoShow.occurred_at)
+    times = [r["occurred_at"] for r in rows]
+    until = None
+    for i in range(limit - 1, len(times)):
+        if times[i] - times[i - limit + 1] <= window:
+            candidate = times[i] + timedelta(days=rules["suspension_days"])
+            until = candidate if until is None or candidate > until else until
+    return until if until is not None and until > at else None
+
+
+async def ensure_not_suspended(employer_id: int) -> None:
+    await record_absences(employer_id)
+    until = await suspended_until(employer_id)
+    if until is not None:
+        raise Forbidden(f"booking is suspended until {events.iso(until)} after repeated "
+                        "no-shows", extra={"suspended_until": events.iso(until)})
+
+
+async def list_no_shows(principal: Principal, employer_id: int | None = None,
+                        include_annulled: bool = True) -> list[dict]:
+    if employer_id is None or principal.role != "employer":
+        if not principal.is_organiser:
+            raise Forbidden("organisers only")
+        await record_absences()
+    elif not await employers.can_view(principal, employer_id):
+        raise Forbidden("not your company")
+    query = NoShow.select(
+        NoShow.all_columns(), NoShow.employer.name.as_alias("employer_name"),
+        NoShow.fair.title.as_alias("fair_title"), NoShow.fair.starts_at.as_alias("fair_starts_at"),
+        NoShow.booking.booth.code.as_alias("booth_code"),
+    ).order_by(NoShow.occurred_at, ascending=False).order_by(NoShow.id, ascending=False)
+    if employer_id is not None:
+        query = query.where(NoShow.employer == employer_id)
+    if not include_annulled:
+        query = query.where(NoShow.annulled_at.is_null())
+    return await query
+
+
+async def annul_no_show(principal: Principal, no_show_id: int, note: str) -> dict:
+    if not principal.is_organiser:
+        raise Forbidden("organisers only")
+    note = (note or "").strip()
+    if not note:
+        raise Invalid("note", "say why the record is annulled")
+    rows = await NoShow.update({NoShow.annulled_at: now(), NoShow.annulled_by: principal.id,
+                                NoShow.note: note[:2000]}).where(
+        NoShow.id == no_show_id).returning(NoShow.id)
+    if not rows:
+        raise NotFound("no such record")
+    return await NoShow.select().where(NoShow.id == no_show_id).first()
+
+
+async def explain_no_show(principal: Principal, no_show_id: int, note: str) -> dict:
+    """An organiser's note on a record that stays in force."""
+    if not principal.is_organiser:
+        raise Forbidden("organisers only")
+    rows = await NoShow.update({NoShow.note: (note or "").strip()[:2000]}).where(
+        NoShow.id == no_show_id).returning(NoShow.id)
+    if not rows:
+        raise NotFound("no such record")
+    return await NoShow.select().where(NoShow.id == no_show_id).first()
+
+
+async def employer_standing(employer_id: int) -> dict:
+    await record_absences(employer_id)
+    rules = await get_rules()
+    since = now() - timedelta(days=rules["window_days"])
+    rows = await _fetch(
+        "SELECT COUNT(*) AS n FROM no_show WHERE employer = {} AND annulled_at IS NULL "
+        "AND occurred_at > {}", employer_id, since)
+    return {"no_shows": rows[0]["n"] if rows else 0, "limit": rules["no_show_limit"],
+            "suspended_until": await suspended_until(employer_id)}
+
+
+# --- layouts ----------------------------------------------------------------------------------
+
+
+def _booth_in(item: dict, i: int) -> dict:
+    code = str(item.get("code") or "").strip().upper()
+    if not code or len(code) > 16:
+        raise Invalid(f"booths[{i}].code", "1 to 16 characters")
+    out = {"code": code, "zone": str(item.get("zone") or "").strip()[:32]}
+    for key, default, low in (("x", i % 10, 0), ("y", i // 10, 0), ("w", 1, 1), ("h", 1, 1)):
+        value = item.get(key)
+        value = default if value is None else value
+        if not isinstance(value, int) or not low <= value <= 200:
+            raise Invalid(f"booths[{i}].{key}", f"a whole number from {low} to 200")
+        out[key] = value
+    out["step_free"] = bool(item.get("step_free", False))
+    out["blocked"] = bool(item.get("blocked", False))
+    return out
+
+
+async def set_layout(principal: Principal, fair_id: int, booths: list[dict]) -> list[dict]:
+    """Replace a fair's layout: booths matched by code are changed, new ones added, missing
+    ones removed (409 when a removed booth is booked). Waitlisted employers get booths that
+    become free."""
+    fair = await managed_fair(principal, fair_id)
+    if fair["kind"] != "offline":
+        raise Invalid("booths", "only offline fairs have booths; online fairs have guest slots")
+    if fair["status"] == "cancelled":
+        raise _conflict("fair", "the fair is cancelled")
+    if len(booths) > 2000:
+        raise Invalid("booths", "at most 2000 booths")
+    wanted = [_booth_in(item, i) for i, item in enumerate(booths)]
+    codes = [b["code"] for b in wanted]
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        raise Invalid("booths", f"booth codes must be unique within the fair: {', '.join(dupes)}")
+    async with db.write_transaction():
+        await _lock_fair(fair_id)
+        existing = {r["code"]: r for r in await Booth.select(Booth.id, Booth.code).where(
+            Booth.fair == fair_id)}
+        gone = [r["id"] for c, r in existing.items() if c not in set(codes)]
+        if gone:
+            booked = await Booking.select(Booking.booth.code.as_alias("code")).where(
+                Booking.booth.is_in(gone), Booking.status == "confirmed")
+            if booked:
+                names = ", ".join(sorted(r["code"] for r in booked))
+                raise _conflict("booths", f"booked booths cannot be removed: {names}")
+            await Booking.update({Booking.booth: None}).where(Booking.booth.is_in(gone))
+            await Booth.delete().where(Booth.id.is_in(gone))
+        new = []
+        for b in wanted:
+            if b["code"] in existing:
+                await Booth.update({getattr(Booth, k): v for k, v in b.items() if k != "code"}
+                                   ).where(Booth.id == existing[b["code"]]["id"])
+            else:
+                new.append(Booth(fair=fair_id, **b))
+        if new:
+            await Booth.insert(*new)
+        await _fill_from_waitlist(fair_id)
+    return await list_booths(fair_id, principal)
+
+
+async def copy_layout(principal: Principal, fair_id: int, source_fair_id: int) -> list[dict]:
+    """Copy another fair's layout at the same venue (the source's bookings are not copied)."""
+    fair = await managed_fair(principal, fair_id)
+    source = await fair_row(source_fair_id, principal)
+    if source["kind"] != "offline" or source["venue"] != fair["venue"]:
+        raise Invalid("from", "copy only from another fair at the same venue")
+    rows = await Booth.select(Booth.code, Booth.zone, Booth.x, Booth.y, Booth.w, Booth.h,
+                              Booth.step_free, Booth.blocked).where(
+        Booth.fair == source_fair_id).order_by(Booth.id)
+    if not rows:
+        raise Invalid("from", "that fair has no layout")
+    return await set_layout(principal, fair_id, rows)
+
+
+async def layout_sources(fair: dict) -> list[dict]:
+    """Other fairs at the same venue that have a layout."""
+    if not fair.get("venue"):
+        return []
+    return await _fetch(
+        "SELECT f.id, f.title, f.starts_at, COUNT(b.id) AS booths FROM fair f "
+        "JOIN booth b ON b.fair = f.id WHERE f.venue = {} AND f.id <> {} "
+        "GROUP BY f.id, f.title, f.starts_at ORDER BY f.starts_at DESC", fair["venue"],
+        fair["id"])
+
+
+async def list_booths(fair_id: int, principal: Principal | None = None) -> list[dict]:
+    await fair_row(fair_id, principal)
+    rows = await _fetch(
+        "SELECT b.id, b.code, b.zone, b.x, b.y, b.w, b.h, b.step_free, b.blocked, "
+        "k.id AS booking, k.employer AS employer, e.name AS employer_name "
+        "FROM booth b LEFT JOIN booking k ON k.booth = b.id AND k.status = 'confirmed' "
+        "LEFT JOIN employer e ON e.id = k.employer WHERE b.fair = {} ORDER BY b.code", fair_id)
+    for r in rows:
+        r["step_free"] = bool(r["step_free"])
+        r["blocked"] = bool(r["blocked"])
+        r["status"] = "blocked" if r["blocked"] else ("booked" if r["booking"] else "free")
+    return rows
+
+
+async def booth_counts(fair_id: int) -> dict:
+    rows = await _fetch(
+        "SELECT COUNT(*) AS total, "
+        "SUM(CASE WHEN b.blocked THEN 1 ELSE 0 END) AS blocked, "
+        "SUM(CASE WHEN k.id IS NOT NULL THEN 1 ELSE 0 END) AS booked "
+        "FROM booth b LEFT JOIN booking k ON k.booth = b.id AND k.status = 'confirmed' "
+        "WHERE b.fair = {}", fair_id)
+    r = rows[0]
+    total, blocked, booked = r["total"] or 0, r["blocked"] or 0, r["booked"] or 0
+    waiting = await _fetch("SELECT COUNT(*) AS n FROM booking WHERE fair = {} "
+                             "AND status = 'waitlisted'", fair_id)
+    return {"total": total, "blocked": blocked, "booked": booked,
+            "free": max(0, total - blocked - booked), "waitlisted": waiting[0]["n"]}
+
+
+# --- bookings -------------------------------------------------------------------------------
+
+
+async def _free_booth(fair_id: int) -> int | None:
+    lock = "" if db.is_sqlite() else " FOR NO KEY UPDATE OF b SKIP LOCKED"
+    rows = await _fetch(
+        "SELECT b.id FROM booth b WHERE b.fair = {} AND NOT b.blocked AND NOT EXISTS "
+        "(SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
+        f"ORDER BY b.code LIMIT 1{lock}", fair_id)
+    return rows[0]["id"] if rows else None
+
+
+async def _booking_fair(fair_id: int, principal: Principal | None) -> dict:
+    """The few fields booking needs, in one raw query (the hot path of a booking rush)."""
+    rows = await _fetch(
+        "SELECT f.id, f.kind, f.status, f.starts_at, f.published_at, f.booking_opens_at, "
+        "f.booking_closes_at, o.path AS org_path FROM fair f JOIN organisation o "
+        "ON o.id = f.org WHERE f.id = {}", fair_id)
+    if not rows or not events.can_see(principal, rows[0]):
+        raise NotFound("no such fair")
+    row = rows[0]
+    for key in ("starts_at", "published_at", "booking_opens_at", "booking_closes_at"):
+        row[key] = _dt(row[key]) if row[key] is not None else None
+    return row
+
+
+async def _booking_employer(principal: Principal | None) -> int:
+    """The caller's employer id, if approved (403 otherwise): one raw query."""
+    if principal is None or principal.role != "employer":
+        raise Forbidden("employers only")
+    rows = await _fetch("SELECT e.id, e.status FROM employer_member m JOIN employer e "
+                        "ON e.id = m.employer WHERE m.user = {}", principal.id)
+    if not rows:
+        raise Forbidden("this account belongs to no employer")
+    if rows[0]["status"] != "approved":
+        raise Forbidden("only approved employers can book; this one is " + rows[0]["status"])
+    return rows[0]["id"]
+
+
+async def _check_standing(employer_id: int) -> None:
+    """Suspension, cheaply: one query says whether the employer has any no-show (or any absence
+    not yet recorded); only then are the rules applied in full."""
+    rows = await _fetch(
+        "SELECT (SELECT COUNT(*) FROM no_show WHERE employer = {} AND annulled_at IS NULL) AS n, "
+        "(SELECT COUNT(*) FROM booking k JOIN fair f ON f.id = k.fair WHERE k.employer = {} AND "
+        f"{_ABSENT_WHERE}) AS due", employer_id, employer_id, now())
+    if rows and (rows[0]["n"] or rows[0]["due"]):
+        await ensure_not_suspended(employer_id)
+
+
+async def _insert_booking(fair_id: int, employer_id: int, booth_id: int | None) -> dict:
+    at = now()
+    status = "confirmed" if booth_id else "waitlisted"
+    code = new_code()
+    rows = await db.execute(
+        "INSERT INTO booking (fair, employer, booth, status, code, created_at, confirmed_at) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id", fair_id, employer_id, booth_id,
+        status, code, at, at if booth_id else None)
+    return {"id": rows[0]["id"], "status": status, "code": code, "created_at": at}
+
+
+async def _insert_booking_sqlite(fair_id: int, employer_id: int, booth_id: int | None,
+                                 named: bool) -> dict:
+    """SQLite: the booking in one INSERT (a named booth; or the first free booth, else a
+    waitlist place, chosen inside the same statement)."""
+    at, code = now(), new_code()
+    if named:
+        return {**await _insert_booking(fair_id, employer_id, booth_id), "booth": booth_id}
+    rows = await db.execute(
+        "INSERT INTO booking (fair, employer, booth, status, code, created_at, confirmed_at) "
+        "SELECT {}, {}, free.id, CASE WHEN free.id IS NULL THEN 'waitlisted' "
+        "ELSE 'confirmed' END, {}, {}, CASE WHEN free.id IS NULL THEN NULL ELSE {} END "
+        "FROM (SELECT 1) AS one LEFT JOIN (SELECT b.id FROM booth b WHERE b.fair = {} "
+        "AND NOT b.blocked AND NOT EXISTS (SELECT 1 FROM booking k WHERE k.booth = b.id "
+        "AND k.status = 'confirmed') ORDER BY b.code LIMIT 1) AS free ON 1 = 1 "
+        "RETURNING id, booth, status", fair_id, employer_id, code, at, at, fair_id)
+    return {"id": rows[0]["id"], "status": rows[0]["status"], "code": code, "created_at": at,
+            "booth": rows[0]["booth"]}
+
+
+def _map_booking_violation(exc: BaseException) -> str | None:
+    """'employer', 'booth' or 'code' for a unique violation of a booking, else None."""
+    if db.is_unique_violation(exc, "booking_employer_active", "booking.fair, booking.employer"):
+        return "employer"
+    if db.is_unique_violation(exc, "booking_booth_active", "booking.booth"):
+        return "booth"
+    if db.is_unique_violation(exc, "booking_code_key", "booking.code"):
+        return "code"
+    return None
+
+
+async def book_booth(principal: Principal, fair_id: int, booth_code: str | None) -> dict:
+    """The one booking rule. A named booth: confirmed, or 409 when taken. No booth: any free
+    one, or a place on the waitlist. 409 when the employer already holds a booking here.
+
+    The hot path of a booking rush, so it reads with a few raw queries and writes one row."""
+    employer_id = await _booking_employer(principal)
+    fair = await _booking_fair(fair_id, principal)
+    if fair["kind"] != "offline":
+        raise Invalid("booth", "online fairs have guest slots, not booths")
+    check_open(fair)
+    await _check_standing(employer_id)
+    code = (booth_code or "").strip().upper() or None
+    booth_id = None
+    if code:
+        booth = await _fetch("SELECT id, blocked FROM booth WHERE fair = {} AND code = {}",
+                             fair_id, code)
+        if not booth:
+            raise NotFound(f"no booth {code} at this fair", errors=[FieldError("booth", code)])
+        if booth[0]["blocked"]:
+            raise _conflict("booth", f"booth {code} is not available")
+        booth_id = booth[0]["id"]
+    for _attempt in range(MAX_RETRIES):
+        try:
+            if db.is_sqlite():
+                # One statement, atomic on its own: SQLite runs one writer at a time.
+                made = await _insert_booking_sqlite(fair_id, employer_id, booth_id, bool(code))
+                chosen = made["booth"]
+                break
+            async with db.write_transaction():
+                chosen = booth_id
+                if not code:
+                    chosen = await _free_booth(fair_id)
+                    if chosen is None:
+                        await _lock_fair(fair_id, shared=True)
+                        chosen = await _free_booth(fair_id)  # a cancellation may have freed one
+                made = await _insert_booking(fair_id, employer_id, chosen)
+            break
+        except Exception as exc:
+            which = _map_booking_violation(exc)
+            if which == "employer":  # a waitlist place counts too
+                raise _conflict("booth", "your company already holds a booking at this fair"
+                                ) from exc
+            if which == "booth" and code:
+                raise _conflict("booth", f"booth {code} is taken") from exc
+            if which in ("booth", "code"):
+                continue  # another employer won that booth a moment ago: pick again
+            raise
+    else:
+        raise _conflict("booth", "too many employers are booking at once; try again")
+    row = {"id": made["id"], "fair": fair_id, "employer": employer_id, "status": made["status"],
+           "code": made["code"], "created_at": made["created_at"], "checked_in_at": None,
+           "booth_code": code, "place": None}
+    if made["status"] == "confirmed" and not code:
+        found = await _fetch("SELECT code FROM booth WHERE id = {}", chosen)
+        row["booth_code"] = found[0]["code"]
+    if made["status"] == "waitlisted":
+        place = await _fetch("SELECT COUNT(*) AS n FROM booking WHERE fair = {} "
+                             "AND status = 'waitlisted' AND id <= {}", fair_id, made["id"])
+        row["place"] = place[0]["n"]
+    return row
+
+
+async def _promote(fair_id: int, booth_id: int) -> int | None:
+    """Give a freed booth to the first waitlisted employer (inside the caller's transaction,
+    with the fair locked). Returns the promoted booking's id."""
+    booth = await Booth.select(Booth.blocked).where(Booth.id == booth_id).first()
+    if booth is None or booth["blocked"]:
+        return None
+    first = await Booking.select(Booking.id).where(
+        Booking.fair == fair_id, Booking.status == "waitlisted").order_by(Booking.id).first()
+    if first is None:
+        return None
+    await Booking.update({Booking.status: "confirmed", Booking.booth: booth_id,
+                          Booking.confirmed_at: now()}).where(Booking.id == first["id"])
+    return first["id"]
+
+
+async def _fill_from_waitlist(fair_id: int) -> None:
+    """After a layout change: free booths go to waitlisted employers, in order."""
+    while True:
+        free = await _free_booth(fair_id)
+        if free is None or await _promote(fair_id, free) is None:
+            return
+
+
+_BOOKING_COLUMNS = (
+    Booking.all_columns(),
+    Booking.booth.code.as_alias("booth_code"),
+    Booking.booth.zone.as_alias("booth_zone"),
+    Booking.employer.name.as_alias("employer_name"),
+    Booking.fair.title.as_alias("fair_title"),
+    Booking.fair.kind.as_alias("fair_kind"),
+    Booking.fair.status.as_alias("fair_status"),
+    Booking.fair.starts_at.as_alias("fair_starts_at"),
+    Booking.fair.ends_at.as_alias("fair_ends_at"),
+    Booking.fair.org.path.as_alias("org_path"),
+)
+
+
+async def _waitlist_places(rows: list[dict]) -> None:
+    waiting = [r for r in rows if r["status"] == "waitlisted"]
+    for r in rows:
+        r["place"] = None
+    if not waiting:
+        return
+    fair_ids = sorted({r["fair"] for r in waiting})
+    marks = ", ".join("{}" for _ in fair_ids)
+    ids = await _fetch(
+        f"SELECT id, fair FROM booking WHERE status = 'waitlisted' AND fair IN ({marks}) "
+        "ORDER BY fair, id", *fair_ids)
+    order: dict[int, int] = {}
+    counter: dict[int, int] = defaultdict(int)
+    for r in ids:
+        counter[r["fair"]] += 1
+        order[r["id"]] = counter[r["fair"]]
+    for r in waiting:
+        r["place"] = order.get(r["id"])
+
+
+async def _can_touch(principal: Principal, row: dict) -> bool:
+    if principal.is_organiser:
+        return accounts.in_subtree(principal, row["org_path"])
+    return principal.role == "employer" and (
+        await employers.employer_id_of(principal.id) == row["employer"])
+
+
+async def get_booking(booking_id: int, principal: Principal) -> dict:
+    row = await Booking.select(*_BOOKING_COLUMNS).where(Booking.id == booking_id).first()
+    if row is None:
+        raise NotFound("no such booking")
+    if not await _can_touch(principal, row):
+        raise Forbidden("this booking belongs to another company")
+    await _waitlist_places([row])
+    return row
+
+
+async def fair_bookings(principal: Principal, fair_id: int,
+                        include_cancelled: bool = False) -> list[dict]:
+    """Confirmed bookings by booth, then the waitlist in order (then, if asked, cancelled)."""
+    await managed_fair(principal, fair_id)
+    statuses = ["confirmed", "waitlisted"] + (["cancelled"] if include_cancelled else [])
+    rows = await Booking.select(*_BOOKING_COLUMNS).where(
+        Booking.fair == fair_id, Booking.status.is_in(statuses)).order_by(Booking.id)
+    rank = {"confirmed": 0, "waitlisted": 1, "cancelled": 2}
+    rows.sort(key=lambda r: (rank[r["status"]], r["booth_code"] or "" if r["status"] ==
+                             "confirmed" else "", r["id"]))
+    await _waitlist_places(rows)
+    return rows
+
+
+async def my_bookings(principal: Principal) -> list[dict]:
+    employer = await employers.employer_for(principal)
+    rows = await Booking.select(*_BOOKING_COLUMNS).where(
+        Booking.employer == employer["id"], Booking.status.is_in(list(ACTIVE))
+    ).order_by(Booking.fair.starts_at)
+    await _waitlist_places(rows)
+    return rows
+
+
+async def cancel_booking(principal: Principal, booking_id: int) -> dict:
+    """Cancel a booking (its employer or an organiser). A confirmed booth goes to the first
+    waitlisted employer in the same transaction. An employer cancelling a confirmed booth
+    after the free-cancel deadline gets a no-show record."""
+    row = await get_booking(booking_id, principal)
+    rules = await get_rules()
+    by_employer = not principal.is_organiser
+    at = now()
+    late = by_employer and at >= free_cancel_deadline(row["fair_starts_at"],
+                                                      rules["free_cancel_workdays"])
+    promoted = None
+    async with db.write_transaction():
+        await _lock_fair(row["fair"])
+        current = await Booking.select(Booking.status, Booking.booth).where(
+            Booking.id == booking_id).first()
+        if current["status"] == "cancelled":
+            return {"cancelled": False, "promoted": None}
+        await Booking.update({Booking.status: "cancelled", Booking.cancelled_at: at,
+                              Booking.cancelled_by: principal.id}).where(
+            Booking.id == booking_id)
+        if current["status"] == "confirmed":
+            if late:
+                await NoShow.insert(NoShow(employer=row["employer"], fair=row["fair"],
+                                           booking=booking_id, reason="late_cancel",
+                                           occurred_at=at)).on_conflict(action="DO NOTHING")
+            if current["booth"]:
+                promoted = await _promote(row["fair"], current["booth"])
+    return {"cancelled": True, "promoted": promoted, "late": late}
+
+
+# --- the door: a booking's code -------------------------------------------------------------
+
+
+async def resolve_code(code: str):
+    """fairs.extensions code resolver: a confirmed booking's code admits its employer once."""
+    from fairs.extensions import CodeResolution
+
+    if not looks_like_code(code):
+        return None
+    code = code.strip().upper()
+    row = await Booking.select(
+        Booking.id, Booking.fair, Booking.status, Booking.employer,
+        Booking.employer.name.as_alias("employer_name"), Booking.booth.code.as_alias("booth"),
+    ).where(Booking.code == code).first()
+    if row is None or row["status"] == "waitlisted":
+        return None
+    booking_id = row["id"]
+
+    async def admit(at: datetime) -> tuple[bool, datetime]:
+        return await admit_booking(booking_id, at)
+
+    return CodeResolution(
+        kind="employer", fair_id=row["fair"], cancelled=row["status"] == "cancelled",
+        label=f"{row['employer_name']} · {row['booth'] or ''}".strip(" ·"), admit=admit,
+        extra={"employer": {"id": row["employer"], "name": row["employer_name"],
+                            "booth": row["booth"]}},
+    )
+
+
+async def admit_booking(booking_id: int, at: datetime) -> tuple[bool, datetime]:
+    """Mark the employer present once: (counted now?, first check-in time). Clears an absence
+    recorded before a late (or offline-synced) scan arrived."""
+    at = at if at.tzinfo else at.replace(tzinfo=TZ)
+    async with db.write_transaction():
+        rows = await Booking.update({Booking.checked_in_at: at.astimezone(UTC)}).where(
+            Booking.id == booking_id, Booking.checked_in_at.is_null(),
+            Booking.status == "confirmed").returning(Booking.checked_in_at)
+        if rows:
+            await NoShow.delete().where(NoShow.booking == booking_id,
+                                        NoShow.reason == "absent")
+            return True, rows[0]["checked_in_at"]
+        first = await Booking.select(Booking.checked_in_at).where(
+            Booking.id == booking_id).first()
+    return False, (first or {}).get("checked_in_at") or at
+
+
+# --- guest slots (online fairs) -------------------------------------------------------------
+
+
+def _overlaps(a_start, a_end, b_start, b_end) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+async def add_slots(principal: Principal, fair_id: int, slots: list[dict]) -> list[dict]:
+    """Add guest slots to an online session: inside the session's times, never overlapping each
+    other or the slots already there (409 naming the clash). All or nothing."""
+    fair = await managed_fair(principal, fair_id)
+    if fair["kind"] != "online":
+        raise Invalid("slots", "only online fairs have guest slots")
+    if fair["status"] == "cancelled":
+        raise _conflict("fair", "the fair is cancelled")
+    if not slots or len(slots) > 200:
+        raise Invalid("slots", "1 to 200 slots")
+    wanted = []
+    for i, s in enumerate(slots):
+        start = events.aware(s["starts_at"], "starts_at")
+        end = events.aware(s["ends_at"], "ends_at")
+        if end <= start:
+            raise Invalid(f"slots[{i}].ends_at", "must be after starts_at")
+        if start < fair["starts_at"] or end > fair["ends_at"]:
+            raise Invalid(f"slots[{i}].starts_at", "a slot lies inside the session's times")
+        wanted.append((start, end, str(s.get("label") or "").strip()[:200]))
+    wanted.sort()
+    for (s1, e1, _), (s2, e2, _) in zip(wanted, wanted[1:], strict=False):
+        if _overlaps(s1, e1, s2, e2):
+            raise _conflict("slots", f"slots overlap at {events.iso(s2)}")
+    async with db.write_transaction():
+        await _lock_fair(fair_id)
+        existing = await GuestSlot.select(GuestSlot.id, GuestSlot.starts_at,
+                                          GuestSlot.ends_at).where(GuestSlot.fair == fair_id)
+        for s, e, _ in wanted:
+            for r in existing:
+                if _overlaps(s, e, r["starts_at"], r["ends_at"]):
+                    raise _conflict("slots", f"a slot overlaps the slot at "
+                                    f"{events.iso(r['starts_at'])}", conflicting_slot=r["id"])
+        await GuestSlot.insert(*[GuestSlot(fair=fair_id, starts_at=s, ends_at=e, label=label)
+                                 for s, e, label in wanted])
+    return await list_slots(fair_id, principal)
+
+
+def split_session(starts_at: datetime, ends_at: datetime, minutes: int,
+                  gap: int = 0) -> list[dict]:
+    """Pure: cut [starts_at, ends_at) into back-to-back slots of `minutes` (plus a gap)."""
+    if not 5 <= minutes <= 240:
+        raise Invalid("minutes", "5 to 240")
+    out, t = [], starts_at
+    while t + timedelta(minutes=minutes) <= ends_at:
+        out.append({"starts_at": t, "ends_at": t + timedelta(minutes=minutes)})
+        t += timedelta(minutes=minutes + gap)
+    return out
+
+
+async def delete_slot(principal: Principal, slot_id: int) -> None:
+    slot = await GuestSlot.select(GuestSlot.fair).where(GuestSlot.id == slot_id).first()
+    if slot is None:
+        raise NotFound("no such slot")
+    await managed_fair(principal, slot["fair"])
+    async with db.write_transaction():
+        taken = await SlotBooking.count().where(SlotBooking.slot == slot_id,
+                                                SlotBooking.status == "confirmed")
+        if taken:
+            raise _conflict("slot", "this slot is booked; cancel the booking first")
+        await SlotBooking.delete().where(SlotBooking.slot == slot_id)
+        await GuestSlot.delete().where(GuestSlot.id == slot_id)
+
+
+async def list_slots(fair_id: int, principal: Principal | None = None) -> list[dict]:
+    await fair_row(fair_id, principal)
+    rows = await _fetch(
+        "SELECT s.id, s.fair, s.starts_at, s.ends_at, s.label, k.id AS booking, "
+        "k.employer AS employer, e.name AS employer_name, k.topic AS topic "
+        "FROM guest_slot s LEFT JOIN slot_booking k ON k.slot = s.id AND k.status = 'confirmed' "
+        "LEFT JOIN employer e ON e.id = k.employer WHERE s.fair = {} ORDER BY s.starts_at",
+        fair_id)
+    for r in rows:
+        r["starts_at"], r["ends_at"] = _dt(r["starts_at"]), _dt(r["ends_at"])
+        r["status"] = "booked" if r["booking"] else "free"
+    return rows
+
+
+def _dt(value: Any) -> datetime:
+    """Raw SQLite reads give timestamps as text; PostgreSQL as datetimes."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def book_slot(principal: Principal, slot_id: int, topic: str = "") -> dict:
+    employer = await employers.approved_employer_for(principal)
+    slot = await GuestSlot.select(GuestSlot.id, GuestSlot.fair).where(
+        GuestSlot.id == slot_id).first()
+    if slot is None:
+        raise NotFound("no such slot")
+    fair = await fair_row(slot["fair"], principal)
+    check_open(fair)
+    await ensure_not_suspended(employer["id"])
+    try:
+        async with db.write_transaction():
+            rows = await SlotBooking.insert(SlotBooking(
+                slot=slot_id, fair=slot["fair"], employer=employer["id"], status="confirmed",
+                topic=(topic or "").strip()[:300],
+            )).returning(SlotBooking.id)
+    except Exception as exc:
+        if db.is_unique_violation(exc, "slot_booking_employer_active",
+                                  "slot_booking.fair, slot_booking.employer"):
+            raise _conflict("slot", "your company already holds a slot in this session") from exc
+        if db.is_unique_violation(exc, "slot_booking_slot_active", "slot_booking.slot"):
+            raise _conflict("slot", "this slot is taken") from exc
+        raise
+    return await get_slot_booking(rows[0]["id"], principal)
+
+
+_SLOT_BOOKING_COLUMNS = (
+    SlotBooking.all_columns(),
+    SlotBooking.slot.starts_at.as_alias("starts_at"),
+    SlotBooking.slot.ends_at.as_alias("ends_at"),
+    SlotBooking.slot.label.as_alias("label"),
+    SlotBooking.employer.name.as_alias("employer_name"),
+    SlotBooking.fair.title.as_alias("fair_title"),
+    SlotBooking.fair.status.as_alias("fair_status"),
+    SlotBooking.fair.org.path.as_alias("org_path"),
+)
+
+
+async def get_slot_booking(slot_booking_id: int, principal: Principal) -> dict:
+    row = await SlotBooking.select(*_SLOT_BOOKING_COLUMNS).where(
+        SlotBooking.id == slot_booking_id).first()
+    if row is None:
+        raise NotFound("no such slot booking")
+    if not await _can_touch(principal, row):
+        raise Forbidden("this booking belongs to another company")
+    return row
+
+
+async def my_slot_bookings(principal: Principal) -> list[dict]:
+    employer = await employers.employer_for(principal)
+    return await SlotBooking.select(*_SLOT_BOOKING_COLUMNS).where(
+        SlotBooking.employer == employer["id"], SlotBooking.status == "confirmed"
+    ).order_by(SlotBooking.slot.starts_at)
+
+
+async def cancel_slot_booking(principal: Principal, slot_booking_id: int) -> None:
+    await get_slot_booking(slot_booking_id, principal)
+    async with db.write_transaction():
+        await SlotBooking.update({SlotBooking.status: "cancelled",
+                                  SlotBooking.cancelled_at: now()}).where(
+            SlotBooking.id == slot_booking_id, SlotBooking.status == "confirmed")
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+def _position_in(data: dict, partial: bool = False) -> dict:
+    out: dict[str, Any] = {}
+
+    def has(key):
+        return key in data and data[key] is not None
+
+    if has("title") or not partial:
+        title = str(data.get("title") or "").strip()
+        if not title or len(title) > 200:
+            raise Invalid("title", "1 to 200 characters")
+        out["title"] = title
+    if has("headcount") or not partial:
+        headcount = data.get("headcount")
+        if not isinstance(headcount, int) or not 1 <= headcount <= 100_000:
+            raise Invalid("headcount", "a whole number from 1")
+        out["headcount"] = headcount
+    if has("job_type") or not partial:
+        job_type = str(data.get("job_type") or "regular").strip()
+        job_type = JOB_TYPE_ZH.get(job_type, job_type)
+        if job_type not in JOB_TYPES:
+            raise Invalid("job_type", f"one of {', '.join(JOB_TYPES)} (常规, 见习, 实训, 零工)")
+        out["job_type"] = job_type
+    for key, allowed in (("education", EDUCATION), ("experience", EXPERIENCE)):
+        if has(key) or not partial:
+            value = str(data.get(key) or "any").strip()
+            if value not in allowed:
+                raise Invalid(key, f"one of {', '.join(allowed)}")
+            out[key] = value
+    for key in ("salary_min", "salary_max"):
+        if has(key) or not partial:
+            value = data.get(key) or 0
+            if not isinstance(value, int) or not 0 <= value <= 1_000_000:
+                raise Invalid(key, "yuan a month, 0 to 1,000,000")
+            out[key] = value
+    if "salary_min" in out and "salary_max" in out and out["salary_max"] and (
+            out["salary_max"] < out["salary_min"]):
+        raise Invalid("salary_max", "at least salary_min")
+    for key, limit in (("major", 200), ("description", 5000)):
+        if has(key) or not partial:
+            out[key] = str(data.get(key) or "").strip()[:limit]
+    return out
+
+
+async def add_position(principal: Principal, booking_id: int, data: dict,
+                       slot: bool = False) -> dict:
+    """A position on the caller's confirmed booking (booth) or slot booking (guest slot)."""
+    row = (await get_slot_booking(booking_id, principal) if slot
+           else await get_booking(booking_id, principal))
+    if principal.role != "employer":
+        raise Forbidden("the employer lists its own positions")
+    if row["status"] != "confirmed":
+        raise _conflict("booking", "positions hang on a confirmed booking")
+    values = _position_in(data)
+    link = {"slot_booking": booking_id} if slot else {"booking": booking_id}
+    rows = await Position.insert(Position(fair=row["fair"], employer=row["employer"], **link,
+                                          **values)).returning(Position.id)
+    return await get_position(rows[0]["id"])
+
+
+async def get_position(position_id: int) -> dict:
+    rows = await _positions_query("p.id = {}", [position_id])
+    if not rows:
+        raise NotFound("no such position")
+    return rows[0]
+
+
+async def _own_position(principal: Principal, position_id: int) -> dict:
+    row = await Position.select(Position.employer).where(Position.id == position_id).first()
+    if row is None:
+        raise NotFound("no such position")
+    if principal.role != "employer" or await employers.employer_id_of(principal.id) != row[
+            "employer"]:
+        raise Forbidden("this position belongs to another company")
+    return row
+
+
+async def update_position(principal: Principal, position_id: int, changes: dict) -> dict:
+    await _own_position(principal, position_id)
+    current = await Position.select().where(Position.id == position_id).first()
+    values = _position_in({**current, **{k: v for k, v in changes.items() if v is not None}})
+    await Position.update({getattr(Position, k): v for k, v in values.items()}).where(
+        Position.id == position_id)
+    return await get_position(position_id)
+
+
+async def delete_position(principal: Principal, position_id: int) -> None:
+    await _own_position(principal, position_id)
+    await Position.delete().where(Position.id == position_id)
+
+
+_ACTIVE_POSITION = """
+    ((p.booking IS NOT NULL AND EXISTS (SELECT 1 FROM booking k WHERE k.id = p.booking
+       AND k.status = 'confirmed'))
+     OR (p.slot_booking IS NOT NULL AND EXISTS (SELECT 1 FROM slot_booking s
+       WHERE s.id = p.slot_booking AND s.status = 'confirmed')))
+"""
+
+
+async def _positions_query(where: str, args: list, limit: int = 500, offset: int = 0,
+                           count: bool = False):
+    base = ("FROM job_position p JOIN employer e ON e.id = p.employer "
+            "LEFT JOIN booking k ON k.id = p.booking LEFT JOIN booth b ON b.id = k.booth "
+            f"WHERE {where}")
+    if count:
+        rows = await _fetch(f"SELECT COUNT(*) AS n {base}", *args)
+        return rows[0]["n"]
+    return await _fetch(
+        "SELECT p.id, p.fair, p.employer, p.booking, p.slot_booking, p.title, p.headcount, "
+        "p.education, p.experience, p.salary_min, p.salary_max, p.major, p.job_type, "
+        "p.description, e.name AS employer_name, e.industry AS industry, b.code AS booth "
+        f"{base} ORDER BY e.name, p.id LIMIT {int(limit)} OFFSET {int(offset)}", *args)
+
+
+async def fair_positions(fair_id: int, principal: Principal | None = None, q: str | None = None,
+                         job_type: str | None = None, education: str | None = None,
+                         limit: int = 100, offset: int = 0) -> tuple[list[dict], int]:
+    """A fair's positions on active bookings ("jobs at this fair"), searchable by title, major,
+    description and company."""
+    await fair_row(fair_id, principal)
+    if not 1 <= limit <= 500:
+        raise Invalid("limit", "1 to 500")
+    where, args = f"p.fair = {{}} AND {_ACTIVE_POSITION}", [fair_id]
+    if q and q.strip():
+        like = f"%{q.strip().lower()}%"
+        where += (" AND (LOWER(p.title) LIKE {} OR LOWER(p.major) LIKE {} "
+                  "OR LOWER(p.description) LIKE {} OR LOWER(e.name) LIKE {})")
+        args += [like] * 4
+    if job_type:
+        job_type = JOB_TYPE_ZH.get(job_type, job_type)
+        if job_type not in JOB_TYPES:
+            raise Invalid("job_type", f"one of {', '.join(JOB_TYPES)}")
+        where += " AND p.job_type = {}"
+        args.append(job_type)
+    if education:
+        where += " AND p.education = {}"
+        args.append(education)
+    total = await _positions_query(where, args, count=True)
+    rows = await _positions_query(where, args, limit, offset)
+    return rows, total
+
+
+async def booking_positions(booking_id: int, slot: bool = False) -> list[dict]:
+    column = "p.slot_booking" if slot else "p.booking"
+    return await _positions_query(f"{column} = {{}}", [booking_id])
+
+
+# --- counts for other slices ----------------------------------------------------------------
+
+
+def _marks(ids: list[int]) -> str:
+    return ", ".join("{}" for _ in ids)
+
+
+async def fair_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
+    """fairs.extensions fair counts: employers present (bookings checked in), booths booked,
+    and positions offered (the sum of headcounts on active bookings)."""
+    out: dict[int, dict[str, int]] = {
+        i: {"employers_present": 0, "employers_booked": 0, "positions": 0} for i in fair_ids}
+    if not fair_ids:
+        return out
+    marks = _marks(fair_ids)
+    for r in await _fetch(
+            "SELECT fair, COUNT(*) AS booked, "
+            "SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS present "
+            f"FROM booking WHERE status = 'confirmed' AND fair IN ({marks}) GROUP BY fair",
+            *fair_ids):
+        out[r["fair"]].update(employers_present=int(r["present"] or 0),
+                              employers_booked=int(r["booked"] or 0))
+    for r in await _fetch(
+            "SELECT fair, COUNT(*) AS n FROM slot_booking WHERE status = 'confirmed' "
+            f"AND fair IN ({marks}) GROUP BY fair", *fair_ids):
+        out[r["fair"]]["employers_booked"] += int(r["n"] or 0)
+    for r in await _fetch(
+            f"SELECT p.fair, SUM(p.headcount) AS n FROM job_position p WHERE p.fair IN ({marks}) "
+            f"AND {_ACTIVE_POSITION} GROUP BY p.fair", *fair_ids):
+        out[r["fair"]]["positions"] = int(r["n"] or 0)
+    return out
+
+
+async def employer_visits(fair_ids: list[int]) -> dict[int, int]:
+    """For the reports slice: employer-service visits per fair — employers checked in at a
+    booth, plus employers who presented in a held guest slot (slot ended, booking confirmed)."""
+    out = dict.fromkeys(fair_ids, 0)
+    if not fair_ids:
+        return out
+    marks = _marks(fair_ids)
+    for r in await _fetch(
+            "SELECT fair, COUNT(*) AS n FROM booking WHERE status = 'confirmed' "
+            f"AND checked_in_at IS NOT NULL AND fair IN ({marks}) GROUP BY fair", *fair_ids):
+        out[r["fair"]] += int(r["n"])
+    for r in await _fetch(
+            "SELECT k.fair, COUNT(*) AS n FROM slot_booking k JOIN guest_slot s ON s.id = k.slot "
+            f"WHERE k.status = 'confirmed' AND s.ends_at <= {{}} AND k.fair IN ({marks}) "
+            "GROUP BY k.fair", now(), *fair_ids):
+        out[r["fair"]] += int(r["n"])
+    return out
+
+
+async def employer_calendar_items(employer_id: int) -> list[dict]:
+    """For the calendar slice: the employer's confirmed booths and guest slots, with the fair's
+    id, title, start and end (the slot's own times for a guest slot), place, booth code or slot
+    label, and status ("confirmed", or "cancelled" when the fair was cancelled)."""
+    items = []
+    rows = await Booking.select(
+        Booking.id, Booking.fair, Booking.fair.title.as_alias("title"),
+        Booking.fair.starts_at.as_alias("starts_at"), Booking.fair.ends_at.as_alias("ends_at"),
+        Booking.fair.status.as_alias("fair_status"),
+        Booking.fair.venue.name.as_alias("venue_name"),
+        Booking.fair.venue.address.as_alias("venue_address"),
+        Booking.booth.code.as_alias("booth"),
+    ).where(Booking.employer == employer_id, Booking.status == "confirmed")
+    for r in rows:
+        place = " ".join(x for x in (r["venue_name"], r["venue_address"]) if x)
+        items.append({
+            "kind": "booth", "booking": r["id"], "fair": r["fair"], "title": r["title"],
+            "starts_at": r["starts_at"], "ends_at": r["ends_at"], "place": place,
+            "label": r["booth"] or "",
+            "status": "cancelled" if r["fair_status"] == "cancelled" else "confirmed",
+        })
+    rows = await SlotBooking.select(
+        SlotBooking.id, SlotBooking.fair, SlotBooking.fair.title.as_alias("title"),
+        SlotBooking.slot.starts_at.as_alias("starts_at"),
+        SlotBooking.slot.ends_at.as_alias("ends_at"), SlotBooking.slot.label.as_alias("label"),
+        SlotBooking.fair.status.as_alias("fair_status"),
+        SlotBooking.fair.channel.name.as_alias("channel_name"),
+        SlotBooking.fair.channel.url.as_alias("channel_url"),
+        SlotBooking.fair.stream_url.as_alias("stream_url"),
+    ).where(SlotBooking.employer == employer_id, SlotBooking.status == "confirmed")
+    for r in rows:
+        items.append({
+            "kind": "slot", "booking": r["id"], "fair": r["fair"], "title": r["title"],
+            "starts_at": r["starts_at"], "ends_at": r["ends_at"],
+            "place": " ".join(x for x in (r["channel_name"], r["stream_url"] or r["channel_url"])
+                              if x),
+            "label": r["label"] or "",
+            "status": "cancelled" if r["fair_status"] == "cancelled" else "confirmed",
+        })
+    items.sort(key=lambda i: (i["starts_at"], i["kind"], i["booking"]))
+    return items
+
+
+async def open_fairs(kind: str | None = None) -> list[dict]:
+    """Published fairs whose booking window is open now, soonest first."""
+    at = now()
+    query = Fair.select(*_FAIR_COLUMNS).where(Fair.status == "published", Fair.starts_at > at)
+    if kind:
+        query = query.where(Fair.kind == kind)
+    rows = await query.order_by(Fair.starts_at).limit(200)
+    out = []
+    for r in rows:
+        opens, closes = booking_window(r)
+        if (opens is None or opens <= at) and at < closes:
+            out.append(r)
+    return out

@@ -1,0 +1,246 @@
+"""Employers: self-registration, staff accounts, approval and rejection.
+
+Rules: the 统一社会信用代码 (USCC) passes its check digit (python-stdnum) and is registered once
+(409); the contact phone is a mainland mobile number (phonenumbers), stored as E.164 and shown
+masked; an organiser approves or rejects (with a reason); only approved employers book (the
+booking rules live in fairs.booths.services and ask `employer_for()` here).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import phonenumbers
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError
+
+from fairs import db
+from fairs.accounts import services as accounts
+from fairs.accounts.services import Principal
+from fairs.catalog import services as catalog
+from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+
+from .tables import STATUSES, Employer, EmployerMember
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- pure checks ----------------------------------------------------------------------------
+
+
+def check_uscc(value: str) -> str:
+    """The normalised USCC, or Invalid("uscc") when its form or check digit is wrong."""
+    try:
+        return stdnum_uscc.validate(value or "")
+    except ValidationError as exc:
+        raise Invalid("uscc", "not a valid unified social credit code (check digit)") from exc
+
+
+def check_mobile(value: str, field: str = "contact_phone") -> str:
+    """A mainland China mobile number, returned as E.164 (+8613812345678)."""
+    try:
+        number = phonenumbers.parse((value or "").strip(), "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise Invalid(field, "not a valid mainland mobile number") from exc
+    ok = (
+        number.country_code == 86
+        and phonenumbers.is_valid_number(number)
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    )
+    if not ok:
+        raise Invalid(field, "not a valid mainland mobile number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone(e164: str) -> str:
+    """+8613812345678 -> 138****5678."""
+    national = e164[3:] if e164.startswith("+86") else e164
+    if len(national) < 7:
+        return "*" * len(national)
+    return f"{national[:3]}****{national[-4:]}"
+
+
+def _text(value: str, field: str, max_len: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(field, "required")
+    if len(value) > max_len:
+        raise Invalid(field, f"at most {max_len} characters")
+    return value
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def public(row: dict) -> dict:
+    """An employer as lists show it: the phone masked."""
+    return {
+        "id": row["id"], "name": row["name"], "uscc": row["uscc"], "industry": row["industry"],
+        "contact_name": row["contact_name"], "contact_phone": mask_phone(row["contact_phone"]),
+        "status": row["status"], "reject_reason": row["reject_reason"],
+        "created_at": row["created_at"], "decided_at": row["decided_at"],
+    }
+
+
+async def get_employer(employer_id: int) -> dict:
+    row = await Employer.select().where(Employer.id == employer_id).first()
+    if row is None:
+        raise NotFound("no such employer")
+    return row
+
+
+async def employer_id_of(user_id: int) -> int | None:
+    row = await EmployerMember.select(EmployerMember.employer).where(
+        EmployerMember.user == user_id).first()
+    return row["employer"] if row else None
+
+
+async def employer_for(principal: Principal | None) -> dict:
+    """The caller's employer (403 for anyone who is not an employer's staff)."""
+    if principal is None or principal.role != "employer":
+        raise Forbidden("employers only")
+    employer_id = await employer_id_of(principal.id)
+    if employer_id is None:
+        raise Forbidden("this account belongs to no employer")
+    return await get_employer(employer_id)
+
+
+async def approved_employer_for(principal: Principal | None) -> dict:
+    employer = await employer_for(principal)
+    if employer["status"] != "approved":
+        raise Forbidden("only approved employers can book; this one is " + employer["status"])
+    return employer
+
+
+async def can_view(principal: Principal | None, employer_id: int) -> bool:
+    if principal is None:
+        return False
+    if principal.is_organiser:
+        return True
+    return principal.role == "employer" and await employer_id_of(principal.id) == employer_id
+
+
+async def list_employers(status: str | None = None, q: str | None = None, limit: int = 100,
+                         offset: int = 0) -> tuple[list[dict], int]:
+    if status and status not in STATUSES:
+        raise Invalid("status", f"one of {', '.join(STATUSES)}")
+    if not 1 <= limit <= 500:
+        raise Invalid("limit", "1 to 500")
+
+    def where(query):
+        if status:
+            query = query.where(Employer.status == status)
+        if q and q.strip():
+            query = query.where(Employer.name.ilike(f"%{q.strip()}%")
+                                | Employer.uscc.ilike(f"%{q.strip()}%"))
+        return query
+
+    total = await where(Employer.count())
+    rows = await where(Employer.select()).order_by(Employer.created_at).order_by(
+        Employer.id).limit(limit).offset(offset)
+    return rows, total
+
+
+async def staff(employer_id: int) -> list[dict]:
+    return await EmployerMember.select(
+        EmployerMember.user.id.as_alias("id"), EmployerMember.user.username.as_alias("username"),
+        EmployerMember.user.display_name.as_alias("display_name"),
+    ).where(EmployerMember.employer == employer_id).order_by(EmployerMember.id)
+
+
+async def status_counts() -> dict[str, int]:
+    rows = await db.fetch("SELECT status, COUNT(*) AS n FROM employer GROUP BY status")
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+async def register(*, name: str, uscc: str, industry: str, contact_name: str,
+                   contact_phone: str, username: str, password: str) -> dict:
+    """Self-registration: the employer (pending) and its first staff account, all or nothing."""
+    name = _text(name, "name", 300)
+    code = check_uscc(uscc)
+    await catalog.check_industries([industry], field="industry")
+    contact_name = _text(contact_name, "contact_name", 100)
+    phone = check_mobile(contact_phone)
+    accounts.validate_username(username)
+    accounts.validate_password(password)
+    try:
+        async with db.write_transaction():
+            rows = await Employer.insert(Employer(
+                name=name, uscc=code, industry=industry, contact_name=contact_name,
+                contact_phone=phone, status="pending",
+            )).returning(Employer.id)
+            employer_id = rows[0]["id"]
+            user = await accounts.create_user(username, password, "employer",
+                                              display_name=contact_name)
+            await EmployerMember.insert(EmployerMember(employer=employer_id, user=user["id"]))
+    except Exception as exc:
+        if db.is_unique_violation(exc, "uscc"):
+            msg = "this unified social credit code is already registered"
+            raise Conflict(msg, errors=[FieldError("uscc", msg)]) from exc
+        raise
+    return {"id": employer_id, "status": "pending", "user": user["id"]}
+
+
+async def add_staff(principal: Principal, employer_id: int, *, username: str, password: str,
+                    display_name: str = "") -> dict:
+    """Another staff account for the same employer (added by one of its staff or an organiser)."""
+    if not (principal.is_organiser or (principal.role == "employer"
+                                       and await employer_id_of(principal.id) == employer_id)):
+        raise Forbidden("only this employer's staff add its accounts")
+    await get_employer(employer_id)
+    async with db.write_transaction():
+        user = await accounts.create_user(username, password, "employer",
+                                          display_name=(display_name or "").strip()[:200])
+        await EmployerMember.insert(EmployerMember(employer=employer_id, user=user["id"]))
+    return {"id": user["id"], "username": user["username"]}
+
+
+async def decide(principal: Principal, employer_id: int, approve: bool,
+                 reason: str = "") -> dict:
+    """Approve, or reject with a reason. An organiser may change an earlier decision."""
+    if not principal.is_organiser:
+        raise Forbidden("organisers only")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise Invalid("reason", "say why the employer is rejected")
+    status = "approved" if approve else "rejected"
+    async with db.write_transaction():
+        rows = await Employer.update({
+            Employer.status: status, Employer.reject_reason: "" if approve else reason[:2000],
+            Employer.decided_at: now(), Employer.decided_by: principal.id,
+        }).where(Employer.id == employer_id).returning(Employer.id)
+    if not rows:
+        raise NotFound("no such employer")
+    return {"id": employer_id, "status": status}
+
+
+async def update_contact(principal: Principal, employer_id: int, *,
+                         contact_name: str | None = None,
+                         contact_phone: str | None = None) -> dict:
+    if not await can_view(principal, employer_id):
+        raise Forbidden("not your company")
+    values = {}
+    if contact_name is not None:
+        values[Employer.contact_name] = _text(contact_name, "contact_name", 100)
+    if contact_phone is not None:
+        values[Employer.contact_phone] = check_mobile(contact_phone)
+    if values:
+        await Employer.update(values).where(Employer.id == employer_id)
+    return await get_employer(employer_id)
+
+
+# --- hooks ----------------------------------------------------------------------------------
+
+
+async def me_extra(principal) -> dict:
+    if getattr(principal, "role", None) != "employer":
+        return {}
+    employer_id = await employer_id_of(principal.id)
+    return {"employer": employer_id} if employer_id is not None else {}

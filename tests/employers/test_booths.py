@@ -1,0 +1,371 @@
+"""Booths, bookings, the waitlist, windows, positions, guest slots and the no-show ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from fairs.booths import services as booths
+from fairs.booths.tables import Booking, NoShow
+from fairs.events.tables import Fair
+from tests.conftest import login_as
+from tests.employers.conftest import at, make_fair, registration
+from tests.test_accounts import problem
+
+
+async def test_book_a_booth_and_the_rules(new_client, world, organiser, employer_clients):
+    fair = await make_fair(organiser, world, booths=3)
+    a, b = await employer_clients(2)
+    made = await a.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A02"})
+    assert made.status_code == 201, made.text
+    booking = made.json()
+    assert booking["status"] == "confirmed" and booking["booth"] == "A02"
+    assert booking["code"].startswith("E") and len(booking["code"]) == 17
+    # the same booth again: 409; the same employer again: 409
+    body = problem(await b.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A02"}),
+                   409)
+    assert body["errors"][0]["field"] == "booth"
+    problem(await a.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A03"}), 409)
+    problem(await a.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": None}), 409)
+    problem(await b.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "Z99"}), 404)
+    booths_now = (await new_client().get(f"/api/v1/fairs/{fair['id']}/booths")).json()
+    assert {x["code"]: x["status"] for x in booths_now["items"]} == {
+        "A01": "free", "A02": "booked", "A03": "free"}
+    # another company's booking: 403 to read and to cancel
+    problem(await b.get(f"/api/v1/bookings/{booking['id']}"), 403)
+    problem(await b.delete(f"/api/v1/bookings/{booking['id']}"), 403)
+    seen = (await a.get(f"/api/v1/bookings/{booking['id']}")).json()
+    assert seen["employer"] == a.employer_id and seen["fair"] == fair["id"]
+    assert (await organiser.get(f"/api/v1/bookings/{booking['id']}")).status_code == 200
+    # an organiser of a sibling district sees nothing of it
+    problem(await (await login_as(new_client, "jiaozhou")).get(
+        f"/api/v1/bookings/{booking['id']}"), 403)
+
+
+async def test_only_approved_employers_book(new_client, world, organiser, employer_clients):
+    fair = await make_fair(organiser, world, booths=2)
+    (pending,) = await employer_clients(1, approve=False)
+    problem(await pending.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A01"}),
+            403)
+    problem(await organiser.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A01"}),
+            403)
+    problem(await new_client().post(f"/api/v1/fairs/{fair['id']}/bookings",
+                                    json={"booth": "A01"}), 401)
+    await organiser.post(f"/api/v1/employers/{pending.employer_id}/reject",
+                         json={"reason": "资料不全"})
+    problem(await pending.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A01"}),
+            403)
+    await organiser.post(f"/api/v1/employers/{pending.employer_id}/approve")
+    made = await pending.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A01"})
+    assert made.status_code == 201
+
+
+async def test_booking_window(new_client, world, organiser, employer_clients):
+    (hr,) = await employer_clients(1)
+    draft = await make_fair(organiser, world, booths=2, publish=False)
+    problem(await hr.post(f"/api/v1/fairs/{draft['id']}/bookings", json={"booth": "A01"}), 404)
+    fair = await make_fair(organiser, world, booths=2, days=20)
+    await organiser.patch(f"/api/v1/fairs/{fair['id']}", json={"booking_opens_at": at(3)})
+    body = problem(await hr.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A01"}),
+                   409)
+    assert "opens" in body["detail"]
+    await organiser.patch(f"/api/v1/fairs/{fair['id']}",
+                          json={"booking_opens_at": at(-3), "booking_closes_at": at(-1)})
+    body = problem(await hr.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A01"}),
+                   409)
+    assert "closed" in body["detail"]
+    await organiser.patch(f"/api/v1/fairs/{fair['id']}", json={"booking_closes_at": at(5)})
+    assert (await hr.post(f"/api/v1/fairs/{fair['id']}/bookings",
+                          json={"booth": "A01"})).status_code == 201
+    cancelled = await make_fair(organiser, world, booths=2, days=30)
+    await organiser.post(f"/api/v1/fairs/{cancelled['id']}/cancel", json={"reason": "台风"})
+    problem(await hr.post(f"/api/v1/fairs/{cancelled['id']}/bookings", json={"booth": "A01"}),
+            409)
+
+
+async def test_any_free_booth_waitlist_and_promotion(world, organiser, employer_clients):
+    fair = await make_fair(organiser, world, booths=2)
+    a, b, c, d = await employer_clients(4)
+    url = f"/api/v1/fairs/{fair['id']}/bookings"
+    first = await a.post(url, json={"booth": None})
+    assert first.status_code == 201 and first.json()["booth"] == "A01"
+    assert (await b.post(url, json={})).json()["booth"] == "A02"
+    waiting_c = await c.post(url, json={"booth": None})
+    assert waiting_c.status_code == 202
+    assert waiting_c.json()["status"] == "waitlisted" and waiting_c.json()["place"] == 1
+    waiting_d = (await d.post(url, json={"booth": None})).json()
+    assert waiting_d["place"] == 2
+    listed = (await organiser.get(url)).json()["items"]
+    assert [(x["status"], x["booth"], x["place"]) for x in listed] == [
+        ("confirmed", "A01", None), ("confirmed", "A02", None),
+        ("waitlisted", None, 1), ("waitlisted", None, 2)]
+    assert [x["employer"] for x in listed[2:]] == [c.employer_id, d.employer_id]
+    # b cancels: c gets A02 at once, d moves up
+    assert (await b.delete(f"/api/v1/bookings/{(await b.get('/api/v1/me/bookings')).json()['items'][0]['id']}")).status_code == 204  # noqa: E501
+    now_c = (await c.get(f"/api/v1/bookings/{waiting_c.json()['id']}")).json()
+    assert now_c["status"] == "confirmed" and now_c["booth"] == "A02" and now_c["code"]
+    assert (await d.get(f"/api/v1/bookings/{waiting_d['id']}")).json()["place"] == 1
+    # a waitlisted employer leaves the queue without a trace in the ledger
+    assert (await d.delete(f"/api/v1/bookings/{waiting_d['id']}")).status_code == 204
+    assert (await d.get(f"/api/v1/bookings/{waiting_d['id']}")).json()["status"] == "cancelled"
+    # a booth added to the layout goes to the waitlist first
+    e, = await employer_clients(1, start=2000)
+    assert (await e.post(url, json={"booth": None})).status_code == 202
+    layout = [{"code": "A01"}, {"code": "A02"}, {"code": "A03"}]
+    await organiser.put(f"/api/v1/fairs/{fair['id']}/booths", json={"booths": layout})
+    mine = (await e.get("/api/v1/me/bookings")).json()["items"][0]
+    assert mine["status"] == "confirmed" and mine["booth"] == "A03"
+    # booked booths cannot be removed
+    body = problem(await organiser.put(f"/api/v1/fairs/{fair['id']}/booths",
+                                       json={"booths": [{"code": "A01"}]}), 409)
+    assert "A02" in body["detail"]
+    assert await NoShow.count() == 0
+
+
+async def test_layout_rules_and_copy(new_client, world, organiser):
+    fair = await make_fair(organiser, world, booths=0, publish=False)
+    body = problem(await organiser.put(f"/api/v1/fairs/{fair['id']}/booths",
+                                       json={"booths": [{"code": "A1"}, {"code": "a1"}]}), 422)
+    assert body["errors"][0]["field"] == "booths"
+    layout = [{"code": "B01", "zone": "B", "x": 0, "y": 0, "w": 2, "h": 1, "step_free": True},
+              {"code": "B02", "zone": "B", "x": 2, "y": 0, "blocked": True}]
+    r = await organiser.put(f"/api/v1/fairs/{fair['id']}/booths", json={"booths": layout})
+    assert r.status_code == 200
+    assert [(x["code"], x["status"], x["w"], x["step_free"]) for x in r.json()["items"]] == [
+        ("B01", "free", 2, True), ("B02", "blocked", 1, False)]
+    other = await make_fair(organiser, world, booths=0, publish=False, days=12)
+    copied = await organiser.post(f"/api/v1/fairs/{other['id']}/booths/copy",
+                                  json={"from": fair["id"]})
+    assert copied.status_code == 200, copied.text
+    assert [x["code"] for x in copied.json()["items"]] == ["B01", "B02"]
+    elsewhere = await make_fair(organiser, world, booths=0, publish=False, days=14,
+                                venue=world["venue:新区人才服务中心报告厅"])
+    body = problem(await organiser.post(f"/api/v1/fairs/{elsewhere['id']}/booths/copy",
+                                        json={"from": fair["id"]}), 422)
+    assert body["errors"][0]["field"] == "from"
+    gzk = await login_as(new_client, "jiaozhou")
+    problem(await gzk.put(f"/api/v1/fairs/{fair['id']}/booths", json={"booths": layout}), 404)
+
+
+async def test_positions(new_client, world, organiser, employer_clients):
+    fair = await make_fair(organiser, world, booths=2)
+    a, b = await employer_clients(2)
+    booking = (await a.post(f"/api/v1/fairs/{fair['id']}/bookings",
+                            json={"booth": "A01"})).json()
+    url = f"/api/v1/bookings/{booking['id']}/positions"
+    job = {"title": "Python 开发工程师", "headcount": 5, "education": "bachelor",
+           "salary_min": 8000, "salary_max": 15000, "job_type": "常规", "major": "计算机",
+           "experience": "1-3", "description": "负责招聘系统后端"}
+    made = await a.post(url, json=job)
+    assert made.status_code == 201, made.text
+    assert made.json()["job_type"] == "regular" and made.json()["booth"] == "A01"
+    body = problem(await a.post(url, json={**job, "salary_min": 9000, "salary_max": 3000}), 422)
+    assert body["errors"][0]["field"] == "salary_max"
+    body = problem(await a.post(url, json={**job, "job_type": "freelance"}), 422)
+    assert body["errors"][0]["field"] == "job_type"
+    await a.post(url, json={**job, "title": "仓储见习生", "headcount": 3, "job_type": "traineeship",
+                            "major": "物流管理", "description": ""})
+    problem(await b.post(url, json=job), 403)
+    anon = new_client()
+    listed = (await anon.get(f"/api/v1/fairs/{fair['id']}/positions")).json()
+    assert listed["total"] == 2
+    assert (await anon.get(f"/api/v1/fairs/{fair['id']}/positions",
+                           params={"q": "python"})).json()["total"] == 1
+    assert (await anon.get(f"/api/v1/fairs/{fair['id']}/positions",
+                           params={"q": "物流"})).json()["total"] == 1
+    assert (await anon.get(f"/api/v1/fairs/{fair['id']}/positions",
+                           params={"job_type": "见习"})).json()["total"] == 1
+    pid = made.json()["id"]
+    assert (await a.patch(f"/api/v1/positions/{pid}", json={"headcount": 7})).json()[
+        "headcount"] == 7
+    problem(await b.patch(f"/api/v1/positions/{pid}", json={"headcount": 1}), 403)
+    counts = await booths.fair_counts([fair["id"]])
+    assert counts[fair["id"]]["positions"] == 10
+    # a cancelled booking's positions leave the fair's list
+    await a.delete(f"/api/v1/bookings/{booking['id']}")
+    assert (await anon.get(f"/api/v1/fairs/{fair['id']}/positions")).json()["total"] == 0
+    problem(await a.post(url, json=job), 409)
+
+
+async def test_guest_slots(new_client, world, organiser, employer_clients):
+    fair = await make_fair(organiser, world, kind="online", days=9)
+    start = datetime.fromisoformat(fair["starts_at"])
+    slot = lambda m, n: {"starts_at": (start + timedelta(minutes=m)).isoformat(),  # noqa: E731
+                         "ends_at": (start + timedelta(minutes=m + n)).isoformat()}
+    made = await organiser.post(f"/api/v1/fairs/{fair['id']}/slots",
+                                json={"slots": [slot(0, 15), slot(15, 15), slot(30, 15)]})
+    assert made.status_code == 201, made.text
+    slots = made.json()["items"]
+    assert len(slots) == 3 and all(s["status"] == "free" for s in slots)
+    body = problem(await organiser.post(f"/api/v1/fairs/{fair['id']}/slots",
+                                        json={"slots": [slot(10, 15)]}), 409)
+    assert body["errors"][0]["field"] == "slots"
+    problem(await organiser.post(f"/api/v1/fairs/{fair['id']}/slots",
+                                 json={"slots": [slot(50, 10), slot(55, 10)]}), 409)
+    body = problem(await organiser.post(f"/api/v1/fairs/{fair['id']}/slots",
+                                        json={"slots": [slot(-30, 15)]}), 422)
+    a, b = await employer_clients(2)
+    got = await a.post(f"/api/v1/slots/{slots[0]['id']}/bookings", json={"topic": "物流岗位"})
+    assert got.status_code == 201, got.text
+    problem(await b.post(f"/api/v1/slots/{slots[0]['id']}/bookings", json={}), 409)
+    problem(await a.post(f"/api/v1/slots/{slots[1]['id']}/bookings", json={}), 409)
+    assert (await b.post(f"/api/v1/slots/{slots[1]['id']}/bookings", json={})).status_code == 201
+    order = (await new_client().get(f"/api/v1/fairs/{fair['id']}/slots")).json()["items"]
+    assert [s["status"] for s in order] == ["booked", "booked", "free"]
+    assert order[0]["topic"] == "物流岗位"
+    # online fairs have no booths
+    problem(await a.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": None}), 422)
+    # positions on a slot booking
+    pos = await a.post(f"/api/v1/slot-bookings/{got.json()['id']}/positions",
+                       json={"title": "快递员", "headcount": 20, "job_type": "零工"})
+    assert pos.status_code == 201, pos.text
+    assert (await new_client().get(f"/api/v1/fairs/{fair['id']}/positions")).json()[
+        "total"] == 1
+    problem(await organiser.delete(f"/api/v1/slots/{slots[0]['id']}"), 409)
+    assert (await a.delete(f"/api/v1/slot-bookings/{got.json()['id']}")).status_code == 204
+    assert (await organiser.delete(f"/api/v1/slots/{slots[0]['id']}")).status_code == 204
+    items = await booths.employer_calendar_items(b.employer_id)
+    assert len(items) == 1 and items[0]["kind"] == "slot"
+    assert items[0]["starts_at"] == start + timedelta(minutes=15)
+
+
+async def test_slots_race(world, organiser, employer_clients):
+    import asyncio
+
+    fair = await make_fair(organiser, world, kind="online", days=9)
+    start = datetime.fromisoformat(fair["starts_at"])
+    slots = [{"starts_at": (start + timedelta(minutes=15 * i)).isoformat(),
+              "ends_at": (start + timedelta(minutes=15 * i + 15)).isoformat()} for i in range(3)]
+    made = (await organiser.post(f"/api/v1/fairs/{fair['id']}/slots",
+                                 json={"slots": slots})).json()["items"]
+    clients = await employer_clients(30)
+    answers = await asyncio.gather(*[
+        c.post(f"/api/v1/slots/{made[i % 3]['id']}/bookings", json={})
+        for i, c in enumerate(clients)])
+    assert sorted(r.status_code for r in answers).count(201) == 3
+    assert {r.status_code for r in answers} == {201, 409}
+
+
+def _fair_day(fair_start: str) -> date:
+    return datetime.fromisoformat(fair_start).date()
+
+
+def test_free_cancel_deadline_uses_working_days():
+    from fairs.i18n import TZ
+
+    # Monday 2026-10-12 (after the National Day holiday and the Saturday 10-10 make-up day)
+    monday = datetime(2026, 10, 12, 9, tzinfo=TZ)
+    assert booths.free_cancel_deadline(monday) == datetime(2026, 10, 11, tzinfo=TZ)  # Sat 10-10
+    # Thursday 2026-10-08, the first working day after the National Day holiday: 9-30's end
+    after_holiday = datetime(2026, 10, 8, 9, tzinfo=TZ)
+    assert booths.free_cancel_deadline(after_holiday) == datetime(2026, 10, 1, tzinfo=TZ)
+    # an ordinary Wednesday: Tuesday's end
+    assert booths.free_cancel_deadline(datetime(2026, 11, 25, 9, tzinfo=TZ)) == datetime(
+        2026, 11, 25, tzinfo=TZ)
+    assert booths.free_cancel_deadline(datetime(2026, 11, 25, 9, tzinfo=TZ), 2) == datetime(
+        2026, 11, 24, tzinfo=TZ)
+
+
+async def test_no_show_ledger(new_client, world, organiser, employer_clients):
+    (hr,) = await employer_clients(1)
+    fairs = [await make_fair(organiser, world, booths=2, days=10 + 2 * i) for i in range(3)]
+    bookings = []
+    for f in fairs[:2]:
+        r = await hr.post(f"/api/v1/fairs/{f['id']}/bookings", json={"booth": "A01"})
+        bookings.append(r.json())
+    # fair 0 is held and nobody came; fair 1 is held and the employer checked in
+    past = datetime.now(UTC) - timedelta(days=3)
+    for f in fairs[:2]:
+        await Fair.update({Fair.starts_at: past, Fair.ends_at: past + timedelta(hours=3)}).where(
+            Fair.id == f["id"])
+    resolution = await booths.resolve_code(bookings[1]["code"])
+    assert resolution.kind == "employer" and resolution.fair_id == fairs[1]["id"]
+    counted, first = await resolution.admit(past + timedelta(hours=1))
+    assert counted
+    again, first_again = await resolution.admit(past + timedelta(hours=2))
+    assert not again and first_again == first
+    assert await booths.resolve_code("E0000000000000000") is None
+    assert await booths.resolve_code("T" + bookings[0]["code"][1:]) is None
+
+    ledger = (await organiser.get("/api/v1/no-shows")).json()["items"]
+    assert [(x["fair"], x["reason"]) for x in ledger] == [(fairs[0]["id"], "absent")]
+    own = (await hr.get("/api/v1/no-shows")).json()["items"]
+    assert len(own) == 1
+    # one no-show: still allowed to book
+    r = await hr.post(f"/api/v1/fairs/{fairs[2]['id']}/bookings", json={"booth": "A01"})
+    assert r.status_code == 201
+    # a late cancellation (the fair starts tomorrow) is the second: booking is suspended
+    late = await make_fair(organiser, world, booths=2, days=1)
+    r = await hr.post(f"/api/v1/fairs/{late['id']}/bookings", json={"booth": "A01"})
+    assert (await hr.delete(f"/api/v1/bookings/{r.json()['id']}")).status_code == 204
+    reasons = sorted(x["reason"] for x in (await organiser.get("/api/v1/no-shows")).json()[
+        "items"])
+    assert reasons == ["absent", "late_cancel"]
+    another = await make_fair(organiser, world, booths=2, days=40)
+    body = problem(await hr.post(f"/api/v1/fairs/{another['id']}/bookings",
+                                 json={"booth": "A01"}), 403)
+    assert body["suspended_until"]
+    # an organiser cancelling is not the employer's fault; an early cancellation neither
+    r = await hr.delete(f"/api/v1/bookings/{(await hr.get('/api/v1/me/bookings')).json()['items'][0]['id']}")  # noqa: E501
+    assert r.status_code == 204 and len((await hr.get("/api/v1/no-shows")).json()["items"]) == 2
+    # the organiser annuls the absence with an explanation: booking opens again
+    record = next(x for x in (await organiser.get("/api/v1/no-shows")).json()["items"]
+                  if x["reason"] == "absent")
+    problem(await organiser.post(f"/api/v1/no-shows/{record['id']}/annul", json={}), 422)
+    problem(await hr.post(f"/api/v1/no-shows/{record['id']}/annul", json={"note": "x"}), 403)
+    annulled = await organiser.post(f"/api/v1/no-shows/{record['id']}/annul",
+                                    json={"note": "展位搭建方原因，企业无责"})
+    assert annulled.status_code == 200 and annulled.json()["annulled"]
+    assert (await hr.post(f"/api/v1/fairs/{another['id']}/bookings",
+                          json={"booth": "A01"})).status_code == 201
+    # a stricter rule (N = 1) suspends again; the rules are the organisers'
+    problem(await hr.put("/api/v1/booking-rules", json={"no_show_limit": 1}), 403)
+    rules = await organiser.put("/api/v1/booking-rules", json={"no_show_limit": 1})
+    assert rules.json() == {"free_cancel_workdays": 1, "no_show_limit": 1, "window_days": 365,
+                            "suspension_days": 90}
+    problem(await organiser.put("/api/v1/booking-rules", json={"no_show_limit": 0}), 422)
+    third = await make_fair(organiser, world, booths=2, days=50)
+    problem(await hr.post(f"/api/v1/fairs/{third['id']}/bookings", json={"booth": "A01"}), 403)
+    # the employer checked in at fair 1: present there, visits counted
+    counts = await booths.fair_counts([fairs[1]["id"], fairs[0]["id"]])
+    assert counts[fairs[1]["id"]]["employers_present"] == 1
+    assert counts[fairs[0]["id"]]["employers_present"] == 0
+    assert (await booths.employer_visits([fairs[1]["id"]])) == {fairs[1]["id"]: 1}
+
+
+async def test_late_scan_clears_the_absence(world, organiser, employer_clients):
+    (hr,) = await employer_clients(1)
+    fair = await make_fair(organiser, world, booths=1)
+    booking = (await hr.post(f"/api/v1/fairs/{fair['id']}/bookings",
+                             json={"booth": "A01"})).json()
+    past = datetime.now(UTC) - timedelta(days=1)
+    await Fair.update({Fair.starts_at: past - timedelta(hours=3), Fair.ends_at: past}).where(
+        Fair.id == fair["id"])
+    await booths.record_absences()
+    assert await NoShow.count() == 1
+    resolution = await booths.resolve_code(booking["code"].lower())
+    counted, _ = await resolution.admit(past - timedelta(hours=1))  # an offline scan synced late
+    assert counted and await NoShow.count() == 0
+    await booths.record_absences()
+    assert await NoShow.count() == 0
+    row = await Booking.select(Booking.checked_in_at).where(Booking.id == booking["id"]).first()
+    assert row["checked_in_at"] is not None
+
+
+async def test_calendar_items_and_me_bookings(world, organiser, employer_clients):
+    (hr,) = await employer_clients(1)
+    fair = await make_fair(organiser, world, booths=2)
+    await hr.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A02"})
+    items = await booths.employer_calendar_items(hr.employer_id)
+    assert len(items) == 1
+    item = items[0]
+    assert item["fair"] == fair["id"] and item["label"] == "A02"
+    assert item["status"] == "confirmed" and "西海岸新区人力资源市场" in item["place"]
+    assert item["title"] == fair["title"]
+    await organiser.post(f"/api/v1/fairs/{fair['id']}/cancel", json={"reason": "场地检修"})
+    assert (await booths.employer_calendar_items(hr.employer_id))[0]["status"] == "cancelled"
+
+
+async def test_registration_page_flow_data(new_client, world):
+    """The public positions list of an unknown fair is a 404; of a draft too."""
+    problem(await new_client().get("/api/v1/fairs/99999/positions"), 404)
+    assert registration(1)["uscc"]
