@@ -20,7 +20,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from fairs.accounts.auth import employer_guard, logged_in, organiser_guard, require
 from fairs.employers import services as employers
 from fairs.events.services import iso
-from fairs.extensions import register_code_resolver, register_fair_counts
+from fairs.extensions import register_code_resolver, register_fair_counts, register_fair_jobs
 
 from . import services
 from .schemas import (
@@ -279,5 +279,6 @@ class LedgerController(Controller):
 
 register_fair_counts(services.fair_counts)
 register_code_resolver(services.resolve_code)
+register_fair_jobs(services.jobs_summaries, services.jobs_stamp)
 
 ROUTES = [FairBoothController, BookingController, LedgerController]

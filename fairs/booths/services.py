@@ -23,6 +23,7 @@ from fairs.employers import services as employers
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.events.tables import Fair
+from fairs.extensions import PlanScope, register_plan_attendance
 from fairs.i18n import TZ
 
 from .codes import looks_like_code, new_code
@@ -1125,3 +1126,42 @@ async def open_fairs(kind: str | None = None) -> list[dict]:
         if (opens is None or opens <= at) and at < closes:
             out.append(r)
     return out
+
+
+async def plan_attendance(scope: PlanScope) -> dict[str, int]:
+    """A plan's employers present (booth check-ins) and employer-service visits (those plus
+    employers who presented in a held guest slot) over its held fairs."""
+    held, args = scope.held_fair_ids()
+    rows = await db.fetch(
+        "SELECT (SELECT COUNT(*) FROM booking b WHERE b.status = 'confirmed'"
+        " AND b.checked_in_at IS NOT NULL AND b.fair IN (" + held + ")) AS present,"
+        " (SELECT COUNT(*) FROM slot_booking k JOIN guest_slot s ON s.id = k.slot"
+        " WHERE k.status = 'confirmed' AND s.ends_at <= {} AND k.fair IN (" + held + "))"
+        " AS presented", *args, scope.now, *args)
+    present, presented = int(rows[0]["present"] or 0), int(rows[0]["presented"] or 0)
+    return {"employers_present": present, "employer_visits": present + presented}
+
+
+register_plan_attendance(plan_attendance)
+
+
+async def jobs_summaries(fair_ids: list[int]) -> dict[int, dict[str, int]]:
+    """For calendar events' jobs line: positions listed and openings offered per fair."""
+    out: dict[int, dict[str, int]] = {}
+    if not fair_ids:
+        return out
+    for r in await _fetch(
+            "SELECT p.fair, COUNT(*) AS positions, SUM(p.headcount) AS headcount "
+            f"FROM job_position p WHERE p.fair IN ({_marks(fair_ids)}) AND {_ACTIVE_POSITION} "
+            "GROUP BY p.fair", *fair_ids):
+        out[r["fair"]] = {"positions": int(r["positions"]), "headcount": int(r["headcount"] or 0)}
+    return out
+
+
+async def jobs_stamp() -> str:
+    """Changes whenever a position is added, removed or its headcount changes, or a booking
+    holding positions is cancelled: the calendar feeds' ETags include it."""
+    rows = await _fetch(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(p.headcount), 0) AS h, COALESCE(MAX(p.id), 0) AS m "
+        f"FROM job_position p WHERE {_ACTIVE_POSITION}")
+    return f"{rows[0]['n']}-{rows[0]['h']}-{rows[0]['m']}"

@@ -27,7 +27,13 @@ from fairs import db, i18n
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotFound
-from fairs.extensions import fair_counts, register_fair_counts, resolve_code
+from fairs.extensions import (
+    PlanScope,
+    fair_counts,
+    register_fair_counts,
+    register_plan_attendance,
+    resolve_code,
+)
 from fairs.i18n import gettext as _
 from fairs.tickets import codes
 from fairs.tickets import services as tickets
@@ -592,3 +598,19 @@ async def ensure_may_scan(principal: Principal, fair_id: int) -> dict:
     if not may_scan(principal, rows[0]["org_path"]):
         raise Forbidden("this fair belongs to another organisation")
     return rows[0]
+
+
+async def plan_attendance(scope: PlanScope) -> dict[str, int]:
+    """A plan's attendance over its held fairs: admissions (walk-ins included), walk-ins, and
+    livestream views. Aggregates on indexed columns; nothing is loaded row by row."""
+    held, args = scope.held_fair_ids()
+    rows = await db.fetch(
+        "SELECT (SELECT COUNT(*) FROM admission a WHERE a.fair IN (" + held + ")) AS admissions,"
+        " (SELECT COUNT(*) FROM admission a WHERE a.method = 'walk_in' AND a.fair IN ("
+        + held + ")) AS walk_ins,"
+        " (SELECT COALESCE(SUM(s.total_views), 0) FROM online_session s WHERE s.fair IN ("
+        + held + ")) AS online_views", *args, *args, *args)
+    return {k: int(rows[0][k] or 0) for k in ("admissions", "walk_ins", "online_views")}
+
+
+register_plan_attendance(plan_attendance)

@@ -354,6 +354,7 @@ async def test_jobs_summary_comes_from_the_hook(new_client, world):
     async def stamp():
         return str(jobs["n"])
 
+    saved = list(extensions._fair_jobs)  # the booths slice's real provider
     extensions.register_fair_jobs(summaries, stamp)
     try:
         after = await feed(anon)
@@ -363,7 +364,7 @@ async def test_jobs_summary_comes_from_the_hook(new_client, world):
         jobs["n"] = 5
         assert "岗位：5 个" in "".join(ical.unfold((await feed(anon)).text))
     finally:
-        extensions.register_fair_jobs(None)
+        extensions._fair_jobs[:] = saved
 
 
 async def test_concurrent_first_requests_agree(new_client, world):
