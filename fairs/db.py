@@ -43,10 +43,85 @@ def _is_read(sql: str) -> bool:
     return head.startswith(READ_PREFIXES)
 
 
+class _InlineCursor:
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def fetchall(self) -> list:
+        return self._cursor.fetchall()
+
+    async def fetchone(self):
+        return self._cursor.fetchone()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    @property
+    def lastrowid(self):
+        return self._cursor.lastrowid
+
+
+class _InlineResult:
+    """What aiosqlite's `execute()` returns: awaitable, and an async context manager."""
+
+    __slots__ = ("_conn", "_sql", "_args", "_cursor")
+
+    def __init__(self, conn: sqlite3.Connection, sql: str, args) -> None:
+        self._conn, self._sql, self._args = conn, sql, args
+        self._cursor: _InlineCursor | None = None
+
+    def _run(self) -> _InlineCursor:
+        self._cursor = _InlineCursor(self._conn.execute(self._sql, self._args or ()))
+        return self._cursor
+
+    def __await__(self):
+        return self._result().__await__()
+
+    async def _result(self) -> _InlineCursor:
+        return self._run()
+
+    async def __aenter__(self) -> _InlineCursor:
+        return self._run()
+
+    async def __aexit__(self, *exc) -> None:
+        if self._cursor is not None:
+            self._cursor._cursor.close()
+
+
+class InlineConnection:
+    """A plain sqlite3 connection used on the event loop's own thread, with aiosqlite's async
+    surface. SQLite answers an indexed query in microseconds, while handing each query to a
+    connection thread and back costs a context switch or two: on the hot paths (a scan, a
+    booking) that hop, not SQLite, was the cost. Statements are short; the few long reads
+    (reports, a cold 20,000-fair feed) hold the loop for their duration, which one worker
+    serving one district can afford. FAIRS_SQLITE_INLINE=off goes back to threads."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._conn = raw
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    def execute(self, sql: str, args=None) -> _InlineResult:
+        return _InlineResult(self._conn, sql, args)
+
+    async def _execute(self, fn, *args):
+        return fn(*args)
+
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def close(self) -> None:
+        self._conn.close()
+
+
 @dataclass
 class _LoopState:
     loop: asyncio.AbstractEventLoop
-    writer: aiosqlite.Connection
+    writer: aiosqlite.Connection | InlineConnection
     write_lock: asyncio.Lock
     readers: asyncio.Queue
 
@@ -95,16 +170,30 @@ class FairsSQLiteTransaction(SQLiteTransaction):
 class FairsSQLiteEngine(SQLiteEngine):
     """SQLite with long-lived connections: one writer and a small pool of readers per process."""
 
-    __slots__ = ("synchronous", "reader_count", "_state", "_state_lock")
+    __slots__ = ("synchronous", "reader_count", "inline", "_state", "_state_lock")
 
-    def __init__(self, path: str, synchronous: str = "NORMAL", readers: int = 2, **kwargs):
+    def __init__(self, path: str, synchronous: str = "NORMAL", readers: int = 2,
+                 inline: bool = True, **kwargs):
         super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000, **kwargs)
         self.synchronous = synchronous
-        self.reader_count = readers
+        self.inline = inline
+        # Inline, one query runs at a time anyway: one reader connection is enough.
+        self.reader_count = 1 if inline else readers
         self._state: _LoopState | None = None
         self._state_lock: asyncio.Lock | None = None
 
-    async def _connect(self, writer: bool) -> aiosqlite.Connection:
+    async def _connect(self, writer: bool) -> aiosqlite.Connection | InlineConnection:
+        if self.inline:
+            raw = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+            raw.row_factory = dict_factory
+            raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if writer:
+                raw.execute("PRAGMA journal_mode = WAL")
+            raw.execute(f"PRAGMA synchronous = {self.synchronous}")
+            raw.execute("PRAGMA foreign_keys = 1")
+            if not writer:
+                raw.execute("PRAGMA query_only = 1")
+            return InlineConnection(raw)
         conn = aiosqlite.connect(**self.connection_kwargs)
         # The connection's worker thread must not keep a finished command (or a test run) alive.
         thread = getattr(conn, "_thread", None)
@@ -206,9 +295,9 @@ def sqlite_path(url: str) -> str:
     return url[len("sqlite:///"):]
 
 
-def engine_from_url(url: str, synchronous: str = "NORMAL") -> Engine:
+def engine_from_url(url: str, synchronous: str = "NORMAL", inline: bool = True) -> Engine:
     if url.startswith("sqlite:"):
-        return FairsSQLiteEngine(path=sqlite_path(url), synchronous=synchronous)
+        return FairsSQLiteEngine(path=sqlite_path(url), synchronous=synchronous, inline=inline)
     scheme = urlsplit(url).scheme
     if scheme in {"postgresql", "postgres"}:
         return PostgresEngine(config={"dsn": url}, extensions=())

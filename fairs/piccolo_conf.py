@@ -10,6 +10,7 @@ from fairs.settings import DEFAULT_DATABASE_URL
 DB = engine_from_url(
     os.environ.get("FAIRS_DATABASE_URL") or DEFAULT_DATABASE_URL,
     synchronous=(os.environ.get("FAIRS_SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
+    inline=(os.environ.get("FAIRS_SQLITE_INLINE") or "on").lower() not in {"off", "0", "false"},
 )
 
 APP_REGISTRY = AppRegistry(

@@ -7,6 +7,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need+=(fonts-wqy-zenhei)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v npm >/dev/null 2>&1 || need+=(npm)  # tests/calendar/js: Mozilla's ical.js
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
