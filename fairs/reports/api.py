@@ -1,3 +1,135 @@
-"""(to be built)"""
+"""/api/v1: hiring intentions and the official measures; the measures as xlsx and CSV.
 
-ROUTES: list = []
+`POST /api/v1/fairs/{id}/intentions` (an employer with a confirmed booth or guest slot at that
+fair) `{"code": ticket code, "position": position id}` -> 201, or 200 when that pair was already
+recorded. Intentions are taken from an hour before the fair starts to a day after it ends (409
+otherwise); an unknown ticket, a ticket of another fair or a position that is not the employer's
+at this fair is a 422 naming `code` or `position`.
+
+`GET /api/v1/reports/measures` (organiser: their subtree; admin: all) with `from`, `to` (dates,
+inclusive, China time, on the fair's start), `org` (a code: its subtree), `kind`, `industry`,
+`audience` -> the eight numbers; `GET /reports/measures.xlsx` and `/reports/measures.csv` take
+the same filters.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from fairs.accounts.auth import employer_guard, organiser_guard, require
+from fairs.events.api import parse_bound
+from fairs.events.services import iso
+from fairs.i18n import TZ
+
+from . import exports, services
+from .schemas import IntentionIn, IntentionOut, MeasuresOut
+from .services import MEASURES, MeasureFilter
+
+Param = Annotated[str | None, QueryParameter()]
+
+
+def measure_filter(from_: str | None, to: str | None, org: str | None, kind: str | None,
+                   industry: str | None, audience: str | None) -> MeasureFilter:
+    return MeasureFilter(start=parse_bound(from_, "from", False), end=parse_bound(to, "to", True),
+                         org=org or None, kind=kind or None, industry=industry or None,
+                         audience=audience or None)
+
+
+def min_cell(request: Request) -> int:
+    settings = getattr(request.app.state, "settings", None)
+    return int(getattr(settings, "report_min_cell", 5) or 5)
+
+
+def export_meta(report: dict, flt: MeasureFilter, raw: dict[str, str | None]) -> list[tuple]:
+    """The summary sheet's description of what was counted (Chinese, as filed)."""
+    org = report["org"]
+    span = f"{raw.get('from') or '不限'} 至 {raw.get('to') or '不限'}"
+    meta = [("统计范围", org.get("name_zh") or org.get("code", "")),
+            ("举办时间", span),
+            ("统计口径", "已举办的招聘会（已发布、已结束、未取消），按开始时间计"),
+            ("生成时间", datetime.now(TZ).strftime("%Y-%m-%d %H:%M"))]
+    for key, name in (("kind", "类型"), ("industry", "行业"), ("audience", "服务对象")):
+        if raw.get(key):
+            meta.append((name, str(raw[key])))
+    return meta
+
+
+class IntentionController(Controller):
+    path = "/api/v1/fairs/{fair_id:int}"
+    tags = ["reports"]
+
+    @post("/intentions", guards=[employer_guard],
+          summary="Record a hiring intention: a ticket and one of your positions (once per pair)",
+          status_code=201)
+    async def record(self, request: Request, fair_id: FromPath[int],
+                     data: JSONBody[IntentionIn]) -> Response[IntentionOut]:
+        row, created = await services.record_intention(require(request), fair_id, data.code,
+                                                       data.position)
+        out = IntentionOut(id=row["id"], fair=row["fair"], position=row["position"],
+                           position_title=row["position_title"], employer=row["employer"],
+                           created_at=iso(row["created_at"]) or "", created=created)
+        return Response(out, status_code=201 if created else 200)
+
+
+class ReportController(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]
+    guards = [organiser_guard]
+
+    @get("/measures", summary="The official measures over the held fairs in the filter")
+    async def measures(self, request: Request, from_: Annotated[
+            str | None, QueryParameter(name="from")] = None, to: Param = None,
+            org: Param = None, kind: Param = None, industry: Param = None,
+            audience: Param = None) -> MeasuresOut:
+        flt = measure_filter(from_, to, org, kind, industry, audience)
+        values = await services.measures(require(request), flt)
+        return MeasuresOut(**{m: values[m] for m in MEASURES})
+
+
+class ExportController(Controller):
+    path = "/reports"
+    tags = ["reports"]
+    guards = [organiser_guard]
+
+    async def _report(self, request: Request, raw: dict[str, str | None]) -> tuple[dict, list]:
+        flt = measure_filter(raw["from"], raw["to"], raw["org"], raw["kind"], raw["industry"],
+                             raw["audience"])
+        report = await services.report(require(request), flt, min_cell=min_cell(request))
+        return report, export_meta(report, flt, raw)
+
+    @get("/measures.xlsx", summary="The measures as an Excel workbook (summary + breakdowns)")
+    async def xlsx(self, request: Request, from_: Annotated[
+            str | None, QueryParameter(name="from")] = None, to: Param = None,
+            org: Param = None, kind: Param = None, industry: Param = None,
+            audience: Param = None) -> Response[bytes]:
+        raw = {"from": from_, "to": to, "org": org, "kind": kind, "industry": industry,
+               "audience": audience}
+        report, meta = await self._report(request, raw)
+        body = exports.to_xlsx(report, meta)
+        return Response(body, media_type="application/vnd.openxmlformats-officedocument."
+                        "spreadsheetml.sheet", headers=_download("xlsx", raw))
+
+    @get("/measures.csv", summary="The measures as CSV (UTF-8 with a BOM)")
+    async def csv(self, request: Request, from_: Annotated[
+            str | None, QueryParameter(name="from")] = None, to: Param = None,
+            org: Param = None, kind: Param = None, industry: Param = None,
+            audience: Param = None) -> Response[bytes]:
+        raw = {"from": from_, "to": to, "org": org, "kind": kind, "industry": industry,
+               "audience": audience}
+        report, meta = await self._report(request, raw)
+        return Response(exports.to_csv(report, meta), media_type="text/csv; charset=utf-8",
+                        headers=_download("csv", raw))
+
+
+def _download(ext: str, raw: dict[str, str | None]) -> dict[str, str]:
+    span = "_".join(v for v in (raw.get("from"), raw.get("to")) if v) or "all"
+    safe = "".join(c for c in span if c.isalnum() or c in "-_")
+    return {"Content-Disposition": f'attachment; filename="measures-{safe}.{ext}"',
+            "Cache-Control": "private, no-store"}
+
+
+ROUTES = [IntentionController, ReportController, ExportController]

@@ -1,5 +1,55 @@
-"""Demo data for this slice (to be built)."""
+"""Demo hiring intentions: at each held fair, about one admitted job seeker in six leaves with a
+preliminary intention from an employer that was there (sometimes two). Idempotent: a fair that
+has intentions is left alone; nothing happens without held fairs, admissions and positions."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from fairs import db
+
+
+def _dt(value):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 async def load(ctx) -> None:
-    return None
+    now = datetime.now(UTC)
+    held = await db.fetch(
+        "SELECT f.id, f.starts_at FROM fair f WHERE f.status = 'published' AND f.ends_at <= {} "
+        "AND NOT EXISTS (SELECT 1 FROM intention i WHERE i.fair = f.id) "
+        "AND EXISTS (SELECT 1 FROM admission a WHERE a.fair = f.id) ORDER BY f.id", now)
+    for fair in held:
+        positions = await db.fetch(
+            "SELECT p.id, p.employer FROM job_position p JOIN booking b ON b.id = p.booking "
+            "WHERE p.fair = {} AND b.status = 'confirmed' AND b.checked_in_at IS NOT NULL "
+            "ORDER BY p.id", fair["id"])
+        if not positions:
+            continue
+        admitted = await db.fetch(
+            "SELECT registration FROM admission WHERE fair = {} ORDER BY registration",
+            fair["id"])
+        rng = random.Random(20_000 + fair["id"])
+        starts = _dt(fair["starts_at"])
+        rows = []
+        for a in admitted:
+            if rng.random() >= 1 / 6:
+                continue
+            for p in rng.sample(positions, k=min(len(positions), 1 + (rng.random() < .2))):
+                rows.append((fair["id"], a["registration"], p["id"], p["employer"],
+                             starts + timedelta(minutes=rng.randint(20, 170))))
+        if not rows:
+            continue
+        async with db.write_transaction():
+            for i in range(0, len(rows), 200):
+                part = rows[i:i + 200]
+                await db.execute(
+                    "INSERT INTO intention (fair, registration, position, employer, created_at) "
+                    "VALUES " + ", ".join("({}, {}, {}, {}, {})" for _ in part)
+                    + " ON CONFLICT (registration, position) DO NOTHING",
+                    *[v for row in part for v in row])

@@ -15,7 +15,7 @@ from fairs.calendar.http import fair_ics_response
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid, NotFound
 from fairs.events import services as events
-from fairs.extensions import register_fair_section
+from fairs.extensions import register_fair_section, ticket_sections
 from fairs.web import page
 
 from . import codes, qr, services
@@ -83,7 +83,8 @@ class TicketPages(Controller):
         template = page(request, "tickets/ticket.html", ticket=row, fair=fair,
                         qr_svg=qr.svg_inline(row["code"]),
                         audiences=services.audience_list(row["audiences"]),
-                        new=request.query_params.get("new") == "1")
+                        new=request.query_params.get("new") == "1",
+                        sections=await ticket_sections(request, row, fair))
         template.headers.update(NO_STORE)
         return template
 

@@ -1,0 +1,276 @@
+"""The year report: 200 fairs held last year with 100,000 admissions (plus 3,400 booths booked,
+6,800 positions, 20,000 intentions, livestream views), bulk-inserted into a scratch database,
+on SQLite and PostgreSQL. Prints the time of the aggregate queries alone, of the API's eight
+numbers, of the report page and of the Excel workbook and CSV (medians of several runs, through
+the app in-process over httpx), next to the floor: the health endpoint through the same client.
+
+    .venv/bin/python -m bench reports
+    FAIRS_BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/bench_reports (the default;
+    the database is created if missing and emptied first). FAIRS_BENCH_PG=off skips PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("FAIRS_BENCH_PG_URL",
+                        "postgresql://postgres@127.0.0.1:5432/bench_reports")
+FAIRS = 200
+ONLINE = 30
+ADMISSIONS = 100_000
+BOOTHS_PER_FAIR = 20
+INTENTIONS = 20_000
+RUNS = 5
+
+
+async def _insert(table: str, columns: tuple[str, ...], rows: list[tuple], returning=False,
+                  chunk: int = 500) -> list[int]:
+    from fairs import db
+
+    ids: list[int] = []
+    one = "(" + ", ".join("{}" for _ in columns) + ")"
+    for i in range(0, len(rows), chunk):
+        part = rows[i:i + chunk]
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+               + ", ".join(one for _ in part) + (" RETURNING id" if returning else ""))
+        args = [v for row in part for v in row]
+        if returning:
+            ids += [r["id"] for r in await db.execute(sql, *args)]
+        else:
+            await db.execute(sql, *args)
+    return ids
+
+
+async def _seed() -> dict:
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from fairs.accounts import demo as accounts_demo
+    from fairs.catalog import demo as catalog_demo
+    from fairs.demo import DemoContext
+    from fairs.i18n import TZ
+
+    rnd = random.Random(7)
+    ctx = DemoContext()
+    await accounts_demo.load(ctx)
+    await catalog_demo.load(ctx)
+    year = datetime.now(TZ).year - 1
+    now = datetime.now(UTC)
+    orgs = [ctx.ids[f"org:{c}"] for c in ("xha", "gzk", "lsw", "djk", "huangdao", "xinan",
+                                          "changjiang")]
+    venue, channel = ctx.ids["venue:西海岸新区人力资源市场"], ctx.ids["channel:职海冲浪"]
+    industries = ["shipbuilding", "automotive", "ai", "software", "logistics", "finance",
+                  "commerce", "film"]
+    audiences = ["graduates", "veterans", "women", "youth", "rural-migrant", "general"]
+    fairs = []
+    for i in range(FAIRS):
+        online = i < ONLINE
+        day = datetime(year, 1, 1, 9, tzinfo=TZ) + timedelta(days=int(i * 360 / FAIRS))
+        status = "cancelled" if i % 50 == 49 else "published"
+        fairs.append(("online" if online else "offline", f"招聘会 {i + 1}", "", "general", day,
+                      day + timedelta(hours=3), orgs[i % len(orgs)],
+                      None if online else venue, channel if online else None, "", None,
+                      status, 0, "", now, now))
+    fair_ids = await _insert("fair", (
+        "kind", "title", "description", "format", "starts_at", "ends_at", "org", "venue",
+        "channel", "stream_url", "capacity", "status", "revision", "cancel_reason",
+        "created_at", "updated_at"), fairs, returning=True)
+    await _insert("fair_industry", ("fair", "industry"),
+                  [(f, ind) for n, f in enumerate(fair_ids)
+                   for ind in {industries[n % 8], industries[(n * 3) % 8]}])
+    await _insert("fair_audience", ("fair", "audience"),
+                  [(f, audiences[n % 6]) for n, f in enumerate(fair_ids)])
+    employers = await _insert("employer", (
+        "name", "uscc", "industry", "contact_name", "contact_phone", "status", "reject_reason",
+        "created_at"), [(f"企业{n}", f"BENCH{n:013d}", industries[n % 8], "王",
+                         "+8613800000000", "approved", "", now) for n in range(1500)],
+        returning=True)
+    offline = fair_ids[ONLINE:]
+    bookings = []
+    for f in offline:
+        for b, emp in enumerate(rnd.sample(employers, BOOTHS_PER_FAIR)):
+            bookings.append((f, emp, None, "confirmed", f"BK{f}-{b}", now, now,
+                             now if rnd.random() < .85 else None))
+    booking_ids = await _insert("booking", (
+        "fair", "employer", "booth", "status", "code", "created_at", "confirmed_at",
+        "checked_in_at"), bookings, returning=True)
+    positions = []
+    for bid, row in zip(booking_ids, bookings, strict=True):
+        for k in range(2):
+            positions.append((row[0], row[1], bid, None, f"岗位{k}", rnd.randint(1, 10), "any",
+                              "any", 4000, 8000, "", "regular", "", now))
+    position_ids = await _insert("job_position", (
+        "fair", "employer", "booking", "slot_booking", "title", "headcount", "education",
+        "experience", "salary_min", "salary_max", "major", "job_type", "description",
+        "created_at"), positions, returning=True)
+    regs = []
+    for n in range(ADMISSIONS + ADMISSIONS // 10):
+        f = offline[n % len(offline)]
+        groups = ",".join(a for a in audiences[:5] if rnd.random() < .2)
+        regs.append((f, f"R{n:012d}", f"求职者{n}", f"+86138{n:08d}", f"{n % 10000:04d}",
+                     groups, "active", "walk_in" if n % 10 == 0 else "online", now))
+    reg_ids = await _insert("registration", (
+        "fair", "code", "name", "phone", "phone_last4", "audiences", "status", "source",
+        "created_at"), regs, returning=True)
+    admitted = list(zip(reg_ids, regs, strict=True))[:ADMISSIONS]
+    await _insert("admission", (
+        "fair", "registration", "method", "admitted_at", "recorded_at", "device", "offline"),
+        [(r[0], rid, "walk_in" if r[7] == "walk_in" else "scan", now, now, "bench", False)
+         for rid, r in admitted])
+    by_fair: dict[int, list[int]] = {}
+    for pid, p in zip(position_ids, positions, strict=True):
+        by_fair.setdefault(p[0], []).append((pid, p[1]))
+    intentions = set()
+    while len(intentions) < INTENTIONS:
+        rid, r = admitted[rnd.randrange(len(admitted))]
+        pid, emp = rnd.choice(by_fair[r[0]])
+        intentions.add((r[0], rid, pid, emp))
+    await _insert("intention", ("fair", "registration", "position", "employer", "recorded_by",
+                                "created_at"), [(*i, None, now) for i in intentions])
+    await _insert("online_session", (
+        "fair", "label", "starts_at", "peak_viewers", "total_views", "source", "created_at"),
+        [(f, "直播", None, 500, rnd.randint(1000, 20000), "manual", now)
+         for f in fair_ids[:ONLINE]])
+    return {"year": year}
+
+
+async def _time(fn, runs: int = RUNS) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = await fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), result
+
+
+async def _run(engine: str) -> None:
+    import asyncio
+
+    import httpx
+
+    from fairs import db
+    from fairs.accounts import services as accounts
+    from fairs.app import create_app
+    from fairs.cli import migrate
+    from fairs.events.services import day_start
+    from fairs.reports import services
+    from fairs.settings import Settings
+
+    settings = Settings.from_env()
+    await db.start()
+    await migrate(settings, quiet=True)
+    started = time.perf_counter()
+    seeded = await _seed()
+    seed_s = time.perf_counter() - started
+    year = seeded["year"]
+    counts = await db.fetch("SELECT (SELECT COUNT(*) FROM admission) AS a, "
+                            "(SELECT COUNT(*) FROM fair) AS f")
+    await accounts.create_user("bench-organiser", "bench-password-1", "organiser", "xha")
+    principal = await accounts.authenticate("bench-organiser", "bench-password-1")
+    params = {"from": f"{year}-01-01", "to": f"{year}-12-31"}
+    flt = services.MeasureFilter(start=day_start(date(year, 1, 1)),
+                                 end=day_start(date(year + 1, 1, 1)))
+
+    app = create_app(settings)
+    ready, done = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with app.lifespan():
+            ready.set()
+            await done.wait()
+
+    task = asyncio.create_task(hold())
+    await ready.wait()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://bench") as client:
+            r = await client.post("/api/v1/auth/login", json={
+                "username": "bench-organiser", "password": "bench-password-1"})
+            assert r.status_code == 200, r.text
+
+            async def get(path: str, **kw):
+                response = await client.get(path, **kw)
+                assert response.status_code == 200, (path, response.status_code)
+                return response
+
+            floor, _ = await _time(lambda: get("/api/v1/health"))
+            agg, report = await _time(lambda: services.report(principal, flt))
+            api_ms, measures = await _time(lambda: get("/api/v1/reports/measures",
+                                                       params=params))
+            page_ms, page = await _time(lambda: get("/organiser/reports", params=params))
+            xlsx_ms, xlsx = await _time(lambda: get("/reports/measures.xlsx", params=params))
+            csv_ms, _csv = await _time(lambda: get("/reports/measures.csv", params=params))
+    finally:
+        done.set()
+        await task
+        await db.stop()
+    totals = measures.json()
+    print(f"[{engine}] seeded {counts[0]['f']} fairs, {counts[0]['a']:,} admissions in "
+          f"{seed_s:.1f} s; held in the report: {totals['events_held']} fairs, "
+          f"{totals['admissions']:,} admissions, {totals['intentions']:,} intentions, "
+          f"{totals['positions']:,} openings", flush=True)
+    assert report["totals"] == totals, "the service and the API disagree"
+    print(f"[{engine}] median of {RUNS}: floor (health) {floor:.1f} ms | aggregates "
+          f"(services.report) {agg:.0f} ms | API measures {api_ms:.0f} ms | page "
+          f"{page_ms:.0f} ms ({len(page.content) // 1024} KiB) | workbook {xlsx_ms:.0f} ms "
+          f"({len(xlsx.content) // 1024} KiB) | CSV {csv_ms:.0f} ms", flush=True)
+
+
+def _child(engine: str) -> None:
+    import asyncio
+
+    asyncio.run(_run(engine))
+
+
+def _prepare_pg(url: str) -> bool:
+    import asyncio
+
+    import asyncpg
+
+    async def go() -> None:
+        base, _, name = url.rpartition("/")
+        try:
+            conn = await asyncpg.connect(url)
+        except asyncpg.InvalidCatalogNameError:
+            admin = await asyncpg.connect(base + "/postgres")
+            await admin.execute(f'CREATE DATABASE "{name}"')
+            await admin.close()
+            conn = await asyncpg.connect(url)
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await conn.close()
+
+    try:
+        asyncio.run(go())
+        return True
+    except (OSError, asyncpg.PostgresError) as exc:
+        print(f"[postgres] skipped: {exc}")
+        return False
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        _child(sys.argv[2])
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+        runs = [("sqlite", f"sqlite:///{tmp}/bench.db")]
+        if os.environ.get("FAIRS_BENCH_PG", "on") != "off" and _prepare_pg(PG_URL):
+            runs.append(("postgres", PG_URL))
+        for engine, url in runs:
+            env = {**os.environ, "FAIRS_DATABASE_URL": url, "FAIRS_VAR_DIR": f"{tmp}/var",
+                   "FAIRS_PASSWORD_PROFILE": "cheapest", "FAIRS_RATE_LIMITS": "off",
+                   "PICCOLO_CONF": "fairs.piccolo_conf"}
+            env.pop("FAIRS_REDIS_URL", None)
+            subprocess.run([sys.executable, "-m", "bench.bench_reports", "--child", engine],
+                           cwd=ROOT, env=env, check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""The report as the bureau files it: an Excel workbook (a summary sheet and one sheet per
+breakdown, Chinese headings) and a CSV (UTF-8 with a BOM, so that Excel opens the Chinese).
+
+Pure: takes the dict `fairs.reports.services.report` returns, gives bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import xlsxwriter
+
+from .services import MEASURES, PERSON_MEASURES
+
+HEADINGS = {
+    "events_held": "场次",
+    "employers_present": "参会企业（家）",
+    "positions": "提供岗位（个）",
+    "admissions": "进场求职人数",
+    "walk_ins": "其中现场登记（人）",
+    "intentions": "达成初步就业意向（人次）",
+    "online_views": "直播观看人次",
+    "employer_visits": "服务企业（家次）",
+}
+SECTIONS = (
+    ("month", "按月份"),
+    ("org", "按组织"),
+    ("kind", "按类型"),
+    ("industry", "按行业"),
+    ("audience", "按服务对象"),
+)
+SECTION_ITEM = {"month": "月份", "org": "组织", "kind": "类型", "industry": "行业",
+                "audience": "求职者申报的服务对象"}
+NOTES = {
+    "industry": "一场招聘会服务多个行业时，在每个行业中各计一次；合计按场次计一次。",
+    "audience": "按求职者自愿申报的服务对象汇总，一人申报多类时各计一次；"
+                "为保护个人信息，少于{n}人的格显示为“<{n}”。",
+    "org": "小计含下级组织；“本级”为该组织自办的招聘会。",
+}
+
+
+def columns(section: str) -> tuple[str, ...]:
+    return PERSON_MEASURES if section == "audience" else MEASURES
+
+
+def _indent(row: dict) -> str:
+    return "　" * row["depth"]
+
+
+def to_csv(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
+    """One table: the summary (合计) first, then every breakdown's rows. Columns: 分组, 项目,
+    and the eight measures (the audience rows fill only theirs)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["分组", "项目", *(HEADINGS[m] for m in MEASURES)])
+    writer.writerow(["汇总", "合计", *(report["totals"][m] for m in MEASURES)])
+    for section, title in SECTIONS:
+        cols = columns(section)
+        for row in report["sections"][section]:
+            writer.writerow([title, row["name_zh"],
+                             *(row["values"].get(m, "") if m in cols else "" for m in MEASURES)])
+    for key, value in meta:
+        writer.writerow(["说明", f"{key}：{value}"])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties({"title": "招聘会统计报表", "author": "公共就业服务"})
+    title = book.add_format({"bold": True, "font_size": 14})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF6", "border": 1,
+                            "text_wrap": True, "valign": "vcenter", "align": "center"})
+    label = book.add_format({"border": 1})
+    number = book.add_format({"border": 1, "num_format": "#,##0"})
+    sub_label = book.add_format({"border": 1, "bold": True, "bg_color": "#F4F6F8"})
+    sub_number = book.add_format({"border": 1, "bold": True, "bg_color": "#F4F6F8",
+                                  "num_format": "#,##0"})
+    total_label = book.add_format({"border": 1, "bold": True, "top": 2})
+    total_number = book.add_format({"border": 1, "bold": True, "top": 2, "num_format": "#,##0"})
+    note = book.add_format({"italic": True, "font_color": "#555555", "text_wrap": True})
+    right = book.add_format({"border": 1, "align": "right"})
+
+    summary = book.add_worksheet("汇总")
+    summary.write(0, 0, "招聘会统计报表", title)
+    line = 1
+    for key, value in meta:
+        summary.write(line, 0, key)
+        summary.write(line, 1, value)
+        line += 1
+    line += 1
+    summary.write(line, 0, "指标", head)
+    summary.write(line, 1, "数值", head)
+    for i, m in enumerate(MEASURES, start=1):
+        summary.write(line + i, 0, HEADINGS[m], label)
+        summary.write_number(line + i, 1, report["totals"][m], number)
+    summary.set_column(0, 0, 26)
+    summary.set_column(1, 1, 22)
+
+    for section, sheet_title in SECTIONS:
+        sheet = book.add_worksheet(sheet_title)
+        cols = columns(section)
+        sheet.write_row(0, 0, [SECTION_ITEM[section], *(HEADINGS[m] for m in cols)], head)
+        sheet.set_row(0, 32)
+        for r, row in enumerate(report["sections"][section], start=1):
+            kind = row["kind"]
+            lf, nf = ((sub_label, sub_number) if kind == "subtotal" else
+                      (total_label, total_number) if kind == "total" else (label, number))
+            sheet.write_string(r, 0, _indent(row) + row["name_zh"], lf)
+            for c, m in enumerate(cols, start=1):
+                value = row["values"].get(m, 0)
+                if isinstance(value, str):  # a suppressed cell: "<5"
+                    sheet.write_string(r, c, value, right)
+                else:
+                    sheet.write_number(r, c, value, nf)
+        rows = len(report["sections"][section])
+        if section in NOTES:
+            sheet.merge_range(rows + 2, 0, rows + 2, len(cols),
+                              NOTES[section].format(n=report["min_cell"]), note)
+            sheet.set_row(rows + 2, 36)
+        sheet.set_column(0, 0, 30)
+        sheet.set_column(1, len(cols), 14)
+        sheet.freeze_panes(1, 1)
+    book.close()
+    return buffer.getvalue()
