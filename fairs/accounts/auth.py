@@ -54,6 +54,14 @@ class LazySessionBackend(ServerSideSessionBackend):
     session is never stored, and an emptied one (logout) is deleted with its cookie.
     """
 
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        """The cookie's id, or the one made for this response; no random id for every anonymous
+        request (the middleware asks on each one)."""
+        session_id = connection.cookies.get(self.config.key)
+        if session_id and session_id != "null":
+            return session_id
+        return connection.get_session_id() or ""
+
     async def store_in_message(self, scope_session: ScopeSession, message: Message,
                                connection: ASGIConnection) -> None:
         had_cookie = self.config.key in connection.cookies
@@ -61,6 +69,8 @@ class LazySessionBackend(ServerSideSessionBackend):
             if had_cookie:
                 await super().store_in_message(Empty, message, connection)
             return
+        if not self.get_session_id(connection):  # a new session: now it needs an id
+            connection._connection_state.session_id = self.generate_session_id()
         await super().store_in_message(scope_session, message, connection)
 
 
@@ -137,12 +147,16 @@ def require(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     return principal
 
 
-def logged_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+# Guards are coroutines: Litestar runs a plain function guard in a worker thread, a thread hop
+# on every guarded request (a scan) for a check that takes microseconds.
+
+
+async def logged_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     require(connection)
 
 
 def role_guard(*roles: str):
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = require(connection)
         if not principal.has_role(*roles):
             raise Forbidden(f"needs the role {' or '.join(roles)}")
