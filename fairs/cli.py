@@ -143,6 +143,21 @@ def create_user_cmd(username: str, role: str, org_code: str | None, password: st
     click.echo(f"created user {user['username']} ({user['role']}), id {user['id']}")
 
 
+def _sqlite_copy(source_path: str, target_path: str) -> None:
+    """SQLite's online backup API: a consistent page-by-page copy, readers and writers of the
+    source carry on meanwhile."""
+    import sqlite3
+
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def _pg_dsn_args(url: str) -> list[str]:
     return ["--dbname", url]
 
@@ -155,21 +170,13 @@ def backup_cmd(path: str) -> None:
     SQLite: the online backup API (a page-by-page copy that readers and writers do not block).
     PostgreSQL: pg_dump in its custom format.
     """
-    import sqlite3
     import subprocess
 
     from fairs.db import sqlite_path
 
     settings = _settings()
     if settings.is_sqlite:
-        source = sqlite3.connect(sqlite_path(settings.database_url))
-        target = sqlite3.connect(path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(sqlite_path(settings.database_url), path)
     else:
         done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", path,
                                *_pg_dsn_args(settings.database_url)], capture_output=True,
@@ -184,7 +191,6 @@ def backup_cmd(path: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask: replace the database's contents.")
 def restore_cmd(path: str, yes: bool) -> None:
     """Replace the database's contents with the backup at PATH (stop the service first)."""
-    import sqlite3
     import subprocess
 
     from fairs.db import sqlite_path
@@ -195,14 +201,7 @@ def restore_cmd(path: str, yes: bool) -> None:
     if settings.is_sqlite:
         target_path = sqlite_path(settings.database_url)
         os.makedirs(os.path.dirname(os.path.abspath(target_path)), exist_ok=True)
-        source = sqlite3.connect(path)
-        target = sqlite3.connect(target_path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(path, target_path)
     else:
         done = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
                                "--single-transaction", *_pg_dsn_args(settings.database_url),
