@@ -28,6 +28,10 @@ from .schemas import (
     BookingOut,
     BoothOut,
     CopyLayoutIn,
+    EmployerAtFairOut,
+    InterestedOut,
+    InterestIn,
+    InterestOut,
     LayoutIn,
     NoShowOut,
     NoteIn,
@@ -40,6 +44,7 @@ from .schemas import (
     SlotBookingOut,
     SlotOut,
     SlotsIn,
+    TicketInterestOut,
 )
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
@@ -277,8 +282,72 @@ class LedgerController(Controller):
         return RulesOut(**await services.set_rules(require(request), changes))
 
 
+class InterestController(Controller):
+    """Posters' pages and attendees' interest in positions. The ticket code is the attendee's
+    credential (as for the ticket page): no login; the answers never show another person's data.
+    `POST /api/v1/positions/{id}/interests` `{"code"}` -> 201, or 200 when this ticket had already
+    marked this position (counted once); 422 naming `code` for an unknown ticket or one of another
+    fair, 409 naming `code` for a cancelled registration, 404 for a position that is not offered."""
+
+    path = "/api/v1"
+    tags = ["booths"]
+
+    @get("/fairs/{fair_id:int}/employers/{employer_id:int}",
+         summary="An employer at a fair (what its poster's QR opens): booth or slot, positions")
+    async def employer_at_fair(self, request: Request, fair_id: FromPath[int],
+                               employer_id: FromPath[int]) -> EmployerAtFairOut:
+        found = await services.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
+        e = found["employer"]
+        return EmployerAtFairOut(
+            fair=fair_id, employer=employer_id, name=e["name"], industry=e["industry"],
+            kind=e["kind"], booth=e["booth"], starts_at=iso(e["starts_at"]),
+            ends_at=iso(e["ends_at"]), url=found["path"],
+            poster_qr=request.app.state.settings.base_url + found["path"],
+            positions=[position_out(p) for p in found["positions"]])
+
+    @post("/positions/{position_id:int}/interests", status_code=HTTP_201_CREATED,
+          summary="Mark interest in a position with a ticket of that fair (once per ticket)")
+    async def mark(self, position_id: FromPath[int],
+                   data: JSONBody[InterestIn]) -> Response[InterestOut]:
+        row, created = await services.mark_interest(data.code, position_id)
+        return Response(InterestOut(id=row["id"], position=row["position"], title=row["title"],
+                                    fair=row["fair"], employer=row["employer"],
+                                    created_at=iso(row["created_at"]), created=created),
+                         status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+    @delete("/positions/{position_id:int}/interests", status_code=HTTP_204_NO_CONTENT,
+            summary="Withdraw an interest (idempotent)")
+    async def withdraw(self, position_id: FromPath[int], data: JSONBody[InterestIn]) -> None:
+        await services.withdraw_interest(data.code, position_id)
+
+    @get("/tickets/{code:str}/interests", summary="The positions a ticket's holder marked")
+    async def ticket_interests(self, code: FromPath[str]) -> Response[dict]:
+        rows = await services.ticket_interests(code)
+        items = [TicketInterestOut(
+            id=r["id"], position=r["position"], title=r["title"], fair=r["fair"],
+            employer=r["employer"], employer_name=r["employer_name"], booth=r["booth"],
+            url=r["path"], created_at=iso(r["created_at"])) for r in rows]
+        return Response({"items": items, "total": len(items)},
+                        headers={"Cache-Control": "private, no-store"})
+
+    @get("/me/interests", guards=[employer_guard],
+         summary="Job seekers interested in my positions (masked), optionally for one fair")
+    async def interested(
+        self, request: Request, fair: Annotated[int | None, QueryParameter()] = None,
+        limit: Limit = 500, offset: Offset = 0,
+    ) -> dict:
+        found = await services.interested_job_seekers(require(request), fair, limit, offset)
+        return {"items": [InterestedOut(
+            id=r["id"], fair=r["fair"], fair_title=r["fair_title"], position=r["position"],
+            title=r["title"], name=r["name"], phone=r["phone"],
+            created_at=iso(r["created_at"])) for r in found["items"]],
+            "total": found["total"],
+            "positions": [{"position": r["position"], "title": r["title"], "fair": r["fair"],
+                           "interested": int(r["n"])} for r in found["positions"]]}
+
+
 register_fair_counts(services.fair_counts)
 register_code_resolver(services.resolve_code)
 register_fair_jobs(services.jobs_summaries, services.jobs_stamp)
 
-ROUTES = [FairBoothController, BookingController, LedgerController]
+ROUTES = [FairBoothController, BookingController, LedgerController, InterestController]

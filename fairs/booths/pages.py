@@ -355,4 +355,6 @@ register_organiser_link(45, "/organiser/booths", N_("Booths and guest slots"),
 register_organiser_link(46, "/organiser/no-shows", N_("No-show ledger"),
                         N_("Employers who did not come, and the booking rules"))
 
-ROUTES = [EmployerPages, OrganiserBoothPages, PublicBoothPages]
+from .posters import ROUTES as POSTER_ROUTES  # noqa: E402  (posters imports pages lazily)
+
+ROUTES = [EmployerPages, OrganiserBoothPages, PublicBoothPages, *POSTER_ROUTES]

@@ -7,6 +7,7 @@ from fairs.booths.tables import (
     BookingRules,
     Booth,
     GuestSlot,
+    Interest,
     NoShow,
     Position,
     SlotBooking,
@@ -15,7 +16,9 @@ from fairs.booths.tables import (
 APP_CONFIG = AppConfig(
     app_name="booths",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Booth, Booking, GuestSlot, SlotBooking, Position, NoShow, BookingRules],
-    migration_dependencies=['fairs.events.piccolo_app', 'fairs.employers.piccolo_app'],
+    table_classes=[Booth, Booking, GuestSlot, SlotBooking, Position, NoShow, BookingRules,
+                   Interest],
+    migration_dependencies=['fairs.events.piccolo_app', 'fairs.employers.piccolo_app',
+                            'fairs.tickets.piccolo_app'],
     commands=[],
 )

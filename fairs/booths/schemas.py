@@ -176,3 +176,61 @@ class RulesOut(msgspec.Struct):
     no_show_limit: int
     window_days: int
     suspension_days: int
+
+
+# --- posters and attendees' interest in positions --------------------------------------------
+
+
+class InterestIn(msgspec.Struct):
+    """The attendee's ticket code (the credential: whoever holds the ticket marks interest)."""
+
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class InterestOut(msgspec.Struct, kw_only=True):
+    id: int
+    position: int
+    title: str
+    fair: int
+    employer: int
+    created_at: str
+    created: bool  # False when this ticket had already marked this position
+
+
+class TicketInterestOut(msgspec.Struct, kw_only=True):
+    id: int
+    position: int
+    title: str
+    fair: int
+    employer: int
+    employer_name: str
+    booth: str | None
+    url: str  # the employer's page at the fair
+    created_at: str
+
+
+class InterestedOut(msgspec.Struct, kw_only=True):
+    """One job seeker interested in one of the employer's positions; name and phone masked."""
+
+    id: int
+    fair: int
+    fair_title: str
+    position: int
+    title: str
+    name: str
+    phone: str
+    created_at: str
+
+
+class EmployerAtFairOut(msgspec.Struct, kw_only=True):
+    fair: int
+    employer: int
+    name: str
+    industry: str
+    kind: str  # booth | slot
+    booth: str | None
+    starts_at: str | None  # the guest slot's times (online fairs)
+    ends_at: str | None
+    url: str
+    poster_qr: str  # the QR's text: the absolute address of this page
+    positions: list[PositionOut]

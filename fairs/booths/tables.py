@@ -4,6 +4,7 @@ from piccolo.table import Table
 
 from fairs.employers.tables import Employer
 from fairs.events.tables import Fair
+from fairs.tickets.tables import Registration
 
 BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled")
 
@@ -99,3 +100,15 @@ class BookingRules(Table, tablename="booking_rules"):
     window_days = Integer(default=365, null=False)
     suspension_days = Integer(default=90, null=False)
     updated_at = Timestamptz(default=TimestamptzNow(), null=False)
+
+
+class Interest(Table, tablename="position_interest"):
+    """An attendee (their ticket) marks interest in a position, having scanned a booth's poster.
+    Once per (ticket, position): a unique index (raw-SQL migration). `fair` and `employer` are
+    the position's, kept here for the employer's per-fair list."""
+
+    position = ForeignKey(Position, null=False)
+    registration = ForeignKey(Registration, null=False)
+    fair = ForeignKey(Fair, null=False)
+    employer = ForeignKey(Employer, null=False)
+    created_at = Timestamptz(default=TimestamptzNow(), null=False)
