@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+
+from bench._common import migrated_with_staff, scratch_env
 
 SIZES = (200, 2_000, 20_000)
 
@@ -72,22 +72,9 @@ async def run() -> None:
     from fairs.app import create_app
     from fairs.calendar import services
     from fairs.calendar.tables import CalendarPiece
-    from fairs.cli import migrate
     from fairs.settings import Settings
 
-    if os.environ["FAIRS_DATABASE_URL"].startswith("postgres"):
-        import asyncpg
-
-        conn = await asyncpg.connect(os.environ["FAIRS_DATABASE_URL"])
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await conn.close()
-    await db.start()
-    await migrate(Settings.from_env(), quiet=True)
-    from fairs import demo
-
-    ctx = demo.DemoContext()
-    for name in ("fairs.accounts.demo", "fairs.catalog.demo"):
-        await __import__(name, fromlist=["load"]).load(ctx)
+    ctx = await migrated_with_staff(reset=True)
     app = create_app(Settings.from_env())
     engine = "SQLite" if db.is_sqlite() else "PostgreSQL"
     print(f"engine: {engine}; through the whole app (httpx ASGI transport); medians")
@@ -145,11 +132,7 @@ def main() -> None:
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    tmp = Path(tempfile.mkdtemp(prefix="fairs-bench-"))
-    os.environ["FAIRS_DATABASE_URL"] = os.environ.get(
-        "FAIRS_BENCH_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
-    os.environ.setdefault("PICCOLO_CONF", "fairs.piccolo_conf")
-    os.environ["FAIRS_VAR_DIR"] = str(tmp / "var")
+    scratch_env()
     os.environ["FAIRS_RATE_LIMITS"] = "off"
     asyncio.run(run())
 

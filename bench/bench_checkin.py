@@ -118,18 +118,11 @@ async def _seed_main(tickets: int) -> None:
     for check-in, and `tickets` registrations (bulk insert)."""
     from datetime import timedelta
 
-    from fairs import db, demo
-    from fairs.accounts import demo as accounts_demo
-    from fairs.catalog import demo as catalog_demo
-    from fairs.cli import migrate
-    from fairs.settings import Settings
+    from bench._common import migrated_with_staff
+    from fairs import db
     from fairs.tickets import codes
 
-    await db.start()
-    await migrate(Settings.from_env(), quiet=True)
-    ctx = demo.DemoContext()
-    await accounts_demo.load(ctx)
-    await catalog_demo.load(ctx)
+    ctx = await migrated_with_staff()
     now = __import__("datetime").datetime.now(__import__("datetime").UTC)
     rows = await db.fetch(
         "INSERT INTO fair (kind, title, description, format, starts_at, ends_at, org, venue, "

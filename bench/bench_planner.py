@@ -8,12 +8,11 @@ made by the real migrations; the floor is `SELECT 1` on the same engine in the s
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+
+from bench._common import migrated_with_staff, scratch_env
 
 
 def _ms(samples: list[float]) -> str:
@@ -57,24 +56,10 @@ def bench_planner() -> None:
 
 async def bench_progress(n_fairs: int = 10_000) -> None:
     from fairs import db
-    from fairs.cli import migrate
     from fairs.events.tables import Fair, FairAudience, FairIndustry
     from fairs.plans import services
-    from fairs.settings import Settings
 
-    if os.environ["FAIRS_DATABASE_URL"].startswith("postgres"):
-        import asyncpg
-
-        conn = await asyncpg.connect(os.environ["FAIRS_DATABASE_URL"])
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await conn.close()
-    await db.start()
-    await migrate(Settings.from_env(), quiet=True)
-    from fairs import demo
-
-    ctx = demo.DemoContext()
-    for name in ("fairs.accounts.demo", "fairs.catalog.demo"):
-        await __import__(name, fromlist=["load"]).load(ctx)
+    ctx = await migrated_with_staff(reset=True)
     orgs = [ctx.ids[f"org:{c}"] for c in ("xha", "gzk", "lsw", "huangdao", "jiaozhou")]
     venue, channel = ctx.ids["venue:西海岸新区人力资源市场"], ctx.ids["channel:职海冲浪"]
     year = datetime.now(UTC).year
@@ -128,11 +113,7 @@ async def bench_progress(n_fairs: int = 10_000) -> None:
 
 def main() -> None:
     bench_planner()
-    tmp = Path(tempfile.mkdtemp(prefix="fairs-bench-"))
-    os.environ["FAIRS_DATABASE_URL"] = os.environ.get(
-        "FAIRS_BENCH_DATABASE_URL", f"sqlite:///{tmp / 'bench.db'}")
-    os.environ.setdefault("PICCOLO_CONF", "fairs.piccolo_conf")
-    os.environ["FAIRS_VAR_DIR"] = str(tmp / "var")
+    scratch_env()
     asyncio.run(bench_progress())
 
 

@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "limiter": RateLimiter(enabled=settings.rate_limits != "off", redis=redis_client),
         }),
         lifespan=[lifespan],
+        before_request=problems.check_input,
         template_config=TemplateConfig(
             directory=ROOT / "templates",
             engine=JinjaTemplateEngine,

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -366,7 +368,10 @@ async def sqlite_write(fn: Callable[[sqlite3.Connection], Any],
 async def start(engine: Engine | None = None) -> None:
     engine = engine or current_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=20)
+        # Per worker process: workers x machines x this must stay under PostgreSQL's
+        # max_connections (100 by default).
+        size = int(os.environ.get("FAIRS_DB_POOL_SIZE") or 10)
+        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
 
 
 async def stop(engine: Engine | None = None) -> None:
@@ -386,6 +391,16 @@ async def fetch(sql: str, *args: Any, engine: Engine | None = None) -> list[dict
 async def execute(sql: str, *args: Any, engine: Engine | None = None) -> list[dict]:
     engine = engine or current_engine()
     return await engine.run_querystring(QueryString(sql, *args))
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A timestamp from a raw row: asyncpg gives datetimes, SQLite text (in expressions and
+    aggregates). Naive values are UTC, as they are stored; None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- integrity errors -----------------------------------------------------------------------

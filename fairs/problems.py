@@ -7,6 +7,7 @@ a readable error page instead, and a login redirect for 401.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from typing import Any
 
@@ -137,6 +138,16 @@ def from_http_exception(exc: HTTPException) -> Problem:
     )
 
 
+def _refused_connection(exc: Exception) -> bool:
+    """PostgreSQL turned a new connection away (max_connections reached by all the workers'
+    pools, or the server starting or stopping): the service is unavailable for a moment."""
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, asyncpg.TooManyConnectionsError | asyncpg.CannotConnectNowError)
+
+
 def from_unhandled(exc: Exception) -> Problem:
     if is_integrity_error(exc):
         log.warning("integrity error not mapped by a service: %s", type(exc).__name__)
@@ -146,6 +157,78 @@ def from_unhandled(exc: Exception) -> Problem:
         log.error("database busy: %s", exc)
         return Problem(status=503, title="Service unavailable", slug="unavailable",
                        detail="The database is busy; try again.", headers={"Retry-After": "1"})
+    if _refused_connection(exc):
+        log.error("database refused a connection: %s", exc)
+        return Problem(status=503, title="Service unavailable", slug="unavailable",
+                       detail="The database is busy; try again.", headers={"Retry-After": "1"})
     log.exception("unhandled error", exc_info=exc)
     return Problem(status=HTTP_500_INTERNAL_SERVER_ERROR, title="Internal server error",
                    slug="internal", detail="Something went wrong on our side.")
+
+
+# Input the database cannot hold, refused at the door in one place (without this it reaches the
+# driver, which refuses it: a 500). Ids are the database's serial integers, 32-bit on
+# PostgreSQL; text never holds a NUL character (PostgreSQL's text type cannot store one).
+MAX_ID = 2**31 - 1
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where in a decoded JSON document a string (or a key) holds a NUL, as "a.b[2]"."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = _nul_path(item, here)
+            if found:
+                return found
+    if isinstance(value, list):
+        for n, item in enumerate(value):
+            found = _nul_path(item, f"{path}[{n}]")
+            if found:
+                return found
+    return None
+
+
+async def check_input(request: Request) -> None:
+    """before_request: an integer path id out of the ids' range, or a path parameter with a
+    NUL, names nothing (404); a NUL character in a query parameter or in a JSON or form
+    body is a 422 naming the field."""
+    from urllib.parse import parse_qsl
+
+    from fairs.errors import Invalid, NotFound
+
+    for value in (request.scope.get("path_params") or {}).values():
+        if isinstance(value, bool):
+            continue
+        if (isinstance(value, int) and abs(value) > MAX_ID) or (
+                isinstance(value, str) and "\x00" in value):
+            raise NotFound("no such thing")
+    if b"%00" in request.scope.get("query_string", b""):
+        for key, value in request.query_params.multi_items():
+            if "\x00" in key or "\x00" in str(value):
+                raise Invalid(key.replace("\x00", "") or "query", "must not contain NUL characters")
+    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not request.headers.get(
+            "content-length"):
+        return
+    kind = request.headers.get("content-type", "")
+    if "json" in kind:
+        body = await request.body()
+        if _JSON_NUL.search(body):
+            import json
+
+            try:
+                field = _nul_path(json.loads(body)) or "body"
+            except ValueError:
+                return  # malformed JSON: the body's own parser answers 400
+            raise Invalid(field, "must not contain NUL characters")
+    elif kind.startswith("application/x-www-form-urlencoded"):
+        body = await request.body()
+        if b"%00" in body or b"\x00" in body:
+            for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+                if "\x00" in key or "\x00" in value:
+                    raise Invalid(key.replace("\x00", "") or "body",
+                                  "must not contain NUL characters")

@@ -11,6 +11,7 @@ from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from fairs import i18n
+from fairs.errors import Invalid
 
 LANG_COOKIE = "fairs_lang"
 
@@ -98,3 +99,18 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax",
                             httponly=True)
     return response
+
+
+# --- form fields (pages) ------------------------------------------------------------------------
+
+
+def form_int(data: dict[str, Any], field: str, default: int | None = None) -> int | None:
+    """A whole number from a posted form or query: blank gives `default`; anything else that is
+    not a whole number is an Invalid naming the field."""
+    raw = str(data.get(field, "") or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise Invalid(field, "a whole number") from exc

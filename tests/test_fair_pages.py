@@ -16,18 +16,10 @@ import pytest
 from fairs import extensions
 from fairs.i18n import TZ
 from tests.conftest import login_as
+from tests.helpers import create_fair as make
 from tests.test_fairs import at, offline, online
 
 HTML = {"accept": "text/html"}
-
-
-async def make(client, body: dict, publish: bool = True) -> dict:
-    made = await client.post("/api/v1/fairs", json=body)
-    assert made.status_code == 201, made.text
-    fair = made.json()
-    if publish:
-        assert (await client.post(f"/api/v1/fairs/{fair['id']}/publish")).status_code == 200
-    return fair
 
 
 async def get_page(client, url: str, expect: int = 200, **params) -> str:

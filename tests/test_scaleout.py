@@ -3,11 +3,15 @@ so any worker can serve any request."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import httpx
 import pytest
 
 from tests.browser.conftest import LiveServer
-from tests.conftest import REDIS_URL
+from tests.conftest import DEMO_PASSWORDS, REDIS_URL
+from tests.tickets.helpers import make_fair, register
 
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs FAIRS_TEST_REDIS_URL")
 
@@ -44,3 +48,73 @@ async def test_log_in_through_one_worker_act_through_another(two_servers):
                               headers={"x-csrf-token": csrf})
         assert out.status_code == 204
         assert (await http.get(f"{b.url}/api/v1/auth/me", cookies=cookies)).status_code == 401
+
+
+async def _sse_counts(http: httpx.AsyncClient, url: str, seen: list[int], first: asyncio.Event,
+                      target: int) -> None:
+    """Read the attendance stream, noting each `checked_in`, until it reaches `target`."""
+    async with http.stream("GET", url, headers={"accept": "text/event-stream"}) as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        async for line in stream.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            seen.append(json.loads(line[5:].strip())["checked_in"])
+            first.set()
+            if seen[-1] >= target:
+                return
+
+
+async def test_live_count_on_one_worker_while_admissions_arrive_through_another(two_servers,
+                                                                                 world):
+    a, b = two_servers
+    admitted = 40
+    async with httpx.AsyncClient(timeout=30) as http:
+        async def token(username: str) -> dict:
+            made = await http.post(f"{a.url}/api/v1/auth/tokens", json={
+                "username": username, "password": DEMO_PASSWORDS[username], "name": "scale"})
+            assert made.status_code == 201, made.text
+            return {"authorization": f"Bearer {made.json()['token']}"}
+
+        organiser, scanner = await token("organiser"), await token("scanner")
+        fair = await make_fair(_Base(http, b.url, organiser), world)
+        tickets = [await register(_Base(http, a.url, {}), fair["id"], f"求职者{n}")
+                   for n in range(admitted)]
+
+        seen: list[int] = []
+        first = asyncio.Event()
+        reader = asyncio.create_task(_sse_counts(
+            http, f"{a.url}/api/v1/fairs/{fair['id']}/attendance/stream", seen, first, admitted))
+        await asyncio.wait_for(first.wait(), 10)
+        assert seen == [0]
+
+        async def scan(ticket: dict) -> str:
+            answer = await http.post(f"{b.url}/api/v1/fairs/{fair['id']}/checkins",
+                                     headers=scanner, json={"code": ticket["code"]})
+            assert answer.status_code == 200, answer.text
+            return answer.json()["result"]
+
+        # Admissions in waves through B, while A's stream is open.
+        for wave in range(0, admitted, 10):
+            results = await asyncio.gather(*(scan(t) for t in tickets[wave:wave + 10]))
+            assert results == ["ok"] * len(results)
+            await asyncio.sleep(0.3)
+        await asyncio.wait_for(reader, 5)  # pub/sub: well under a heartbeat (15 s)
+        assert seen[-1] == admitted
+        assert seen == sorted(seen) and len(seen) >= 2  # it moved while we watched
+        counts = (await http.get(f"{a.url}/api/v1/fairs/{fair['id']}/attendance")).json()
+        assert counts["checked_in"] == admitted and counts["registered"] == admitted
+
+
+class _Base:
+    """A tiny adapter so the tickets helpers (which take a client with relative paths) can
+    drive a live server: `post`/`put` with a path, on one base URL and with fixed headers."""
+
+    def __init__(self, http: httpx.AsyncClient, base: str, headers: dict) -> None:
+        self.http, self.base, self.headers = http, base, headers
+
+    async def post(self, path: str, **kw):
+        return await self.http.post(self.base + path, headers=self.headers, **kw)
+
+    async def put(self, path: str, **kw):
+        return await self.http.put(self.base + path, headers=self.headers, **kw)

@@ -24,7 +24,7 @@ class AuditController(Controller):
         object_type: Annotated[str | None, QueryParameter()] = None,
         object_id: Annotated[str | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict:
         rows, total = await services.entries(limit, offset, action, object_type, object_id)
         items = [{**r, "at": r["at"].isoformat()} for r in rows]

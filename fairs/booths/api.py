@@ -48,7 +48,8 @@ from .schemas import (
 )
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
-Offset = Annotated[int, QueryParameter(ge=0)]
+Offset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
+IdParam = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 
 
 def booth_out(r: dict) -> BoothOut:
@@ -250,7 +251,7 @@ class LedgerController(Controller):
     @get("/no-shows", guards=[logged_in], summary="The no-show ledger")
     async def no_shows(
         self, request: Request,
-        employer: Annotated[int | None, QueryParameter()] = None,
+        employer: IdParam = None,
     ) -> dict:
         principal = require(request)
         if principal.role == "employer":
@@ -333,7 +334,7 @@ class InterestController(Controller):
     @get("/me/interests", guards=[employer_guard],
          summary="Job seekers interested in my positions (masked), optionally for one fair")
     async def interested(
-        self, request: Request, fair: Annotated[int | None, QueryParameter()] = None,
+        self, request: Request, fair: IdParam = None,
         limit: Limit = 500, offset: Offset = 0,
     ) -> dict:
         found = await services.interested_job_seekers(require(request), fair, limit, offset)

@@ -5,7 +5,6 @@ running order and "jobs at this fair"."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
@@ -18,7 +17,7 @@ from fairs.errors import FairsError, Invalid
 from fairs.events.tables import Fair
 from fairs.extensions import register_fair_section, register_organiser_link
 from fairs.i18n import N_
-from fairs.web import page
+from fairs.web import form_int, page
 
 from . import services
 
@@ -33,16 +32,6 @@ EXPERIENCE_LABELS = {"any": N_("Any"), "none": N_("No experience needed"),
                      "5-10": N_("5-10 years"), "10+": N_("10 years or more")}
 LABELS = {"job_types": JOB_TYPE_LABELS, "educations": EDUCATION_LABELS,
           "experiences": EXPERIENCE_LABELS}
-
-
-def _int(data: dict[str, Any], field: str, default: int | None = None) -> int | None:
-    raw = str(data.get(field, "") or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise Invalid(field, "a whole number") from exc
 
 
 def _grid(booths: list[dict]) -> dict:
@@ -143,7 +132,7 @@ class EmployerPages(Controller):
             body = {k: values.get(k, "") for k in ("title", "education", "experience",
                                                    "job_type", "major", "description")}
             for k in ("headcount", "salary_min", "salary_max"):
-                body[k] = _int(values, k, 0 if k != "headcount" else None)
+                body[k] = form_int(values, k, 0 if k != "headcount" else None)
             await services.add_position(require(request), booking_id, body, slot=slot)
         except FairsError as exc:
             errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
@@ -208,7 +197,7 @@ class OrganiserBoothPages(Controller):
     async def generate(self, request: Request, fair_id: FromPath[int],
                        data: FormData) -> Redirect:
         principal = require(request)
-        rows, cols = _int(data, "rows", 4), _int(data, "cols", 8)
+        rows, cols = form_int(data, "rows", 4), form_int(data, "cols", 8)
         zones = [z.strip().upper() for z in str(data.get("zones") or "A").split(",")
                  if z.strip()] or ["A"]
         if not (1 <= rows <= 40 and 1 <= cols <= 40):
@@ -234,14 +223,14 @@ class OrganiserBoothPages(Controller):
     async def save(self, request: Request, fair_id: FromPath[int], data: FormData) -> Redirect:
         """The layout table: rows code-N, zone-N, x-N, ...; an emptied code removes the booth."""
         layout = []
-        n = _int(data, "count", 0) or 0
+        n = form_int(data, "count", 0) or 0
         for i in range(n + 1):
             code = str(data.get(f"code-{i}") or "").strip()
             if not code:
                 continue
             layout.append({"code": code, "zone": str(data.get(f"zone-{i}") or ""),
-                           "x": _int(data, f"x-{i}", 0), "y": _int(data, f"y-{i}", 0),
-                           "w": _int(data, f"w-{i}", 1), "h": _int(data, f"h-{i}", 1),
+                           "x": form_int(data, f"x-{i}", 0), "y": form_int(data, f"y-{i}", 0),
+                           "w": form_int(data, f"w-{i}", 1), "h": form_int(data, f"h-{i}", 1),
                            "step_free": bool(data.get(f"step_free-{i}")),
                            "blocked": bool(data.get(f"blocked-{i}"))})
         await services.set_layout(require(request), fair_id, layout)
@@ -249,7 +238,7 @@ class OrganiserBoothPages(Controller):
 
     @post("/fairs/{fair_id:int}/booths/copy", status_code=303)
     async def copy(self, request: Request, fair_id: FromPath[int], data: FormData) -> Redirect:
-        await services.copy_layout(require(request), fair_id, _int(data, "from", 0) or 0)
+        await services.copy_layout(require(request), fair_id, form_int(data, "from", 0) or 0)
         return Redirect(path=f"/organiser/fairs/{fair_id}/booths", status_code=303)
 
     @post("/fairs/{fair_id:int}/slots", status_code=303)
@@ -257,8 +246,8 @@ class OrganiserBoothPages(Controller):
                         data: FormData) -> Redirect:
         principal = require(request)
         fair = await services.managed_fair(principal, fair_id)
-        minutes = _int(data, "minutes", 15) or 15
-        gap = _int(data, "gap", 0) or 0
+        minutes = form_int(data, "minutes", 15) or 15
+        gap = form_int(data, "gap", 0) or 0
         start = str(data.get("starts_at") or "").strip()
         end = str(data.get("ends_at") or "").strip()
         try:
@@ -313,7 +302,7 @@ class OrganiserBoothPages(Controller):
 
     @post("/booking-rules", status_code=303)
     async def rules(self, request: Request, data: FormData) -> Redirect:
-        changes = {k: _int(data, k) for k in services.DEFAULT_RULES}
+        changes = {k: form_int(data, k) for k in services.DEFAULT_RULES}
         await services.set_rules(require(request), changes)
         return Redirect(path="/organiser/no-shows", status_code=303)
 

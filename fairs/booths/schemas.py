@@ -7,6 +7,8 @@ import msgspec
 
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
 GridInt = Annotated[int, msgspec.Meta(ge=0, le=200)]
+# An id: the database's serial integers (32-bit on PostgreSQL); a larger one names nothing.
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class BoothIn(msgspec.Struct, kw_only=True):
@@ -25,7 +27,7 @@ class LayoutIn(msgspec.Struct):
 
 
 class CopyLayoutIn(msgspec.Struct):
-    from_fair: int = msgspec.field(name="from")
+    from_fair: Id = msgspec.field(name="from")
 
 
 class BoothOut(msgspec.Struct, kw_only=True):

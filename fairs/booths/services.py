@@ -420,7 +420,7 @@ async def _booking_fair(fair_id: int, principal: Principal | None) -> dict:
         raise NotFound("no such fair")
     row = rows[0]
     for key in ("starts_at", "published_at", "booking_opens_at", "booking_closes_at"):
-        row[key] = _dt(row[key]) if row[key] is not None else None
+        row[key] = db.as_datetime(row[key])
     return row
 
 
@@ -803,17 +803,9 @@ async def list_slots(fair_id: int, principal: Principal | None = None) -> list[d
         "LEFT JOIN employer e ON e.id = k.employer WHERE s.fair = {} ORDER BY s.starts_at",
         fair_id)
     for r in rows:
-        r["starts_at"], r["ends_at"] = _dt(r["starts_at"]), _dt(r["ends_at"])
+        r["starts_at"], r["ends_at"] = db.as_datetime(r["starts_at"]), db.as_datetime(r["ends_at"])
         r["status"] = "booked" if r["booking"] else "free"
     return rows
-
-
-def _dt(value: Any) -> datetime:
-    """Raw SQLite reads give timestamps as text; PostgreSQL as datetimes."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 async def book_slot(principal: Principal, slot_id: int, topic: str = "") -> dict:
@@ -1205,7 +1197,8 @@ async def _presence(fair_id: int, employer_id: int) -> dict | None:
         "WHERE e.id = {}", fair_id, employer_id)
     if rows:
         row = rows[0]
-        row["starts_at"], row["ends_at"] = _dt(row["starts_at"]), _dt(row["ends_at"])
+        row["starts_at"] = db.as_datetime(row["starts_at"])
+        row["ends_at"] = db.as_datetime(row["ends_at"])
         return {**row, "kind": "slot", "booking": None, "booth": None}
     return None
 
@@ -1227,8 +1220,8 @@ async def employer_at_fair(fair_id: int, employer_id: int,
 def _poster(fair: dict, r: dict) -> dict:
     return {"fair": fair, "employer": r["employer"], "employer_name": r["employer_name"],
             "industry": r.get("industry") or "", "booth": r.get("booth"),
-            "starts_at": _dt(r["starts_at"]) if r.get("starts_at") else None,
-            "ends_at": _dt(r["ends_at"]) if r.get("ends_at") else None,
+            "starts_at": db.as_datetime(r["starts_at"]) if r.get("starts_at") else None,
+            "ends_at": db.as_datetime(r["ends_at"]) if r.get("ends_at") else None,
             "label": r.get("label") or "",
             "path": employer_page_path(fair["id"], r["employer"])}
 
@@ -1356,7 +1349,7 @@ async def registration_interests(registration_id: int) -> list[dict]:
         "LEFT JOIN booking k ON k.id = p.booking LEFT JOIN booth b ON b.id = k.booth "
         "WHERE i.registration = {} ORDER BY i.created_at DESC, i.id DESC", registration_id)
     for r in rows:
-        r["created_at"] = _dt(r["created_at"])
+        r["created_at"] = db.as_datetime(r["created_at"])
         r["path"] = employer_page_path(r["fair"], r["employer"])
     return rows
 
@@ -1388,7 +1381,7 @@ async def interested_job_seekers(principal: Principal, fair_id: int | None = Non
         f"OFFSET {int(offset)}", *args)
     items = [{"id": r["id"], "fair": r["fair"], "fair_title": r["fair_title"],
               "position": r["position"], "title": r["title"], "name": mask_name(r["name"]),
-              "phone": mask_phone(r["phone"]), "created_at": _dt(r["created_at"])}
+              "phone": mask_phone(r["phone"]), "created_at": db.as_datetime(r["created_at"])}
              for r in rows]
     per_position = await _fetch(
         "SELECT i.position, p.title, i.fair, COUNT(*) AS n FROM position_interest i "
@@ -1399,5 +1392,5 @@ async def interested_job_seekers(principal: Principal, fair_id: int | None = Non
         f"JOIN fair f ON f.id = i.fair WHERE {where} GROUP BY i.fair, f.title, f.starts_at "
         "ORDER BY f.starts_at DESC", *args)
     for r in per_fair:
-        r["starts_at"] = _dt(r["starts_at"])
+        r["starts_at"] = db.as_datetime(r["starts_at"])
     return {"items": items, "total": int(total), "positions": per_position, "fairs": per_fair}

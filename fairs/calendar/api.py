@@ -6,6 +6,7 @@ import re
 from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -18,6 +19,18 @@ from .http import PRIVATE_CACHE, fair_ics_response, ics_response
 from .schemas import FeedUrlOut
 
 _ICS_NAME = re.compile(r"^([A-Za-z0-9_-]{1,100})\.ics$")
+Code = Annotated[str | None, QueryParameter()]
+FeedCodes = dict[str, str | None]
+
+
+async def feed_query(kind: Code = None, industry: Code = None, audience: Code = None,
+                     org: Code = None) -> FeedCodes:
+    """A feed's filter codes as given in the query (as in GET /api/v1/fairs): one dependency
+    for the feed and its subscribe page."""
+    return {"kind": kind, "industry": industry, "audience": audience, "org": org}
+
+
+FEED_QUERY = {"codes": Provide(feed_query)}
 
 
 def _name(value: str) -> str:
@@ -38,17 +51,15 @@ class CalendarFeeds(Controller):
     @get("/fairs.ics", summary="Published fairs as an iCalendar feed",
          description="Filters `kind`, `industry`, `audience`, `org` as in GET /api/v1/fairs; "
          "`days` (default 180): fairs that ended up to that many days ago are included. "
-         "Answers ETag/Last-Modified and 304 to a matching If-None-Match/If-Modified-Since.")
+         "Answers ETag/Last-Modified and 304 to a matching If-None-Match/If-Modified-Since.",
+         dependencies=FEED_QUERY)
     async def fairs_feed(
         self,
         request: Request,
-        kind: Annotated[str | None, QueryParameter()] = None,
-        industry: Annotated[str | None, QueryParameter()] = None,
-        audience: Annotated[str | None, QueryParameter()] = None,
-        org: Annotated[str | None, QueryParameter()] = None,
+        codes: NamedDependency[FeedCodes],
         days: Annotated[int | None, QueryParameter(ge=1, le=services.MAX_DAYS)] = None,
     ) -> Response:
-        flt = await services.check_filter(kind, industry, audience, org, days)
+        flt = await services.check_filter(**codes, days=days)
         stamp = await services.feed_stamp(flt)
         return await ics_response(request, stamp.etag, stamp.last_modified,
                                   lambda: services.feed_body(flt, stamp))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
@@ -18,7 +19,7 @@ from fairs.extensions import register_fair_section
 from fairs.web import page
 
 from . import services
-from .api import employer_id_of, webcal
+from .api import FEED_QUERY, FeedCodes, employer_id_of, webcal
 
 DAY_CHOICES = (180, 365, 730, 1825)
 
@@ -43,14 +44,11 @@ register_fair_section(subscribe_section)
 class CalendarPages(Controller):
     include_in_schema = False
 
-    @get("/calendar")
+    @get("/calendar", dependencies=FEED_QUERY)
     async def subscribe(
         self,
         request: Request,
-        kind: Annotated[str | None, QueryParameter()] = None,
-        industry: Annotated[str | None, QueryParameter()] = None,
-        audience: Annotated[str | None, QueryParameter()] = None,
-        org: Annotated[str | None, QueryParameter()] = None,
+        codes: NamedDependency[FeedCodes],
         days: Annotated[str | None, QueryParameter()] = None,
     ) -> Template:
         error = None
@@ -59,7 +57,7 @@ class CalendarPages(Controller):
         except ValueError:
             day_count = services.DEFAULT_DAYS
         try:
-            flt = await services.check_filter(kind, industry, audience, org, day_count)
+            flt = await services.check_filter(**codes, days=day_count)
         except Invalid as exc:
             error = exc
             flt = services.FeedFilter()

@@ -54,14 +54,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _ts(value) -> datetime | None:
-    """A timestamp from a raw row: SQLite gives text for aggregates, PostgreSQL a datetime."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _etag(*parts: object) -> str:
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=12).hexdigest()
     return f'"{digest}"'
@@ -244,7 +236,8 @@ async def _feed_stamp(flt: FeedFilter, start: datetime) -> Stamp:
         start, start, start, start, start, *args)
     row = rows[0]
     n = int(row["n"] or 0)
-    changed, first, last, gone = (_ts(row[k]) for k in ("changed", "first", "last", "gone"))
+    changed, first, last, gone = (db.as_datetime(row[k])
+                                  for k in ("changed", "first", "last", "gone"))
     moments = [changed] if changed else []
     if gone is not None:
         # The window passed `gone` at the first China midnight after gone + days.
@@ -525,11 +518,11 @@ async def _fair_row(fair_id: int) -> dict:
 
 async def fair_stamp(fair_id: int) -> Stamp:
     row = await _fair_row(fair_id)
-    changed = _ts(row["updated_at"])
+    changed = db.as_datetime(row["updated_at"])
     etag = _etag("fair", FORMAT_VERSION, base_url(), fair_id, row["revision"], changed,
                  await _jobs_stamp())
     return Stamp(etag=etag, last_modified=changed.replace(microsecond=0), count=1,
-                 first=_ts(row["starts_at"]), last=_ts(row["ends_at"]))
+                 first=db.as_datetime(row["starts_at"]), last=db.as_datetime(row["ends_at"]))
 
 
 async def fair_body(fair_id: int, stamp: Stamp | None = None) -> bytes:
@@ -541,7 +534,7 @@ async def fair_body(fair_id: int, stamp: Stamp | None = None) -> bytes:
     jobs = await _jobs([fair_id])
     key = _piece_key(row["state"], jobs.get(fair_id))
     found = await pieces([(fair_id, key)], jobs)
-    first, last = ical.years(_ts(row["starts_at"]), _ts(row["ends_at"]))
+    first, last = ical.years(db.as_datetime(row["starts_at"]), db.as_datetime(row["ends_at"]))
     body = ical.assemble(ical.head(row["title"], first, last), [found[fair_id]])
     bodies.put(stamp.etag, body)
     return body
@@ -654,5 +647,5 @@ async def employer_feed(token: str) -> tuple[bytes, str, datetime]:
     first, last = ical.years(min(starts) if starts else None, max(ends) if ends else None)
     body = ical.assemble(ical.head("我的招聘会展位与直播带岗", first, last),
                          [ical.event_ics(e) for e in events])
-    stamps = [ical.utc(e.stamp) for e in events] + [ical.utc(_ts(row["created_at"]))]
+    stamps = [ical.utc(e.stamp) for e in events] + [ical.utc(db.as_datetime(row["created_at"]))]
     return body, _etag("employer", hashlib.sha256(body).hexdigest()), max(stamps)

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
-from fairs.errors import Invalid
 from fairs.extensions import register_organiser_link
 from fairs.i18n import N_
-from fairs.web import page
+from fairs.web import form_int, page
 
 from . import services
-
-
-def _int(data: dict[str, Any], field: str, default: int = 0) -> int:
-    raw = str(data.get(field, "") or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise Invalid(field, "a whole number") from exc
 
 
 class CatalogPages(Controller):
@@ -46,7 +33,7 @@ class CatalogPages(Controller):
     async def add_venue(self, request: Request, data: FormData) -> Redirect:
         await services.create_venue(
             require(request), name=str(data.get("name", "")), address=str(data.get("address", "")),
-            district=str(data.get("district", "")) or None, capacity=_int(data, "capacity"),
+            district=str(data.get("district", "")) or None, capacity=form_int(data, "capacity", 0),
             step_free=bool(data.get("step_free")),
         )
         return Redirect(path="/organiser/catalog", status_code=303)

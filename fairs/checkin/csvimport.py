@@ -68,7 +68,10 @@ def parse_sessions(text: str) -> list[dict]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:  # a stray line break inside a field, a NUL...
+        raise Invalid("file", f"not a readable CSV file ({exc})") from exc
     header, body = rows[0], [r for r in rows[1:] if any(c.strip() for c in r)]
     label_i, start_i = _find(header, LABEL), _find(header, START)
     peak_i, total_i = _find(header, PEAK), _find(header, TOTAL)

@@ -12,14 +12,6 @@ from fairs.tickets import codes
 from fairs.tickets.demo import bulk_insert, person
 
 
-def _dt(value):
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
 async def load(ctx) -> None:
     now = datetime.now(UTC)
     held = await db.fetch(
@@ -27,7 +19,7 @@ async def load(ctx) -> None:
         "AND ends_at <= {} AND NOT EXISTS (SELECT 1 FROM admission_tally t WHERE t.fair = f.id) "
         "AND NOT EXISTS (SELECT 1 FROM online_session s WHERE s.fair = f.id) ORDER BY id", now)
     for f in held:
-        starts, ends = _dt(f["starts_at"]), _dt(f["ends_at"])
+        starts, ends = db.as_datetime(f["starts_at"]), db.as_datetime(f["ends_at"])
         rng = random.Random(10_000 + f["id"])
         if f["kind"] == "online":
             async with db.write_transaction():
@@ -63,7 +55,7 @@ async def load(ctx) -> None:
                 made = await db.fetch("SELECT id, created_at FROM registration WHERE fair = {} "
                                       "AND source = 'walk_in'", f["id"])
                 for r in made:
-                    at = _dt(r["created_at"])
+                    at = db.as_datetime(r["created_at"])
                     rows.append((f["id"], r["id"], "walk_in", at, at, "kiosk", False))
             await bulk_insert("admission", ["fair", "registration", "method", "admitted_at",
                                             "recorded_at", "device", "offline"], rows)

@@ -50,18 +50,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _dt(value: Any) -> datetime | None:
-    """A timestamp from a raw query: asyncpg gives datetimes, SQLite strings (in expressions)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def window(fair: dict) -> tuple[datetime, datetime]:
     """The check-in window: the fair's own, or an hour before the start to the end."""
-    opens = _dt(fair.get("opens_at")) or _dt(fair["starts_at"]) - OPENS_BEFORE
-    closes = _dt(fair.get("closes_at")) or _dt(fair["ends_at"])
+    opens = db.as_datetime(fair.get("opens_at")) or db.as_datetime(fair["starts_at"]) - OPENS_BEFORE
+    closes = db.as_datetime(fair.get("closes_at")) or db.as_datetime(fair["ends_at"])
     return opens, closes
 
 
@@ -321,7 +313,7 @@ async def _admit(fair_id: int, reg_id: int, at: datetime, received: datetime, de
         else:
             first = await db.fetch(
                 "SELECT admitted_at, device FROM admission WHERE registration = {}", reg_id)
-            first_at = _dt(first[0]["admitted_at"])
+            first_at = db.as_datetime(first[0]["admitted_at"])
             answer = {"result": "already_checked_in",
                       "explanation": explain("already_checked_in", first=first_at),
                       "attendee": attendee, "checked_in_at": events_iso(first_at)}
@@ -354,7 +346,7 @@ def _admit_job(locale: str, fair_id: int, reg_id: int, at: datetime, received: d
                 first = conn.execute(
                     "SELECT admitted_at, device FROM admission WHERE registration = ?",
                     (reg_id,)).fetchall()[0]
-                first_at = _dt(first["admitted_at"])
+                first_at = db.as_datetime(first["admitted_at"])
                 answer = {"result": "already_checked_in",
                           "explanation": explain("already_checked_in", first=first_at),
                           "attendee": attendee, "checked_in_at": events_iso(first_at)}
@@ -553,7 +545,7 @@ async def list_online_sessions(fair_id: int) -> list[dict]:
     rows = await db.fetch(
         "SELECT id, label, starts_at, peak_viewers, total_views, source FROM online_session "
         "WHERE fair = {} ORDER BY id", fair_id)
-    return [{**r, "starts_at": events_iso(_dt(r["starts_at"]))} for r in rows]
+    return [{**r, "starts_at": events_iso(db.as_datetime(r["starts_at"]))} for r in rows]
 
 
 async def delete_online_session(principal: Principal, fair_id: int, session_id: int) -> None:

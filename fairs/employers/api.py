@@ -55,7 +55,7 @@ class EmployerController(Controller):
         status: Annotated[str | None, QueryParameter()] = None,
         q: Annotated[str | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict:
         rows, total = await services.list_employers(status, q, limit, offset)
         return {"items": [employer_out(r) for r in rows], "total": total}

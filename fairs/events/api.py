@@ -51,7 +51,7 @@ def parse_bound(value: str | None, field: str, end: bool) -> datetime | None:
 
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
-Offset = Annotated[int, QueryParameter(ge=0)]
+Offset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1)]
 
 
 class FairController(Controller):

@@ -8,20 +8,26 @@ import msgspec
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 Codes = Annotated[list[str], msgspec.Meta(max_length=50)]
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+# An id: the database's serial integers (32-bit on PostgreSQL); a larger one names nothing.
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
-class FairIn(msgspec.Struct, kw_only=True):
+class FairDraft(msgspec.Struct, kw_only=True):
+    """A new fair's own fields: what a plan's proposals carry (FairIn adds the rest)."""
     kind: str
     title: Title
     starts_at: datetime
     ends_at: datetime
-    venue: int | None = None
-    channel: int | None = None
-    stream_url: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    venue: Id | None = None
+    channel: Id | None = None
     capacity: Capacity | None = None
     industries: Codes = []
     audiences: Codes = []
     description: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
+
+
+class FairIn(FairDraft, kw_only=True):
+    stream_url: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     format: str = "special"
     org: str | None = None
     booking_opens_at: datetime | None = None
@@ -34,8 +40,8 @@ class FairPatch(msgspec.Struct, kw_only=True, omit_defaults=True):
     title: Title | msgspec.UnsetType = msgspec.UNSET
     starts_at: datetime | msgspec.UnsetType = msgspec.UNSET
     ends_at: datetime | msgspec.UnsetType = msgspec.UNSET
-    venue: int | None | msgspec.UnsetType = msgspec.UNSET
-    channel: int | None | msgspec.UnsetType = msgspec.UNSET
+    venue: Id | None | msgspec.UnsetType = msgspec.UNSET
+    channel: Id | None | msgspec.UnsetType = msgspec.UNSET
     stream_url: Annotated[str, msgspec.Meta(max_length=1000)] | msgspec.UnsetType = msgspec.UNSET
     capacity: Capacity | None | msgspec.UnsetType = msgspec.UNSET
     industries: Codes | msgspec.UnsetType = msgspec.UNSET

@@ -263,6 +263,22 @@ async def _set_themes(fair_id: int, industries: Iterable[str] | None,
             await FairAudience.insert(*rows)
 
 
+async def _check_new(principal: Principal, kind: str, data: dict[str, Any]) -> tuple:
+    """A new fair's place (the venue for an offline fair, the channel for an online one),
+    themes and organisation, checked: (venue, channel, industries, audiences, org_id)."""
+    venue = data.get("venue") if kind == "offline" else None
+    channel = data.get("channel") if kind == "online" else None
+    await _check_place(kind, venue, channel, principal)
+    industries = await catalog.check_industries(list(data.get("industries") or []))
+    audiences = await catalog.check_audiences(list(data.get("audiences") or []))
+    org = await accounts.org_by_code(data["org"]) if data.get("org") else None
+    org_id = org["id"] if org else principal.org_id
+    if org_id is None:
+        raise Invalid("org", "required")
+    await accounts.ensure_manages(principal, org_id)
+    return venue, channel, industries, audiences, org_id
+
+
 async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
     """Create a draft fair. `data` holds FairIn's fields."""
     kind = data["kind"]
@@ -274,16 +290,7 @@ async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
     windows = {k: aware(data[k], k) if data.get(k) else None for k in WINDOW_FIELDS}
     _check_windows(windows)
     fmt = _check_format(data.get("format") or ("livestream" if kind == "online" else "special"))
-    venue = data.get("venue") if kind == "offline" else None
-    channel = data.get("channel") if kind == "online" else None
-    await _check_place(kind, venue, channel, principal)
-    industries = await catalog.check_industries(list(data.get("industries") or []))
-    audiences = await catalog.check_audiences(list(data.get("audiences") or []))
-    org = await accounts.org_by_code(data["org"]) if data.get("org") else None
-    org_id = org["id"] if org else principal.org_id
-    if org_id is None:
-        raise Invalid("org", "required")
-    await accounts.ensure_manages(principal, org_id)
+    venue, channel, industries, audiences, org_id = await _check_new(principal, kind, data)
     stream_url = catalog.check_url(data.get("stream_url") or "", "stream_url")
     async with db.write_transaction():
         await lock_place(kind, venue, channel)
@@ -450,16 +457,7 @@ async def create_fairs(principal: Principal, items: list[dict[str, Any]],
             _check_times(starts_at, ends_at)
         except Invalid as exc:
             raise Invalid(f"fairs[{n}].ends_at", exc.detail) from exc
-        venue = data.get("venue") if kind == "offline" else None
-        channel = data.get("channel") if kind == "online" else None
-        await _check_place(kind, venue, channel, principal)
-        industries = await catalog.check_industries(list(data.get("industries") or []))
-        audiences = await catalog.check_audiences(list(data.get("audiences") or []))
-        org = await accounts.org_by_code(data["org"]) if data.get("org") else None
-        org_id = org["id"] if org else principal.org_id
-        if org_id is None:
-            raise Invalid("org", "required")
-        await accounts.ensure_manages(principal, org_id)
+        venue, channel, industries, audiences, org_id = await _check_new(principal, kind, data)
         fmt = _check_format(data.get("format")
                             or ("livestream" if kind == "online" else "special"))
         prepared.append((kind, starts_at, ends_at, venue, channel, industries, audiences, org_id,

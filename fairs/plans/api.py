@@ -60,7 +60,7 @@ class PlanController(Controller):
     async def list_plans(
         self, request: Request,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict:
         rows, total = await services.list_plans(require(request), limit, offset)
         return {"items": [plan_out(r) for r in rows], "total": total}

@@ -17,20 +17,10 @@ from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid
 from fairs.extensions import register_organiser_link
 from fairs.i18n import N_, TZ, format_date, gettext
-from fairs.web import page
+from fairs.web import form_int, page
 
 from . import services
 from .planner import KINDS
-
-
-def _int(data: dict[str, Any], field: str, default: int | None = None) -> int | None:
-    raw = str(data.get(field, "") or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise Invalid(field, "a whole number") from exc
 
 
 def _date(data: dict[str, Any], field: str) -> date:
@@ -142,14 +132,14 @@ async def _names() -> tuple[dict[str, dict], dict[str, dict]]:
 
 def _constraints(q: dict[str, Any], run: bool) -> services.Constraints:
     return services.Constraints(
-        max_per_day=_int(q, "max_per_day", 2) or 2,
+        max_per_day=form_int(q, "max_per_day", 2) or 2,
         blackout=_dates(str(q.get("blackout", "") or "")),
         weekdays_only=bool(q.get("weekdays_only")) if run else True,
         allow_consecutive=bool(q.get("allow_consecutive")),
         day_starts=_time(q.get("day_starts"), "day_starts", time(9)),
         day_ends=_time(q.get("day_ends"), "day_ends", time(17)),
-        offline_minutes=_int(q, "offline_minutes", 180) or 180,
-        online_minutes=_int(q, "online_minutes", 120) or 120,
+        offline_minutes=form_int(q, "offline_minutes", 180) or 180,
+        online_minutes=form_int(q, "online_minutes", 120) or 120,
     )
 
 
@@ -169,7 +159,7 @@ class PlanPages(Controller):
 
     @post("/", status_code=303)
     async def create_plan(self, request: Request, data: FormData) -> Redirect:
-        targets = {k: _int(data, f"target_{k}") for k in services.TARGET_KINDS}
+        targets = {k: form_int(data, f"target_{k}") for k in services.TARGET_KINDS}
         plan = await services.create_plan(require(request), {
             "title": str(data.get("title", "")), "starts_on": _date(data, "starts_on"),
             "ends_on": _date(data, "ends_on"),

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Annotated
 
 import msgspec
+
+from fairs.events.schemas import FairDraft, Id
 
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
@@ -61,23 +63,14 @@ class ProposalIn(msgspec.Struct, kw_only=True):
     offline_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 180
     online_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 120
     allow_consecutive: bool = False
-    venues: list[int] | None = None
-    channels: list[int] | None = None
+    venues: list[Id] | None = None
+    channels: list[Id] | None = None
     industries: list[str] | None = None
     audiences: list[str] | None = None
 
 
-class ProposedFairIn(msgspec.Struct, kw_only=True):
-    kind: str
-    title: Title
-    starts_at: datetime
-    ends_at: datetime
-    venue: int | None = None
-    channel: int | None = None
-    industries: Annotated[list[str], msgspec.Meta(max_length=50)] = []
-    audiences: Annotated[list[str], msgspec.Meta(max_length=50)] = []
-    capacity: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
-    description: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
+class ProposedFairIn(FairDraft, kw_only=True):
+    """A proposal accepted as a draft fair: the same fields and limits as a new fair's."""
 
 
 class AcceptIn(msgspec.Struct, kw_only=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -368,21 +368,20 @@ async def burnup(plan: dict, at: datetime | None = None) -> dict[str, list[tuple
 # --- the planner ------------------------------------------------------------------------------
 
 
-@dataclass
-class Constraints:
-    max_per_day: int = 2
+@dataclass(frozen=True)
+class Constraints(planner.Rules):
+    """What the organiser asks of the planner: its rules (planner.Rules, with the blackout days
+    in the order given), and the places and themes to use."""
     blackout: tuple[date, ...] = ()
-    weekdays_only: bool = True
-    day_starts: time = time(9, 0)
-    day_ends: time = time(17, 0)
-    offline_minutes: int = 180
-    online_minutes: int = 120
-    allow_consecutive: bool = False
     venues: tuple[int, ...] | None = None  # None: every active venue of the org's subtree
     channels: tuple[int, ...] | None = None
     industries: tuple[str, ...] | None = None  # key industries (None: the plan's, else all)
     audiences: tuple[str, ...] | None = None  # named audiences (None: the plan's, else general)
     earliest: date | None = None
+
+    def rules(self) -> planner.Rules:
+        values = {f.name: getattr(self, f.name) for f in fields(planner.Rules)}
+        return planner.Rules(**{**values, "blackout": frozenset(self.blackout)})
 
 
 def check_constraints(c: Constraints) -> None:
@@ -475,11 +474,7 @@ async def planner_request(plan: dict, c: Constraints, at: datetime | None = None
         busy=tuple(planner.Busy(b["kind"], b["venue"] if b["kind"] == "offline" else b["channel"],
                                 b["starts_at"], b["ends_at"]) for b in busy),
         day_load=day_load,
-        rules=planner.Rules(
-            max_per_day=c.max_per_day, blackout=frozenset(c.blackout),
-            weekdays_only=c.weekdays_only, day_starts=c.day_starts, day_ends=c.day_ends,
-            offline_minutes=c.offline_minutes, online_minutes=c.online_minutes,
-            allow_consecutive=c.allow_consecutive),
+        rules=c.rules(),
         industries=tuple(industries), audiences=tuple(audiences),
         industry_minimums=owed_ind, audience_minimums=owed_aud,
         covered_industries=frozenset(i["code"] for i in cover["industries"]

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from fairs.accounts.auth import employer_guard, organiser_guard, require
@@ -30,6 +31,19 @@ from .schemas import IntentionIn, IntentionOut, MeasuresOut
 from .services import MEASURES, MeasureFilter
 
 Param = Annotated[str | None, QueryParameter()]
+RawFilter = dict[str, str | None]
+
+
+async def filter_query(from_: Annotated[str | None, QueryParameter(name="from")] = None,
+                       to: Param = None, org: Param = None, kind: Param = None,
+                       industry: Param = None, audience: Param = None) -> RawFilter:
+    """The measures' filter as given in the query (`from`, `to`, `org`, `kind`, `industry`,
+    `audience`): one dependency for the API, the exports and the report page."""
+    return {"from": from_, "to": to, "org": org, "kind": kind, "industry": industry,
+            "audience": audience}
+
+
+FILTER_QUERY = {"raw": Provide(filter_query)}
 
 
 def measure_filter(from_: str | None, to: str | None, org: str | None, kind: str | None,
@@ -80,12 +94,11 @@ class ReportController(Controller):
     tags = ["reports"]
     guards = [organiser_guard]
 
-    @get("/measures", summary="The official measures over the held fairs in the filter")
-    async def measures(self, request: Request, from_: Annotated[
-            str | None, QueryParameter(name="from")] = None, to: Param = None,
-            org: Param = None, kind: Param = None, industry: Param = None,
-            audience: Param = None) -> MeasuresOut:
-        flt = measure_filter(from_, to, org, kind, industry, audience)
+    @get("/measures", summary="The official measures over the held fairs in the filter",
+         dependencies=FILTER_QUERY)
+    async def measures(self, request: Request, raw: NamedDependency[RawFilter]) -> MeasuresOut:
+        flt = measure_filter(raw["from"], raw["to"], raw["org"], raw["kind"], raw["industry"],
+                             raw["audience"])
         values = await services.measures(require(request), flt)
         return MeasuresOut(**{m: values[m] for m in MEASURES})
 
@@ -94,32 +107,23 @@ class ExportController(Controller):
     path = "/reports"
     tags = ["reports"]
     guards = [organiser_guard]
+    dependencies = FILTER_QUERY
 
-    async def _report(self, request: Request, raw: dict[str, str | None]) -> tuple[dict, list]:
+    async def _report(self, request: Request, raw: RawFilter) -> tuple[dict, list]:
         flt = measure_filter(raw["from"], raw["to"], raw["org"], raw["kind"], raw["industry"],
                              raw["audience"])
         report = await services.report(require(request), flt, min_cell=min_cell(request))
         return report, export_meta(report, flt, raw)
 
     @get("/measures.xlsx", summary="The measures as an Excel workbook (summary + breakdowns)")
-    async def xlsx(self, request: Request, from_: Annotated[
-            str | None, QueryParameter(name="from")] = None, to: Param = None,
-            org: Param = None, kind: Param = None, industry: Param = None,
-            audience: Param = None) -> Response[bytes]:
-        raw = {"from": from_, "to": to, "org": org, "kind": kind, "industry": industry,
-               "audience": audience}
+    async def xlsx(self, request: Request, raw: NamedDependency[RawFilter]) -> Response[bytes]:
         report, meta = await self._report(request, raw)
         body = exports.to_xlsx(report, meta)
         return Response(body, media_type="application/vnd.openxmlformats-officedocument."
                         "spreadsheetml.sheet", headers=_download("xlsx", raw))
 
     @get("/measures.csv", summary="The measures as CSV (UTF-8 with a BOM)")
-    async def csv(self, request: Request, from_: Annotated[
-            str | None, QueryParameter(name="from")] = None, to: Param = None,
-            org: Param = None, kind: Param = None, industry: Param = None,
-            audience: Param = None) -> Response[bytes]:
-        raw = {"from": from_, "to": to, "org": org, "kind": kind, "industry": industry,
-               "audience": audience}
+    async def csv(self, request: Request, raw: NamedDependency[RawFilter]) -> Response[bytes]:
         report, meta = await self._report(request, raw)
         return Response(exports.to_csv(report, meta), media_type="text/csv; charset=utf-8",
                         headers=_download("csv", raw))

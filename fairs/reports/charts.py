@@ -3,6 +3,7 @@ and attendance per fair. Pure functions: numbers in, SVG text out (labels alread
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 W, H, PAD_L, PAD_R, PAD_T, PAD_B = 680, 280, 48, 16, 16, 36
@@ -29,6 +30,20 @@ def _grid(parts: list[str], top: int, y) -> None:
                      f'text-anchor="end">{label}</text>')
 
 
+def _frame(top: int, summary: str) -> tuple[list[str], Callable[[float], float]]:
+    """A chart's opening: the <svg> with its accessible name, the grid, and the y scale (0 to
+    `top`) for the bars and lines to come."""
+
+    def y(v: float) -> float:
+        return round(PAD_T + (H - PAD_T - PAD_B) * (1 - v / top), 1)
+
+    parts = [f'<svg class="report-chart" viewBox="0 0 {W} {H}" role="img" '
+             f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',
+             f"<title>{escape(summary)}</title>"]
+    _grid(parts, top, y)
+    return parts, y
+
+
 def events_per_month(year: int, per_month: dict[int, int], target: int, *, summary: str,
                      labels: dict[str, str]) -> str:
     """Bars: fairs held in each month of `year`; a line: held so far (cumulative); a dashed
@@ -39,14 +54,7 @@ def events_per_month(year: int, per_month: dict[int, int], target: int, *, summa
         cumulative.append(running)
     top = nice_max(max(target, running, max(per_month.values(), default=0)))
     slot = (W - PAD_L - PAD_R) / 12
-
-    def y(v: float) -> float:
-        return round(PAD_T + (H - PAD_T - PAD_B) * (1 - v / top), 1)
-
-    parts = [f'<svg class="report-chart" viewBox="0 0 {W} {H}" role="img" '
-             f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',
-             f"<title>{escape(summary)}</title>"]
-    _grid(parts, top, y)
+    parts, y = _frame(top, summary)
     for m in range(1, 13):
         n = per_month.get(m, 0)
         x = PAD_L + slot * (m - 1)
@@ -76,14 +84,7 @@ def attendance_per_fair(fairs: list[dict], *, summary: str, value: str = "admiss
     n = len(fairs)
     top = nice_max(max((f[value] for f in fairs), default=0))
     slot = (W - PAD_L - PAD_R) / max(n, 1)
-
-    def y(v: float) -> float:
-        return round(PAD_T + (H - PAD_T - PAD_B) * (1 - v / top), 1)
-
-    parts = [f'<svg class="report-chart" viewBox="0 0 {W} {H}" role="img" '
-             f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',
-             f"<title>{escape(summary)}</title>"]
-    _grid(parts, top, y)
+    parts, y = _frame(top, summary)
     gap = .15 if slot > 6 else 0
     for i, f in enumerate(fairs):
         v = f[value]

@@ -10,14 +10,6 @@ from datetime import UTC, datetime, timedelta
 from fairs import db
 
 
-def _dt(value):
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
 async def load(ctx) -> None:
     now = datetime.now(UTC)
     held = await db.fetch(
@@ -35,7 +27,7 @@ async def load(ctx) -> None:
             "SELECT registration FROM admission WHERE fair = {} ORDER BY registration",
             fair["id"])
         rng = random.Random(20_000 + fair["id"])
-        starts = _dt(fair["starts_at"])
+        starts = db.as_datetime(fair["starts_at"])
         rows = []
         for a in admitted:
             if rng.random() >= 1 / 6:

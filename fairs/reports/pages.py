@@ -6,11 +6,11 @@ offered through fairs.extensions.register_ticket_section."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
@@ -29,10 +29,8 @@ from fairs.i18n import N_, TZ, gettext
 from fairs.web import page
 
 from . import charts, services
-from .api import measure_filter, min_cell
+from .api import FILTER_QUERY, RawFilter, measure_filter, min_cell
 from .services import MEASURES, PERSON_MEASURES
-
-Param = Annotated[str | None, QueryParameter()]
 
 MEASURE_NAMES = {
     "events_held": N_("Events held"),
@@ -143,15 +141,10 @@ class ReportPages(Controller):
     guards = [organiser_guard]
     include_in_schema = False
 
-    @get("/reports")
-    async def report(self, request: Request, from_: Annotated[
-            str | None, QueryParameter(name="from")] = None, to: Param = None,
-            org: Param = None, kind: Param = None, industry: Param = None,
-            audience: Param = None) -> Template:
+    @get("/reports", dependencies=FILTER_QUERY)
+    async def report(self, request: Request, raw: NamedDependency[RawFilter]) -> Template:
         principal = require(request)
-        raw = _default_year({"from": from_, "to": to, "org": org, "kind": kind,
-                             "industry": industry, "audience": audience,
-                             "all": request.query_params.get("all")})
+        raw = _default_year({**raw, "all": request.query_params.get("all")})
         errors: dict[str, str] = {}
         report = None
         try:

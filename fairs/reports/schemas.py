@@ -4,16 +4,19 @@ from typing import Annotated
 
 import msgspec
 
+# An id: the database's serial integers (32-bit on PostgreSQL); a larger one names nothing.
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
 
 class IntentionIn(msgspec.Struct, kw_only=True):
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    position: int
+    position: Id
 
 
 class IntentionOut(msgspec.Struct, kw_only=True):
     id: int
     fair: int
-    position: int
+    position: Id
     position_title: str
     employer: int
     created_at: str

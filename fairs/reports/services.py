@@ -59,14 +59,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _dt(value: Any) -> datetime | None:
-    """A timestamp from a raw query: asyncpg gives datetimes, SQLite strings."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _rows(rows: list) -> list[dict]:
     return [dict(r) for r in rows]
 
@@ -98,7 +90,8 @@ async def employer_fair(principal: Principal | None, fair_id: int) -> dict:
     fair = dict(rows[0])
     if not int(fair["booked"]):
         raise Forbidden("your company has no confirmed booking at this fair")
-    fair["starts_at"], fair["ends_at"] = _dt(fair["starts_at"]), _dt(fair["ends_at"])
+    fair["starts_at"] = db.as_datetime(fair["starts_at"])
+    fair["ends_at"] = db.as_datetime(fair["ends_at"])
     fair["employer"] = employer_id
     fair["intentions_open"] = intentions_open(fair)
     return fair
@@ -161,7 +154,8 @@ async def record_intention(principal: Principal | None, fair_id: int, code: str,
             old = await db.fetch(
                 "SELECT id, created_at FROM intention WHERE registration = {} AND position = {}",
                 ticket["id"], position_id)
-            intention_id, created_at, created = old[0]["id"], _dt(old[0]["created_at"]), False
+            intention_id, created = old[0]["id"], False
+            created_at = db.as_datetime(old[0]["created_at"])
     return {"id": intention_id, "fair": fair_id, "position": position_id,
             "position_title": position[0]["title"], "employer": fair["employer"],
             "created_at": created_at, "created": created}, created
@@ -174,7 +168,7 @@ async def intentions_for_ticket(ticket_id: int) -> list[dict]:
         "SELECT e.name AS employer, p.title AS position, i.created_at FROM intention i "
         "JOIN employer e ON e.id = i.employer JOIN job_position p ON p.id = i.position "
         "WHERE i.registration = {} ORDER BY i.created_at, i.id", ticket_id)
-    return [{**dict(r), "created_at": _dt(r["created_at"])} for r in rows]
+    return [{**dict(r), "created_at": db.as_datetime(r["created_at"])} for r in rows]
 
 
 async def recent_intentions(employer_id: int, fair_id: int, limit: int = 20) -> list[dict]:
@@ -186,7 +180,8 @@ async def recent_intentions(employer_id: int, fair_id: int, limit: int = 20) -> 
         "JOIN job_position p ON p.id = i.position JOIN registration r ON r.id = i.registration "
         f"WHERE i.fair = {{}} AND i.employer = {{}} ORDER BY i.id DESC LIMIT {int(limit)}",
         fair_id, employer_id)
-    return [{"id": r["id"], "created_at": _dt(r["created_at"]), "position": r["position"],
+    return [{"id": r["id"], "created_at": db.as_datetime(r["created_at"]),
+             "position": r["position"],
              "name": mask_name(r["name"])} for r in rows]
 
 
@@ -582,7 +577,7 @@ async def _fair_list(per_fair: dict[str, dict[str, int]]) -> list[dict]:
         return []
     rows = await db.fetch(
         f"SELECT id, title, kind, starts_at FROM fair WHERE id IN ({_marks(ids)})", *ids)
-    out = [{**dict(r), "starts_at": _dt(r["starts_at"]), **per_fair[str(r["id"])]}
+    out = [{**dict(r), "starts_at": db.as_datetime(r["starts_at"]), **per_fair[str(r["id"])]}
            for r in rows]
     return sorted(out, key=lambda r: (r["starts_at"], r["id"]))
 
@@ -623,7 +618,7 @@ async def fair_summary(principal: Principal | None, fair_id: int,
         "JOIN guest_slot gs ON gs.id = sb.slot WHERE sb.fair = {} AND sb.status = 'confirmed'",
         fair_id, at, fair_id))
     for e in employers:
-        e["checked_in_at"] = _dt(e["checked_in_at"])
+        e["checked_in_at"] = db.as_datetime(e["checked_in_at"])
         e["openings"], e["intentions"] = int(e["openings"]), int(e["intentions"])
     employers.sort(key=lambda e: (e["checked_in_at"] is None, e["name"]))
     positions = _rows(await db.fetch(

@@ -48,7 +48,7 @@ class RegistrationController(Controller):
     async def list_registrations(
         self, request: Request, fair_id: FromPath[int],
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict:
         await events.get_fair_for_update(require(request), fair_id)
         rows, total = await services.list_for_fair(fair_id, limit, offset)

@@ -64,12 +64,7 @@ async def load(ctx) -> None:
         return
     for f in fairs:
         for key in ("starts_at", "ends_at", "published_at"):
-            value = f[key]
-            if isinstance(value, str):
-                value = datetime.fromisoformat(value)
-            if value is not None and value.tzinfo is None:
-                value = value.replace(tzinfo=UTC)
-            f[key] = value
+            f[key] = db.as_datetime(f[key])
     held = [f for f in fairs if f["ends_at"] <= now]
     upcoming = [f for f in fairs if f["starts_at"] > now]
     for f in held:

@@ -204,14 +204,8 @@ async def find_by_last4(fair_id: int, last4: str, limit: int = 20) -> list[dict]
         "WHERE r.fair = {} AND r.phone_last4 = {} ORDER BY r.id LIMIT {}",
         fair_id, last4, limit)
     return [{"code": r["code"], "name": mask_name(r["name"]), "phone": mask_phone(r["phone"]),
-             "status": r["status"], "checked_in_at": _as_dt(r["admitted_at"])} for r in rows]
-
-
-def _as_dt(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+             "status": r["status"], "checked_in_at": db.as_datetime(r["admitted_at"])}
+            for r in rows]
 
 
 async def registered_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -18,11 +18,11 @@ import pytest
 
 from fairs import db
 from tests.browser import conftest as browser_conftest
+from tests.browser.helpers import phone_with_ticket
 from tests.browser.test_scanner import _y4m, launch, wait_for
 from tests.conftest import DEMO_PASSWORDS, login_as
 from tests.employers.conftest import bearer_client, employers_with_tokens, make_fair
 from tests.employers.test_posters import book_with_positions, posters_in, svg_modules
-from tests.tickets.helpers import phone
 
 pytestmark = pytest.mark.browser
 
@@ -82,18 +82,8 @@ async def test_phone_scans_a_booth_poster_and_marks_interest(app, new_client, wo
         assert poster["url"] == f"{base}/fairs/{fair['id']}/employers/{a.employer_id}"
         manager, browser = await launch(_y4m(svg_to_png(poster["svg"]), tmp_path))
         try:
-            context = await browser.new_context(
-                locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                has_touch=True, permissions=["camera"])
-            page = await context.new_page()
-            page.set_default_timeout(20_000)
             # Register: the ticket page remembers the code in this browser.
-            await page.goto(f"{base}/fairs/{fair['id']}/register")
-            await page.fill("input[name=name]", "海港求职者")
-            await page.fill("input[name=phone]", phone())
-            await page.click("form.ticket-register button[type=submit]")
-            await page.wait_for_selector("article.ticket .ticket-qr svg")
-            code = await page.inner_text(".ticket-code")
+            context, page, code = await phone_with_ticket(browser, base, fair["id"], "海港求职者")
             # Scan the booth's poster with the phone's camera.
             await page.goto(f"{base}/checkin/scan")
             await page.wait_for_url(f"**/fairs/{fair['id']}/employers/{a.employer_id}",

@@ -86,12 +86,17 @@ async def staff_page(browser, live_server, **kw):
     return context, page
 
 
-async def test_camera_scan_admits_once(new_client, world, live_server, tmp_path):
+async def fair_and_ticket_png(new_client, world, name: str) -> tuple[dict, bytes]:
+    """A fair open for check-in, and the QR PNG of a ticket registered for it."""
     organiser = await login_as(new_client, "organiser")
     fair = await make_fair(organiser, world)
     anon = new_client()
-    ticket = await register(anon, fair["id"], "扫码测试")
-    png = (await anon.get(ticket["qr_png"])).content
+    ticket = await register(anon, fair["id"], name)
+    return fair, (await anon.get(ticket["qr_png"])).content
+
+
+async def test_camera_scan_admits_once(new_client, world, live_server, tmp_path):
+    fair, png = await fair_and_ticket_png(new_client, world, "扫码测试")
     manager, browser = await launch(_y4m(png, tmp_path))
     try:
         context, page = await staff_page(browser, live_server)
@@ -111,11 +116,7 @@ async def test_camera_scan_admits_once(new_client, world, live_server, tmp_path)
 
 
 async def test_offline_scan_is_queued_and_synced(new_client, world, live_server, tmp_path):
-    organiser = await login_as(new_client, "organiser")
-    fair = await make_fair(organiser, world)
-    anon = new_client()
-    ticket = await register(anon, fair["id"], "离线测试")
-    png = (await anon.get(ticket["qr_png"])).content
+    fair, png = await fair_and_ticket_png(new_client, world, "离线测试")
     manager, browser = await launch(_y4m(png, tmp_path, lead_white=6.0, seconds=4.0))
     try:
         context, page = await staff_page(browser, live_server)

@@ -9,9 +9,10 @@ import pytest
 
 from fairs import db
 from fairs.tickets import qr
+from tests.browser.helpers import phone_with_ticket
 from tests.browser.test_scanner import _y4m, launch, wait_for
 from tests.conftest import DEMO_PASSWORDS, login_as
-from tests.tickets.helpers import make_fair, phone
+from tests.tickets.helpers import make_fair
 
 pytestmark = pytest.mark.browser
 
@@ -28,18 +29,9 @@ async def test_phone_scans_the_wall_and_checks_in(new_client, world, live_server
     assert wall["url"].startswith(live_server.url)
     manager, browser = await launch(_y4m(qr.png(wall["url"]), tmp_path))
     try:
-        context = await browser.new_context(
-            locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-            has_touch=True, permissions=["camera"])
-        page = await context.new_page()
-        page.set_default_timeout(20_000)
         # Register on the fair's registration page: the ticket page remembers the code.
-        await page.goto(f"{live_server.url}/fairs/{fair['id']}/register")
-        await page.fill("input[name=name]", "自助者")
-        await page.fill("input[name=phone]", phone())
-        await page.click("form.ticket-register button[type=submit]")
-        await page.wait_for_selector("article.ticket .ticket-qr svg")
-        code = await page.inner_text(".ticket-code")
+        context, page, code = await phone_with_ticket(browser, live_server.url, fair["id"],
+                                                      "自助者")
         # Scan the wall's code with the phone's camera.
         await page.goto(f"{live_server.url}/checkin/scan")
         await page.wait_for_url(f"**/checkin/{fair['id']}/self?t=*", timeout=30_000)

@@ -14,6 +14,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from fairs.calendar import services as calendar_services
 from fairs.i18n import TZ
+from tests.helpers import create_fair
 
 JS_DIR = Path(__file__).parent / "js"
 
@@ -40,14 +41,7 @@ def online(world, **kw) -> dict:
 
 
 async def make_fair(organiser, body: dict, publish: bool = True) -> dict:
-    made = await organiser.post("/api/v1/fairs", json=body)
-    assert made.status_code == 201, made.text
-    fair = made.json()
-    if publish:
-        published = await organiser.post(f"/api/v1/fairs/{fair['id']}/publish")
-        assert published.status_code == 200, published.text
-        fair = published.json()
-    return fair
+    return await create_fair(organiser, body, publish)
 
 
 @pytest.fixture(autouse=True)

@@ -319,12 +319,17 @@ async def test_body_is_cached_and_built_from_pieces(new_client, world):
     assert keys_after[made[1]["id"]] != keys_before[made[1]["id"]]
 
 
-async def test_gzip_is_served_once_compressed(new_client, world):
-    organiser = await login_as(new_client, "organiser")
-    for i in range(4):
+async def daily_fairs(organiser, world, n: int) -> None:
+    """`n` published offline fairs, one a day from ten days ahead."""
+    for i in range(n):
         await make_fair(organiser, offline(world, title=f"招聘会{i}",
                                            starts_at=at(10 + i).isoformat(),
                                            ends_at=at(10 + i, 12).isoformat()))
+
+
+async def test_gzip_is_served_once_compressed(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    await daily_fairs(organiser, world, 4)
     anon = new_client()
     plain = await anon.get("/calendar/fairs.ics", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
@@ -369,10 +374,7 @@ async def test_jobs_summary_comes_from_the_hook(new_client, world):
 
 async def test_concurrent_first_requests_agree(new_client, world):
     organiser = await login_as(new_client, "organiser")
-    for i in range(5):
-        await make_fair(organiser, offline(world, title=f"招聘会{i}",
-                                           starts_at=at(10 + i).isoformat(),
-                                           ends_at=at(10 + i, 12).isoformat()))
+    await daily_fairs(organiser, world, 5)
     clients = [new_client() for _ in range(8)]
     answers = await asyncio.gather(*(c.get("/calendar/fairs.ics") for c in clients))
     assert {r.status_code for r in answers} == {200}

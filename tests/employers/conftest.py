@@ -10,6 +10,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from fairs.i18n import TZ
 from tests.conftest import login_as, make_client
+from tests.helpers import create_fair, publish_fair
 
 _serial = itertools.count(1)
 
@@ -45,17 +46,14 @@ async def make_fair(organiser, world, *, kind="offline", days=10, booths=0, publ
                 "ends_at": at(days, 21), "channel": world["channel:职海冲浪"],
                 "industries": ["logistics"], "audiences": ["general"]}
     body.update(kw)
-    made = await organiser.post("/api/v1/fairs", json=body)
-    assert made.status_code == 201, made.text
-    fair = made.json()
+    fair = await create_fair(organiser, body, publish=False)
     if booths:
         layout = [{"code": f"A{i + 1:02d}", "zone": "A", "x": i % 10, "y": i // 10}
                   for i in range(booths)]
         r = await organiser.put(f"/api/v1/fairs/{fair['id']}/booths", json={"booths": layout})
         assert r.status_code == 200, r.text
     if publish:
-        r = await organiser.post(f"/api/v1/fairs/{fair['id']}/publish")
-        assert r.status_code == 200, r.text
+        await publish_fair(organiser, fair["id"])
     return fair
 
 

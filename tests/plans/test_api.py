@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from fairs.i18n import TZ
 from tests.conftest import login_as
+from tests.helpers import create_fair
 from tests.test_accounts import problem
 
 
@@ -37,12 +38,7 @@ async def make_fair(client, world, kind: str, d: date, *, publish: bool = True, 
         body["venue"] = world[f"venue:{venue}"]
     else:
         body["channel"] = world["channel:职海冲浪"]
-    made = await client.post("/api/v1/fairs", json=body)
-    assert made.status_code == 201, made.text
-    fair = made.json()
-    if publish:
-        assert (await client.post(f"/api/v1/fairs/{fair['id']}/publish")).status_code == 200
-    return fair
+    return await create_fair(client, body, publish)
 
 
 async def test_create_list_read_change_delete(new_client, world):

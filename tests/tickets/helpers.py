@@ -6,6 +6,7 @@ import itertools
 from datetime import datetime, timedelta
 
 from fairs.i18n import TZ
+from tests.helpers import create_fair
 
 _phones = itertools.count(1000)
 
@@ -26,14 +27,7 @@ async def make_fair(organiser, world, *, start: int = -30, end: int = 180, publi
             "ends_at": when(end), "venue": world[f"venue:{venue}"],
             "industries": ["software"], "audiences": ["graduates", "general"]}
     body.update(kw)
-    made = await organiser.post("/api/v1/fairs", json=body)
-    assert made.status_code == 201, made.text
-    fair = made.json()
-    if publish:
-        published = await organiser.post(f"/api/v1/fairs/{fair['id']}/publish")
-        assert published.status_code == 200, published.text
-        fair = published.json()
-    return fair
+    return await create_fair(organiser, body, publish)
 
 
 async def register(client, fair_id: int, name: str = "张三", number: str | None = None,
