@@ -186,8 +186,9 @@ API: list[tuple[str, str, object, dict]] = [
     ("POST", "/api/v1/employers/{employer_pending}/approve", None, ORGANISERS),
     ("POST", "/api/v1/employers/{employer_pending2}/reject", {"reason": "材料不全"}, ORGANISERS),
     # The no-show ledger is the city's (booking bans apply everywhere): any organiser.
-    ("PATCH", "/api/v1/no-shows/{no_show}", {"note": "交通管制"}, ORGANISERS),
-    ("POST", "/api/v1/no-shows/{no_show}/annul", {"note": "已核实"}, ORGANISERS),
+    # Read city-wide, changed only by the organisers over the fair where it happened.
+    ("PATCH", "/api/v1/no-shows/{no_show}", {"note": "交通管制"}, OWNER_ORG),
+    ("POST", "/api/v1/no-shows/{no_show}/annul", {"note": "已核实"}, OWNER_ORG),
     ("PUT", "/api/v1/booking-rules", {"no_show_limit": 3}, ORGANISERS),
     ("POST", "/api/v1/plans", {"title": "矩阵计划", "starts_on": "{plan_start}",
                                "ends_on": "{plan_end}", "targets": {"offline": 1}},
@@ -292,8 +293,8 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/organiser/fairs/{fair_online}/slots", {}, OWN_ORG_FORM),
     ("POST", "/organiser/employers/{employer_pending}/approve", {}, ORG_FORM),
     ("POST", "/organiser/employers/{employer_pending2}/reject", {}, ORG_FORM),
-    ("POST", "/organiser/no-shows/{no_show}/explain", {}, ORG_FORM),
-    ("POST", "/organiser/no-shows/{no_show}/annul", {}, ORG_FORM),
+    ("POST", "/organiser/no-shows/{no_show}/explain", {}, {**ORG_FORM, "sibling": 403}),
+    ("POST", "/organiser/no-shows/{no_show}/annul", {}, {**ORG_FORM, "sibling": 403}),
     ("POST", "/organiser/plans", {}, ORG_FORM),
     ("POST", "/organiser/plans/{plan}/accept", {}, ORG_FORM),
     ("POST", "/organiser/plans/{plan}/publish", {}, ORG_FORM),

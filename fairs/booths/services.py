@@ -247,9 +247,22 @@ async def list_no_shows(principal: Principal, employer_id: int | None = None,
     return await query
 
 
-async def annul_no_show(principal: Principal, no_show_id: int, note: str) -> dict:
+async def _ensure_over_no_show(principal: Principal, no_show_id: int) -> None:
+    """The ledger is read city-wide (a suspension counts everywhere), but a record is annulled
+    or explained only by the organisers over the fair where it happened."""
     if not principal.is_organiser:
         raise Forbidden("organisers only")
+    rows = await _fetch(
+        "SELECT o.path FROM no_show n JOIN fair f ON f.id = n.fair "
+        "JOIN organisation o ON o.id = f.org WHERE n.id = {}", no_show_id)
+    if not rows:
+        raise NotFound("no such record")
+    if not accounts.in_subtree(principal, rows[0]["path"]):
+        raise Forbidden("this record belongs to another organisation's fair")
+
+
+async def annul_no_show(principal: Principal, no_show_id: int, note: str) -> dict:
+    await _ensure_over_no_show(principal, no_show_id)
     note = (note or "").strip()
     if not note:
         raise Invalid("note", "say why the record is annulled")
@@ -263,8 +276,7 @@ async def annul_no_show(principal: Principal, no_show_id: int, note: str) -> dic
 
 async def explain_no_show(principal: Principal, no_show_id: int, note: str) -> dict:
     """An organiser's note on a record that stays in force."""
-    if not principal.is_organiser:
-        raise Forbidden("organisers only")
+    await _ensure_over_no_show(principal, no_show_id)
     rows = await NoShow.update({NoShow.note: (note or "").strip()[:2000]}).where(
         NoShow.id == no_show_id).returning(NoShow.id)
     if not rows:
