@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import sys
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 
 def main() -> int:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # figures, not request lines
     here = Path(__file__).parent
     only = set(sys.argv[1:])
     names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
