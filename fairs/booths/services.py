@@ -436,28 +436,24 @@ async def _booking_fair(fair_id: int, principal: Principal | None) -> dict:
     return row
 
 
-async def _booking_employer(principal: Principal | None) -> int:
-    """The caller's employer id, if approved (403 otherwise): one raw query."""
+async def _booking_employer(principal: Principal | None) -> tuple[int, bool]:
+    """The caller's employer id, if approved (403 otherwise), and whether its standing needs
+    the full suspension check (any no-show on record, or an absence not yet recorded): one raw
+    query on the hot path of a booking rush."""
     if principal is None or principal.role != "employer":
         raise Forbidden("employers only")
-    rows = await _fetch("SELECT e.id, e.status FROM employer_member m JOIN employer e "
-                        "ON e.id = m.employer WHERE m.user = {}", principal.id)
+    rows = await _fetch(
+        "SELECT e.id, e.status, "
+        "(SELECT COUNT(*) FROM no_show WHERE employer = e.id AND annulled_at IS NULL) AS n, "
+        "(SELECT COUNT(*) FROM booking k JOIN fair f ON f.id = k.fair WHERE k.employer = e.id "
+        f"AND {_ABSENT_WHERE}) AS due "
+        "FROM employer_member m JOIN employer e ON e.id = m.employer WHERE m.user = {}",
+        now(), principal.id)
     if not rows:
         raise Forbidden("this account belongs to no employer")
     if rows[0]["status"] != "approved":
         raise Forbidden("only approved employers can book; this one is " + rows[0]["status"])
-    return rows[0]["id"]
-
-
-async def _check_standing(employer_id: int) -> None:
-    """Suspension, cheaply: one query says whether the employer has any no-show (or any absence
-    not yet recorded); only then are the rules applied in full."""
-    rows = await _fetch(
-        "SELECT (SELECT COUNT(*) FROM no_show WHERE employer = {} AND annulled_at IS NULL) AS n, "
-        "(SELECT COUNT(*) FROM booking k JOIN fair f ON f.id = k.fair WHERE k.employer = {} AND "
-        f"{_ABSENT_WHERE}) AS due", employer_id, employer_id, now())
-    if rows and (rows[0]["n"] or rows[0]["due"]):
-        await ensure_not_suspended(employer_id)
+    return rows[0]["id"], bool(rows[0]["n"] or rows[0]["due"])
 
 
 async def _insert_booking(fair_id: int, employer_id: int, booth_id: int | None) -> dict:
@@ -506,12 +502,13 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
     one, or a place on the waitlist. 409 when the employer already holds a booking here.
 
     The hot path of a booking rush, so it reads with a few raw queries and writes one row."""
-    employer_id = await _booking_employer(principal)
+    employer_id, flagged = await _booking_employer(principal)
     fair = await _booking_fair(fair_id, principal)
     if fair["kind"] != "offline":
         raise Invalid("booth", "online fairs have guest slots, not booths")
     check_open(fair)
-    await _check_standing(employer_id)
+    if flagged:
+        await ensure_not_suspended(employer_id)
     code = (booth_code or "").strip().upper() or None
     booth_id = None
     if code:
