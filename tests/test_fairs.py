@@ -209,3 +209,31 @@ async def test_changes_are_in_the_audit_log(new_client, world):
     assert log["items"][0]["after"] == {"status": "cancelled", "reason": "暴雨"}
     page = await admin.get("/organiser/audit")
     assert page.status_code == 200 and "fair.cancel" in page.text
+
+
+async def test_field_limits_hold_for_every_caller(new_client, world):
+    """The service keeps a fair's limits itself, not only the API's schema: the editor's form,
+    the planner and scripts all go through it."""
+    import pytest
+
+    from fairs.accounts import services as accounts
+    from fairs.errors import Invalid
+    from fairs.events import services
+
+    organiser = await login_as(new_client, "organiser")
+    principal = await accounts.principal_by_id(
+        (await organiser.get("/api/v1/auth/me")).json()["id"])
+    data = offline(world, title="长" * 301)
+    data.update(starts_at=datetime.fromisoformat(data["starts_at"]),
+                ends_at=datetime.fromisoformat(data["ends_at"]))
+    with pytest.raises(Invalid) as refused:
+        await services.create_fair(principal, data)
+    assert refused.value.errors[0].field == "title"
+    with pytest.raises(Invalid) as refused:
+        await services.create_fairs(principal, [{**data, "title": "好", "capacity": 0}])
+    assert refused.value.errors[0].field == "fairs[0].capacity"
+    fair = (await organiser.post("/api/v1/fairs", json=offline(world))).json()
+    with pytest.raises(Invalid) as refused:
+        await services.update_fair(principal, fair["id"], {"title": "   "})
+    assert refused.value.errors[0].field == "title"
+    assert (await organiser.get("/api/v1/fairs")).json()["total"] == 1

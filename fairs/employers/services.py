@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import phonenumbers
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
@@ -19,6 +18,7 @@ from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from fairs.phones import check_mobile, mask_phone
 
 from .tables import STATUSES, Employer, EmployerMember
 
@@ -36,30 +36,6 @@ def check_uscc(value: str) -> str:
         return stdnum_uscc.validate(value or "")
     except ValidationError as exc:
         raise Invalid("uscc", "not a valid unified social credit code (check digit)") from exc
-
-
-def check_mobile(value: str, field: str = "contact_phone") -> str:
-    """A mainland China mobile number, returned as E.164 (+8613812345678)."""
-    try:
-        number = phonenumbers.parse((value or "").strip(), "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise Invalid(field, "not a valid mainland mobile number") from exc
-    ok = (
-        number.country_code == 86
-        and phonenumbers.is_valid_number(number)
-        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
-    )
-    if not ok:
-        raise Invalid(field, "not a valid mainland mobile number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def mask_phone(e164: str) -> str:
-    """+8613812345678 -> 138****5678."""
-    national = e164[3:] if e164.startswith("+86") else e164
-    if len(national) < 7:
-        return "*" * len(national)
-    return f"{national[:3]}****{national[-4:]}"
 
 
 def _text(value: str, field: str, max_len: int) -> str:
@@ -167,7 +143,7 @@ async def register(*, name: str, uscc: str, industry: str, contact_name: str,
     code = check_uscc(uscc)
     await catalog.check_industries([industry], field="industry")
     contact_name = _text(contact_name, "contact_name", 100)
-    phone = check_mobile(contact_phone)
+    phone = check_mobile(contact_phone, "contact_phone")
     accounts.validate_username(username)
     accounts.validate_password(password)
     try:
@@ -230,7 +206,7 @@ async def update_contact(principal: Principal, employer_id: int, *,
     if contact_name is not None:
         values[Employer.contact_name] = _text(contact_name, "contact_name", 100)
     if contact_phone is not None:
-        values[Employer.contact_phone] = check_mobile(contact_phone)
+        values[Employer.contact_phone] = check_mobile(contact_phone, "contact_phone")
     if values:
         await Employer.update(values).where(Employer.id == employer_id)
     return await get_employer(employer_id)

@@ -478,7 +478,6 @@ class OrganiserFairPages(Controller):
             if kind not in KINDS:
                 raise Invalid("kind", "required")
             parsed = parse_form(data, kind=kind)
-            services.check_fields(parsed)
             fair = await services.create_fair(principal, parsed)
         except FairsError as exc:
             return await self._editor(request, fair=None, values=values, error=exc,
@@ -505,7 +504,6 @@ class OrganiserFairPages(Controller):
             parsed.pop("kind")
             parsed.pop("org", None)
             parsed.pop("venue" if fair["kind"] == "online" else "channel")
-            services.check_fields(parsed)
             await services.update_fair(principal, fair_id, parsed)
         except FairsError as exc:
             if exc.status in (401, 403):

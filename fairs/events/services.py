@@ -281,6 +281,7 @@ async def _check_new(principal: Principal, kind: str, data: dict[str, Any]) -> t
 
 async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
     """Create a draft fair. `data` holds FairIn's fields."""
+    check_fields(data)
     kind = data["kind"]
     if kind not in KINDS:
         raise Invalid("kind", f"one of {', '.join(KINDS)}")
@@ -315,6 +316,7 @@ async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any
     """Change any writable field. On a published fair a change of time, place or title is a
     reschedule: the fair keeps its identity and its `revision` rises."""
     current = await get_fair_for_update(principal, fair_id)
+    check_fields(changes)
     if current["status"] == "cancelled":
         raise Conflict("a cancelled fair cannot be changed")
     values: dict[str, Any] = {}
@@ -420,12 +422,9 @@ async def busy_intervals(start: datetime, end: datetime) -> list[dict]:
         Fair.status != "cancelled", Fair.starts_at < end, Fair.ends_at > start)
 
 
-# --- helpers for the pages (fairs.events.pages) ---------------------------------------------
-
-
 def check_fields(data: dict[str, Any]) -> None:
-    """The limits FairIn's schema sets at the API, for callers that have no schema (the
-    editor's form): a title, a capacity of 1 to 1,000,000, bounded texts."""
+    """A fair's field limits (a title, a capacity of 1 to 1,000,000, bounded texts), kept by
+    every write here whoever calls it: the API's schema, the editor's form, the planner."""
     if "title" in data:
         title = (data["title"] or "").strip()
         if not title:
@@ -448,6 +447,10 @@ async def create_fairs(principal: Principal, items: list[dict[str, Any]],
     item's index in `extra["item"]`."""
     prepared = []
     for n, data in enumerate(items):
+        try:
+            check_fields(data)
+        except Invalid as exc:
+            raise Invalid(f"fairs[{n}].{exc.errors[0].field}", exc.errors[0].message) from exc
         kind = data["kind"]
         if kind not in KINDS:
             raise Invalid(f"fairs[{n}].kind", f"one of {', '.join(KINDS)}")

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import phonenumbers
-
 from fairs import db
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Invalid, NotFound
 from fairs.events import services as events
 from fairs.extensions import register_fair_counts
+from fairs.phones import check_mobile, mask_phone
 
 from . import codes
 from .tables import Registration
@@ -30,22 +29,7 @@ def now() -> datetime:
 # --- personal data --------------------------------------------------------------------------
 
 
-def check_phone(raw: str, field: str = "phone") -> str:
-    """A valid mainland China mobile number, as E.164 (+8613812345678)."""
-    text = (raw or "").strip()
-    if not text or len(text) > 32:
-        raise Invalid(field, "a mainland mobile number, e.g. 13812345678")
-    try:
-        number = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise Invalid(field, "a mainland mobile number, e.g. 13812345678") from exc
-    kind = phonenumbers.number_type(number)
-    if (not phonenumbers.is_valid_number(number)
-            or phonenumbers.region_code_for_number(number) != "CN"
-            or kind not in (phonenumbers.PhoneNumberType.MOBILE,
-                            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)):
-        raise Invalid(field, "a mainland mobile number, e.g. 13812345678")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+check_phone = check_mobile
 
 
 def check_name(raw: str, field: str = "name") -> str:
@@ -53,13 +37,6 @@ def check_name(raw: str, field: str = "name") -> str:
     if not 1 <= len(name) <= 50:
         raise Invalid(field, "1 to 50 characters")
     return name
-
-
-def mask_phone(e164: str) -> str:
-    national = e164[3:] if e164.startswith("+86") else e164
-    if len(national) < 7:
-        return "*" * len(national)
-    return national[:3] + "*" * (len(national) - 7) + national[-4:]
 
 
 def mask_name(name: str) -> str:

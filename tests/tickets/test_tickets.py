@@ -158,3 +158,22 @@ async def test_qr_decodes_to_the_code(new_client, world, tmp_path):
     image = (await anon.get(ticket["qr_png"])).content
     decoded = await asyncio.to_thread(_decode_with_jsqr, image, tmp_path)
     assert decoded == ticket["code"]
+
+
+def test_one_mobile_rule_for_employers_and_job_seekers():
+    """Employers' contacts and job seekers' registrations share one check and one mask."""
+    import pytest
+
+    from fairs.employers import services as employers
+    from fairs.errors import Invalid
+    from fairs.phones import check_mobile, mask_phone
+    from fairs.tickets import services as tickets
+
+    assert check_mobile("138 1234 5678") == "+8613812345678"
+    assert mask_phone("+8613812345678") == "138****5678"
+    for bad in ("", "12345", "010-12345678", "+1 415 555 0100", "1" * 40):
+        with pytest.raises(Invalid) as refused:
+            check_mobile(bad, "contact_phone")
+        assert refused.value.errors[0].field == "contact_phone"
+    assert tickets.check_phone is check_mobile
+    assert employers.mask_phone is tickets.mask_phone is mask_phone
