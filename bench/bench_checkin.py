@@ -13,8 +13,9 @@ It prints requests/s, p50 and p99 latency, how many answers were "ok", and the r
 check-in to bare. Targets (issue 5): SQLite first admissions >= 1,000/s with p99 < 50 ms at
 c=16; PostgreSQL with two workers >= 2,000/s.
 
-Run: `.venv/bin/python -m bench checkin` (PostgreSQL at FAIRS_BENCH_PG_URL, default
-postgresql://postgres@127.0.0.1:5432/bench_checkin, created if missing; skipped if unreachable).
+Run: `.venv/bin/python -m bench checkin` (FAIRS_BENCH_ENGINES=sqlite or =postgres for one
+engine; PostgreSQL at FAIRS_BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/
+bench_checkin, created if missing; skipped if unreachable).
 """
 
 from __future__ import annotations
@@ -273,8 +274,9 @@ def main() -> None:
         return
     print(f"{os.cpu_count()} CPUs; wrk -t2, {DURATION} s per measurement; "
           f"{TICKETS_PER_RUN} fresh tickets per concurrency level")
-    plans = [("sqlite", None, 1)]
-    if _pg_ready():
+    engines = os.environ.get("FAIRS_BENCH_ENGINES", "sqlite,postgres").split(",")
+    plans = [("sqlite", None, 1)] if "sqlite" in engines else []
+    if "postgres" in engines and _pg_ready():
         plans.append(("postgres", PG_URL, 2))
     for label, url, workers in plans:
         if url is None:

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from string import Formatter
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiosqlite
+from piccolo.columns import Column
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import (
@@ -307,6 +311,13 @@ def engine_from_url(url: str, synchronous: str = "NORMAL", inline: bool = True) 
 
 
 def current_engine() -> Engine:
+    """piccolo_conf's DB. Read from the imported module (a dictionary lookup, and a reload of
+    the module is seen at once); Piccolo's Finder, which resolves and imports the module anew
+    on every call, only the first time."""
+    module = sys.modules.get(os.environ.get("PICCOLO_CONF", "piccolo_conf"))
+    engine = getattr(module, "DB", None)
+    if engine is not None:
+        return engine
     from piccolo.conf.apps import Finder
 
     engine = Finder().get_engine()
@@ -365,13 +376,23 @@ async def sqlite_write(fn: Callable[[sqlite3.Connection], Any],
         return await state.writer._execute(job)
 
 
+async def _keep_session(connection: Any) -> None:
+    """What a pooled connection needs on its way back to the pool, beyond the rollback of an
+    open transaction that asyncpg always does: nothing. asyncpg's default reset is one more round
+    trip on every release (`SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`)
+    for session state this service never leaves on a pooled connection: no session-level
+    advisory locks (the migration lock has its own connection), no cursors outside a
+    transaction, no LISTEN (live events go through Redis), no SET."""
+
+
 async def start(engine: Engine | None = None) -> None:
     engine = engine or current_engine()
     if isinstance(engine, PostgresEngine):
         # Per worker process: workers x machines x this must stay under PostgreSQL's
         # max_connections (100 by default).
         size = int(os.environ.get("FAIRS_DB_POOL_SIZE") or 10)
-        await engine.start_connection_pool(min_size=min(2, size), max_size=size)
+        await engine.start_connection_pool(min_size=min(2, size), max_size=size,
+                                           reset=_keep_session)
 
 
 async def stop(engine: Engine | None = None) -> None:
@@ -382,15 +403,53 @@ async def stop(engine: Engine | None = None) -> None:
         await engine.close()
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(sql: str, engine_type: str) -> tuple[str, int]:
+    """`{}` placeholders as the engine's (`?` or `$n`), and how many there are: what Piccolo's
+    QueryString does, done once per statement text instead of on every call."""
+    out: list[str] = []
+    count = 0
+    for literal, field, _spec, _conversion in Formatter().parse(sql):
+        out.append(literal)
+        if field is not None:
+            count += 1
+            out.append("?" if engine_type == "sqlite" else f"${count}")
+    return "".join(out), count
+
+
 async def fetch(sql: str, *args: Any, engine: Engine | None = None) -> list[dict]:
-    """A raw read, for the aggregate queries Piccolo's builder cannot express. `{}` placeholders."""
+    """A raw statement, for the aggregate queries Piccolo's builder cannot express. `{}`
+    placeholders; in the current transaction if there is one. Rows are plain dicts on both
+    engines (asyncpg's records are read-only and differ from SQLite's rows in what they allow).
+
+    The hot paths (a scan, a booking, a bearer token) run a few of these per request, so they
+    go straight to the connection; Piccolo's QueryString (nested queries, columns as arguments)
+    only where an argument needs it."""
     engine = engine or current_engine()
-    return await engine.run_querystring(QueryString(sql, *args))
+    query, count = _compiled(sql, engine.engine_type)
+    if count != len(args) or engine.log_queries or any(
+            isinstance(arg, QueryString | Column) for arg in args):
+        rows = await engine.run_querystring(QueryString(sql, *args))
+    elif isinstance(engine, FairsSQLiteEngine):
+        current = engine.current_transaction.get()
+        if current:
+            return await engine._execute(current.connection, query, list(args))
+        return await engine._run_outside_transaction(query, list(args))
+    elif isinstance(engine, PostgresEngine) and engine.pool is not None:
+        current = engine.current_transaction.get()
+        if current:
+            rows = await current.connection.fetch(query, *args)
+        else:
+            async with engine.pool.acquire() as connection:
+                rows = await connection.fetch(query, *args)
+    else:
+        rows = await engine.run_querystring(QueryString(sql, *args))
+    if rows and not isinstance(rows[0], dict):
+        return [dict(row) for row in rows]
+    return rows
 
 
-async def execute(sql: str, *args: Any, engine: Engine | None = None) -> list[dict]:
-    engine = engine or current_engine()
-    return await engine.run_querystring(QueryString(sql, *args))
+execute = fetch
 
 
 def as_datetime(value: Any) -> datetime | None:

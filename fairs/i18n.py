@@ -94,8 +94,15 @@ def negotiate(accept_language: str | None) -> str | None:
 
 
 def babel_locale(locale: str | None = None) -> Locale:
+    return _parsed_locale(locale or current_locale.get())
+
+
+@cache
+def _parsed_locale(code: str) -> Locale:
+    """Babel's Locale.parse lists the locale data folder and lower-cases some 1,100 names on
+    every call (about a millisecond here): once per locale is enough."""
     try:
-        return Locale.parse(locale or current_locale.get())
+        return Locale.parse(code)
     except (UnknownLocaleError, ValueError):
         return Locale.parse(DEFAULT_LOCALE)
 

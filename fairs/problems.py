@@ -10,6 +10,7 @@ import logging
 import re
 import sqlite3
 from typing import Any
+from urllib.parse import parse_qsl
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -19,7 +20,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from fairs import i18n
 from fairs.db import is_integrity_error
-from fairs.errors import FairsError
+from fairs.errors import FairsError, Invalid, NotFound
 
 log = logging.getLogger("fairs.errors")
 
@@ -197,10 +198,6 @@ async def check_input(request: Request) -> None:
     """before_request: an integer path id out of the ids' range, or a path parameter with a
     NUL, names nothing (404); a NUL character in a query parameter or in a JSON or form
     body is a 422 naming the field."""
-    from urllib.parse import parse_qsl
-
-    from fairs.errors import Invalid, NotFound
-
     for value in (request.scope.get("path_params") or {}).values():
         if isinstance(value, bool):
             continue
@@ -211,10 +208,14 @@ async def check_input(request: Request) -> None:
         for key, value in request.query_params.multi_items():
             if "\x00" in key or "\x00" in str(value):
                 raise Invalid(key.replace("\x00", "") or "query", "must not contain NUL characters")
-    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not request.headers.get(
-            "content-length"):
+    kind, length = "", None
+    for key, value in request.scope["headers"]:  # raw: no Headers object per request
+        if key == b"content-type":
+            kind = value.decode("latin-1").lower()
+        elif key == b"content-length":
+            length = value
+    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not length:
         return
-    kind = request.headers.get("content-type", "")
     if "json" in kind:
         body = await request.body()
         if _JSON_NUL.search(body):

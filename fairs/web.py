@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.middleware import ASGIMiddleware
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -35,7 +35,10 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 
 def _query_lang(scope: Scope) -> str | None:
-    qs = scope.get("query_string", b"").decode("latin-1")
+    raw = scope.get("query_string", b"")
+    if b"lang=" not in raw:
+        return None
+    qs = raw.decode("latin-1")
     for part in qs.split("&"):
         key, _, value = part.partition("=")
         if key == "lang":
@@ -48,21 +51,34 @@ def locale_for(scope: Scope, default: str = i18n.DEFAULT_LOCALE) -> str:
     return (
         i18n.normalise(_query_lang(scope))
         or i18n.normalise(_cookie(scope, LANG_COOKIE))
-        or i18n.negotiate(_header(scope, b"accept-language"))
+        or _negotiate(_header(scope, b"accept-language"))
         or default
     )
 
 
-class LocaleMiddleware(ASGIMiddleware):
-    def __init__(self, default: str = i18n.DEFAULT_LOCALE) -> None:
+@lru_cache(maxsize=512)
+def _negotiate(accept_language: str | None) -> str | None:
+    """Browsers send one of a few Accept-Language values, again on every request."""
+    return i18n.negotiate(accept_language)
+
+
+class LocaleMiddleware:
+    """Sets the request's locale (scope state and i18n.current_locale). A plain ASGI middleware:
+    it runs on every request, so it does no more than read the raw query and headers."""
+
+    def __init__(self, app: ASGIApp, default: str = i18n.DEFAULT_LOCALE) -> None:
+        self.app = app
         self.default = default
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
         locale = locale_for(scope, self.default)
         scope.setdefault("state", {})["locale"] = locale
         token = i18n.current_locale.set(locale)
         try:
-            await next_app(scope, receive, send)
+            await self.app(scope, receive, send)
         finally:
             i18n.current_locale.reset(token)
 

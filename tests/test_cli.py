@@ -65,3 +65,50 @@ async def test_created_user_can_log_in(client, world):
     me = (await client.get("/api/v1/auth/me")).json()
     assert me["roles"] == ["scanner"] and me["org"] == "gzk"
     assert PG_URL or os.environ["FAIRS_DATABASE_URL"].startswith("sqlite")
+
+
+def test_demo_loads_on_the_engine_under_test(tmp_path):
+    """`fairs migrate` then `fairs demo` on a fresh database of the engine under test: on
+    PostgreSQL, a new database beside the test one. (The tickets step once wrote into asyncpg's
+    read-only rows, so `fairs demo` failed on PostgreSQL.)"""
+    import asyncio
+
+    if PG_URL:
+        import asyncpg
+
+        base, _, name = PG_URL.rpartition("/")
+        fresh = f"{name}_demo_cli"
+
+        async def recreate(drop_only: bool = False) -> None:
+            conn = await asyncpg.connect(f"{base}/postgres")
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
+                if not drop_only:
+                    await conn.execute(f'CREATE DATABASE "{fresh}"')
+            finally:
+                await conn.close()
+
+        async def counts() -> dict[str, int]:
+            conn = await asyncpg.connect(f"{base}/{fresh}")
+            try:
+                return {t: await conn.fetchval(f'SELECT COUNT(*) FROM "{t}"')
+                        for t in ("fair", "registration", "admission", "booking")}
+            finally:
+                await conn.close()
+
+        asyncio.run(recreate())
+        url = f"{base}/{fresh}"
+    else:
+        url = f"sqlite:///{tmp_path / 'demo.db'}"
+    env = {"FAIRS_DATABASE_URL": url, "FAIRS_VAR_DIR": str(tmp_path / "var")}
+    try:
+        assert fairs("migrate", env=env).returncode == 0
+        loaded = fairs("demo", env=env)
+        assert loaded.returncode == 0, loaded.stderr[-3000:]
+        held = asyncio.run(counts()) if PG_URL else {
+            t: n for t, n in _row_counts(tmp_path / "demo.db").items()
+            if t in ("fair", "registration", "admission", "booking")}
+        assert all(held[t] > 0 for t in ("fair", "registration", "admission", "booking")), held
+    finally:
+        if PG_URL:
+            asyncio.run(recreate(drop_only=True))

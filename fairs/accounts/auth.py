@@ -11,8 +11,9 @@ from typing import Any
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import ASGIMiddleware
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
@@ -74,15 +75,46 @@ class LazySessionBackend(ServerSideSessionBackend):
         await super().store_in_message(scope_session, message, connection)
 
 
+class LazySessionMiddleware(SessionMiddleware):
+    """Litestar's session middleware, with a short way through for a request without the session
+    cookie (a scanner's, a feed's, a visitor's): an empty session, and the store is asked only if
+    the handler put something in it (a login)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _has_cookie(scope, self.backend.config.key):
+            await super().__call__(scope, receive, send)
+            return
+        scope["session"] = {}
+
+        async def store_if_set(message: Message) -> None:
+            if message["type"] == "http.response.start" and scope.get("session"):
+                connection = ASGIConnection[Any, Any, Any, Any](scope, receive=receive, send=send)
+                await self.backend.store_in_message(scope["session"], message, connection)
+            await send(message)
+
+        await self.app(scope, receive, store_if_set)
+
+
 @dataclass
 class SessionConfig(ServerSideSessionConfig):
     _backend_class = LazySessionBackend  # type: ignore[assignment]
 
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(LazySessionMiddleware, backend=self._backend_class(config=self))
 
-class AuthMiddleware(ASGIMiddleware):
-    """Puts the caller's Principal (or None) in scope["user"], and how in scope["auth"]."""
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+class AuthMiddleware:
+    """Puts the caller's Principal (or None) in scope["user"], and how in scope["auth"]. A plain
+    ASGI middleware: it runs on every request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
         principal: Principal | None = None
         how: str | None = None
         token = _bearer(scope)
@@ -99,7 +131,7 @@ class AuthMiddleware(ASGIMiddleware):
                 how = "session" if principal else None
         scope["user"] = principal
         scope["auth"] = how
-        await next_app(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 class FairsCSRFMiddleware(CSRFMiddleware):
