@@ -150,6 +150,42 @@ def test_database_urls():
         engine_from_url("mysql://x")
 
 
+@pytest.mark.parametrize("inline", [True, False])
+async def test_sqlite_writes_share_a_commit_but_fail_alone(tmp_path, inline):
+    """Concurrent sqlite_write jobs (check-ins at the door) share one commit; a job that fails
+    is undone alone and its caller alone gets the error."""
+    import asyncio
+
+    from piccolo.querystring import QueryString
+
+    from fairs.db import FairsSQLiteEngine, sqlite_write
+
+    engine = FairsSQLiteEngine(path=str(tmp_path / "t.db"), inline=inline)
+
+    def put(value: str, fail: bool = False):
+        def job(conn):
+            conn.execute("INSERT INTO t (v) VALUES (?)", (value,))
+            if fail:
+                raise ValueError(f"no {value}")
+            return conn.execute("SELECT COUNT(*) AS n FROM t").fetchall()[0]["n"]
+        return job
+
+    try:
+        await engine.run_ddl("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)")
+        answers = await asyncio.gather(
+            sqlite_write(put("a"), engine), sqlite_write(put("b", fail=True), engine),
+            sqlite_write(put("c"), engine), sqlite_write(put("a"), engine),
+            return_exceptions=True)
+        assert answers[0] == 1 and answers[2] == 2
+        assert isinstance(answers[1], ValueError) and str(answers[1]) == "no b"
+        assert isinstance(answers[3], sqlite3.IntegrityError)
+        rows = await engine.run_querystring(QueryString("SELECT v FROM t ORDER BY v"))
+        assert [r["v"] for r in rows] == ["a", "c"]
+        assert await sqlite_write(put("d"), engine) == 3  # the writer is free again
+    finally:
+        await engine.close()
+
+
 async def test_sqlite_engine_runs_wal_and_one_writer(tmp_path):
     """The SQLite engine keeps WAL mode and rolls a failed transaction back whole."""
     from piccolo.querystring import QueryString
