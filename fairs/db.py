@@ -439,14 +439,23 @@ async def start(engine: Engine | None = None) -> None:
         # Per worker process: workers x machines x this must stay under PostgreSQL's
         # max_connections (100 by default).
         size = int(os.environ.get("FAIRS_DB_POOL_SIZE") or 10)
-        await engine.start_connection_pool(min_size=min(2, size), max_size=size,
-                                           reset=_keep_session)
+        # The whole pool is opened at start: a rush (a booking opening, the doors opening)
+        # must not wait while each worker opens its connections one by one.
+        # Generic plans: asyncpg prepares every statement once per connection, but PostgreSQL
+        # plans each execution anew ("custom plans") unless told otherwise; for the hot path's
+        # short indexed statements that planning cost more than running them.
+        # FAIRS_PG_PLAN_CACHE_MODE=auto gives PostgreSQL's default back.
+        mode = os.environ.get("FAIRS_PG_PLAN_CACHE_MODE") or "force_generic_plan"
+        await engine.start_connection_pool(min_size=size, max_size=size,
+                                           reset=_keep_session,
+                                           server_settings={"plan_cache_mode": mode})
 
 
 async def stop(engine: Engine | None = None) -> None:
     engine = engine or current_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+        if engine.pool is not None:
+            await engine.close_connection_pool()
     elif isinstance(engine, FairsSQLiteEngine):
         await engine.close()
 

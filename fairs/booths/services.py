@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
 from fairs import db
@@ -422,38 +423,38 @@ async def _free_booth(fair_id: int) -> int | None:
     return rows[0]["id"] if rows else None
 
 
-async def _booking_fair(fair_id: int, principal: Principal | None) -> dict:
-    """The few fields booking needs, in one raw query (the hot path of a booking rush)."""
-    rows = await _fetch(
-        "SELECT f.id, f.kind, f.status, f.starts_at, f.published_at, f.booking_opens_at, "
-        "f.booking_closes_at, o.path AS org_path FROM fair f JOIN organisation o "
-        "ON o.id = f.org WHERE f.id = {}", fair_id)
-    if not rows or not events.can_see(principal, rows[0]):
-        raise NotFound("no such fair")
-    row = rows[0]
-    for key in ("starts_at", "published_at", "booking_opens_at", "booking_closes_at"):
-        row[key] = db.as_datetime(row[key])
-    return row
+_BOOKING_CONTEXT = (
+    "SELECT e.id AS employer_id, e.status AS employer_status, "
+    "(SELECT COUNT(*) FROM no_show WHERE employer = e.id AND annulled_at IS NULL) AS n, "
+    "(SELECT COUNT(*) FROM booking k JOIN fair f ON f.id = k.fair WHERE k.employer = e.id "
+    f"AND {_ABSENT_WHERE}) AS due, "
+    "fr.id, fr.kind, fr.status, fr.starts_at, fr.published_at, fr.booking_opens_at, "
+    "fr.booking_closes_at, o.path AS org_path "
+    "FROM (SELECT 1 AS one) AS one "
+    "LEFT JOIN (employer_member m JOIN employer e ON e.id = m.employer) ON m.user = {} "
+    "LEFT JOIN (fair fr JOIN organisation o ON o.id = fr.org) ON fr.id = {}"
+)
 
 
-async def _booking_employer(principal: Principal | None) -> tuple[int, bool]:
-    """The caller's employer id, if approved (403 otherwise), and whether its standing needs
-    the full suspension check (any no-show on record, or an absence not yet recorded): one raw
-    query on the hot path of a booking rush."""
+async def _booking_context(principal: Principal | None, fair_id: int) -> tuple[int, bool, dict]:
+    """The hot path of a booking rush, in one raw query: the caller's employer id, if approved
+    (403 otherwise), whether its standing needs the full suspension check (any no-show on
+    record, or an absence not yet recorded), and the few fields of the fair booking needs (404
+    when the caller may not see it)."""
     if principal is None or principal.role != "employer":
         raise Forbidden("employers only")
-    rows = await _fetch(
-        "SELECT e.id, e.status, "
-        "(SELECT COUNT(*) FROM no_show WHERE employer = e.id AND annulled_at IS NULL) AS n, "
-        "(SELECT COUNT(*) FROM booking k JOIN fair f ON f.id = k.fair WHERE k.employer = e.id "
-        f"AND {_ABSENT_WHERE}) AS due "
-        "FROM employer_member m JOIN employer e ON e.id = m.employer WHERE m.user = {}",
-        now(), principal.id)
-    if not rows:
+    rows = await _fetch(_BOOKING_CONTEXT, now(), principal.id, fair_id)
+    row = rows[0]
+    if row["employer_id"] is None:
         raise Forbidden("this account belongs to no employer")
-    if rows[0]["status"] != "approved":
-        raise Forbidden("only approved employers can book; this one is " + rows[0]["status"])
-    return rows[0]["id"], bool(rows[0]["n"] or rows[0]["due"])
+    if row["employer_status"] != "approved":
+        raise Forbidden("only approved employers can book; this one is "
+                        + row["employer_status"])
+    if row["id"] is None or not events.can_see(principal, row):
+        raise NotFound("no such fair")
+    for key in ("starts_at", "published_at", "booking_opens_at", "booking_closes_at"):
+        row[key] = db.as_datetime(row[key])
+    return row["employer_id"], bool(row["n"] or row["due"]), row
 
 
 async def _insert_booking(fair_id: int, employer_id: int, booth_id: int | None) -> dict:
@@ -465,6 +466,64 @@ async def _insert_booking(fair_id: int, employer_id: int, booth_id: int | None) 
         "VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id", fair_id, employer_id, booth_id,
         status, code, at, at if booth_id else None)
     return {"id": rows[0]["id"], "status": status, "code": code, "created_at": at}
+
+
+# PostgreSQL: any free booth, taken in ONE statement (autocommit): the first free booth that no
+# concurrent booking holds (SKIP LOCKED), booked, and its code. No row when none is free.
+_TAKE_FREE_BOOTH_PG = (
+    "WITH free AS (SELECT b.id, b.code FROM booth b WHERE b.fair = {} AND NOT b.blocked "
+    "AND NOT EXISTS (SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
+    "ORDER BY b.code LIMIT 1 FOR NO KEY UPDATE OF b SKIP LOCKED), "
+    "made AS (INSERT INTO booking (fair, employer, booth, status, code, created_at, "
+    "confirmed_at) SELECT {}, {}, free.id, 'confirmed', {}, {}, {} FROM free "
+    "RETURNING id, booth) "
+    "SELECT made.id, made.booth, free.code AS booth_code FROM made "
+    "JOIN free ON free.id = made.booth"
+)
+
+
+async def _take_free_booth_pg(fair_id: int, employer_id: int) -> dict | None:
+    at, code = now(), new_code()
+    rows = await db.fetch(_TAKE_FREE_BOOTH_PG, fair_id, fair_id, employer_id, code, at, at)
+    if not rows:
+        return None
+    return {"id": rows[0]["id"], "status": "confirmed", "code": code, "created_at": at,
+            "booth": rows[0]["booth"], "booth_code": rows[0]["booth_code"]}
+
+
+# PostgreSQL, a full fair, inside the transaction that holds the fair FOR SHARE: a booth freed a
+# moment ago if there is one, else a waitlist place, and the place, in one statement.
+_BOOK_OR_WAIT_PG = (
+    "WITH free AS (SELECT b.id, b.code FROM booth b WHERE b.fair = {} AND NOT b.blocked "
+    "AND NOT EXISTS (SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
+    "ORDER BY b.code LIMIT 1 FOR NO KEY UPDATE OF b SKIP LOCKED), "
+    "made AS (INSERT INTO booking (fair, employer, booth, status, code, created_at, "
+    "confirmed_at) SELECT {}, {}, free.id, CASE WHEN free.id IS NULL THEN 'waitlisted' "
+    "ELSE 'confirmed' END, {}, {}, CASE WHEN free.id IS NULL THEN NULL "
+    "ELSE {}::timestamptz END FROM (SELECT 1) AS one LEFT JOIN free ON TRUE "
+    "RETURNING id, booth, status) "
+    "SELECT made.id, made.booth, made.status, free.code AS booth_code, "
+    "CASE WHEN made.status = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM booking w "
+    "WHERE w.fair = {} AND w.status = 'waitlisted' AND w.id < made.id) END AS place "
+    "FROM made LEFT JOIN free ON free.id = made.booth"
+)
+
+# Fairs this process found full a moment ago (fair id -> time.monotonic()): the next employer
+# goes straight to the waitlist transaction, which looks for a free booth again under the
+# fair's lock, instead of first scanning every booth in vain. A hint only: both ways are right.
+_FULL_HINT_SECONDS = 2.0
+_full_since: dict[int, float] = {}
+
+
+async def _book_or_wait_pg(fair_id: int, employer_id: int) -> dict:
+    at, code = now(), new_code()
+    async with db.write_transaction():
+        await _lock_fair(fair_id, shared=True)
+        rows = await db.fetch(_BOOK_OR_WAIT_PG, fair_id, fair_id, employer_id, code, at, at,
+                              fair_id)
+    row = rows[0]
+    return {"id": row["id"], "status": row["status"], "code": code, "created_at": at,
+            "booth": row["booth"], "booth_code": row["booth_code"], "place": row["place"]}
 
 
 async def _insert_booking_sqlite(fair_id: int, employer_id: int, booth_id: int | None,
@@ -502,8 +561,7 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
     one, or a place on the waitlist. 409 when the employer already holds a booking here.
 
     The hot path of a booking rush, so it reads with a few raw queries and writes one row."""
-    employer_id, flagged = await _booking_employer(principal)
-    fair = await _booking_fair(fair_id, principal)
+    employer_id, flagged, fair = await _booking_context(principal, fair_id)
     if fair["kind"] != "offline":
         raise Invalid("booth", "online fairs have guest slots, not booths")
     check_open(fair)
@@ -526,14 +584,24 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
                 made = await _insert_booking_sqlite(fair_id, employer_id, booth_id, bool(code))
                 chosen = made["booth"]
                 break
-            async with db.write_transaction():
-                chosen = booth_id
-                if not code:
-                    chosen = await _free_booth(fair_id)
-                    if chosen is None:
-                        await _lock_fair(fair_id, shared=True)
-                        chosen = await _free_booth(fair_id)  # a cancellation may have freed one
-                made = await _insert_booking(fair_id, employer_id, chosen)
+            # One statement each, atomic on its own: a named booth, or the first free one.
+            chosen = booth_id
+            if code:
+                made = await _insert_booking(fair_id, employer_id, booth_id)
+                break
+            full_at = _full_since.get(fair_id)
+            if full_at is None or monotonic() - full_at > _FULL_HINT_SECONDS:
+                made = await _take_free_booth_pg(fair_id, employer_id)
+                if made is not None:
+                    chosen = made["booth"]
+                    break
+                _full_since[fair_id] = monotonic()
+            # Full: the waitlist, never overlapping a cancellation (which promotes the first
+            # waitlisted employer); a booth freed a moment ago is taken instead.
+            made = await _book_or_wait_pg(fair_id, employer_id)
+            chosen = made["booth"]
+            if chosen is not None:
+                _full_since.pop(fair_id, None)
             break
         except Exception as exc:
             which = _map_booking_violation(exc)
@@ -550,10 +618,14 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
     row = {"id": made["id"], "fair": fair_id, "employer": employer_id, "status": made["status"],
            "code": made["code"], "created_at": made["created_at"], "checked_in_at": None,
            "booth_code": code, "place": None}
-    if made["status"] == "confirmed" and not code:
+    if made.get("booth_code"):
+        row["booth_code"] = made["booth_code"]
+    elif made["status"] == "confirmed" and not code:
         found = await _fetch("SELECT code FROM booth WHERE id = {}", chosen)
         row["booth_code"] = found[0]["code"]
-    if made["status"] == "waitlisted":
+    if made["status"] == "waitlisted" and made.get("place"):
+        row["place"] = made["place"]
+    elif made["status"] == "waitlisted":
         place = await _fetch("SELECT COUNT(*) AS n FROM booking WHERE fair = {} "
                              "AND status = 'waitlisted' AND id <= {}", fair_id, made["id"])
         row["place"] = place[0]["n"]

@@ -121,6 +121,26 @@ async def test_any_free_booth_waitlist_and_promotion(world, organiser, employer_
     assert await NoShow.count() == 0
 
 
+async def test_a_booth_freed_just_after_the_fair_was_full_is_taken_not_waitlisted(
+        world, organiser, employer_clients):
+    """Right after the fair was found full (the next employer goes straight to the waitlist
+    step), a booth freed by a cancellation with nobody waiting is still booked, not queued."""
+    fair = await make_fair(organiser, world, booths=1)
+    a, b, c = await employer_clients(3, start=3000)
+    url = f"/api/v1/fairs/{fair['id']}/bookings"
+    held = (await a.post(url, json={"booth": None})).json()
+    assert held["booth"] == "A01"
+    queued = await b.post(url, json={"booth": None})
+    assert queued.status_code == 202 and queued.json()["place"] == 1
+    assert (await b.delete(f"/api/v1/bookings/{queued.json()['id']}")).status_code == 204
+    assert (await a.delete(f"/api/v1/bookings/{held['id']}")).status_code == 204
+    taken = await c.post(url, json={"booth": None})
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["status"] == "confirmed" and taken.json()["booth"] == "A01"
+    again = await a.post(url, json={"booth": None})
+    assert again.status_code == 202 and again.json()["place"] == 1
+
+
 async def test_layout_rules_and_copy(new_client, world, organiser):
     fair = await make_fair(organiser, world, booths=0, publish=False)
     body = problem(await organiser.put(f"/api/v1/fairs/{fair['id']}/booths",
