@@ -435,7 +435,7 @@ async def _keep_session(connection: Any) -> None:
 
 async def start(engine: Engine | None = None) -> None:
     engine = engine or current_engine()
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
         # Per worker process: workers x machines x this must stay under PostgreSQL's
         # max_connections (100 by default).
         size = int(os.environ.get("FAIRS_DB_POOL_SIZE") or 10)
