@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -44,9 +45,17 @@ BUSY_TIMEOUT_MS = 15_000
 READ_PREFIXES = ("SELECT", "WITH", "EXPLAIN")
 
 
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=4096)
 def _is_read(sql: str) -> bool:
+    """A statement the reader connections may run: a SELECT, or a WITH that writes nothing
+    (`WITH free AS (...) INSERT ...` is a write)."""
     head = sql.lstrip()[:8].upper()
-    return head.startswith(READ_PREFIXES)
+    if not head.startswith(READ_PREFIXES):
+        return False
+    return not head.startswith("WITH") or not _WRITES.search(sql)
 
 
 class _InlineCursor:

@@ -190,6 +190,7 @@ async def test_sqlite_engine_runs_wal_and_one_writer(tmp_path):
     """The SQLite engine keeps WAL mode and rolls a failed transaction back whole."""
     from piccolo.querystring import QueryString
 
+    from fairs import db
     from fairs.db import FairsSQLiteEngine
 
     engine = FairsSQLiteEngine(path=str(tmp_path / "t.db"))
@@ -203,6 +204,10 @@ async def test_sqlite_engine_runs_wal_and_one_writer(tmp_path):
                 await engine.run_querystring(QueryString("INSERT INTO t (v) VALUES ({})", "a"))
         rows = await engine.run_querystring(QueryString("SELECT COUNT(*) AS n FROM t"))
         assert rows[0]["n"] == 0
+        # A WITH that writes goes to the writer, not to a read-only reader connection.
+        made = await db.fetch("WITH x AS (SELECT {} AS v) INSERT INTO t (v) SELECT v FROM x "
+                              "RETURNING id", "b", engine=engine)
+        assert made and (await db.fetch("SELECT v FROM t", engine=engine)) == [{"v": "b"}]
     finally:
         await engine.close()
 

@@ -51,11 +51,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _fetch(sql: str, *args: Any) -> list[dict]:
-    """fairs.db.fetch as plain dicts (asyncpg gives read-only records)."""
-    return [dict(r) for r in await db.fetch(sql, *args)]
-
-
 def _conflict(field: str, message: str, **extra) -> Conflict:
     return Conflict(message, errors=[FieldError(field, message)], extra=extra or None)
 
@@ -187,7 +182,7 @@ async def record_absences(employer_id: int | None = None) -> int:
     Idempotent (one record per booking, by a unique index); cheap to call when nothing is due."""
     at = now()
     extra, args = ("AND k.employer = {}", [employer_id]) if employer_id else ("", [])
-    due = await _fetch(
+    due = await db.fetch(
         f"SELECT COUNT(*) AS n FROM booking k JOIN fair f ON f.id = k.fair "
         f"WHERE {_ABSENT_WHERE} {extra}", at, *args)
     if not due or not due[0]["n"]:
@@ -253,7 +248,7 @@ async def _ensure_over_no_show(principal: Principal, no_show_id: int) -> None:
     or explained only by the organisers over the fair where it happened."""
     if not principal.is_organiser:
         raise Forbidden("organisers only")
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT o.path FROM no_show n JOIN fair f ON f.id = n.fair "
         "JOIN organisation o ON o.id = f.org WHERE n.id = {}", no_show_id)
     if not rows:
@@ -289,7 +284,7 @@ async def employer_standing(employer_id: int) -> dict:
     await record_absences(employer_id)
     rules = await get_rules()
     since = now() - timedelta(days=rules["window_days"])
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT COUNT(*) AS n FROM no_show WHERE employer = {} AND annulled_at IS NULL "
         "AND occurred_at > {}", employer_id, since)
     return {"no_shows": rows[0]["n"] if rows else 0, "limit": rules["no_show_limit"],
@@ -375,7 +370,7 @@ async def layout_sources(fair: dict) -> list[dict]:
     """Other fairs at the same venue that have a layout."""
     if not fair.get("venue"):
         return []
-    return await _fetch(
+    return await db.fetch(
         "SELECT f.id, f.title, f.starts_at, COUNT(b.id) AS booths FROM fair f "
         "JOIN booth b ON b.fair = f.id WHERE f.venue = {} AND f.id <> {} "
         "GROUP BY f.id, f.title, f.starts_at ORDER BY f.starts_at DESC", fair["venue"],
@@ -384,7 +379,7 @@ async def layout_sources(fair: dict) -> list[dict]:
 
 async def list_booths(fair_id: int, principal: Principal | None = None) -> list[dict]:
     await fair_row(fair_id, principal)
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT b.id, b.code, b.zone, b.x, b.y, b.w, b.h, b.step_free, b.blocked, "
         "k.id AS booking, k.employer AS employer, e.name AS employer_name "
         "FROM booth b LEFT JOIN booking k ON k.booth = b.id AND k.status = 'confirmed' "
@@ -397,7 +392,7 @@ async def list_booths(fair_id: int, principal: Principal | None = None) -> list[
 
 
 async def booth_counts(fair_id: int) -> dict:
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT COUNT(*) AS total, "
         "SUM(CASE WHEN b.blocked THEN 1 ELSE 0 END) AS blocked, "
         "SUM(CASE WHEN k.id IS NOT NULL THEN 1 ELSE 0 END) AS booked "
@@ -405,7 +400,7 @@ async def booth_counts(fair_id: int) -> dict:
         "WHERE b.fair = {}", fair_id)
     r = rows[0]
     total, blocked, booked = r["total"] or 0, r["blocked"] or 0, r["booked"] or 0
-    waiting = await _fetch("SELECT COUNT(*) AS n FROM booking WHERE fair = {} "
+    waiting = await db.fetch("SELECT COUNT(*) AS n FROM booking WHERE fair = {} "
                              "AND status = 'waitlisted'", fair_id)
     return {"total": total, "blocked": blocked, "booked": booked,
             "free": max(0, total - blocked - booked), "waitlisted": waiting[0]["n"]}
@@ -414,12 +409,54 @@ async def booth_counts(fair_id: int) -> dict:
 # --- bookings -------------------------------------------------------------------------------
 
 
-async def _free_booth(fair_id: int) -> int | None:
+def _free_booth_sql() -> str:
+    """The one rule for a free booth of fair `{}`: not blocked, held by no confirmed booking, the
+    first by code. On PostgreSQL it is locked for its taker, and booths that concurrent bookings
+    are taking right now are skipped (the partial unique index settles any race that is left)."""
     lock = "" if db.is_sqlite() else " FOR NO KEY UPDATE OF b SKIP LOCKED"
-    rows = await _fetch(
-        "SELECT b.id FROM booth b WHERE b.fair = {} AND NOT b.blocked AND NOT EXISTS "
-        "(SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
-        f"ORDER BY b.code LIMIT 1{lock}", fair_id)
+    return ("SELECT b.id, b.code FROM booth b WHERE b.fair = {} AND NOT b.blocked AND NOT EXISTS "
+            "(SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
+            f"ORDER BY b.code LIMIT 1{lock}")
+
+
+def _book_free_sql(waitlist: bool) -> str:
+    """One statement that books the free booth of fair `{}` for employer `{}` (code, created_at,
+    confirmed_at follow): with `waitlist`, a waitlist place when there is none, else no row.
+    Returns id, booth, status, booth_code and, on PostgreSQL, the waitlist place."""
+    pg = not db.is_sqlite()
+    confirmed_at = "{}::timestamptz" if pg else "{}"
+    source = "(SELECT 1) AS one LEFT JOIN free ON 1 = 1" if waitlist else "free"
+    insert = (
+        "INSERT INTO booking (fair, employer, booth, status, code, created_at, confirmed_at) "
+        "SELECT {}, {}, free.id, CASE WHEN free.id IS NULL THEN 'waitlisted' ELSE 'confirmed' "
+        f"END, {{}}, {{}}, CASE WHEN free.id IS NULL THEN NULL ELSE {confirmed_at} END "
+        f"FROM {source} RETURNING id, booth, status")
+    if not pg:  # SQLite has no data-modifying CTE; the booth code is looked up after
+        return f"WITH free AS ({_free_booth_sql()}) {insert}"
+    return (
+        f"WITH free AS ({_free_booth_sql()}), made AS ({insert}) "
+        "SELECT made.id, made.booth, made.status, free.code AS booth_code, "
+        "CASE WHEN made.status = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM booking w "
+        "WHERE w.fair = {} AND w.status = 'waitlisted' AND w.id < made.id) END AS place "
+        "FROM made LEFT JOIN free ON free.id = made.booth")
+
+
+async def _book_free(fair_id: int, employer_id: int, waitlist: bool) -> dict | None:
+    at, code = now(), new_code()
+    args = [fair_id, fair_id, employer_id, code, at, at]
+    if not db.is_sqlite():
+        args.append(fair_id)
+    rows = await db.fetch(_book_free_sql(waitlist), *args)
+    if not rows:
+        return None
+    row = rows[0]
+    return {"id": row["id"], "status": row["status"], "code": code, "created_at": at,
+            "booth": row["booth"], "booth_code": row.get("booth_code"),
+            "place": row.get("place")}
+
+
+async def _free_booth(fair_id: int) -> int | None:
+    rows = await db.fetch(_free_booth_sql(), fair_id)
     return rows[0]["id"] if rows else None
 
 
@@ -443,7 +480,7 @@ async def _booking_context(principal: Principal | None, fair_id: int) -> tuple[i
     when the caller may not see it)."""
     if principal is None or principal.role != "employer":
         raise Forbidden("employers only")
-    rows = await _fetch(_BOOKING_CONTEXT, now(), principal.id, fair_id)
+    rows = await db.fetch(_BOOKING_CONTEXT, now(), principal.id, fair_id)
     row = rows[0]
     if row["employer_id"] is None:
         raise Forbidden("this account belongs to no employer")
@@ -468,46 +505,6 @@ async def _insert_booking(fair_id: int, employer_id: int, booth_id: int | None) 
     return {"id": rows[0]["id"], "status": status, "code": code, "created_at": at}
 
 
-# PostgreSQL: any free booth, taken in ONE statement (autocommit): the first free booth that no
-# concurrent booking holds (SKIP LOCKED), booked, and its code. No row when none is free.
-_TAKE_FREE_BOOTH_PG = (
-    "WITH free AS (SELECT b.id, b.code FROM booth b WHERE b.fair = {} AND NOT b.blocked "
-    "AND NOT EXISTS (SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
-    "ORDER BY b.code LIMIT 1 FOR NO KEY UPDATE OF b SKIP LOCKED), "
-    "made AS (INSERT INTO booking (fair, employer, booth, status, code, created_at, "
-    "confirmed_at) SELECT {}, {}, free.id, 'confirmed', {}, {}, {} FROM free "
-    "RETURNING id, booth) "
-    "SELECT made.id, made.booth, free.code AS booth_code FROM made "
-    "JOIN free ON free.id = made.booth"
-)
-
-
-async def _take_free_booth_pg(fair_id: int, employer_id: int) -> dict | None:
-    at, code = now(), new_code()
-    rows = await db.fetch(_TAKE_FREE_BOOTH_PG, fair_id, fair_id, employer_id, code, at, at)
-    if not rows:
-        return None
-    return {"id": rows[0]["id"], "status": "confirmed", "code": code, "created_at": at,
-            "booth": rows[0]["booth"], "booth_code": rows[0]["booth_code"]}
-
-
-# PostgreSQL, a full fair, inside the transaction that holds the fair FOR SHARE: a booth freed a
-# moment ago if there is one, else a waitlist place, and the place, in one statement.
-_BOOK_OR_WAIT_PG = (
-    "WITH free AS (SELECT b.id, b.code FROM booth b WHERE b.fair = {} AND NOT b.blocked "
-    "AND NOT EXISTS (SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
-    "ORDER BY b.code LIMIT 1 FOR NO KEY UPDATE OF b SKIP LOCKED), "
-    "made AS (INSERT INTO booking (fair, employer, booth, status, code, created_at, "
-    "confirmed_at) SELECT {}, {}, free.id, CASE WHEN free.id IS NULL THEN 'waitlisted' "
-    "ELSE 'confirmed' END, {}, {}, CASE WHEN free.id IS NULL THEN NULL "
-    "ELSE {}::timestamptz END FROM (SELECT 1) AS one LEFT JOIN free ON TRUE "
-    "RETURNING id, booth, status) "
-    "SELECT made.id, made.booth, made.status, free.code AS booth_code, "
-    "CASE WHEN made.status = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM booking w "
-    "WHERE w.fair = {} AND w.status = 'waitlisted' AND w.id < made.id) END AS place "
-    "FROM made LEFT JOIN free ON free.id = made.booth"
-)
-
 # Fairs this process found full a moment ago (fair id -> time.monotonic()): the next employer
 # goes straight to the waitlist transaction, which looks for a free booth again under the
 # fair's lock, instead of first scanning every booth in vain. A hint only: both ways are right.
@@ -515,34 +512,23 @@ _FULL_HINT_SECONDS = 2.0
 _full_since: dict[int, float] = {}
 
 
-async def _book_or_wait_pg(fair_id: int, employer_id: int) -> dict:
-    at, code = now(), new_code()
+async def _book_any_pg(fair_id: int, employer_id: int) -> dict:
+    """PostgreSQL, any booth: the first free one in one statement; when the fair is full, the
+    waitlist, in a transaction holding the fair FOR SHARE so that it never overlaps a
+    cancellation (which promotes the first waitlisted employer), and a booth freed a moment ago
+    is taken instead."""
+    full_at = _full_since.get(fair_id)
+    if full_at is None or monotonic() - full_at > _FULL_HINT_SECONDS:
+        made = await _book_free(fair_id, employer_id, waitlist=False)
+        if made is not None:
+            return made
+        _full_since[fair_id] = monotonic()
     async with db.write_transaction():
         await _lock_fair(fair_id, shared=True)
-        rows = await db.fetch(_BOOK_OR_WAIT_PG, fair_id, fair_id, employer_id, code, at, at,
-                              fair_id)
-    row = rows[0]
-    return {"id": row["id"], "status": row["status"], "code": code, "created_at": at,
-            "booth": row["booth"], "booth_code": row["booth_code"], "place": row["place"]}
-
-
-async def _insert_booking_sqlite(fair_id: int, employer_id: int, booth_id: int | None,
-                                 named: bool) -> dict:
-    """SQLite: the booking in one INSERT (a named booth; or the first free booth, else a
-    waitlist place, chosen inside the same statement)."""
-    at, code = now(), new_code()
-    if named:
-        return {**await _insert_booking(fair_id, employer_id, booth_id), "booth": booth_id}
-    rows = await db.execute(
-        "INSERT INTO booking (fair, employer, booth, status, code, created_at, confirmed_at) "
-        "SELECT {}, {}, free.id, CASE WHEN free.id IS NULL THEN 'waitlisted' "
-        "ELSE 'confirmed' END, {}, {}, CASE WHEN free.id IS NULL THEN NULL ELSE {} END "
-        "FROM (SELECT 1) AS one LEFT JOIN (SELECT b.id FROM booth b WHERE b.fair = {} "
-        "AND NOT b.blocked AND NOT EXISTS (SELECT 1 FROM booking k WHERE k.booth = b.id "
-        "AND k.status = 'confirmed') ORDER BY b.code LIMIT 1) AS free ON 1 = 1 "
-        "RETURNING id, booth, status", fair_id, employer_id, code, at, at, fair_id)
-    return {"id": rows[0]["id"], "status": rows[0]["status"], "code": code, "created_at": at,
-            "booth": rows[0]["booth"]}
+        made = await _book_free(fair_id, employer_id, waitlist=True)
+    if made["booth"] is not None:
+        _full_since.pop(fair_id, None)
+    return made
 
 
 def _map_booking_violation(exc: BaseException) -> str | None:
@@ -570,7 +556,7 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
     code = (booth_code or "").strip().upper() or None
     booth_id = None
     if code:
-        booth = await _fetch("SELECT id, blocked FROM booth WHERE fair = {} AND code = {}",
+        booth = await db.fetch("SELECT id, blocked FROM booth WHERE fair = {} AND code = {}",
                              fair_id, code)
         if not booth:
             raise NotFound(f"no booth {code} at this fair", errors=[FieldError("booth", code)])
@@ -579,29 +565,15 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
         booth_id = booth[0]["id"]
     for _attempt in range(MAX_RETRIES):
         try:
-            if db.is_sqlite():
-                # One statement, atomic on its own: SQLite runs one writer at a time.
-                made = await _insert_booking_sqlite(fair_id, employer_id, booth_id, bool(code))
-                chosen = made["booth"]
-                break
-            # One statement each, atomic on its own: a named booth, or the first free one.
             chosen = booth_id
-            if code:
+            if code:  # one statement, atomic on its own
                 made = await _insert_booking(fair_id, employer_id, booth_id)
-                break
-            full_at = _full_since.get(fair_id)
-            if full_at is None or monotonic() - full_at > _FULL_HINT_SECONDS:
-                made = await _take_free_booth_pg(fair_id, employer_id)
-                if made is not None:
-                    chosen = made["booth"]
-                    break
-                _full_since[fair_id] = monotonic()
-            # Full: the waitlist, never overlapping a cancellation (which promotes the first
-            # waitlisted employer); a booth freed a moment ago is taken instead.
-            made = await _book_or_wait_pg(fair_id, employer_id)
-            chosen = made["booth"]
-            if chosen is not None:
-                _full_since.pop(fair_id, None)
+            elif db.is_sqlite():  # one writer at a time: the free booth, else the waitlist
+                made = await _book_free(fair_id, employer_id, waitlist=True)
+                chosen = made["booth"]
+            else:
+                made = await _book_any_pg(fair_id, employer_id)
+                chosen = made["booth"]
             break
         except Exception as exc:
             which = _map_booking_violation(exc)
@@ -621,13 +593,13 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
     if made.get("booth_code"):
         row["booth_code"] = made["booth_code"]
     elif made["status"] == "confirmed" and not code:
-        found = await _fetch("SELECT code FROM booth WHERE id = {}", chosen)
+        found = await db.fetch("SELECT code FROM booth WHERE id = {}", chosen)
         row["booth_code"] = found[0]["code"]
     if made["status"] == "waitlisted" and made.get("place"):
         row["place"] = made["place"]
     elif made["status"] == "waitlisted":
-        place = await _fetch("SELECT COUNT(*) AS n FROM booking WHERE fair = {} "
-                             "AND status = 'waitlisted' AND id <= {}", fair_id, made["id"])
+        place = await db.fetch("SELECT COUNT(*) AS n FROM booking WHERE fair = {} "
+                               "AND status = 'waitlisted' AND id <= {}", fair_id, made["id"])
         row["place"] = place[0]["n"]
     return row
 
@@ -677,7 +649,7 @@ async def _waitlist_places(rows: list[dict]) -> None:
         return
     fair_ids = sorted({r["fair"] for r in waiting})
     marks = ", ".join("{}" for _ in fair_ids)
-    ids = await _fetch(
+    ids = await db.fetch(
         f"SELECT id, fair FROM booking WHERE status = 'waitlisted' AND fair IN ({marks}) "
         "ORDER BY fair, id", *fair_ids)
     order: dict[int, int] = {}
@@ -877,7 +849,7 @@ async def delete_slot(principal: Principal, slot_id: int) -> None:
 
 async def list_slots(fair_id: int, principal: Principal | None = None) -> list[dict]:
     await fair_row(fair_id, principal)
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT s.id, s.fair, s.starts_at, s.ends_at, s.label, k.id AS booking, "
         "k.employer AS employer, e.name AS employer_name, k.topic AS topic "
         "FROM guest_slot s LEFT JOIN slot_booking k ON k.slot = s.id AND k.status = 'confirmed' "
@@ -1058,9 +1030,9 @@ async def _positions_query(where: str, args: list, limit: int = 500, offset: int
             "LEFT JOIN booking k ON k.id = p.booking LEFT JOIN booth b ON b.id = k.booth "
             f"WHERE {where}")
     if count:
-        rows = await _fetch(f"SELECT COUNT(*) AS n {base}", *args)
+        rows = await db.fetch(f"SELECT COUNT(*) AS n {base}", *args)
         return rows[0]["n"]
-    return await _fetch(
+    return await db.fetch(
         "SELECT p.id, p.fair, p.employer, p.booking, p.slot_booking, p.title, p.headcount, "
         "p.education, p.experience, p.salary_min, p.salary_max, p.major, p.job_type, "
         "p.description, e.name AS employer_name, e.industry AS industry, b.code AS booth "
@@ -1115,18 +1087,18 @@ async def fair_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
     if not fair_ids:
         return out
     marks = _marks(fair_ids)
-    for r in await _fetch(
+    for r in await db.fetch(
             "SELECT fair, COUNT(*) AS booked, "
             "SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS present "
             f"FROM booking WHERE status = 'confirmed' AND fair IN ({marks}) GROUP BY fair",
             *fair_ids):
         out[r["fair"]].update(employers_present=int(r["present"] or 0),
                               employers_booked=int(r["booked"] or 0))
-    for r in await _fetch(
+    for r in await db.fetch(
             "SELECT fair, COUNT(*) AS n FROM slot_booking WHERE status = 'confirmed' "
             f"AND fair IN ({marks}) GROUP BY fair", *fair_ids):
         out[r["fair"]]["employers_booked"] += int(r["n"] or 0)
-    for r in await _fetch(
+    for r in await db.fetch(
             f"SELECT p.fair, SUM(p.headcount) AS n FROM job_position p WHERE p.fair IN ({marks}) "
             f"AND {_ACTIVE_POSITION} GROUP BY p.fair", *fair_ids):
         out[r["fair"]]["positions"] = int(r["n"] or 0)
@@ -1140,11 +1112,11 @@ async def employer_visits(fair_ids: list[int]) -> dict[int, int]:
     if not fair_ids:
         return out
     marks = _marks(fair_ids)
-    for r in await _fetch(
+    for r in await db.fetch(
             "SELECT fair, COUNT(*) AS n FROM booking WHERE status = 'confirmed' "
             f"AND checked_in_at IS NOT NULL AND fair IN ({marks}) GROUP BY fair", *fair_ids):
         out[r["fair"]] += int(r["n"])
-    for r in await _fetch(
+    for r in await db.fetch(
             "SELECT k.fair, COUNT(*) AS n FROM slot_booking k JOIN guest_slot s ON s.id = k.slot "
             f"WHERE k.status = 'confirmed' AND s.ends_at <= {{}} AND k.fair IN ({marks}) "
             "GROUP BY k.fair", now(), *fair_ids):
@@ -1232,7 +1204,7 @@ async def jobs_summaries(fair_ids: list[int]) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
     if not fair_ids:
         return out
-    for r in await _fetch(
+    for r in await db.fetch(
             "SELECT p.fair, COUNT(*) AS positions, SUM(p.headcount) AS headcount "
             f"FROM job_position p WHERE p.fair IN ({_marks(fair_ids)}) AND {_ACTIVE_POSITION} "
             "GROUP BY p.fair", *fair_ids):
@@ -1243,7 +1215,7 @@ async def jobs_summaries(fair_ids: list[int]) -> dict[int, dict[str, int]]:
 async def jobs_stamp() -> str:
     """Changes whenever a position is added, removed or its headcount changes, or a booking
     holding positions is cancelled: the calendar feeds' ETags include it."""
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT COUNT(*) AS n, COALESCE(SUM(p.headcount), 0) AS h, COALESCE(MAX(p.id), 0) AS m "
         f"FROM job_position p WHERE {_ACTIVE_POSITION}")
     return f"{rows[0]['n']}-{rows[0]['h']}-{rows[0]['m']}"
@@ -1263,7 +1235,7 @@ def employer_page_path(fair_id: int, employer_id: int) -> str:
 
 async def _presence(fair_id: int, employer_id: int) -> dict | None:
     """The employer's confirmed booth (offline) or guest slot (online) at the fair."""
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT e.id, e.name, e.industry, k.id AS booking, b.code AS booth "
         "FROM employer e JOIN booking k ON k.employer = e.id AND k.fair = {} "
         "AND k.status = 'confirmed' LEFT JOIN booth b ON b.id = k.booth WHERE e.id = {}",
@@ -1271,7 +1243,7 @@ async def _presence(fair_id: int, employer_id: int) -> dict | None:
     if rows:
         return {**rows[0], "kind": "booth", "slot_booking": None, "starts_at": None,
                 "ends_at": None, "label": "", "topic": ""}
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT e.id, e.name, e.industry, k.id AS slot_booking, s.starts_at, s.ends_at, "
         "s.label, k.topic FROM employer e JOIN slot_booking k ON k.employer = e.id "
         "AND k.fair = {} AND k.status = 'confirmed' JOIN guest_slot s ON s.id = k.slot "
@@ -1312,13 +1284,13 @@ async def fair_posters(principal: Principal, fair_id: int) -> list[dict]:
     per confirmed guest-slot booking (by time)."""
     fair = await managed_fair(principal, fair_id)
     if fair["kind"] == "online":
-        rows = await _fetch(
+        rows = await db.fetch(
             "SELECT k.employer, e.name AS employer_name, e.industry, s.starts_at, s.ends_at, "
             "s.label FROM slot_booking k JOIN guest_slot s ON s.id = k.slot "
             "JOIN employer e ON e.id = k.employer WHERE k.fair = {} AND k.status = 'confirmed' "
             "ORDER BY s.starts_at, k.id", fair_id)
     else:
-        rows = await _fetch(
+        rows = await db.fetch(
             "SELECT k.employer, e.name AS employer_name, e.industry, b.code AS booth "
             "FROM booking k JOIN booth b ON b.id = k.booth JOIN employer e ON e.id = k.employer "
             "WHERE k.fair = {} AND k.status = 'confirmed' ORDER BY b.code, k.id", fair_id)
@@ -1343,7 +1315,7 @@ async def booking_poster(principal: Principal, booking_id: int, slot: bool = Fal
 
 
 async def _interest_position(position_id: int) -> dict:
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT p.id, p.fair, p.employer, p.title, f.status AS fair_status FROM job_position p "
         f"JOIN fair f ON f.id = p.fair WHERE p.id = {{}} AND {_ACTIVE_POSITION}", position_id)
     if not rows or rows[0]["fair_status"] not in ("published", "cancelled"):
@@ -1423,7 +1395,7 @@ async def ticket_interests(code: str) -> list[dict]:
 
 
 async def registration_interests(registration_id: int) -> list[dict]:
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT i.id, i.position, i.fair, i.employer, i.created_at, p.title, p.headcount, "
         "e.name AS employer_name, b.code AS booth FROM position_interest i "
         "JOIN job_position p ON p.id = i.position JOIN employer e ON e.id = i.employer "
@@ -1452,9 +1424,9 @@ async def interested_job_seekers(principal: Principal, fair_id: int | None = Non
     if fair_id is not None:
         where += " AND i.fair = {}"
         args.append(fair_id)
-    total = (await _fetch(f"SELECT COUNT(*) AS n FROM position_interest i WHERE {where}",
+    total = (await db.fetch(f"SELECT COUNT(*) AS n FROM position_interest i WHERE {where}",
                           *args))[0]["n"]
-    rows = await _fetch(
+    rows = await db.fetch(
         "SELECT i.id, i.fair, i.position, i.created_at, p.title, r.name, r.phone, "
         "f.title AS fair_title FROM position_interest i JOIN job_position p ON p.id = i.position "
         "JOIN registration r ON r.id = i.registration JOIN fair f ON f.id = i.fair "
@@ -1464,11 +1436,11 @@ async def interested_job_seekers(principal: Principal, fair_id: int | None = Non
               "position": r["position"], "title": r["title"], "name": mask_name(r["name"]),
               "phone": mask_phone(r["phone"]), "created_at": db.as_datetime(r["created_at"])}
              for r in rows]
-    per_position = await _fetch(
+    per_position = await db.fetch(
         "SELECT i.position, p.title, i.fair, COUNT(*) AS n FROM position_interest i "
         f"JOIN job_position p ON p.id = i.position WHERE {where} "
         "GROUP BY i.position, p.title, i.fair ORDER BY i.fair, COUNT(*) DESC, i.position", *args)
-    per_fair = await _fetch(
+    per_fair = await db.fetch(
         "SELECT i.fair, f.title, f.starts_at, COUNT(*) AS n FROM position_interest i "
         f"JOIN fair f ON f.id = i.fair WHERE {where} GROUP BY i.fair, f.title, f.starts_at "
         "ORDER BY f.starts_at DESC", *args)

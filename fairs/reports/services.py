@@ -59,10 +59,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _rows(rows: list) -> list[dict]:
-    return [dict(r) for r in rows]
-
-
 def _marks(values: list) -> str:
     return ", ".join("{}" for _ in values)
 
@@ -106,11 +102,11 @@ def intentions_open(fair: dict, at: datetime | None = None) -> bool:
 
 async def employer_positions(employer_id: int, fair_id: int) -> list[dict]:
     """The employer's active positions at the fair, with how many intentions each has."""
-    return _rows(await db.fetch(
+    return await db.fetch(
         "SELECT p.id, p.title, p.headcount, (SELECT COUNT(*) FROM intention i "
         "WHERE i.position = p.id) AS intentions FROM job_position p "
         f"WHERE p.fair = {{}} AND p.employer = {{}} AND {_ACTIVE_POSITION} ORDER BY p.id",
-        fair_id, employer_id))
+        fair_id, employer_id)
 
 
 async def record_intention(principal: Principal | None, fair_id: int, code: str,
@@ -603,7 +599,7 @@ async def fair_summary(principal: Principal | None, fair_id: int,
         sql, args = _measures_sql(scope)
         rows = await db.fetch(f"SELECT * FROM ({sql}) m WHERE m.dim = 'total'", *args)
         values = _values(dict(rows[0]) if rows else None)
-    employers = _rows(await db.fetch(
+    employers = await db.fetch(
         "SELECT e.id, e.name, e.industry, bo.code AS booth, b.checked_in_at, 'booth' AS how, "
         "(SELECT COALESCE(SUM(p.headcount), 0) FROM job_position p WHERE p.booking = b.id) "
         "AS openings, (SELECT COUNT(*) FROM intention i WHERE i.fair = b.fair "
@@ -616,16 +612,16 @@ async def fair_summary(principal: Principal | None, fair_id: int,
         "(SELECT COUNT(*) FROM intention i WHERE i.fair = sb.fair AND i.employer = e.id) "
         "FROM slot_booking sb JOIN employer e ON e.id = sb.employer "
         "JOIN guest_slot gs ON gs.id = sb.slot WHERE sb.fair = {} AND sb.status = 'confirmed'",
-        fair_id, at, fair_id))
+        fair_id, at, fair_id)
     for e in employers:
         e["checked_in_at"] = db.as_datetime(e["checked_in_at"])
         e["openings"], e["intentions"] = int(e["openings"]), int(e["intentions"])
     employers.sort(key=lambda e: (e["checked_in_at"] is None, e["name"]))
-    positions = _rows(await db.fetch(
+    positions = await db.fetch(
         "SELECT p.id, p.title, p.headcount, p.education, p.salary_min, p.salary_max, "
         "e.name AS employer, (SELECT COUNT(*) FROM intention i WHERE i.position = p.id) "
         f"AS intentions FROM job_position p JOIN employer e ON e.id = p.employer "
-        f"WHERE p.fair = {{}} AND {_ACTIVE_POSITION} ORDER BY e.name, p.id", fair_id))
+        f"WHERE p.fair = {{}} AND {_ACTIVE_POSITION} ORDER BY e.name, p.id", fair_id)
     for p in positions:
         p["intentions"] = int(p["intentions"])
     return {
