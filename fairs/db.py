@@ -16,6 +16,7 @@ import os
 import re
 import sqlite3
 import sys
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -385,7 +386,7 @@ async def sqlite_write(fn: Callable[[sqlite3.Connection], Any],
     done = state.loop.create_future()
     state.batch.append((fn, done))
     if len(state.batch) == 1:
-        state.loop.create_task(_commit_batch(state))
+        _spawn(state.loop, _commit_batch(state))
     return await done
 
 
@@ -433,6 +434,103 @@ async def _commit_batch(state: _LoopState) -> None:
             done.set_exception(value)
 
 
+_BACKGROUND: set[asyncio.Task] = set()
+
+
+def _spawn(loop: asyncio.AbstractEventLoop, coro: Any) -> asyncio.Task:
+    """A background task held until it ends (the event loop keeps only a weak reference)."""
+    task = loop.create_task(coro)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+    return task
+
+
+class Batcher:
+    """Concurrent calls coalesced into one database round trip: the calls that arrive while a
+    batch is in flight form the next one (a data loader for reads, group commit for writes).
+
+    `run(items)` is awaited with the waiting items (at most `max_size`) and returns one value
+    per item, in order. If it raises, each item of that batch is run again alone, so a bad item
+    fails only its own caller. One batch per event loop is in flight at a time: a call on an
+    idle loop goes out at once (no timer, no added latency); under load each round trip, each
+    statement's overhead and each commit (its WAL flush) are shared by the whole batch.
+    Inside a transaction a call runs alone on the transaction's connection.
+    """
+
+    def __init__(self, run: Callable[[list[Any]], Any], max_size: int = 64) -> None:
+        self._run = run
+        self.max_size = max_size
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list] = (
+            weakref.WeakKeyDictionary())
+
+    async def __call__(self, item: Any) -> Any:
+        engine = current_engine()
+        if engine.current_transaction.get():
+            return (await self._run([item]))[0]
+        loop = asyncio.get_running_loop()
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = []
+        done = loop.create_future()
+        queue.append((item, done))
+        if len(queue) == 1:
+            _spawn(loop, self._drain(queue))
+        return await done
+
+    async def _drain(self, queue: list) -> None:
+        """Runs while calls are waiting; the queue's first entry marks a drain in progress."""
+        while queue:
+            # One turn of the event loop first: the requests whose bytes have already arrived
+            # reach this batcher and join the batch (no timer, no added latency on a quiet loop).
+            await asyncio.sleep(0)
+            batch = queue[:self.max_size]
+            try:
+                await self._settle(batch)
+            finally:
+                del queue[:len(batch)]
+                for _item, done in batch:  # the drain itself was cancelled (shutdown)
+                    if not done.done():
+                        done.cancel()
+
+    async def _settle(self, batch: list) -> None:
+        try:
+            values = await self._run([item for item, _done in batch])
+        except Exception as exc:  # noqa: BLE001 - retried alone, or handed to the caller
+            if len(batch) == 1:
+                if not batch[0][1].done():
+                    batch[0][1].set_exception(exc)
+                return
+            for entry in batch:
+                await self._settle([entry])
+            return
+        for (_item, done), value in zip(batch, values, strict=True):
+            if not done.done():  # a caller that went away: its write stands, like any other
+                done.set_result(value)
+
+
+class BatchedFetch(Batcher):
+    """fetch() for many callers in one round trip (PostgreSQL). `sql` reads the callers' items
+    from `unnest({}::type[], ...) WITH ORDINALITY AS i(..., ord)`, one array per item field,
+    and returns `ord` in every row; each caller gets the rows of its own item, as fetch() would
+    have returned them. Write it so that every join into a table that grows is an index lookup
+    whatever the table's size when the statement was first planned (a scalar subquery, not a
+    join that could become a hash join over a full scan)."""
+
+    def __init__(self, sql: str, max_size: int = 64) -> None:
+        super().__init__(self._rows, max_size)
+        self.sql = sql
+
+    async def _rows(self, items: list[tuple]) -> list[list[dict]]:
+        rows = await fetch(self.sql, *(list(column) for column in zip(*items, strict=True)))
+        out: list[list[dict]] = [[] for _ in items]
+        for row in rows:
+            out[row.pop("ord") - 1].append(row)
+        return out
+
+    async def fetch(self, *args: Any) -> list[dict]:
+        return await self(args)
+
+
 async def _keep_session(connection: Any) -> None:
     """What a pooled connection needs on its way back to the pool, beyond the rollback of an
     open transaction that asyncpg always does: nothing. asyncpg's default reset is one more round
@@ -455,8 +553,11 @@ async def start(engine: Engine | None = None) -> None:
         # short indexed statements that planning cost more than running them.
         # FAIRS_PG_PLAN_CACHE_MODE=auto gives PostgreSQL's default back.
         mode = os.environ.get("FAIRS_PG_PLAN_CACHE_MODE") or "force_generic_plan"
+        # No inactive-connection timer: asyncpg re-arms it on every release (a timer handle per
+        # query), to close connections that the whole-pool opening would want back anyway.
         await engine.start_connection_pool(min_size=size, max_size=size,
                                            reset=_keep_session,
+                                           max_inactive_connection_lifetime=0,
                                            server_settings={"plan_cache_mode": mode})
 
 

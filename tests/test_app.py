@@ -221,3 +221,35 @@ async def test_metrics_in_prometheus_format(client, migrated):
     assert 'path="/api/v1/catalog/industries"' in text
     assert "fairs_request_duration_seconds_bucket" in text
     assert "# TYPE fairs_admissions_total counter" in text
+
+
+async def test_batcher_coalesces_calls_and_fails_them_alone(client):
+    """fairs.db.Batcher: calls made together share one run; a run that fails is retried item by
+    item, so only the bad item's caller gets the error, and the others their own answers."""
+    import asyncio
+
+    from fairs import db
+
+    runs: list[list[str]] = []
+
+    async def run(items: list[str]) -> list[str]:
+        runs.append(list(items))
+        await asyncio.sleep(0.01)
+        if "bad" in items:
+            raise ValueError("a bad item")
+        return [item.upper() for item in items]
+
+    batcher = db.Batcher(run)
+    answers = await asyncio.gather(*(batcher(x) for x in ("a", "b", "bad", "c")),
+                                   return_exceptions=True)
+    assert answers[:2] == ["A", "B"] and answers[3] == "C"
+    assert isinstance(answers[2], ValueError)
+    assert runs[0] == ["a", "b", "bad", "c"]
+    assert sorted(runs[1:]) == [["a"], ["b"], ["bad"], ["c"]]
+    # Calls that arrive while a run is in flight form the next batch.
+    runs.clear()
+    first = asyncio.ensure_future(batcher("x"))
+    await asyncio.sleep(0.003)
+    later = await asyncio.gather(*(batcher(x) for x in ("y", "z")))
+    assert await first == "X" and later == ["Y", "Z"]
+    assert runs == [["x"], ["y", "z"]]

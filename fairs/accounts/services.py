@@ -58,6 +58,11 @@ class Principal:
     def has_role(self, *roles: str) -> bool:
         return self.role in roles or (self.role == "admin" and "organiser" in roles)
 
+    def require_role(self, *roles: str) -> None:
+        """What a role guard checks: Forbidden unless the principal has one of `roles`."""
+        if not self.has_role(*roles):
+            raise Forbidden(f"needs the role {' or '.join(roles)}")
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -292,21 +297,61 @@ async def create_token(principal: Principal, name: str) -> dict:
     return {"id": rows[0]["id"], "token": token, "name": name}
 
 
-_TOKEN_PRINCIPAL = (
+# A bearer token's principal: token, user and organisation in one indexed lookup by the token's
+# hash. Also a subquery other statements embed (fairs.checkin looks the scanner's token up in
+# the same round trip as the ticket): `token_principal_subquery("i.token_hash")`.
+_TOKEN_PRINCIPAL_FROM = (
     "SELECT t.id AS token_id, u.id, u.username, u.role, u.display_name, u.active,"
     " o.id AS org_id, o.code AS org_code, o.path AS org_path"
     " FROM api_token t JOIN app_user u ON u.id = t.user"
     " LEFT JOIN organisation o ON o.id = u.org"
-    " WHERE t.token_hash = {} AND t.revoked_at IS NULL"
+    " WHERE t.revoked_at IS NULL AND t.token_hash = "
 )
+_TOKEN_PRINCIPAL = _TOKEN_PRINCIPAL_FROM + "{}"
+# PostgreSQL: the bearer requests that arrive together share one round trip (fairs.db.Batcher);
+# still no cache, so a revoked token stops working at once.
+_TOKEN_PRINCIPALS = db.BatchedFetch(
+    "SELECT h.ord, p.* FROM unnest({}::varchar[]) WITH ORDINALITY AS h(hash, ord) "
+    "JOIN LATERAL (" + _TOKEN_PRINCIPAL_FROM + "h.hash OFFSET 0) p ON true"
+)
+TOKEN_PRINCIPAL_COLUMNS = ("token_id", "id", "username", "role", "display_name", "active",
+                           "org_id", "org_code", "org_path")
+
+
+def token_principal_subquery(hash_sql: str) -> str:
+    """PostgreSQL: `LEFT JOIN LATERAL (...) AS tp ON true` gives a token hash's principal as
+    columns tp_<name> (TOKEN_PRINCIPAL_COLUMNS), NULL when there is no such live token; read
+    them back with principal_from_token_row()."""
+    columns = ", ".join(f"{c} AS tp_{c}" for c in TOKEN_PRINCIPAL_COLUMNS)
+    return (f"LEFT JOIN LATERAL (SELECT {columns} FROM ({_TOKEN_PRINCIPAL_FROM}{hash_sql} "
+            f"OFFSET 0) tp0) tp ON true")
+
+
+def token_hash(token: str) -> str | None:
+    """The stored hash of a bearer token, or None for something that cannot be one."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return _token_hash(token)
+
+
+def principal_from_token_row(row: dict) -> Principal | None:
+    """The principal in a row of token_principal_subquery()'s columns (None: no live token)."""
+    if row.get("tp_id") is None or not row["tp_active"]:
+        return None
+    found = {c: row[f"tp_{c}"] for c in TOKEN_PRINCIPAL_COLUMNS}
+    return _principal(found, token_id=found["token_id"])
 
 
 async def principal_by_token(token: str) -> Principal | None:
     """One indexed query per bearer request (scanners send one per scan): token, user and
     organisation together. A revoked token stops working at once: nothing is cached."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+    hashed = token_hash(token)
+    if hashed is None:
         return None
-    rows = await db.fetch(_TOKEN_PRINCIPAL, _token_hash(token))
+    if db.is_sqlite():
+        rows = await db.fetch(_TOKEN_PRINCIPAL, hashed)
+    else:
+        rows = await _TOKEN_PRINCIPALS.fetch(hashed)
     if not rows or not rows[0]["active"]:
         return None
     return _principal(rows[0], token_id=rows[0]["token_id"])

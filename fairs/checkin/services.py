@@ -27,7 +27,7 @@ from typing import Any
 from fairs import db, i18n
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
-from fairs.errors import Forbidden, Invalid, NotFound
+from fairs.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from fairs.extensions import (
     PlanScope,
     fair_counts,
@@ -167,6 +167,46 @@ _LOOKUP = (
 )
 
 
+# PostgreSQL: the scans that arrive together look up their tickets, and the scanners' bearer
+# tokens, in one round trip (a row per scan, also for a fair that does not exist, so that a bad
+# token is answered 401 before anything else).
+_LOOKUPS = db.BatchedFetch(
+    "SELECT i.ord, f.id AS fair_id, f.status AS fair_status, f.starts_at, f.ends_at, "
+    "o.path AS org_path, w.opens_at, w.closes_at, "
+    "r.id AS reg_id, r.fair AS reg_fair, r.name AS reg_name, r.audiences AS reg_audiences, "
+    "r.status AS reg_status, tp.* "
+    "FROM unnest({}::integer[], {}::varchar[], {}::varchar[]) WITH ORDINALITY "
+    "AS i(fair, code, token_hash, ord) "
+    "LEFT JOIN fair f ON f.id = i.fair LEFT JOIN organisation o ON o.id = f.org "
+    "LEFT JOIN checkin_window w ON w.fair = f.id "
+    "LEFT JOIN LATERAL (SELECT id, fair, name, audiences, status FROM registration "
+    "WHERE code = i.code OFFSET 0) r ON true "
+    + accounts.token_principal_subquery("i.token_hash")
+)
+
+
+async def _lookup(fair_id: int, code: str, bearer: str | None) -> tuple[dict | None,
+                                                                       Principal | None]:
+    """The fair, its window and the ticket `code` (columns of _LOOKUP; None: no such fair) and,
+    for a bearer token, its principal (NotAuthenticated if it is not live)."""
+    if db.is_sqlite():
+        principal = None
+        if bearer is not None:
+            principal = await accounts.principal_by_token(bearer)
+            if principal is None:
+                raise NotAuthenticated("Invalid or revoked token")
+        rows = await db.fetch(_LOOKUP, code, fair_id)
+        return (rows[0] if rows else None), principal
+    hashed = None if bearer is None else accounts.token_hash(bearer)
+    row = (await _LOOKUPS.fetch(fair_id, code, hashed))[0]
+    principal = None
+    if bearer is not None:
+        principal = accounts.principal_from_token_row(row)
+        if principal is None:
+            raise NotAuthenticated("Invalid or revoked token")
+    return (row if row["fair_id"] is not None else None), principal
+
+
 class _Replay(Exception):
     """The nonce was seen: undo this attempt and answer what was answered then."""
 
@@ -207,10 +247,15 @@ async def _log(fair_id: int, at: datetime, received: datetime, device: str, meth
 
 
 async def check_in(fair_id: int, code: str, *, principal: Principal | None = None,
-                   nonce: str | None = None, scanned_at: datetime | None = None,
-                   device: str = "", offline: bool = False, method: str = "scan") -> dict:
+                   bearer: str | None = None, nonce: str | None = None,
+                   scanned_at: datetime | None = None, device: str = "", offline: bool = False,
+                   method: str = "scan") -> dict:
     """Decide one scan at fair `fair_id`. Returns API.md's answer:
-    {result, explanation, attendee? | employer?, checked_in_at?, counts}."""
+    {result, explanation, attendee? | employer?, checked_in_at?, counts}.
+
+    The scanner is `principal`, or the owner of the bearer token `bearer` (looked up with the
+    ticket; 401 if it is not live, 403 without the scanner or organiser role); neither: the
+    service's own callers (self check-in, the kiosk), who decided already."""
     if method not in METHODS:
         raise Invalid("method", f"one of {', '.join(METHODS)}")
     received = now()
@@ -227,10 +272,12 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     # A replayed nonce is found by the scan log's unique index when the log is written, in
     # the same transaction as the admission: no read before, and nothing counted twice.
     ticket_shaped = codes.looks_like_ticket(code)
-    rows = await db.fetch(_LOOKUP, code if ticket_shaped else "", fair_id)
-    if not rows:
+    fair, scanner = await _lookup(fair_id, code if ticket_shaped else "", bearer)
+    if scanner is not None:
+        scanner.require_role("scanner", "organiser")
+        principal = scanner
+    if fair is None:
         raise NotFound("no such fair")
-    fair = rows[0]
     if not may_scan(principal, fair["org_path"]):
         raise Forbidden("this fair belongs to another organisation")
     fair_cancelled = fair["fair_status"] == "cancelled"
@@ -310,31 +357,73 @@ async def _admit(fair_id: int, reg_id: int, at: datetime, received: datetime, de
                            attendee)
 
 
-# PostgreSQL: the admission, its tally, the scan log and the counts in ONE statement (one round
-# trip instead of seven: BEGIN, three writes, COMMIT, two reads). Data-modifying CTEs run
-# atomically; the admission counts once by its unique index, the tally moves only with a new
-# admission, and a replayed nonce is caught by the scan log's unique index. The reads in the
-# final SELECT see the statement's starting snapshot, so the new tally is added on top.
+# PostgreSQL: the admissions of every scan waiting in this worker, their tally, their scan log
+# rows and the counts in ONE statement (fairs.db.Batcher: the scans that arrive while one batch
+# is in flight share the next round trip and its commit, whose WAL flush is most of a short
+# write's cost). Data-modifying CTEs run atomically; an admission counts once by its unique
+# index, the tally moves by the new admissions only, and a replayed nonce is caught by the scan
+# log's unique index. Rows go in in key order (registrations, then fairs), so two batches never
+# wait on each other in a cycle. The reads in the final SELECT see the statement's starting
+# snapshot, so the batch's new admissions are added on top of the tally.
 _ADMIT_PG = (
-    "WITH a AS (INSERT INTO admission (fair, registration, method, admitted_at, recorded_at, "
-    "device, offline) VALUES ({}, {}, {}, {}, {}, {}, {}) "
-    "ON CONFLICT (registration) DO NOTHING RETURNING admitted_at), "
-    "t AS (INSERT INTO admission_tally (fair, shard, n) SELECT {}::integer, {}::integer, 1 "
-    "FROM a ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + 1 RETURNING 1), "
+    "WITH i AS (SELECT * FROM unnest({}::integer[], {}::integer[], {}::varchar[], "
+    "{}::timestamptz[], {}::timestamptz[], {}::varchar[], {}::boolean[], {}::varchar[], "
+    "{}::text[]) WITH ORDINALITY AS i(fair, reg, method, at, received, device, offline, nonce, "
+    "answer, ord)), "
+    "a AS (INSERT INTO admission (fair, registration, method, admitted_at, recorded_at, device, "
+    "offline) SELECT fair, reg, method, at, received, device, offline FROM i ORDER BY reg "
+    "ON CONFLICT (registration) DO NOTHING RETURNING fair, registration, admitted_at), "
+    "t AS (INSERT INTO admission_tally (fair, shard, n) SELECT fair, {}::integer, COUNT(*) "
+    "FROM a GROUP BY fair ORDER BY fair "
+    "ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + EXCLUDED.n RETURNING 1), "
     "s AS (INSERT INTO scan (fair, scanned_at, received_at, device, method, kind, "
     "registration_id, result, offline, nonce, answer) "
-    "SELECT {}::integer, {}::timestamptz, {}::timestamptz, {}::varchar, {}::varchar, 'ticket', "
-    "{}::integer, CASE WHEN EXISTS (SELECT 1 FROM a) THEN 'ok' ELSE 'already_checked_in' END, "
-    "{}::boolean, {}::varchar, CASE WHEN EXISTS (SELECT 1 FROM a) THEN {}::text END "
-    "ON CONFLICT (fair, nonce) DO NOTHING RETURNING id) "
-    "SELECT (SELECT admitted_at FROM a) AS new_at, (SELECT COUNT(*) FROM s) AS logged, "
-    "(SELECT COUNT(*) FROM t) AS tallied, "
-    "(SELECT id FROM s) AS scan_id, "
-    "(SELECT admitted_at FROM admission WHERE registration = {}) AS old_at, "
-    "(SELECT device FROM admission WHERE registration = {}) AS old_device, "
-    "(SELECT COALESCE(SUM(active), 0) FROM registration_tally WHERE fair = {}) AS registered, "
-    "(SELECT COALESCE(SUM(n), 0) FROM admission_tally WHERE fair = {}) AS checked_in"
+    "SELECT i.fair, i.at, i.received, i.device, i.method, 'ticket', i.reg, "
+    "CASE WHEN a.registration IS NULL THEN 'already_checked_in' ELSE 'ok' END, i.offline, "
+    "i.nonce, CASE WHEN a.registration IS NOT NULL THEN i.answer END "
+    "FROM i LEFT JOIN a ON a.registration = i.reg ORDER BY i.fair, i.nonce "
+    "ON CONFLICT (fair, nonce) DO NOTHING RETURNING id, registration_id) "
+    "SELECT a.admitted_at AS new_at, s.id AS scan_id, "
+    "(SELECT admitted_at FROM admission WHERE registration = i.reg) AS old_at, "
+    "(SELECT device FROM admission WHERE registration = i.reg) AS old_device, "
+    "(SELECT COALESCE(SUM(active), 0) FROM registration_tally WHERE fair = i.fair) "
+    "AS registered, "
+    "(SELECT COALESCE(SUM(n), 0) FROM admission_tally WHERE fair = i.fair) "
+    "+ (SELECT COUNT(*) FROM a n WHERE n.fair = i.fair) AS checked_in "
+    "FROM i LEFT JOIN a ON a.registration = i.reg LEFT JOIN s ON s.registration_id = i.reg "
+    "ORDER BY i.ord"
 )
+
+
+async def _admit_rows(scans: list[tuple]) -> list[dict]:
+    """The admission statement for a batch of scans (fair, registration, method, at, received,
+    device, offline, nonce, stored answer): one row per scan, in order. A batch holds each
+    ticket and each nonce once (a second scan of the same ticket in the same instant waits for
+    the next round, and then finds the first one's admission)."""
+    rows: list[dict | None] = [None] * len(scans)
+    pending = list(range(len(scans)))
+    while pending:
+        seen_regs: set[int] = set()
+        seen_nonces: set[tuple] = set()
+        now_, later = [], []
+        for n in pending:
+            scan = scans[n]
+            nonce_key = (scan[0], scan[7])
+            if scan[1] in seen_regs or (scan[7] is not None and nonce_key in seen_nonces):
+                later.append(n)
+                continue
+            seen_regs.add(scan[1])
+            seen_nonces.add(nonce_key)
+            now_.append(n)
+        columns = list(zip(*(scans[n] for n in now_), strict=True))
+        got = await db.fetch(_ADMIT_PG, *map(list, columns), random.randrange(TALLY_SHARDS))
+        for n, row in zip(now_, got, strict=True):
+            rows[n] = row
+        pending = later
+    return rows
+
+
+_admit_batch = db.Batcher(_admit_rows)
 
 
 async def _admit_pg(fair_id: int, reg_id: int, at: datetime, received: datetime, device: str,
@@ -342,13 +431,9 @@ async def _admit_pg(fair_id: int, reg_id: int, at: datetime, received: datetime,
     ok = {"result": "ok", "explanation": explain("ok"), "attendee": attendee,
           "checked_in_at": events_iso(at)}
     stored = json.dumps(ok, ensure_ascii=False) if nonce else None
-    rows = await db.fetch(
-        _ADMIT_PG, fair_id, reg_id, method, at, received, device, offline,
-        fair_id, random.randrange(TALLY_SHARDS),
-        fair_id, at, received, device, method, reg_id, offline, nonce, stored,
-        reg_id, reg_id, fair_id, fair_id)
-    row = rows[0]
-    if not row["logged"]:
+    row = await _admit_batch((fair_id, reg_id, method, at, received, device, offline, nonce,
+                              stored))
+    if row["scan_id"] is None:
         raise _Replay()
     if row["new_at"] is not None:
         answer = ok
@@ -367,7 +452,7 @@ async def _admit_pg(fair_id: int, reg_id: int, at: datetime, received: datetime,
             await db.execute("UPDATE scan SET answer = {} WHERE id = {}",
                              json.dumps(answer, ensure_ascii=False), row["scan_id"])
     answer["counts"] = {"registered": int(row["registered"]),
-                        "checked_in": int(row["checked_in"]) + int(row["tallied"])}
+                        "checked_in": int(row["checked_in"])}
     return answer
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from fairs import db
 from fairs.i18n import TZ
 from fairs.tickets import codes
-from tests.conftest import login_as
+from tests.conftest import DEMO_PASSWORDS, login_as
 from tests.test_accounts import problem
 from tests.tickets.helpers import make_fair, phone, register
 
@@ -199,6 +199,64 @@ async def test_who_may_scan(new_client, world):
     assert await admissions(fair["id"]) == 0
     # Organisers scan too.
     assert (await scan(organiser, fair["id"], ticket["code"]))["result"] == "ok"
+
+
+async def token_client(new_client, username: str, password: str | None = None):
+    """A scanner device: a bearer token made with a username and password, no session."""
+    made = await new_client().post("/api/v1/auth/tokens", json={
+        "username": username, "password": password or DEMO_PASSWORDS[username], "name": "door"})
+    assert made.status_code == 201, made.text
+    device = new_client()
+    device.headers["authorization"] = f"Bearer {made.json()['token']}"
+    return device, made.json()
+
+
+async def test_scanner_devices_with_bearer_tokens(new_client, world):
+    """A device's bearer token is checked in the same round trip as the ticket (and, on
+    PostgreSQL, with the other scans arriving together): the answers are those the auth
+    middleware and the scanner guard give on every other route."""
+    organiser = await login_as(new_client, "organiser")
+    fair = await make_fair(organiser, world)
+    tickets = [await register(new_client(), fair["id"]) for _ in range(12)]
+    door, made = await token_client(new_client, "scanner")
+    answers = await asyncio.gather(*(
+        scan(door, fair["id"], t["code"], nonce=f"n-{n}", device="door-1")
+        for n, t in enumerate(tickets)))
+    assert [a["result"] for a in answers] == ["ok"] * 12
+    assert max(a["counts"]["checked_in"] for a in answers) == 12
+    assert await admissions(fair["id"]) == 12
+    again = await scan(door, fair["id"], tickets[0]["code"], nonce="n-0", device="door-1")
+    assert again["result"] == "ok" and again["replayed"] is True
+    assert await admissions(fair["id"]) == 12
+    # Organisers' tokens scan too; another organisation's organiser may not.
+    own, _made = await token_client(new_client, "organiser")
+    assert (await scan(own, fair["id"], tickets[0]["code"]))["result"] == "already_checked_in"
+    sibling, _made = await token_client(new_client, "jiaozhou")
+    problem(await sibling.post(f"/api/v1/fairs/{fair['id']}/checkins",
+                               json={"code": tickets[1]["code"]}), 403)
+    # A token without the scanner or organiser role: 403, naming the role, as the guard says.
+    from tests.employers.conftest import employers_with_tokens
+
+    [employer] = await employers_with_tokens(1, start=8800)
+    hr = new_client()
+    hr.headers["authorization"] = f"Bearer {employer['token']}"
+    denied = problem(await hr.post(f"/api/v1/fairs/{fair['id']}/checkins",
+                                   json={"code": tickets[1]["code"]}), 403)
+    assert "scanner" in str(denied)
+    # A forged token is refused before anything else, also at a fair that does not exist.
+    forged = new_client()
+    forged.headers["authorization"] = "Bearer fairs_" + "x" * 43
+    for fair_id in (fair["id"], 999999):
+        problem(await forged.post(f"/api/v1/fairs/{fair_id}/checkins",
+                                  json={"code": tickets[1]["code"]}), 401)
+    problem(await door.post("/api/v1/fairs/999999/checkins", json={"code": "T"}), 404)
+    # A revoked token stops working at once.
+    assert (await door.delete(f"/api/v1/auth/tokens/{made['id']}")).status_code == 204
+    problem(await door.post(f"/api/v1/fairs/{fair['id']}/checkins",
+                            json={"code": tickets[1]["code"]}), 401)
+    assert await admissions(fair["id"]) == 12
+    logged = await db.fetch("SELECT COUNT(*) AS n FROM scan WHERE fair = {}", fair["id"])
+    assert int(logged[0]["n"]) == 13  # twelve admissions and the organiser's repeat
 
 
 async def test_find_by_last_digits(new_client, world):
