@@ -321,13 +321,21 @@ def engine_from_url(url: str, synchronous: str = "NORMAL", inline: bool = True) 
     raise ValueError(f"FAIRS_DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
 
 
+_conf_module: Any = None
+
+
 def current_engine() -> Engine:
-    """piccolo_conf's DB. Read from the imported module (a dictionary lookup, and a reload of
-    the module is seen at once); Piccolo's Finder, which resolves and imports the module anew
-    on every call, only the first time."""
-    module = sys.modules.get(os.environ.get("PICCOLO_CONF", "piccolo_conf"))
+    """piccolo_conf's DB. Read from the imported module (an attribute lookup, and a reload of
+    the module is seen at once; the module is found once, PICCOLO_CONF being set before any
+    import); Piccolo's Finder, which resolves and imports the module anew on every call, only
+    the first time."""
+    global _conf_module
+    module = _conf_module
+    if module is None:
+        module = sys.modules.get(os.environ.get("PICCOLO_CONF", "piccolo_conf"))
     engine = getattr(module, "DB", None)
     if engine is not None:
+        _conf_module = module
         return engine
     from piccolo.conf.apps import Finder
 

@@ -259,6 +259,26 @@ async def test_scanner_devices_with_bearer_tokens(new_client, world):
     assert int(logged[0]["n"]) == 13  # twelve admissions and the organiser's repeat
 
 
+async def test_scans_at_two_fairs_at_once_count_apart(new_client, world):
+    """Scans at two doors arriving together (one batch on PostgreSQL): each fair's admissions
+    and counts are its own, and a ticket scanned at the wrong door is refused there."""
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    one = await make_fair(organiser, world)
+    two = await make_fair(organiser, world, venue="新区人才服务中心报告厅", title="另一场")
+    ones = [await register(new_client(), one["id"]) for _ in range(6)]
+    twos = [await register(new_client(), two["id"]) for _ in range(4)]
+    answers = await asyncio.gather(
+        *(scan(scanner, one["id"], t["code"]) for t in ones),
+        *(scan(scanner, two["id"], t["code"]) for t in twos),
+        scan(scanner, one["id"], twos[0]["code"]))
+    assert [a["result"] for a in answers] == ["ok"] * 10 + ["wrong_fair"]
+    assert max(a["counts"]["checked_in"] for a in answers[:6]) == 6
+    assert {a["counts"]["registered"] for a in answers[:6]} == {6}
+    assert max(a["counts"]["checked_in"] for a in answers[6:10]) == 4
+    assert await admissions(one["id"]) == 6 and await admissions(two["id"]) == 4
+
+
 async def test_find_by_last_digits(new_client, world):
     organiser = await login_as(new_client, "organiser")
     scanner = await login_as(new_client, "scanner")
