@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import random
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import msgspec
 
 from fairs import db, i18n
 from fairs.accounts import services as accounts
@@ -207,6 +208,11 @@ async def _lookup(fair_id: int, code: str, bearer: str | None) -> tuple[dict | N
     return (row if row["fair_id"] is not None else None), principal
 
 
+def _stored(answer: dict) -> str:
+    """An answer as kept in the scan log for a retry of the same scan (JSON, UTF-8 text)."""
+    return msgspec.json.encode(answer).decode()
+
+
 class _Replay(Exception):
     """The nonce was seen: undo this attempt and answer what was answered then."""
 
@@ -224,7 +230,7 @@ async def _stored_answer(fair_id: int, nonce: str) -> dict | None:
                           fair_id, nonce)
     if not rows or not rows[0]["answer"]:
         return None
-    answer = json.loads(rows[0]["answer"])
+    answer = msgspec.json.decode(rows[0]["answer"])
     answer["replayed"] = True
     return answer
 
@@ -242,7 +248,7 @@ async def _log(fair_id: int, at: datetime, received: datetime, device: str, meth
     """Log the attempt; False when the nonce was seen before (a replay)."""
     rows = await db.fetch(_SCAN_INSERT, fair_id, at, received, device, method, kind, reg_id,
                           answer["result"], offline, nonce,
-                          json.dumps(answer, ensure_ascii=False) if nonce else None)
+                          _stored(answer) if nonce else None)
     return bool(rows)
 
 
@@ -426,11 +432,23 @@ async def _admit_rows(scans: list[tuple]) -> list[dict]:
 _admit_batch = db.Batcher(_admit_rows)
 
 
+async def _store_answers(answers: list[tuple[int, str]]) -> list[None]:
+    """The answers of repeat scans that carried a nonce, kept for a retry: one statement."""
+    await db.execute(
+        "UPDATE scan SET answer = v.answer FROM unnest({}::integer[], {}::text[]) "
+        "AS v(id, answer) WHERE scan.id = v.id",
+        [scan_id for scan_id, _answer in answers], [answer for _id, answer in answers])
+    return [None] * len(answers)
+
+
+_store_answer = db.Batcher(_store_answers)
+
+
 async def _admit_pg(fair_id: int, reg_id: int, at: datetime, received: datetime, device: str,
                     method: str, offline: bool, nonce: str | None, attendee: dict) -> dict:
     ok = {"result": "ok", "explanation": explain("ok"), "attendee": attendee,
           "checked_in_at": events_iso(at)}
-    stored = json.dumps(ok, ensure_ascii=False) if nonce else None
+    stored = _stored(ok) if nonce else None
     row = await _admit_batch((fair_id, reg_id, method, at, received, device, offline, nonce,
                               stored))
     if row["scan_id"] is None:
@@ -449,8 +467,7 @@ async def _admit_pg(fair_id: int, reg_id: int, at: datetime, received: datetime,
         if offline and first_device != device:
             answer["conflict"] = True
         if nonce:  # a retry of this scan must get this same answer
-            await db.execute("UPDATE scan SET answer = {} WHERE id = {}",
-                             json.dumps(answer, ensure_ascii=False), row["scan_id"])
+            await _store_answer((row["scan_id"], _stored(answer)))
     answer["counts"] = {"registered": int(row["registered"]),
                         "checked_in": int(row["checked_in"])}
     return answer
@@ -487,7 +504,7 @@ def _admit_job(locale: str, fair_id: int, reg_id: int, at: datetime, received: d
                 _SCAN_INSERT.replace("{}", "?"),
                 (fair_id, at, received, device, method, "ticket", reg_id, answer["result"],
                  offline, nonce,
-                 json.dumps(answer, ensure_ascii=False) if nonce else None)).fetchall()
+                 _stored(answer) if nonce else None)).fetchall()
             if not logged:
                 raise _Replay()
             row = conn.execute(_COUNTS_Q, (fair_id, fair_id)).fetchall()[0]

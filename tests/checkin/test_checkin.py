@@ -228,6 +228,18 @@ async def test_scanner_devices_with_bearer_tokens(new_client, world):
     again = await scan(door, fair["id"], tickets[0]["code"], nonce="n-0", device="door-1")
     assert again["result"] == "ok" and again["replayed"] is True
     assert await admissions(fair["id"]) == 12
+    # A repeat scan's answer is kept for its retry too (on PostgreSQL, stored after the batch).
+    repeats = await asyncio.gather(*(
+        scan(door, fair["id"], t["code"], nonce=f"r-{n}", device="door-2")
+        for n, t in enumerate(tickets[:4])))
+    retried = await asyncio.gather(*(
+        scan(door, fair["id"], t["code"], nonce=f"r-{n}", device="door-2")
+        for n, t in enumerate(tickets[:4])))
+    for repeat, retry, first in zip(repeats, retried, answers, strict=False):
+        assert repeat["result"] == retry["result"] == "already_checked_in"
+        assert retry["replayed"] is True and "replayed" not in repeat
+        assert retry["checked_in_at"] == repeat["checked_in_at"] == first["checked_in_at"]
+        assert retry["explanation"] == repeat["explanation"]
     # Organisers' tokens scan too; another organisation's organiser may not.
     own, _made = await token_client(new_client, "organiser")
     assert (await scan(own, fair["id"], tickets[0]["code"]))["result"] == "already_checked_in"
@@ -256,7 +268,7 @@ async def test_scanner_devices_with_bearer_tokens(new_client, world):
                             json={"code": tickets[1]["code"]}), 401)
     assert await admissions(fair["id"]) == 12
     logged = await db.fetch("SELECT COUNT(*) AS n FROM scan WHERE fair = {}", fair["id"])
-    assert int(logged[0]["n"]) == 13  # twelve admissions and the organiser's repeat
+    assert int(logged[0]["n"]) == 17  # twelve admissions, four repeats, the organiser's
 
 
 async def test_scans_at_two_fairs_at_once_count_apart(new_client, world):
