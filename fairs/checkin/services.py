@@ -9,8 +9,11 @@ first answer and counts nothing (a unique index on scan(fair, nonce) and the sto
 Every attempt is logged in `scan` (device, times, result, offline flag; never the code, never a
 phone number).
 
-The hot path is short: one read (fair, window and registration in one query), one write
-transaction (the admission and the scan log), one count query.
+The hot path is short: one read (fair, window, registration and, for a device's bearer token,
+the scanner, in one query) and one write (the admission, its tally, the scan log and the counts
+in one statement; on SQLite one hop to the writer, sharing its commit). On PostgreSQL both are
+batched (fairs.db.Batcher): the scans that arrive together at a worker share each round trip
+and the commit, so a busy door costs two round trips per batch, not per scan.
 """
 
 from __future__ import annotations
@@ -172,14 +175,15 @@ _LOOKUP = (
 # tokens, in one round trip (a row per scan, also for a fair that does not exist, so that a bad
 # token is answered 401 before anything else).
 _LOOKUPS = db.BatchedFetch(
-    "SELECT i.ord, f.id AS fair_id, f.status AS fair_status, f.starts_at, f.ends_at, "
-    "o.path AS org_path, w.opens_at, w.closes_at, "
+    "SELECT i.ord, f.*, "
     "r.id AS reg_id, r.fair AS reg_fair, r.name AS reg_name, r.audiences AS reg_audiences, "
     "r.status AS reg_status, tp.* "
     "FROM unnest({}::integer[], {}::varchar[], {}::varchar[]) WITH ORDINALITY "
     "AS i(fair, code, token_hash, ord) "
-    "LEFT JOIN fair f ON f.id = i.fair LEFT JOIN organisation o ON o.id = f.org "
-    "LEFT JOIN checkin_window w ON w.fair = f.id "
+    "LEFT JOIN LATERAL (SELECT f.id AS fair_id, f.status AS fair_status, f.starts_at, "
+    "f.ends_at, o.path AS org_path, w.opens_at, w.closes_at FROM fair f "
+    "JOIN organisation o ON o.id = f.org LEFT JOIN checkin_window w ON w.fair = f.id "
+    "WHERE f.id = i.fair OFFSET 0) f ON true "
     "LEFT JOIN LATERAL (SELECT id, fair, name, audiences, status FROM registration "
     "WHERE code = i.code OFFSET 0) r ON true "
     + accounts.token_principal_subquery("i.token_hash")
@@ -411,7 +415,7 @@ async def _admit_rows(scans: list[tuple]) -> list[dict]:
     while pending:
         seen_regs: set[int] = set()
         seen_nonces: set[tuple] = set()
-        now_, later = [], []
+        this_round, later = [], []
         for n in pending:
             scan = scans[n]
             nonce_key = (scan[0], scan[7])
@@ -420,10 +424,10 @@ async def _admit_rows(scans: list[tuple]) -> list[dict]:
                 continue
             seen_regs.add(scan[1])
             seen_nonces.add(nonce_key)
-            now_.append(n)
-        columns = list(zip(*(scans[n] for n in now_), strict=True))
+            this_round.append(n)
+        columns = list(zip(*(scans[n] for n in this_round), strict=True))
         got = await db.fetch(_ADMIT_PG, *map(list, columns), random.randrange(TALLY_SHARDS))
-        for n, row in zip(now_, got, strict=True):
+        for n, row in zip(this_round, got, strict=True):
             rows[n] = row
         pending = later
     return rows
