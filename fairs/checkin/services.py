@@ -264,8 +264,8 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     {result, explanation, attendee? | employer?, checked_in_at?, counts}.
 
     The scanner is `principal`, or the owner of the bearer token `bearer` (looked up with the
-    ticket; 401 if it is not live, 403 without the scanner or organiser role); neither: the
-    service's own callers (self check-in, the kiosk), who decided already."""
+    ticket; 401 if it is not live); either needs the scanner or organiser role (403). Neither:
+    the service's own callers (self check-in), who decided already."""
     if method not in METHODS:
         raise Invalid("method", f"one of {', '.join(METHODS)}")
     received = now()
@@ -283,9 +283,9 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     # the same transaction as the admission: no read before, and nothing counted twice.
     ticket_shaped = codes.looks_like_ticket(code)
     fair, scanner = await _lookup(fair_id, code if ticket_shaped else "", bearer)
-    if scanner is not None:
-        scanner.require_role("scanner", "organiser")
-        principal = scanner
+    principal = scanner or principal
+    if principal is not None:
+        principal.require_role("scanner", "organiser")
     if fair is None:
         raise NotFound("no such fair")
     if not may_scan(principal, fair["org_path"]):
