@@ -18,7 +18,7 @@ import sqlite3
 import sys
 import weakref
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from string import Formatter
@@ -140,7 +140,6 @@ class _LoopState:
     writer: aiosqlite.Connection | InlineConnection
     write_lock: asyncio.Lock
     readers: asyncio.Queue
-    batch: list = field(default_factory=list)  # sqlite_write's jobs waiting for one commit
 
 
 class FairsSQLiteTransaction(SQLiteTransaction):
@@ -187,7 +186,8 @@ class FairsSQLiteTransaction(SQLiteTransaction):
 class FairsSQLiteEngine(SQLiteEngine):
     """SQLite with long-lived connections: one writer and a small pool of readers per process."""
 
-    __slots__ = ("synchronous", "reader_count", "inline", "_state", "_state_lock")
+    __slots__ = ("synchronous", "reader_count", "inline", "_state", "_state_lock",
+                 "_group_commit")
 
     def __init__(self, path: str, synchronous: str = "NORMAL", readers: int = 2,
                  inline: bool = True, **kwargs):
@@ -198,6 +198,16 @@ class FairsSQLiteEngine(SQLiteEngine):
         self.reader_count = 1 if inline else readers
         self._state: _LoopState | None = None
         self._state_lock: asyncio.Lock | None = None
+        self._group_commit = Batcher(self._commit_jobs, engine=self)
+
+    async def _commit_jobs(self, jobs: list[Callable]) -> list[tuple[str, Any]]:
+        """sqlite_write's jobs in one write transaction on the writer connection."""
+        state = await self._get_state()
+        async with state.write_lock:
+            if self.inline:
+                return _run_batch(state.writer._conn, jobs)
+            return await state.writer._execute(functools.partial(
+                _run_batch, state.writer._conn, jobs))
 
     async def _connect(self, writer: bool) -> aiosqlite.Connection | InlineConnection:
         if self.inline:
@@ -371,31 +381,20 @@ async def sqlite_write(fn: Callable[[sqlite3.Connection], Any],
     is held. A short hot-path write (a check-in) done in one go holds it for microseconds.
     `fn` must not await; an exception in it undoes everything it did and is raised here.
 
-    Group commit: the jobs that arrive while the event loop is busy with other requests share
-    one BEGIN IMMEDIATE ... COMMIT, each in its own savepoint (a failing job is rolled back
-    alone). The commit, with its WAL write, is most of a short write's cost; sixteen scans at
-    the door then pay for one. Each caller is answered only after the commit.
+    Group commit (a Batcher): the jobs that arrive while the event loop is busy with other
+    requests share one BEGIN IMMEDIATE ... COMMIT, each in its own savepoint (a failing job is
+    rolled back alone). The commit, with its WAL write, is most of a short write's cost; sixteen
+    scans at the door then pay for one. Each caller is answered only after the commit.
     """
     engine = engine or current_engine()
     if not isinstance(engine, FairsSQLiteEngine):
         raise TypeError("sqlite_write needs the SQLite engine")
     if engine.current_transaction.get():
         raise RuntimeError("sqlite_write cannot run inside another transaction")
-    state = await engine._get_state()
-    if not engine.inline:
-        def job() -> Any:
-            return _run_batch(state.writer._conn, [fn])[0]
-
-        async with state.write_lock:
-            outcome, value = await state.writer._execute(job)
-        if outcome == "error":
-            raise value
-        return value
-    done = state.loop.create_future()
-    state.batch.append((fn, done))
-    if len(state.batch) == 1:
-        _spawn(state.loop, _commit_batch(state))
-    return await done
+    outcome, value = await engine._group_commit(fn)
+    if outcome == "error":
+        raise value
+    return value
 
 
 def _run_batch(raw: sqlite3.Connection, jobs: list[Callable]) -> list[tuple[str, Any]]:
@@ -421,27 +420,6 @@ def _run_batch(raw: sqlite3.Connection, jobs: list[Callable]) -> list[tuple[str,
     return outcomes
 
 
-async def _commit_batch(state: _LoopState) -> None:
-    async with state.write_lock:
-        jobs, state.batch = state.batch, []
-        try:
-            outcomes = _run_batch(state.writer._conn, [fn for fn, _done in jobs])
-        except BaseException as exc:  # the commit itself failed: nothing was written
-            for _fn, done in jobs:
-                if not done.done():
-                    done.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
-    for (_fn, done), (outcome, value) in zip(jobs, outcomes, strict=True):
-        if done.done():  # the caller went away; its write stands, like any committed one
-            continue
-        if outcome == "ok":
-            done.set_result(value)
-        else:
-            done.set_exception(value)
-
-
 _BACKGROUND: set[asyncio.Task] = set()
 
 
@@ -465,14 +443,16 @@ class Batcher:
     Inside a transaction a call runs alone on the transaction's connection.
     """
 
-    def __init__(self, run: Callable[[list[Any]], Any], max_size: int = 64) -> None:
+    def __init__(self, run: Callable[[list[Any]], Any], max_size: int = 64,
+                 engine: Engine | None = None) -> None:
         self._run = run
         self.max_size = max_size
+        self._engine = engine  # whose transaction makes a call run alone (default: current)
         self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list] = (
             weakref.WeakKeyDictionary())
 
     async def __call__(self, item: Any) -> Any:
-        engine = current_engine()
+        engine = self._engine or current_engine()
         if engine.current_transaction.get():
             return (await self._run([item]))[0]
         loop = asyncio.get_running_loop()

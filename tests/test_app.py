@@ -151,14 +151,24 @@ def test_database_urls():
 
 
 @pytest.mark.parametrize("inline", [True, False])
-async def test_sqlite_writes_share_a_commit_but_fail_alone(tmp_path, inline):
+async def test_sqlite_writes_share_a_commit_but_fail_alone(tmp_path, inline, monkeypatch):
     """Concurrent sqlite_write jobs (check-ins at the door) share one commit; a job that fails
     is undone alone and its caller alone gets the error."""
     import asyncio
 
     from piccolo.querystring import QueryString
 
+    from fairs import db
     from fairs.db import FairsSQLiteEngine, sqlite_write
+
+    transactions: list[int] = []
+    run_batch = db._run_batch
+
+    def counted(raw, jobs):
+        transactions.append(len(jobs))
+        return run_batch(raw, jobs)
+
+    monkeypatch.setattr(db, "_run_batch", counted)
 
     engine = FairsSQLiteEngine(path=str(tmp_path / "t.db"), inline=inline)
 
@@ -181,6 +191,7 @@ async def test_sqlite_writes_share_a_commit_but_fail_alone(tmp_path, inline):
         assert isinstance(answers[3], sqlite3.IntegrityError)
         rows = await engine.run_querystring(QueryString("SELECT v FROM t ORDER BY v"))
         assert [r["v"] for r in rows] == ["a", "c"]
+        assert transactions == [4]  # four writes, one BEGIN IMMEDIATE ... COMMIT
         assert await sqlite_write(put("d"), engine) == 3  # the writer is free again
     finally:
         await engine.close()

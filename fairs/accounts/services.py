@@ -300,10 +300,14 @@ async def create_token(principal: Principal, name: str) -> dict:
 # A bearer token's principal: token, user and organisation in one indexed lookup by the token's
 # hash. Also a subquery other statements embed (fairs.checkin looks the scanner's token up in
 # the same round trip as the ticket): `token_principal_subquery("i.token_hash")`.
+_TOKEN_PRINCIPAL_SELECT = (("t.id", "token_id"), ("u.id", "id"), ("u.username", "username"),
+                           ("u.role", "role"), ("u.display_name", "display_name"),
+                           ("u.active", "active"), ("o.id", "org_id"), ("o.code", "org_code"),
+                           ("o.path", "org_path"))
+TOKEN_PRINCIPAL_COLUMNS = tuple(name for _expr, name in _TOKEN_PRINCIPAL_SELECT)
 _TOKEN_PRINCIPAL_FROM = (
-    "SELECT t.id AS token_id, u.id, u.username, u.role, u.display_name, u.active,"
-    " o.id AS org_id, o.code AS org_code, o.path AS org_path"
-    " FROM api_token t JOIN app_user u ON u.id = t.user"
+    "SELECT " + ", ".join(f"{expr} AS {name}" for expr, name in _TOKEN_PRINCIPAL_SELECT)
+    + " FROM api_token t JOIN app_user u ON u.id = t.user"
     " LEFT JOIN organisation o ON o.id = u.org"
     " WHERE t.revoked_at IS NULL AND t.token_hash = "
 )
@@ -314,8 +318,6 @@ _TOKEN_PRINCIPALS = db.BatchedFetch(
     "SELECT h.ord, p.* FROM unnest({}::varchar[]) WITH ORDINALITY AS h(hash, ord) "
     "JOIN LATERAL (" + _TOKEN_PRINCIPAL_FROM + "h.hash OFFSET 0) p ON true"
 )
-TOKEN_PRINCIPAL_COLUMNS = ("token_id", "id", "username", "role", "display_name", "active",
-                           "org_id", "org_code", "org_path")
 
 
 def token_principal_subquery(hash_sql: str) -> str:
