@@ -374,7 +374,8 @@ async def _admit(fair_id: int, reg_id: int, at: datetime, received: datetime, de
 # index, the tally moves by the new admissions only, and a replayed nonce is caught by the scan
 # log's unique index. Rows go in in key order (registrations, then fairs), so two batches never
 # wait on each other in a cycle. The reads in the final SELECT see the statement's starting
-# snapshot, so the batch's new admissions are added on top of the tally.
+# snapshot, so the batch's new admissions are added on top of the tally; the counts are read
+# once per fair, the first admission's time only for a scan that found one.
 _ADMIT_PG = (
     "WITH i AS (SELECT * FROM unnest({}::integer[], {}::integer[], {}::varchar[], "
     "{}::timestamptz[], {}::timestamptz[], {}::varchar[], {}::boolean[], {}::varchar[], "
@@ -392,16 +393,21 @@ _ADMIT_PG = (
     "CASE WHEN a.registration IS NULL THEN 'already_checked_in' ELSE 'ok' END, i.offline, "
     "i.nonce, CASE WHEN a.registration IS NOT NULL THEN i.answer END "
     "FROM i LEFT JOIN a ON a.registration = i.reg ORDER BY i.fair, i.nonce "
-    "ON CONFLICT (fair, nonce) DO NOTHING RETURNING id, registration_id) "
-    "SELECT a.admitted_at AS new_at, s.id AS scan_id, "
-    "(SELECT admitted_at FROM admission WHERE registration = i.reg) AS old_at, "
-    "(SELECT device FROM admission WHERE registration = i.reg) AS old_device, "
-    "(SELECT COALESCE(SUM(active), 0) FROM registration_tally WHERE fair = i.fair) "
+    "ON CONFLICT (fair, nonce) DO NOTHING RETURNING id, registration_id), "
+    "c AS (SELECT f.fair, "
+    "(SELECT COALESCE(SUM(active), 0) FROM registration_tally WHERE fair = f.fair) "
     "AS registered, "
-    "(SELECT COALESCE(SUM(n), 0) FROM admission_tally WHERE fair = i.fair) "
-    "+ (SELECT COUNT(*) FROM a n WHERE n.fair = i.fair) AS checked_in "
+    "(SELECT COALESCE(SUM(n), 0) FROM admission_tally WHERE fair = f.fair) "
+    "+ (SELECT COUNT(*) FROM a n WHERE n.fair = f.fair) AS checked_in "
+    "FROM (SELECT DISTINCT fair FROM i) f) "
+    "SELECT a.admitted_at AS new_at, s.id AS scan_id, "
+    "CASE WHEN a.registration IS NULL THEN "
+    "(SELECT admitted_at FROM admission WHERE registration = i.reg) END AS old_at, "
+    "CASE WHEN a.registration IS NULL THEN "
+    "(SELECT device FROM admission WHERE registration = i.reg) END AS old_device, "
+    "c.registered, c.checked_in "
     "FROM i LEFT JOIN a ON a.registration = i.reg LEFT JOIN s ON s.registration_id = i.reg "
-    "ORDER BY i.ord"
+    "JOIN c ON c.fair = i.fair ORDER BY i.ord"
 )
 
 
