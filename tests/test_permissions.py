@@ -122,8 +122,8 @@ API: list[tuple[str, str, object, dict]] = [
     ("GET", "/reports/measures.csv", None, ORGANISERS),
     ("GET", "/reports/measures.xlsx", None, ORGANISERS),
     ("GET", "/api/v1/audit", None, ADMIN),
-    ("GET", "/api/v1/tickets/{code}", None, HOLDER),
-    ("GET", "/api/v1/tickets/{code}/interests", None, HOLDER),
+    ("GET", "/api/v1/tickets/{secret}", None, HOLDER),
+    ("GET", "/api/v1/tickets/{secret}/interests", None, HOLDER),
     ("GET", "/calendar/fairs.ics", None, PUBLIC),
     ("GET", "/calendar/fairs/{fair_up}.ics", None, PUBLIC),
     ("GET", "/calendar/fairs/{fair_draft}.ics", None, dict.fromkeys(ROLES, 404)),
@@ -158,7 +158,7 @@ API: list[tuple[str, str, object, dict]] = [
     ("POST", "/api/v1/slot-bookings/{slot_booking}/positions", {"title": "主播", "headcount": 1},
      OWNER_EMPLOYER),
     ("PATCH", "/api/v1/positions/{position}", {"headcount": 7}, OWNER_EMPLOYER),
-    ("POST", "/api/v1/positions/{position_now}/interests", {"code": "{code}"},
+    ("POST", "/api/v1/positions/{position_now}/interests", {"secret": "{secret}"},
      x(PUBLIC, anonymous=422)),
     ("POST", "/api/v1/fairs/{fair_now}/intentions", {"code": "{code}", "position":
                                                       "{position_now}"},
@@ -166,6 +166,8 @@ API: list[tuple[str, str, object, dict]] = [
     ("POST", "/api/v1/fairs/{fair_now}/registrations", {"name": "李四", "phone": "{phone}"},
      PUBLIC),
     ("POST", "/api/v1/fairs/{fair_now}/checkins", {"code": "{code}"}, DOOR),
+    ("POST", "/api/v1/fairs/{fair_now}/registrations/{registration}/admit",
+     {"last4": "{last4}"}, DOOR),
     ("POST", "/api/v1/fairs/{fair_now}/checkins/batch", {"scans": [{"code": "{code}"}]}, DOOR),
     ("POST", "/api/v1/fairs/{fair_now}/walk-ins", {"name": "王五", "phone": "{phone2}"}, DOOR),
     ("POST", "/api/v1/fairs/{fair_now}/self-checkin", {"token": "{self_token}",
@@ -201,7 +203,7 @@ API: list[tuple[str, str, object, dict]] = [
         "audiences": ["general"]}]}, HIDDEN_ORG),
     ("POST", "/api/v1/plans/{plan}/publish", None, HIDDEN_ORG),
     # --- deletions and cancellations ---
-    ("DELETE", "/api/v1/positions/{position_now}/interests", {"code": "{code}"},
+    ("DELETE", "/api/v1/positions/{position_now}/interests", {"secret": "{secret}"},
      x(PUBLIC, anonymous=422)),
     ("DELETE", "/api/v1/fairs/{fair_online}/online-sessions/{online_session}", None, OWNER_ORG),
     ("DELETE", "/api/v1/positions/{position2}", None, OWNER_EMPLOYER),
@@ -209,7 +211,7 @@ API: list[tuple[str, str, object, dict]] = [
     ("DELETE", "/api/v1/slot-bookings/{slot_booking}", None, EMPLOYER_OR_ORG),
     ("DELETE", "/api/v1/bookings/{booking}", None, EMPLOYER_OR_ORG),
     ("DELETE", "/api/v1/me/calendar", None, EMPLOYERS),
-    ("DELETE", "/api/v1/tickets/{code2}", None, HOLDER),
+    ("DELETE", "/api/v1/tickets/{secret2}", None, HOLDER),
     # The organiser's own token: its owner, or an admin; to anyone else it does not exist.
     ("DELETE", "/api/v1/auth/tokens/{token}", None, x(LOGGED, employer=404,
                                                       other_employer=404, scanner=404,
@@ -247,10 +249,10 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/checkin/{fair_now}/self", None, PUBLIC),
     ("GET", "/wall/{fair_now}", None, PUBLIC),
     ("GET", "/metrics", None, PUBLIC),
-    ("GET", "/tickets/{code}", None, HOLDER),
-    ("GET", "/tickets/{code}/qr.png", None, HOLDER),
-    ("GET", "/tickets/{code}/qr.svg", None, HOLDER),
-    ("GET", "/tickets/{code}/ticket.ics", None, HOLDER),
+    ("GET", "/tickets/{secret}", None, HOLDER),
+    ("GET", "/tickets/{secret}/qr.png", None, HOLDER),
+    ("GET", "/tickets/{secret}/qr.svg", None, HOLDER),
+    ("GET", "/tickets/{secret}/ticket.ics", None, HOLDER),
     ("GET", "/organiser", None, ORG_PAGE),
     ("GET", "/organiser/audit", None, ADMIN),
     ("GET", "/organiser/booths", None, ORG_PAGE),
@@ -314,10 +316,10 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/organiser/slot-bookings/{slot_booking}/cancel", {}, OWN_ORG_FORM),
     ("POST", "/organiser/bookings/{booking}/cancel", {}, OWN_ORG_FORM),
     ("POST", "/organiser/slots/{slot_free}/delete", {}, OWN_ORG_FORM),
-    ("POST", "/fairs/{fair_now}/employers/{employer_a}/interest", {"code": "{code}"},
+    ("POST", "/fairs/{fair_now}/employers/{employer_a}/interest", {"secret": "{secret}"},
      PUBLIC_FORM),
-    ("POST", "/tickets/{code}/interests/{position_now}/withdraw", {}, PUBLIC_FORM),
-    ("POST", "/tickets/{code2}/cancel", {}, PUBLIC_FORM),
+    ("POST", "/tickets/{secret}/interests/{position_now}/withdraw", {}, PUBLIC_FORM),
+    ("POST", "/tickets/{secret2}/cancel", {}, PUBLIC_FORM),
     ("POST", "/organiser/fairs/{fair_draft2}/delete", {}, ORG_FORM),
     ("POST", "/organiser/fairs/{fair_up}/cancel", {}, OWN_ORG_FORM),
 ]
@@ -472,8 +474,12 @@ async def build_world(app) -> dict:
         for _ in range(2):
             made = await ok(await org.post(f"/api/v1/fairs/{o['fair_now']}/registrations",
                                            json={"name": "张三", "phone": phone()}))
-            tickets.append(made["ticket"]["code"])
-        o["code"], o["code2"] = tickets
+            tickets.append(made["ticket"])
+        o["code"], o["code2"] = (t["code"] for t in tickets)
+        o["secret"], o["secret2"] = (t["secret"] for t in tickets)
+        found = await db.fetch("SELECT id, phone_last4 FROM registration WHERE code = {}",
+                               o["code"])
+        o["registration"], o["last4"] = found[0]["id"], found[0]["phone_last4"]
         o["phone"], o["phone2"] = phone(), phone()
         o["uscc"] = make_uscc(serial + 50)
         o["lang"] = "en"
@@ -514,6 +520,8 @@ def _fill(value, world: dict, role: str):
     names = dict(world)
     if role == "anonymous":
         names.update(code="FORGEDCODE23456789AB", code2="FORGEDCODE23456789AC",
+                     secret="forged-secret-forged-secret-0001",
+                     secret2="forged-secret-forged-secret-0002",
                      feed="forged-feed-token")
     if isinstance(value, str):
         whole = re.fullmatch(r"\{(\w+)\}", value)

@@ -310,7 +310,7 @@ class InterestController(Controller):
           summary="Mark interest in a position with a ticket of that fair (once per ticket)")
     async def mark(self, position_id: FromPath[int],
                    data: JSONBody[InterestIn]) -> Response[InterestOut]:
-        row, created = await services.mark_interest(data.code, position_id)
+        row, created = await services.mark_interest(data.secret, position_id)
         return Response(InterestOut(id=row["id"], position=row["position"], title=row["title"],
                                     fair=row["fair"], employer=row["employer"],
                                     created_at=iso(row["created_at"]), created=created),
@@ -319,11 +319,12 @@ class InterestController(Controller):
     @delete("/positions/{position_id:int}/interests", status_code=HTTP_204_NO_CONTENT,
             summary="Withdraw an interest (idempotent)")
     async def withdraw(self, position_id: FromPath[int], data: JSONBody[InterestIn]) -> None:
-        await services.withdraw_interest(data.code, position_id)
+        await services.withdraw_interest(data.secret, position_id)
 
-    @get("/tickets/{code:str}/interests", summary="The positions a ticket's holder marked")
-    async def ticket_interests(self, code: FromPath[str]) -> Response[dict]:
-        rows = await services.ticket_interests(code)
+    @get("/tickets/{secret:str}/interests",
+         summary="The positions a ticket's holder marked (by the ticket's secret)")
+    async def ticket_interests(self, secret: FromPath[str]) -> Response[dict]:
+        rows = await services.ticket_interests(secret)
         items = [TicketInterestOut(
             id=r["id"], position=r["position"], title=r["title"], fair=r["fair"],
             employer=r["employer"], employer_name=r["employer_name"], booth=r["booth"],

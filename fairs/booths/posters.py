@@ -94,7 +94,7 @@ class EmployerAtFairPages(Controller):
         industries = {i["code"]: i for i in await catalog.industries()}
         ctx = {"marked": marked_title, "industry": industries.get(found["employer"]["industry"]),
                "again": request.query_params.get("again") == "1",
-               "errors": {}, "code": "", **extra}
+               "errors": {}, "secret": "", **extra}
         return page(request, "booths/employer_at_fair.html", status_code=status_code,
                     fair=found["fair"], employer=found["employer"],
                     positions=found["positions"], url=absolute(request, found["path"]),
@@ -108,8 +108,9 @@ class EmployerAtFairPages(Controller):
     @post("/interest", status_code=303)
     async def mark(self, request: Request, fair_id: FromPath[int], employer_id: FromPath[int],
                    data: FormData) -> Template | Redirect:
-        """Without JavaScript: the typed ticket code and the pressed position's button."""
-        code = str(data.get("code") or "")
+        """Without JavaScript: the ticket's address (or its secret) pasted, and the pressed
+        position's button."""
+        secret = str(data.get("secret") or "")[:500]
         try:
             raw = str(data.get("position") or "")
             if not raw.isdigit():
@@ -119,11 +120,11 @@ class EmployerAtFairPages(Controller):
                                                     request.scope.get("user"))
             if position_id not in {p["id"] for p in found["positions"]}:
                 raise Invalid("position", N_("this position is offered at another fair"))
-            _row, created = await services.mark_interest(code, position_id, fair_id)
+            _row, created = await services.mark_interest(secret, position_id, fair_id)
         except FairsError as exc:
             errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
             return await self._page(request, fair_id, employer_id, status_code=exc.status,
-                                    errors=errors, code=code)
+                                    errors=errors, secret=secret)
         query = urlencode({"marked": position_id, **({} if created else {"again": 1})})
         return Redirect(path=f"{services.employer_page_path(fair_id, employer_id)}?{query}",
                         status_code=303)
@@ -146,12 +147,10 @@ class EmployerAtFairPages(Controller):
 class TicketInterestPages(Controller):
     include_in_schema = False
 
-    @post("/tickets/{code:str}/interests/{position_id:int}/withdraw", status_code=303)
-    async def withdraw(self, code: FromPath[str], position_id: FromPath[int]) -> Redirect:
-        from fairs.tickets import codes
-
-        await services.withdraw_interest(code, position_id)
-        return Redirect(path=f"/tickets/{codes.normalise(code)}#interests", status_code=303)
+    @post("/tickets/{secret:str}/interests/{position_id:int}/withdraw", status_code=303)
+    async def withdraw(self, secret: FromPath[str], position_id: FromPath[int]) -> Redirect:
+        await services.withdraw_interest(secret, position_id)  # 422 unless a real secret
+        return Redirect(path=f"/tickets/{secret}#interests", status_code=303)
 
 
 async def ticket_interests_section(request, ticket: dict, fair: dict) -> dict | None:

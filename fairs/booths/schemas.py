@@ -184,9 +184,10 @@ class RulesOut(msgspec.Struct):
 
 
 class InterestIn(msgspec.Struct):
-    """The attendee's ticket code (the credential: whoever holds the ticket marks interest)."""
+    """The attendee's ticket secret (or the ticket's address, which carries it): the credential.
+    The door code, which door staff and employers see, does not mark or withdraw interest."""
 
-    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    secret: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
 class InterestOut(msgspec.Struct, kw_only=True):

@@ -1324,32 +1324,38 @@ async def _interest_position(position_id: int) -> dict:
     return rows[0]
 
 
-async def _interest_ticket(code: str, fair_id: int) -> dict:
-    """The active registration of `fair_id` with this ticket code; 422/409 naming `code`."""
+async def _ticket_of(secret: str) -> dict | None:
+    """The registration of a ticket's secret, given as itself or as the ticket's address."""
+    from fairs.tickets import codes
     from fairs.tickets import services as tickets
 
-    row = await tickets.by_code(code or "")
+    return await tickets.by_secret(codes.secret_from(secret))
+
+
+async def _interest_ticket(secret: str, fair_id: int) -> dict:
+    """The active registration of `fair_id` with this ticket secret; 422/409 naming `secret`."""
+    row = await _ticket_of(secret)
     if row is None:
-        raise Invalid("code", N_("no such ticket; check the code on your ticket"))
+        raise Invalid("secret", N_("no such ticket; open your ticket's page"))
     if row["fair"] != fair_id:
-        raise Invalid("code", N_("this ticket is for another fair"))
+        raise Invalid("secret", N_("this ticket is for another fair"))
     if row["status"] != "active":
-        raise _conflict("code", N_("this registration was cancelled"))
+        raise _conflict("secret", N_("this registration was cancelled"))
     return row
 
 
-async def mark_interest(code: str, position_id: int,
+async def mark_interest(secret: str, position_id: int,
                         fair_id: int | None = None) -> tuple[dict, bool]:
-    """An attendee marks interest in a position: (the interest, created now?). Once per
-    (ticket, position): a repeat answers the first one. Refused for a ticket of another fair
-    or a cancelled one (field `code`), a position of another fair (field `position`) and a
-    cancelled fair (field `fair`)."""
+    """An attendee marks interest in a position with their ticket's secret: (the interest,
+    created now?). Once per (ticket, position): a repeat answers the first one. Refused for a
+    ticket of another fair or a cancelled one (field `secret`), a position of another fair
+    (field `position`) and a cancelled fair (field `fair`)."""
     position = await _interest_position(position_id)
     if fair_id is not None and position["fair"] != fair_id:
         raise Invalid("position", N_("this position is offered at another fair"))
     if position["fair_status"] == "cancelled":
         raise _conflict("fair", "the fair is cancelled")
-    registration = await _interest_ticket(code, position["fair"])
+    registration = await _interest_ticket(secret, position["fair"])
     at = now()
     rows = await db.execute(
         "INSERT INTO position_interest (position, registration, fair, employer, created_at) "
@@ -1371,24 +1377,22 @@ async def mark_interest(code: str, position_id: int,
             "created_at": created_at}, created
 
 
-async def withdraw_interest(code: str, position_id: int) -> bool:
-    """The attendee takes an interest back. Idempotent: False when there was none."""
-    from fairs.tickets import services as tickets
-
-    row = await tickets.by_code(code or "")
+async def withdraw_interest(secret: str, position_id: int) -> bool:
+    """The attendee takes an interest back (with the ticket's secret). Idempotent: False when
+    there was none."""
+    row = await _ticket_of(secret)
     if row is None:
-        raise Invalid("code", N_("no such ticket; check the code on your ticket"))
+        raise Invalid("secret", N_("no such ticket; open your ticket's page"))
     rows = await Interest.delete().where(
         Interest.registration == row["id"], Interest.position == position_id
     ).returning(Interest.id)
     return bool(rows)
 
 
-async def ticket_interests(code: str) -> list[dict]:
-    """The positions a ticket's holder marked, newest first (the ticket is the credential)."""
-    from fairs.tickets import services as tickets
-
-    row = await tickets.by_code(code or "")
+async def ticket_interests(secret: str) -> list[dict]:
+    """The positions a ticket's holder marked, newest first (the ticket's secret is the
+    credential; its door code finds nothing)."""
+    row = await _ticket_of(secret)
     if row is None:
         raise NotFound("no such ticket")
     return await registration_interests(row["id"])

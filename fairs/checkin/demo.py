@@ -43,12 +43,13 @@ async def load(ctx) -> None:
         new_regs = []
         for n in range(walk_ins):
             name, phone, audiences = person(rng, f["id"], 50_000 + n)
-            new_regs.append((f["id"], codes.new_code(), name, phone, phone[-4:], audiences,
-                             "active", "walk_in", starts + timedelta(minutes=30 + n)))
+            new_regs.append((f["id"], codes.new_code(), codes.secret_hash(codes.new_secret()),
+                             name, phone, phone[-4:], audiences, "active", "walk_in",
+                             starts + timedelta(minutes=30 + n)))
         async with db.write_transaction():
             if new_regs:
-                await bulk_insert("registration", ["fair", "code", "name", "phone",
-                                                   "phone_last4", "audiences", "status",
+                await bulk_insert("registration", ["fair", "code", "secret_hash", "name",
+                                                   "phone", "phone_last4", "audiences", "status",
                                                    "source", "created_at"], new_regs)
                 await db.execute("UPDATE registration_tally SET active = active + {} "
                                  "WHERE fair = {}", walk_ins, f["id"])

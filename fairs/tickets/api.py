@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from fairs.accounts.auth import client_address, organiser_guard, require, scanner_guard
+from fairs.checkin.schemas import ScanOut
 from fairs.events import services as events
 from fairs.events.services import iso
 
 from . import services
 from .schemas import (
+    FoundAdmitIn,
     MaskedRegistration,
     RegistrationIn,
     RegistrationOut,
@@ -23,12 +26,14 @@ from .schemas import (
 )
 
 
-def links(request: Request, code: str) -> TicketLinks:
+def links(request: Request, code: str, secret: str) -> TicketLinks:
+    """The holder's addresses: each carries the secret (which manages the registration), never
+    the door code (which only admits and identifies the holder to an employer)."""
     base = str(request.base_url).rstrip("/")
-    return TicketLinks(code=code, url=f"{base}/tickets/{code}",
-                       qr_svg=f"{base}/tickets/{code}/qr.svg",
-                       qr_png=f"{base}/tickets/{code}/qr.png",
-                       ics=f"{base}/tickets/{code}/ticket.ics")
+    return TicketLinks(code=code, secret=secret, url=f"{base}/tickets/{secret}",
+                       qr_svg=f"{base}/tickets/{secret}/qr.svg",
+                       qr_png=f"{base}/tickets/{secret}/qr.png",
+                       ics=f"{base}/tickets/{secret}/ticket.ics")
 
 
 class RegistrationController(Controller):
@@ -42,7 +47,7 @@ class RegistrationController(Controller):
         if request.scope.get("user") is None:
             await request.app.state.limiter.hit("register_ip", client_address(request))
         made = await services.register(fair_id, data.name, data.phone, data.audiences)
-        return RegistrationOut(ticket=links(request, made["code"]))
+        return RegistrationOut(ticket=links(request, made["code"], made["secret"]))
 
     @get("/", guards=[organiser_guard], summary="A fair's registrations (phones masked)")
     async def list_registrations(
@@ -65,28 +70,44 @@ class RegistrationController(Controller):
 
         await ensure_may_scan(require(request), fair_id)
         rows = await services.find_by_last4(fair_id, last4)
-        items = [MaskedRegistration(code=r["code"], name=r["name"], phone=r["phone"],
+        items = [MaskedRegistration(id=r["id"], name=r["name"], phone=r["phone"],
                                     status=r["status"], checked_in_at=iso(r["checked_in_at"]))
                  for r in rows]
         return {"items": items, "total": len(items)}
+
+    @post("/{registration_id:int}/admit", status_code=HTTP_200_OK, guards=[scanner_guard],
+          summary="Door staff: admit a registration the phone look-up found (its id and the "
+                  "same 4 digits); answers as a check-in")
+    async def admit_found(self, request: Request, fair_id: FromPath[int],
+                          registration_id: FromPath[int], data: JSONBody[FoundAdmitIn]) -> ScanOut:
+        from fairs.checkin import services as checkin
+
+        principal = require(request)
+        await checkin.ensure_may_scan(principal, fair_id)
+        code = await services.code_of_found(fair_id, registration_id, data.last4)
+        answer = await checkin.check_in(fair_id, code, principal=principal, nonce=data.nonce,
+                                        device=data.device or "")
+        return msgspec.convert(answer, ScanOut)
 
 
 class TicketController(Controller):
     path = "/api/v1/tickets"
     tags = ["tickets"]
 
-    @get("/{code:str}", summary="A ticket, for its holder")
-    async def get_ticket(self, request: Request, code: FromPath[str]) -> TicketOut:
-        row, _fair = await services.ticket(code)
-        link = links(request, row["code"])
+    @get("/{secret:str}", summary="A ticket, for its holder (by its secret; a door code is "
+                                   "not found)")
+    async def get_ticket(self, request: Request, secret: FromPath[str]) -> TicketOut:
+        row, _fair = await services.ticket(secret)
+        link = links(request, row["code"], secret)
         return TicketOut(code=row["code"], fair=row["fair"], name=row["name"],
                          status=row["status"], audiences=services.audience_list(row["audiences"]),
                          url=link.url, qr_svg=link.qr_svg, qr_png=link.qr_png, ics=link.ics)
 
-    @delete("/{code:str}", status_code=HTTP_204_NO_CONTENT,
-            summary="Cancel the registration; the code is refused at the door from now on")
-    async def cancel(self, code: FromPath[str]) -> None:
-        await services.cancel(code)
+    @delete("/{secret:str}", status_code=HTTP_204_NO_CONTENT,
+            summary="Cancel the registration with its secret; the code is refused at the door "
+                    "from now on")
+    async def cancel(self, secret: FromPath[str]) -> None:
+        await services.cancel(secret)
 
 
 ROUTES = [RegistrationController, TicketController]

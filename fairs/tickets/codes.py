@@ -8,6 +8,7 @@ catches a mistyped symbol or two swapped neighbours before the database is asked
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -50,3 +51,39 @@ def is_well_formed(code: str, prefix: str = PREFIX) -> bool:
 def looks_like_ticket(code: str) -> bool:
     """A ticket's prefix and length (a mistyped one included): not another slice's code."""
     return len(code) == LENGTH and code.startswith(PREFIX)
+
+
+# --- the holder's secret ----------------------------------------------------------------------
+# What manages a registration (its page, its cancellation, the positions its holder marked) is
+# not the door code, which door staff and employers see: a separate secret of 192 bits, shown
+# only to the registrant (in the registration answer and the ticket page's address). The
+# database keeps its SHA-256 only, so a copy of the database admits at the door but manages
+# nothing.
+
+SECRET_BYTES = 24  # 192 bits; token_urlsafe gives 32 characters of [A-Za-z0-9_-]
+SECRET_LENGTH = 32
+_SECRET_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def looks_like_secret(text: str | None) -> bool:
+    return (bool(text) and len(text) == SECRET_LENGTH
+            and all(c in _SECRET_ALPHABET for c in text))
+
+
+def secret_hash(secret: str) -> str:
+    """What the database keeps of a secret (hex SHA-256): found by equality, reveals nothing."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_from(text: str | None) -> str:
+    """A secret as a person may give it: itself, or the ticket's address (…/tickets/{secret})."""
+    text = (text or "").strip()[:500]
+    if "/tickets/" in text:
+        text = text.split("/tickets/", 1)[1]
+    for stop in "/?#":
+        text = text.split(stop, 1)[0]
+    return text

@@ -44,11 +44,12 @@ async def add_registrations(fair: dict, count: int, rng: random.Random) -> None:
         name, phone, audiences = person(rng, fair["id"], n)
         made = fair["published_at"] or fair["starts_at"] - timedelta(days=7)
         at = made + (fair["starts_at"] - made) * rng.random()
-        rows.append((fair["id"], codes.new_code(), name, phone, phone[-4:], audiences, "active",
-                     "online", at))
+        rows.append((fair["id"], codes.new_code(), codes.secret_hash(codes.new_secret()), name,
+                     phone, phone[-4:], audiences, "active", "online", at))
     async with db.write_transaction():
-        await bulk_insert("registration", ["fair", "code", "name", "phone", "phone_last4",
-                                           "audiences", "status", "source", "created_at"], rows)
+        await bulk_insert("registration", ["fair", "code", "secret_hash", "name", "phone",
+                                           "phone_last4", "audiences", "status", "source",
+                                           "created_at"], rows)
         await db.execute("INSERT INTO registration_tally (fair, active) VALUES ({}, {})",
                          fair["id"], count)
 

@@ -18,7 +18,7 @@ from fairs.events import services as events
 from fairs.extensions import register_fair_section, ticket_sections
 from fairs.web import page
 
-from . import codes, qr, services
+from . import qr, services
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 NO_STORE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",
@@ -75,11 +75,13 @@ class TicketPages(Controller):
                         form=form, errors=errors, problem=exc.detail)
         except FairsError:
             raise
-        return Redirect(path=f"/tickets/{made['code']}?new=1", status_code=303)
+        return Redirect(path=f"/tickets/{made['secret']}?new=1", status_code=303)
 
-    @get("/tickets/{code:str}")
-    async def ticket(self, request: Request, code: FromPath[str]) -> Template:
-        row, fair = await services.ticket(code)
+    # The holder's pages are addressed by the ticket's secret; a door code finds nothing (404).
+
+    @get("/tickets/{secret:str}")
+    async def ticket(self, request: Request, secret: FromPath[str]) -> Template:
+        row, fair = await services.ticket(secret)
         template = page(request, "tickets/ticket.html", ticket=row, fair=fair,
                         qr_svg=qr.svg_inline(row["code"]),
                         audiences=services.audience_list(row["audiences"]),
@@ -88,31 +90,31 @@ class TicketPages(Controller):
         template.headers.update(NO_STORE)
         return template
 
-    @post("/tickets/{code:str}/cancel", status_code=303)
-    async def cancel(self, code: FromPath[str]) -> Redirect:
-        await services.cancel(code)
-        return Redirect(path=f"/tickets/{codes.normalise(code)}", status_code=303)
+    @post("/tickets/{secret:str}/cancel", status_code=303)
+    async def cancel(self, secret: FromPath[str]) -> Redirect:
+        await services.cancel(secret)
+        return Redirect(path=f"/tickets/{secret}", status_code=303)
 
-    @get("/tickets/{code:str}/qr.svg")
-    async def qr_svg(self, code: FromPath[str]) -> Response:
-        row = await services.by_code(code)
+    @get("/tickets/{secret:str}/qr.svg")
+    async def qr_svg(self, secret: FromPath[str]) -> Response:
+        row = await services.by_secret(secret)
         if row is None:
             raise NotFound("no such ticket")
         return Response(qr.svg(row["code"]), media_type="image/svg+xml",
                         headers={"Cache-Control": "private, max-age=86400"})
 
-    @get("/tickets/{code:str}/qr.png")
-    async def qr_png(self, code: FromPath[str]) -> Response:
-        row = await services.by_code(code)
+    @get("/tickets/{secret:str}/qr.png")
+    async def qr_png(self, secret: FromPath[str]) -> Response:
+        row = await services.by_secret(secret)
         if row is None:
             raise NotFound("no such ticket")
         return Response(qr.png(row["code"]), media_type="image/png",
                         headers={"Cache-Control": "private, max-age=86400"})
 
-    @get("/tickets/{code:str}/ticket.ics")
-    async def ics(self, request: Request, code: FromPath[str]) -> Response:
+    @get("/tickets/{secret:str}/ticket.ics")
+    async def ics(self, request: Request, secret: FromPath[str]) -> Response:
         """The holder's fair, as the calendar feeds serve it (same UID, SEQUENCE, 304s)."""
-        row, _fair = await services.ticket(code)
+        row, _fair = await services.ticket(secret)
         return await fair_ics_response(request, row["fair"], filename="fair.ics",
                                        cache_control="private, no-cache")
 

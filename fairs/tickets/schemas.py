@@ -17,6 +17,7 @@ class RegistrationIn(msgspec.Struct, kw_only=True):
 
 class TicketLinks(msgspec.Struct):
     code: str
+    secret: str
     url: str
     qr_svg: str
     qr_png: str
@@ -40,7 +41,7 @@ class TicketOut(msgspec.Struct):
 
 
 class MaskedRegistration(msgspec.Struct):
-    code: str
+    id: int
     name: str
     phone: str
     status: str
@@ -55,3 +56,10 @@ class RegistrationRow(msgspec.Struct):
     source: str
     audiences: list[str]
     created_at: str
+
+
+class FoundAdmitIn(msgspec.Struct, kw_only=True):
+    """Door staff admit a registration the phone look-up found: its id and the same 4 digits."""
+    last4: Annotated[str, msgspec.Meta(min_length=4, max_length=4)]
+    nonce: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    device: Annotated[str, msgspec.Meta(max_length=100)] | None = None

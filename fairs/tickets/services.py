@@ -67,6 +67,7 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
                   capacity: int | None) -> dict:
     """The write: capacity (unless walk-in) and the registration, all or nothing."""
     code = codes.new_code()
+    secret = codes.new_secret()
     at = now()
     try:
         async with db.write_transaction():
@@ -85,17 +86,19 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
                 await db.execute(
                     "UPDATE registration_tally SET active = active + 1 WHERE fair = {}", fair_id)
             rows = await db.fetch(
-                "INSERT INTO registration (fair, code, name, phone, phone_last4, audiences, "
-                "status, source, created_at) VALUES ({}, {}, {}, {}, {}, {}, 'active', {}, {}) "
-                "RETURNING id",
-                fair_id, code, name, phone, phone[-4:], ",".join(audiences), source, at)
+                "INSERT INTO registration (fair, code, secret_hash, name, phone, phone_last4, "
+                "audiences, status, source, created_at) "
+                "VALUES ({}, {}, {}, {}, {}, {}, {}, 'active', {}, {}) RETURNING id",
+                fair_id, code, codes.secret_hash(secret), name, phone, phone[-4:],
+                ",".join(audiences), source, at)
     except Exception as exc:
         if db.is_unique_violation(exc, "registration_phone_once", "registration.phone"):
             raise Conflict("this phone is already registered for this fair",
                            errors=[FieldError("phone", "already registered for this fair")],
                            extra={"reason": "already_registered"}) from exc
         raise
-    return {"id": rows[0]["id"], "fair": fair_id, "code": code, "name": name, "phone": phone,
+    return {"id": rows[0]["id"], "fair": fair_id, "code": code, "secret": secret,
+            "name": name, "phone": phone,
             "audiences": audiences, "status": "active", "source": source, "created_at": at}
 
 
@@ -119,13 +122,16 @@ async def register(fair_id: int, name: str, phone: str, audiences: list[str] | N
     return await _insert(fair_id, name, phone, audiences, source, fair["capacity"])
 
 
-async def cancel(code: str) -> dict:
-    """The holder cancels: the code is refused at the door from now on. Idempotent."""
-    code = codes.normalise(code)
+async def cancel(secret: str) -> dict:
+    """The holder cancels with the ticket's secret (not its door code): the code is refused at
+    the door from now on. Idempotent; 404 for an unknown secret."""
+    hashed = _hashed(secret)
+    if hashed is None:
+        raise NotFound("no such ticket")
     async with db.write_transaction():
         rows = await db.fetch(
             "UPDATE registration SET status = 'cancelled', cancelled_at = {} "
-            "WHERE code = {} AND status = 'active' RETURNING fair", now(), code)
+            "WHERE secret_hash = {} AND status = 'active' RETURNING fair", now(), hashed)
         if rows:
             await db.execute(
                 "UPDATE registration_tally SET active = active - 1 WHERE fair = {}",
@@ -135,7 +141,7 @@ async def cancel(code: str) -> dict:
 
         live.changed(rows[0]["fair"])
         return {"fair": rows[0]["fair"], "status": "cancelled"}
-    row = await by_code(code)
+    row = await by_secret(secret)
     if row is None:
         raise NotFound("no such ticket")
     return {"fair": row["fair"], "status": row["status"]}
@@ -147,15 +153,34 @@ _COLUMNS = (Registration.id, Registration.fair, Registration.code, Registration.
 
 
 async def by_code(code: str) -> dict | None:
+    """The registration of a door code: for what a code does (admit, identify the holder to an
+    employer recording an intention), never to manage the registration (by_secret)."""
     code = codes.normalise(code)
     if not codes.looks_like_ticket(code):
         return None
     return await Registration.select(*_COLUMNS).where(Registration.code == code).first()
 
 
-async def ticket(code: str) -> tuple[dict, dict]:
-    """The registration and its fair, for the holder's pages; 404 for an unknown code."""
-    row = await by_code(code)
+def _hashed(secret: str | None) -> str | None:
+    return codes.secret_hash(secret) if codes.looks_like_secret(secret) else None
+
+
+async def by_secret(secret: str | None) -> dict | None:
+    """The registration whose holder's secret this is (the ticket's address), or None. A door
+    code is not a secret: it finds nothing here."""
+    hashed = _hashed(secret)
+    if hashed is None:
+        return None
+    row = await Registration.select(*_COLUMNS).where(Registration.secret_hash == hashed).first()
+    if row is not None:
+        row["secret"] = secret
+    return row
+
+
+async def ticket(secret: str) -> tuple[dict, dict]:
+    """The registration (with its "secret") and its fair, for the holder's pages; 404 for an
+    unknown secret, a door code included."""
+    row = await by_secret(secret)
     if row is None:
         raise NotFound("no such ticket")
     fair = await events.get_fair(row["fair"], None, decorate=False)
@@ -170,19 +195,37 @@ async def find_by_phone(fair_id: int, phone: str) -> dict | None:
         & (Registration.status == "active")).first()
 
 
-async def find_by_last4(fair_id: int, last4: str, limit: int = 20) -> list[dict]:
-    """Registrations of a fair whose phone ends in these 4 digits (door staff), masked."""
+def _check_last4(last4: str | None) -> str:
     last4 = (last4 or "").strip()
     if len(last4) != 4 or not last4.isdigit():
         raise Invalid("last4", "the last 4 digits of the phone number")
+    return last4
+
+
+async def find_by_last4(fair_id: int, last4: str, limit: int = 20) -> list[dict]:
+    """Registrations of a fair whose phone ends in these 4 digits (door staff): each one's id,
+    masked name and phone, never its door code (admit_found admits one by id)."""
+    last4 = _check_last4(last4)
     rows = await db.fetch(
-        "SELECT r.code, r.name, r.phone, r.status, a.admitted_at FROM registration r "
+        "SELECT r.id, r.name, r.phone, r.status, a.admitted_at FROM registration r "
         "LEFT JOIN admission a ON a.registration = r.id "
         "WHERE r.fair = {} AND r.phone_last4 = {} ORDER BY r.id LIMIT {}",
         fair_id, last4, limit)
-    return [{"code": r["code"], "name": mask_name(r["name"]), "phone": mask_phone(r["phone"]),
+    return [{"id": r["id"], "name": mask_name(r["name"]), "phone": mask_phone(r["phone"]),
              "status": r["status"], "checked_in_at": db.as_datetime(r["admitted_at"])}
             for r in rows]
+
+
+async def code_of_found(fair_id: int, registration_id: int, last4: str) -> str:
+    """The door code of a registration the phone look-up found (this fair, this phone's last 4
+    digits), for the check-in service to decide, never for the answer. 404 otherwise."""
+    last4 = _check_last4(last4)
+    rows = await db.fetch(
+        "SELECT code FROM registration WHERE id = {} AND fair = {} AND phone_last4 = {}",
+        registration_id, fair_id, last4)
+    if not rows:
+        raise NotFound("no such registration")
+    return rows[0]["code"]
 
 
 async def registered_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:

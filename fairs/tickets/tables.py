@@ -12,11 +12,13 @@ class Registration(Table, tablename="registration"):
     """A job seeker's registration for one fair, and its ticket code (the QR text).
 
     One active registration per phone per fair (a partial unique index); `status` "cancelled"
-    revokes the code.
+    revokes the code. `secret_hash` is the SHA-256 of the holder's secret (the key to the
+    ticket's page and its cancellation; codes.new_secret), unique; NULL where nobody holds one.
     """
 
     fair = ForeignKey(Fair, null=False)
     code = Varchar(length=32, null=False)
+    secret_hash = Varchar(length=64, null=True, default=None)
     name = Varchar(length=100, null=False)
     phone = Varchar(length=20, null=False)  # E.164, +86...
     phone_last4 = Varchar(length=4, null=False)

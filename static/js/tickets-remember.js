@@ -1,5 +1,7 @@
 // Tickets: the browser remembers the tickets it has shown (localStorage), so that the fair page
 // can link to "my ticket" and the self check-in page can admit it without typing anything.
+// An entry is {secret?, code, fair, title?, starts?}: the secret (from the ticket page's address)
+// opens the ticket and marks interests; the door code only admits (self check-in).
 const KEY = "fairs.tickets";
 
 export function remembered() {
@@ -12,8 +14,10 @@ export function remembered() {
 }
 
 export function remember(ticket) {
-  const list = remembered().filter((t) => t.code !== ticket.code);
-  list.unshift(ticket);
+  const before = remembered();
+  const same = before.find((t) => t.code === ticket.code) || {};
+  const list = before.filter((t) => t.code !== ticket.code);
+  list.unshift({ ...same, ...ticket, secret: ticket.secret || same.secret });
   try { localStorage.setItem(KEY, JSON.stringify(list.slice(0, 20))); } catch { /* private mode */ }
 }
 
@@ -22,13 +26,14 @@ export function forget(code) {
 }
 
 export function forFair(fairId) {
-  return remembered().find((t) => String(t.fair) === String(fairId));
+  const mine = remembered().filter((t) => String(t.fair) === String(fairId));
+  return mine.find((t) => t.secret) || mine[0];
 }
 
-const article = document.querySelector("article.ticket[data-code]");
+const article = document.querySelector("article.ticket[data-secret]");
 if (article) {
-  const { code, fair, title, starts, status } = article.dataset;
-  if (status === "active") remember({ code, fair: Number(fair), title, starts });
+  const { secret, code, fair, title, starts, status } = article.dataset;
+  if (status === "active") remember({ secret, code, fair: Number(fair), title, starts });
   else forget(code);
   const form = article.querySelector("form.ticket-cancel");
   if (form) {
@@ -42,8 +47,8 @@ if (article) {
 const mine = document.querySelector(".ticket-mine[data-fair]");
 if (mine) {
   const t = forFair(mine.dataset.fair);
-  if (t) {
-    mine.querySelector("a").href = `/tickets/${t.code}`;
+  if (t && t.secret) {
+    mine.querySelector("a").href = `/tickets/${encodeURIComponent(t.secret)}`;
     mine.hidden = false;
   }
 }

@@ -209,30 +209,30 @@ async def test_employer_page_shows_who_and_what(scene):
 async def test_interest_is_recorded_once(scene, new_client):
     fair, ticket, p1 = scene["fair"], scene["ticket"], scene["ba"]["positions"][0]
     url = f"/api/v1/positions/{p1}/interests"
-    made = await scene["anon"].post(url, json={"code": ticket["code"]})
+    made = await scene["anon"].post(url, json={"secret": ticket["secret"]})
     assert made.status_code == 201, made.text
     body = made.json()
     assert body["created"] is True and body["position"] == p1 and body["fair"] == fair["id"]
     assert body["created_at"].endswith("+08:00")
-    again = await new_client().post(url, json={"code": ticket["code"].lower()})
+    again = await new_client().post(url, json={"secret": ticket["url"]})  # the address works
     assert again.status_code == 200 and again.json()["id"] == body["id"]
     assert again.json()["created"] is False
     assert await interests(fair["id"]) == 1
     # Many at once from one ticket: one 201, the rest 200, one row.
     p2 = scene["ba"]["positions"][1]
     answers = await asyncio.gather(*(new_client().post(
-        f"/api/v1/positions/{p2}/interests", json={"code": ticket["code"]}) for _ in range(20)))
+        f"/api/v1/positions/{p2}/interests", json={"secret": ticket["secret"]}) for _ in range(20)))
     assert sorted(r.status_code for r in answers) == [200] * 19 + [201]
     assert len({r.json()["id"] for r in answers}) == 1
     assert await interests(fair["id"]) == 2
     # The ticket's list, and withdrawing.
-    mine = (await new_client().get(f"/api/v1/tickets/{ticket['code']}/interests")).json()
+    mine = (await new_client().get(f"/api/v1/tickets/{ticket['secret']}/interests")).json()
     assert {i["position"] for i in mine["items"]} == {p1, p2}
     assert mine["items"][0]["url"] == f"/fairs/{fair['id']}/employers/{scene['a'].employer_id}"
-    gone = await new_client().request("DELETE", url, json={"code": ticket["code"]})
+    gone = await new_client().request("DELETE", url, json={"secret": ticket["secret"]})
     assert gone.status_code == 204
     assert await interests(fair["id"]) == 1
-    assert (await new_client().post(url, json={"code": ticket["code"]})).status_code == 201
+    assert (await new_client().post(url, json={"secret": ticket["secret"]})).status_code == 201
 
 
 async def test_interest_refusals(scene, new_client):
@@ -240,34 +240,36 @@ async def test_interest_refusals(scene, new_client):
     p1 = scene["ba"]["positions"][0]
     url = f"/api/v1/positions/{p1}/interests"
     anon = new_client()
-    # An unknown or mistyped code.
-    body = problem(await anon.post(url, json={"code": "T" + "2" * 19}), 422)
-    assert body["errors"][0]["field"] == "code"
+    # An unknown secret, and the door code (which does not mark interest).
+    body = problem(await anon.post(url, json={"secret": "x" * 32}), 422)
+    assert body["errors"][0]["field"] == "secret"
+    body = problem(await anon.post(url, json={"secret": ticket["code"]}), 422)
+    assert body["errors"][0]["field"] == "secret"
     # A ticket of another fair.
-    body = problem(await anon.post(url, json={"code": scene["elsewhere"]["code"]}), 422)
-    assert body["errors"][0]["field"] == "code"
+    body = problem(await anon.post(url, json={"secret": scene["elsewhere"]["secret"]}), 422)
+    assert body["errors"][0]["field"] == "secret"
     # A position of another fair (through the employer's page form at this fair).
     page = await anon.post(f"/fairs/{fair['id']}/employers/{scene['a'].employer_id}/interest",
-                           data={"code": ticket["code"],
+                           data={"secret": ticket["secret"],
                                  "position": str(scene["bo"]["positions"][0])})
     assert page.status_code == 422
     # ... and through the API the position's own fair decides: this ticket is not for it.
     body = problem(await anon.post(f"/api/v1/positions/{scene['bo']['positions'][0]}/interests",
-                                   json={"code": ticket["code"]}), 422)
-    assert body["errors"][0]["field"] == "code"
+                                   json={"secret": ticket["secret"]}), 422)
+    assert body["errors"][0]["field"] == "secret"
     # An unknown position, and one whose booking was cancelled.
     body = problem(await anon.post("/api/v1/positions/999999/interests",
-                                   json={"code": ticket["code"]}), 404)
+                                   json={"secret": ticket["secret"]}), 404)
     assert body["errors"][0]["field"] == "position"
     await scene["b"].delete(f"/api/v1/bookings/{scene['bb']['id']}")
     body = problem(await anon.post(f"/api/v1/positions/{scene['bb']['positions'][0]}/interests",
-                                   json={"code": ticket["code"]}), 404)
+                                   json={"secret": ticket["secret"]}), 404)
     assert body["errors"][0]["field"] == "position"
     # A cancelled registration.
     cancelled = await register(anon, fair["id"], "赵六")
-    assert (await anon.delete(f"/api/v1/tickets/{cancelled['code']}")).status_code == 204
-    body = problem(await anon.post(url, json={"code": cancelled["code"]}), 409)
-    assert body["errors"][0]["field"] == "code"
+    assert (await anon.delete(f"/api/v1/tickets/{cancelled['secret']}")).status_code == 204
+    body = problem(await anon.post(url, json={"secret": cancelled["secret"]}), 409)
+    assert body["errors"][0]["field"] == "secret"
     # A missing code is malformed input naming the field.
     body = problem(await anon.post(url, json={}), 400)
     assert await interests(fair["id"]) == 0
@@ -278,13 +280,14 @@ async def test_page_form_without_javascript(scene, new_client):
     p1 = scene["ba"]["positions"][0]
     anon = new_client()
     path = f"/fairs/{fair['id']}/employers/{a.employer_id}"
-    made = await anon.post(f"{path}/interest", data={"code": ticket["code"], "position": p1})
+    made = await anon.post(f"{path}/interest", data={"secret": ticket["url"], "position": p1})
     assert made.status_code == 303 and made.headers["location"] == f"{path}?marked={p1}"
     shown = await anon.get(made.headers["location"])
     assert "Python 开发工程师" in shown.text and 'role="status"' in shown.text
-    again = await anon.post(f"{path}/interest", data={"code": ticket["code"], "position": p1})
+    again = await anon.post(f"{path}/interest", data={"secret": ticket["secret"],
+                                                      "position": p1})
     assert again.headers["location"] == f"{path}?marked={p1}&again=1"
-    bad = await anon.post(f"{path}/interest", data={"code": "NOPE", "position": p1})
+    bad = await anon.post(f"{path}/interest", data={"secret": ticket["code"], "position": p1})
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
     assert await interests(fair["id"]) == 1
 
@@ -297,7 +300,7 @@ async def test_employer_sees_its_interested_job_seekers_only(scene, new_client):
     p1, p2 = scene["ba"]["positions"]
     for pid in (p1, p2):
         assert (await new_client().post(f"/api/v1/positions/{pid}/interests",
-                                        json={"code": ticket["code"]})).status_code == 201
+                                        json={"secret": ticket["secret"]})).status_code == 201
     listed = (await a.get("/api/v1/me/interests", params={"fair": fair["id"]})).json()
     assert listed["total"] == 2
     assert {i["title"] for i in listed["items"]} == {"Python 开发工程师", "仓储主管"}
@@ -329,16 +332,16 @@ async def test_ticket_page_lists_the_interests(scene, new_client):
     anon = new_client()
     empty = await anon.get(ticket["url"])
     assert 'id="interests"' in empty.text and "Python 开发工程师" not in empty.text
-    await anon.post(f"/api/v1/positions/{p1}/interests", json={"code": ticket["code"]})
+    await anon.post(f"/api/v1/positions/{p1}/interests", json={"secret": ticket["secret"]})
     page = await anon.get(ticket["url"])
     assert page.status_code == 200
     section = page.text.split('id="interests"', 1)[1].split("</section>", 1)[0]
     assert "Python 开发工程师" in section and "青岛测试企业" in section and "A01" in section
-    withdrawn = await anon.post(f"/tickets/{ticket['code']}/interests/{p1}/withdraw")
+    withdrawn = await anon.post(f"/tickets/{ticket['secret']}/interests/{p1}/withdraw")
     assert withdrawn.status_code == 303
     assert await interests(scene["fair"]["id"]) == 0
     # Another ticket's page does not show them.
-    await anon.post(f"/api/v1/positions/{p1}/interests", json={"code": ticket["code"]})
+    await anon.post(f"/api/v1/positions/{p1}/interests", json={"secret": ticket["secret"]})
     other = await anon.get(scene["elsewhere"]["url"])
     assert "Python 开发工程师" not in other.text
 
@@ -349,4 +352,4 @@ async def test_openapi_documents_the_interest_api(client):
     assert {"post", "delete"} <= set(paths["/api/v1/positions/{position_id}/interests"])
     assert "get" in paths["/api/v1/me/interests"]
     assert "get" in paths["/api/v1/fairs/{fair_id}/employers/{employer_id}"]
-    assert "get" in paths["/api/v1/tickets/{code}/interests"]
+    assert "get" in paths["/api/v1/tickets/{secret}/interests"]
