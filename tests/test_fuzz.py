@@ -69,6 +69,7 @@ def real_ids(world: dict) -> dict:
         "slot_booking_id": [world["slot_booking"]], "no_show_id": [world["no_show"]],
         "session_id": [world["online_session"]], "venue_id": [world["venue"]],
         "channel_id": [world["channel"]], "code": [world["code"], world["code2"]],
+        "secret": [world["secret"], world["secret2"]], "registration_id": [world["registration"]],
         "name": [f"{world['fair_up']}.ics", f"{world['feed']}.ics"],
     }
 

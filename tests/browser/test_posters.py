@@ -84,6 +84,8 @@ async def test_phone_scans_a_booth_poster_and_marks_interest(app, new_client, wo
         try:
             # Register: the ticket page remembers the code in this browser.
             context, page, code = await phone_with_ticket(browser, base, fair["id"], "海港求职者")
+            ticket_url = page.url.split("?", 1)[0]  # the ticket's secret address, not its code
+            assert code not in ticket_url
             # Scan the booth's poster with the phone's camera.
             await page.goto(f"{base}/checkin/scan")
             await page.wait_for_url(f"**/fairs/{fair['id']}/employers/{a.employer_id}",
@@ -109,7 +111,7 @@ async def test_phone_scans_a_booth_poster_and_marks_interest(app, new_client, wo
             count = await db.fetch("SELECT COUNT(*) AS n FROM position_interest")
             assert int(count[0]["n"]) == 1
             # The ticket page lists it.
-            await page.goto(f"{base}/tickets/{code}")
+            await page.goto(ticket_url)
             assert "港口调度员" in await page.inner_text("#interests")
             await context.close()
 
