@@ -62,7 +62,7 @@ async def test_rules(app, new_client, world):
     problem(await s["e1"].post("/api/v1/fairs/999999/intentions",
                                json={"code": s["ticket"]["code"], "position": p1}), 404)
     # A cancelled ticket is refused.
-    await helpers.ok(await make_client(app).delete(f"/api/v1/tickets/{s['ticket']['code']}"),
+    await helpers.ok(await make_client(app).delete(f"/api/v1/tickets/{s['ticket']['secret']}"),
                      204)
     body = problem(await s["e1"].post(url, json={"code": s["ticket"]["code"],
                                                  "position": s["b1"]["positions"][1]}), 422)
@@ -95,7 +95,7 @@ async def test_twenty_simultaneous_scans_record_once(app, new_client, world):
     assert len({a.json()["id"] for a in answers}) == 1
     assert await count(fair_id) == 1
     # The job seeker sees it on their ticket page.
-    ticket_page = await make_client(app).get(f"/tickets/{s['ticket']['code']}")
+    ticket_page = await make_client(app).get(f"/tickets/{s['ticket']['secret']}")
     assert ticket_page.status_code == 200
     assert 'id="intentions"' in ticket_page.text and "岗位1" in ticket_page.text
 
