@@ -140,3 +140,49 @@ async def test_offline_scan_is_queued_and_synced(new_client, world, live_server,
     finally:
         await browser.close()
         await manager.__aexit__(None, None, None)
+
+
+def _white(workdir: Path) -> Path:
+    """A camera that sees no code."""
+    white = workdir / "white.y4m"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=white:s=640x480:r=10", "-t", "2", "-pix_fmt", "yuv420p",
+                    str(white)], check=True, timeout=120)
+    return white
+
+
+async def test_phone_lookup_admits_without_handing_out_codes(new_client, world, live_server,
+                                                             tmp_path):
+    """Someone who lost their phone: door staff find them by the last 4 digits and admit the
+    one they choose; the page never receives a door code."""
+    organiser = await login_as(new_client, "organiser")
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"], "丢手机", "13800134321")
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    manager, browser = await launch(await asyncio.to_thread(_white, tmp_path))
+    try:
+        context, page = await staff_page(browser, live_server)
+        answers: list[str] = []
+
+        async def keep(response):
+            if "/registrations/" in response.url:
+                answers.append(await response.text())
+
+        page.on("response", keep)
+        await page.goto(f"{live_server.url}/scan/{fair['id']}")
+        await page.fill("#scan-last4", "4321")
+        await page.click("#scan-lookup button[type=submit]")
+        await page.wait_for_selector("#scan-found li button")
+        assert "丢**" in await page.inner_text("#scan-found")
+        await page.click("#scan-found li button")
+        await page.wait_for_function(
+            "document.getElementById('scan-result').dataset.result === 'ok'")
+        assert await page.inner_text("#scan-count") == "1"
+        rows = await admissions(fair["id"])
+        assert len(rows) == 1
+        assert len(answers) == 2 and all(ticket["code"] not in a for a in answers)
+        await context.close()
+    finally:
+        await browser.close()
+        await manager.__aexit__(None, None, None)
