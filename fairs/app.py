@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "engine": engine,
             "redis": redis_client,
-            "limiter": RateLimiter(enabled=settings.rate_limits != "off", redis=redis_client),
+            "limiter": RateLimiter.from_settings(settings, redis=redis_client),
         }),
         lifespan=[lifespan],
         before_request=problems.check_input,
