@@ -246,3 +246,14 @@ async def test_phone_lookups_are_throttled_per_scanner_and_fair(migrated, world)
         problem(refused, 429)
         assert int(refused.headers["retry-after"]) > 0
         assert (await lookup(two["id"])).status_code == 200
+
+
+def test_rate_limit_settings(monkeypatch):
+    monkeypatch.setenv("FAIRS_RATE_LIMIT_LOOKUP", "5/10")
+    monkeypatch.setenv("FAIRS_RATE_LIMIT_SIGNUP_IP", "3/600")
+    rules = RateLimiter.from_settings(Settings.from_env(rate_limits="on")).rules
+    assert rules["lookup"] == Rule(5, 10) and rules["signup_ip"] == Rule(3, 600)
+    assert rules["login_account"] == Rule(10, 300)
+    monkeypatch.setenv("FAIRS_RATE_LIMIT_LOOKUP", "lots")
+    with pytest.raises(RuntimeError, match="FAIRS_RATE_LIMIT_LOOKUP"):
+        Settings.from_env()
