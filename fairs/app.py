@@ -48,6 +48,21 @@ class MetricsController(PrometheusController):
     include_in_schema = False
 
 
+def _parse_forms_afresh() -> None:
+    """Litestar memoises parsed form bodies (a functools.lru_cache of 1,024 entries keyed by the
+    body): every distinct form an anonymous client posts (a login with a 9 MB username) would
+    stay in memory, body and parsed values, until 1,024 others push it out. Forms are parsed
+    afresh instead; the cache saved nothing (two posts rarely carry the same body)."""
+    from litestar import _parsers
+    from litestar._kwargs import extractors
+    from litestar.connection import request
+
+    parse = getattr(_parsers.parse_url_encoded_form_data, "__wrapped__", None)
+    if parse is not None:
+        extractors.parse_url_encoded_form_data = parse
+        request.parse_url_encoded_form_data = parse
+
+
 def _stores(settings: Settings) -> tuple[StoreRegistry, object | None]:
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
@@ -61,6 +76,7 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, object | None]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    _parse_forms_afresh()
     stores, redis_client = _stores(settings)
     engine = db.current_engine()
 
@@ -125,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "engine": engine,
             "redis": redis_client,
-            "limiter": RateLimiter(enabled=settings.rate_limits != "off", redis=redis_client),
+            "limiter": RateLimiter.from_settings(settings, redis=redis_client),
         }),
         lifespan=[lifespan],
         before_request=problems.check_input,

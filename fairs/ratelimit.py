@@ -1,92 +1,117 @@
-"""Rate limits: fixed-window counters per key, in memory (one process) or Redis (many workers).
+"""Rate limits: moving windows (the `limits` library), in memory (one process) or Redis (workers).
 
-Login is limited per address and per account, public registration per address; authenticated
-scanner traffic is never limited (a venue's scanners share one address). Limits are settings:
-FAIRS_RATE_LIMITS=off turns them off (load tests, benchmarks), and FAIRS_RATE_LIMIT_<NAME>=N/SECONDS
-changes one (e.g. FAIRS_RATE_LIMIT_LOGIN_IP=20/300).
+The rules, as `N/SECONDS` settings (FAIRS_RATE_LIMIT_<NAME>, read in fairs.settings):
+
+- login_ip        every login attempt, per address
+- login_account   failed logins per account *from one address*: a stranger's failures elsewhere
+                  never lock the owner out (there is deliberately no cap across all addresses:
+                  whoever holds a few addresses could use it to lock any account)
+- register_ip     anonymous public registrations for a fair, per address
+- signup_ip       employer sign-ups, per address (each one pays for a password hash)
+- lookup          door staff's phone lookups (`lookup?last4=`), per scanner and fair
+
+FAIRS_RATE_LIMITS=off turns them off (load tests, benchmarks). Every key is a fixed-size hash of
+the rule and its subjects (an address, a username, ...), however long the subject; a key lives no
+longer than its window (Redis expires it; in memory the storage drops expired entries as it goes).
+An IPv6 address counts by its /64: one host commonly holds a whole /64.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
+import ipaddress
+import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from fairs.errors import TooManyRequests
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 
-DEFAULTS = {
-    "login_ip": (30, 300),  # attempts per address in 5 minutes
-    "login_account": (10, 300),  # failed attempts per account in 5 minutes
-    "register_ip": (60, 300),  # public registrations per address in 5 minutes
-}
+from fairs.errors import TooManyRequests
+from fairs.settings import RATE_LIMIT_DEFAULTS
+
+NAMESPACE = "fairs-rl"
 
 
 @dataclass(frozen=True)
 class Rule:
     limit: int
-    window: int
+    window: int  # seconds
 
 
-def rules_from_env() -> dict[str, Rule]:
-    rules = {}
-    for name, (limit, window) in DEFAULTS.items():
-        raw = os.environ.get(f"FAIRS_RATE_LIMIT_{name.upper()}", "")
-        if raw:
-            try:
-                a, b = raw.split("/", 1)
-                limit, window = int(a), int(b)
-            except ValueError as exc:
-                raise RuntimeError(f"FAIRS_RATE_LIMIT_{name.upper()} must be N/SECONDS") from exc
-        rules[name] = Rule(limit, window)
-    return rules
+def default_rules() -> dict[str, Rule]:
+    return {name: Rule(*pair) for name, pair in RATE_LIMIT_DEFAULTS.items()}
+
+
+def subject_key(*parts: object) -> str:
+    """A bounded key for any subjects: 32 hex digits whatever their length."""
+    joined = "\x1f".join(str(p) for p in parts)
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def address_subject(address: str) -> str:
+    """The address a limit counts: an IPv6 address by its /64 network."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class RateLimiter:
-    def __init__(self, enabled: bool = True, redis=None, rules: dict[str, Rule] | None = None):
+    """`hit(rule, *subjects)` counts one event and answers 429 past the limit; `peek` refuses
+    when the window is already full without counting."""
+
+    def __init__(self, enabled: bool = True, redis=None,
+                 rules: Mapping[str, Rule] | None = None) -> None:
         self.enabled = enabled
-        self.redis = redis
-        self.rules = rules or rules_from_env()
-        self._memory: dict[str, tuple[int, float]] = {}
+        self.rules: dict[str, Rule] = dict(rules) if rules is not None else default_rules()
+        if redis is not None:
+            # The app's own redis.asyncio connection pool; the URL only picks the scheme.
+            self.storage = RedisStorage("async+redis://", implementation="redispy",
+                                        connection_pool=redis.connection_pool,
+                                        key_prefix="fairs-rl")
+        else:
+            self.storage = MemoryStorage()
+        self.strategy = MovingWindowRateLimiter(self.storage)
 
-    async def _incr(self, key: str, window: int) -> tuple[int, int]:
-        """Count one more hit; returns (hits in this window, seconds until it resets)."""
-        now = time.time()
-        bucket = int(now // window)
-        reset = int((bucket + 1) * window - now) + 1
-        full = f"fairs:rl:{key}:{bucket}"
-        if self.redis is not None:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(full)
-                pipe.expire(full, window + 1)
-                count, _ = await pipe.execute()
-            return int(count), reset
-        if len(self._memory) > 100_000:  # drop expired windows now and then
-            self._memory = {k: v for k, v in self._memory.items() if v[1] > now}
-        count = self._memory.get(full, (0, 0.0))[0] + 1
-        self._memory[full] = (count, now + window)
-        return count, reset
+    @classmethod
+    def from_settings(cls, settings, redis=None) -> RateLimiter:
+        rules = {name: Rule(*pair) for name, pair in settings.rate_limit_rules.items()}
+        return cls(enabled=settings.rate_limits != "off", redis=redis, rules=rules)
 
-    async def peek(self, name: str, subject: str) -> None:
+    def _item(self, name: str) -> RateLimitItemPerSecond:
+        rule = self.rules[name]
+        return RateLimitItemPerSecond(rule.limit, rule.window, namespace=NAMESPACE)
+
+    async def _refuse(self, item: RateLimitItemPerSecond, name: str, key: str) -> None:
+        stats = await self.strategy.get_window_stats(item, name, key)
+        wait = math.ceil(stats.reset_time - time.time()) if stats.reset_time else 1
+        raise TooManyRequests("Too many attempts; wait and try again",
+                              retry_after=min(max(wait, 1), item.get_expiry()))
+
+    async def hit(self, name: str, *subjects: object) -> None:
+        """Count one event for `subjects` under rule `name`; 429 (Retry-After) past the limit."""
+        if not self.enabled:
+            return
+        item, key = self._item(name), subject_key(*subjects)
+        if not await self.strategy.hit(item, name, key):
+            await self._refuse(item, name, key)
+
+    async def peek(self, name: str, *subjects: object) -> None:
         """Refuse when the window is already used up, without counting a hit."""
         if not self.enabled:
             return
-        rule = self.rules[name]
-        now = time.time()
-        bucket = int(now // rule.window)
-        full = f"fairs:rl:{name}:{subject}:{bucket}"
-        if self.redis is not None:
-            count = int(await self.redis.get(full) or 0)
-        else:
-            count = self._memory.get(full, (0, 0.0))[0]
-        if count >= rule.limit:
-            raise TooManyRequests("Too many attempts; wait and try again",
-                                  retry_after=int((bucket + 1) * rule.window - now) + 1)
+        item, key = self._item(name), subject_key(*subjects)
+        if not await self.strategy.test(item, name, key):
+            await self._refuse(item, name, key)
 
-    async def hit(self, name: str, subject: str) -> None:
-        """Count one hit for `subject` under rule `name`; raise 429 past the limit."""
-        if not self.enabled:
-            return
-        rule = self.rules[name]
-        count, reset = await self._incr(f"{name}:{subject}", rule.window)
-        if count > rule.limit:
-            raise TooManyRequests("Too many attempts; wait and try again", retry_after=reset)
+    async def reset(self) -> None:
+        """Forget every count (tests)."""
+        await self.storage.reset()

@@ -10,6 +10,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///var/fairs.db"
 
+# Rate limits (fairs.ratelimit), each (events, seconds); FAIRS_RATE_LIMIT_<NAME>=N/SECONDS.
+RATE_LIMIT_DEFAULTS: dict[str, tuple[int, int]] = {
+    "login_ip": (30, 300),  # login attempts per address in 5 minutes
+    "login_account": (10, 300),  # failed logins per account from one address in 5 minutes
+    "register_ip": (60, 300),  # anonymous registrations for fairs per address in 5 minutes
+    "signup_ip": (10, 3600),  # employer sign-ups per address in an hour
+    "lookup": (30, 60),  # phone lookups at the door per scanner and fair in a minute
+}
+
 
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
@@ -42,6 +51,23 @@ def _load_secret(var_dir: Path, production: bool) -> str:
     return key
 
 
+def _rate_limit_rules(env) -> dict[str, tuple[int, int]]:
+    rules = {}
+    for name, (limit, window) in RATE_LIMIT_DEFAULTS.items():
+        var = f"FAIRS_RATE_LIMIT_{name.upper()}"
+        raw = env.get(var, "")
+        if raw:
+            try:
+                a, b = raw.split("/", 1)
+                limit, window = int(a), int(b)
+            except ValueError as exc:
+                raise RuntimeError(f"{var} must be N/SECONDS") from exc
+            if limit < 1 or window < 1:
+                raise RuntimeError(f"{var} must be N/SECONDS with N and SECONDS 1 or more")
+        rules[name] = (limit, window)
+    return rules
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -56,6 +82,8 @@ class Settings:
     default_locale: str = "zh_CN"
     timezone: str = "Asia/Shanghai"
     rate_limits: str = "on"
+    rate_limit_rules: dict[str, tuple[int, int]] = field(
+        default_factory=lambda: dict(RATE_LIMIT_DEFAULTS), hash=False)
     log_level: str = "INFO"
     bench_endpoints: bool = False  # FAIRS_BENCH_ENDPOINTS=on: test/benchmark-only routes
     # Reports: target-group (audience) cells below this many people are shown as "<N".
@@ -85,6 +113,7 @@ class Settings:
             cookie_secure=_bool(env.get("FAIRS_COOKIE_SECURE"), production),
             default_locale=env.get("FAIRS_DEFAULT_LOCALE") or "zh_CN",
             rate_limits=(env.get("FAIRS_RATE_LIMITS") or "on").lower(),
+            rate_limit_rules=_rate_limit_rules(env),
             log_level=(env.get("FAIRS_LOG_LEVEL") or "INFO").upper(),
             bench_endpoints=_bool(env.get("FAIRS_BENCH_ENDPOINTS"), False),
             report_min_cell=int(env.get("FAIRS_REPORT_MIN_CELL") or 5),

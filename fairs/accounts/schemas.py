@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
+
+# Bounds at the edge: a login body stays small whatever a client sends (fairs.accounts.services
+# checks the same on the login form, which has no schema).
+Username = Annotated[str, msgspec.Meta(max_length=150)]
+Password = Annotated[str, msgspec.Meta(max_length=256)]
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=False):
-    username: str = msgspec.field()
-    password: str = msgspec.field()
+    username: Username = msgspec.field()
+    password: Password = msgspec.field()
 
 
 class UserOut(msgspec.Struct):
@@ -28,9 +35,9 @@ class MeOut(msgspec.Struct, omit_defaults=True):
 
 
 class TokenIn(msgspec.Struct):
-    name: str
-    username: str | None = None
-    password: str | None = None
+    name: Annotated[str, msgspec.Meta(max_length=200)]
+    username: Username | None = None
+    password: Password | None = None
 
 
 class TokenOut(msgspec.Struct):

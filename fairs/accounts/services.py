@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -15,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fairs import db
 from fairs.db import is_unique_violation, write_transaction
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
+from fairs.ratelimit import address_subject
 
 from .tables import ROLES, ApiToken, Organisation, User
 
@@ -70,9 +73,26 @@ def now() -> datetime:
 
 # --- passwords ------------------------------------------------------------------------------
 
+PASSWORD_MIN = 8
+PASSWORD_MAX = 256  # characters: argon2 takes any length, but a login body stays small
+USERNAME_MAX = 150
+# Hashing and checking run in these threads (argon2 releases the GIL), never on the event loop
+# and never while a write transaction is open: on SQLite that would hold the process's write
+# lock, and every check-in would wait behind the hash. Two threads: a burst of sign-ups or
+# logins queues here instead of taking every core, or the default pool other work shares.
+_password_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fairs-password")
+
+
+async def _in_password_thread(fn, *args):
+    if db.current_engine().current_transaction.get() is not None:
+        raise RuntimeError("hash or check a password before the write transaction, not in it")
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_password_threads, contextvars.copy_context().run, fn,
+                                      *args)
+
 
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await _in_password_thread(_hasher.hash, password)
 
 
 async def verify_password(password_hash: str, password: str) -> bool:
@@ -82,20 +102,20 @@ async def verify_password(password_hash: str, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
 
-    return await asyncio.to_thread(check)
+    return await _in_password_thread(check)
 
 
 def validate_password(password: str) -> None:
-    if len(password) < 8:
-        raise Invalid("password", "at least 8 characters")
-    if len(password) > 512:
-        raise Invalid("password", "at most 512 characters")
+    if len(password) < PASSWORD_MIN:
+        raise Invalid("password", f"at least {PASSWORD_MIN} characters")
+    if len(password) > PASSWORD_MAX:
+        raise Invalid("password", f"at most {PASSWORD_MAX} characters")
 
 
 def validate_username(username: str) -> str:
     username = username.strip()
-    if not (3 <= len(username) <= 150):
-        raise Invalid("username", "3 to 150 characters")
+    if not (3 <= len(username) <= USERNAME_MAX):
+        raise Invalid("username", f"3 to {USERNAME_MAX} characters")
     if any(c.isspace() for c in username):
         raise Invalid("username", "no spaces")
     return username
@@ -143,14 +163,20 @@ async def principal_by_id(user_id: int) -> Principal | None:
 
 
 async def login(username: str, password: str, address: str, limiter) -> Principal:
-    """A login attempt: limited per address (every attempt) and per account (failures)."""
+    """A login attempt, limited per address (every attempt) and per account from that address
+    (failures): a stranger's failures from elsewhere never lock the owner out."""
+    if len(username) > USERNAME_MAX:  # the API's schemas say so too; the login form has none
+        raise Invalid("username", f"at most {USERNAME_MAX} characters")
+    if len(password) > PASSWORD_MAX:
+        raise Invalid("password", f"at most {PASSWORD_MAX} characters")
     account = username.strip().lower()
-    await limiter.hit("login_ip", address)
-    await limiter.peek("login_account", account)
+    where = address_subject(address)
+    await limiter.hit("login_ip", where)
+    await limiter.peek("login_account", account, where)
     try:
         return await authenticate(username, password)
     except NotAuthenticated:
-        await limiter.hit("login_account", account)
+        await limiter.hit("login_account", account, where)
         raise
 
 
@@ -213,8 +239,20 @@ async def create_org(code: str, name_zh: str, name_en: str = "", kind: str = "di
     return rows[0]
 
 
-async def create_user(username: str, password: str, role: str, org_code: str | None = None,
-                      display_name: str = "") -> dict:
+@dataclass(frozen=True)
+class NewUser:
+    """A user checked and with its password hashed, ready to insert (insert_user) inside a
+    write transaction: the slow hash is paid before the transaction opens."""
+
+    username: str
+    password_hash: str
+    role: str
+    org_id: int | None
+    display_name: str = ""
+
+
+async def prepare_user(username: str, password: str, role: str, org_code: str | None = None,
+                       display_name: str = "") -> NewUser:
     username = validate_username(username)
     validate_password(password)
     if role not in ROLES:
@@ -223,19 +261,29 @@ async def create_user(username: str, password: str, role: str, org_code: str | N
     if role != "employer":
         org = await org_by_code(org_code) if org_code else await top_org()
         org_id = org["id"]
-    password_hash = await hash_password(password)
+    return NewUser(username, await hash_password(password), role, org_id, display_name)
+
+
+async def insert_user(user: NewUser) -> dict:
+    """Insert a prepared user; inside the caller's write transaction, or in one of its own."""
     try:
         async with write_transaction():
             rows = await User.insert(
-                User(username=username, password_hash=password_hash, role=role, org=org_id,
-                     display_name=display_name)
+                User(username=user.username, password_hash=user.password_hash, role=user.role,
+                     org=user.org_id, display_name=user.display_name)
             ).returning(User.id, User.username, User.role)
     except Exception as exc:
         if is_unique_violation(exc):
-            msg = f"username {username!r} is taken"
+            msg = f"username {user.username!r} is taken"
             raise Conflict(msg, errors=[FieldError("username", msg)]) from exc
         raise
     return rows[0]
+
+
+async def create_user(username: str, password: str, role: str, org_code: str | None = None,
+                      display_name: str = "") -> dict:
+    return await insert_user(await prepare_user(username, password, role, org_code,
+                                                display_name))
 
 
 async def subtree_ids(org_path: str) -> list[int]:

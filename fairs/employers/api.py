@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from fairs.accounts.auth import logged_in, organiser_guard, require
+from fairs.accounts.auth import client_address, logged_in, organiser_guard, require
 from fairs.errors import Forbidden
 from fairs.events.services import iso
 from fairs.extensions import register_me_extra
@@ -41,11 +41,12 @@ class EmployerController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED,
           summary="Register a company (pending until an organiser approves it)")
-    async def register(self, data: JSONBody[EmployerIn]) -> EmployerCreated:
+    async def register(self, request: Request, data: JSONBody[EmployerIn]) -> EmployerCreated:
         made = await services.register(
             name=data.name, uscc=data.uscc, industry=data.industry,
             contact_name=data.contact_name, contact_phone=data.contact_phone,
             username=data.username, password=data.password,
+            address=client_address(request), limiter=request.app.state.limiter,
         )
         return EmployerCreated(id=made["id"], status=made["status"])
 

@@ -7,10 +7,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from fairs.accounts import services as accounts
-from fairs.accounts.auth import organiser_guard, require
+from fairs.accounts.auth import client_address, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
-from fairs.errors import FairsError
+from fairs.errors import FairsError, TooManyRequests
 from fairs.extensions import register_organiser_link
 from fairs.i18n import N_
 from fairs.web import page
@@ -32,7 +32,10 @@ class RegistrationPages(Controller):
     async def register(self, request: Request, data: FormData) -> Template | Redirect:
         values = {k: str(data.get(k, "") or "") for k in (*FIELDS, "password")}
         try:
-            made = await services.register(**values)
+            made = await services.register(**values, address=client_address(request),
+                                           limiter=request.app.state.limiter)
+        except TooManyRequests:
+            raise  # the problem answer, with its Retry-After
         except FairsError as exc:
             errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
             values.pop("password")

@@ -4,6 +4,8 @@ from typing import Annotated
 
 import msgspec
 
+from fairs.accounts.schemas import Password, Username
+
 Short = Annotated[str, msgspec.Meta(max_length=300)]
 
 
@@ -15,8 +17,8 @@ class EmployerIn(msgspec.Struct, kw_only=True):
     industry: Annotated[str, msgspec.Meta(max_length=64)]
     contact_name: Annotated[str, msgspec.Meta(max_length=100)]
     contact_phone: Annotated[str, msgspec.Meta(max_length=40)]
-    username: Annotated[str, msgspec.Meta(max_length=150)]
-    password: Annotated[str, msgspec.Meta(max_length=512)]
+    username: Username
+    password: Password
 
 
 class EmployerCreated(msgspec.Struct):
@@ -34,8 +36,8 @@ class RejectIn(msgspec.Struct):
 
 
 class StaffIn(msgspec.Struct, kw_only=True):
-    username: Annotated[str, msgspec.Meta(max_length=150)]
-    password: Annotated[str, msgspec.Meta(max_length=512)]
+    username: Username
+    password: Password
     display_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 

@@ -19,6 +19,7 @@ from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.phones import check_mobile, mask_phone
+from fairs.ratelimit import address_subject
 
 from .tables import STATUSES, Employer, EmployerMember
 
@@ -137,8 +138,12 @@ async def status_counts() -> dict[str, int]:
 
 
 async def register(*, name: str, uscc: str, industry: str, contact_name: str,
-                   contact_phone: str, username: str, password: str) -> dict:
-    """Self-registration: the employer (pending) and its first staff account, all or nothing."""
+                   contact_phone: str, username: str, password: str, address: str | None = None,
+                   limiter=None) -> dict:
+    """Self-registration: the employer (pending) and its first staff account, all or nothing.
+
+    Limited per address (`signup_ip`, counted once the form is valid: each sign-up pays for a
+    password hash); the hash is computed before the write transaction opens."""
     name = _text(name, "name", 300)
     code = check_uscc(uscc)
     await catalog.check_industries([industry], field="industry")
@@ -146,6 +151,10 @@ async def register(*, name: str, uscc: str, industry: str, contact_name: str,
     phone = check_mobile(contact_phone, "contact_phone")
     accounts.validate_username(username)
     accounts.validate_password(password)
+    if limiter is not None:
+        await limiter.hit("signup_ip", address_subject(address or "unknown"))
+    new_user = await accounts.prepare_user(username, password, "employer",
+                                           display_name=contact_name)
     try:
         async with db.write_transaction():
             rows = await Employer.insert(Employer(
@@ -153,8 +162,7 @@ async def register(*, name: str, uscc: str, industry: str, contact_name: str,
                 contact_phone=phone, status="pending",
             )).returning(Employer.id)
             employer_id = rows[0]["id"]
-            user = await accounts.create_user(username, password, "employer",
-                                              display_name=contact_name)
+            user = await accounts.insert_user(new_user)
             await EmployerMember.insert(EmployerMember(employer=employer_id, user=user["id"]))
     except Exception as exc:
         if db.is_unique_violation(exc, "uscc"):
@@ -171,9 +179,10 @@ async def add_staff(principal: Principal, employer_id: int, *, username: str, pa
                                        and await employer_id_of(principal.id) == employer_id)):
         raise Forbidden("only this employer's staff add its accounts")
     await get_employer(employer_id)
+    new_user = await accounts.prepare_user(username, password, "employer",
+                                           display_name=(display_name or "").strip()[:200])
     async with db.write_transaction():
-        user = await accounts.create_user(username, password, "employer",
-                                          display_name=(display_name or "").strip()[:200])
+        user = await accounts.insert_user(new_user)
         await EmployerMember.insert(EmployerMember(employer=employer_id, user=user["id"]))
     return {"id": user["id"], "username": user["username"]}
 

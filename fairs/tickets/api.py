@@ -68,7 +68,10 @@ class RegistrationController(Controller):
                      last4: Annotated[str, QueryParameter(min_length=4, max_length=4)]) -> dict:
         from fairs.checkin.services import ensure_may_scan
 
-        await ensure_may_scan(require(request), fair_id)
+        principal = require(request)
+        await ensure_may_scan(principal, fair_id)
+        # Each lookup shows a few holders: throttled per scanner and fair (`lookup`).
+        await request.app.state.limiter.hit("lookup", principal.id, fair_id)
         rows = await services.find_by_last4(fair_id, last4)
         items = [MaskedRegistration(id=r["id"], name=r["name"], phone=r["phone"],
                                     status=r["status"], checked_in_at=iso(r["checked_in_at"]))
