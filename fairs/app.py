@@ -123,7 +123,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                        include_in_schema=False),
         ],
         middleware=[
-            DefineMiddleware(SecurityHeaders, production=settings.production),
             metrics.HTTPMetrics,
             DefineMiddleware(LocaleMiddleware, default=settings.default_locale),
             session_config.middleware,
@@ -160,7 +159,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                              exclude=["/api/v1/fairs/.*/attendance/stream"]),
         debug=False,
     )
+    # Around everything, as Litestar wraps its own CORS middleware: route middleware does not run
+    # for an unknown path's 404 or a 405, and those answers need the headers too.
+    app.asgi_handler = SecurityHeaders(app.asgi_handler, production=settings.production)
     handlers = openapi.http_handlers(app)
-    problems.mark_json_bodies(handlers)
+    problems.mark_json_bodies(handler for _, handler in handlers)
     openapi.document_problems(handlers)
     return app

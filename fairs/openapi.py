@@ -59,19 +59,18 @@ def _names(handler: Any) -> set[str]:
     return set(code.co_names) if code is not None else set()
 
 
-def problem_statuses(handler: Any) -> set[int]:
-    """The 4xx statuses a route can answer, from what it declares."""
+def problem_statuses(handler: Any, path: str) -> set[int]:
+    """The 4xx statuses a route (`path`, as the app has it) can answer, from what it declares."""
     statuses: set[int] = set(handler.opt.get(DECLARED, ()))
     parameters = handler.parsed_fn_signature.parameters
     has_body = "data" in parameters
-    path_params = handler.paths and any("{" in path for path in handler.paths)
     if has_body or any(name not in ("request", "self", "state", "scope") for name in parameters):
         statuses |= {400, 422}
     if handler.resolve_guards() or handler.opt.get(OWN_BEARER):
         statuses |= {401, 403}
     if {"NotAuthenticated", "login"} & _names(handler):  # a login, or a route that checks one
         statuses.add(401)
-    if path_params:
+    if "{" in path:
         statuses.add(404)
     if UNSAFE & set(handler.http_methods):
         statuses |= {403, 409}
@@ -82,19 +81,21 @@ def problem_statuses(handler: Any) -> set[int]:
     return statuses
 
 
-def http_handlers(app: Any) -> list[Any]:
+def http_handlers(app: Any) -> list[tuple[str, Any]]:
+    """Each HTTP route handler of the app, with its route's full path."""
     from litestar.handlers import HTTPRouteHandler
 
-    return [handler for route in app.routes for handler in getattr(route, "route_handlers", ())
+    return [(route.path, handler) for route in app.routes
+            for handler in getattr(route, "route_handlers", ())
             if isinstance(handler, HTTPRouteHandler)]
 
 
-def document_problems(handlers: Iterable[Any]) -> None:
+def document_problems(handlers: Iterable[tuple[str, Any]]) -> None:
     """Add the problem answers to each documented route handler's `responses`."""
-    for handler in handlers:
+    for path, handler in handlers:
         if not handler.resolve_include_in_schema():
             continue
         responses = dict(handler.responses or {})
-        for status in sorted(problem_statuses(handler)):
+        for status in sorted(problem_statuses(handler, path)):
             responses.setdefault(status, SPECS[status])
         handler.responses = responses
