@@ -58,9 +58,10 @@ async def test_invented_session_id_is_not_kept_at_api_login(new_client, world):
 
 async def test_invented_session_id_is_not_kept_at_page_login(new_client, world):
     victim = new_client()
-    victim.cookies.set("fairs_session", INVENTED)
     form = await victim.get("/login")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', form.text).group(1)
+    # planted between the form and the post (a page load would expire an unknown cookie)
+    victim.cookies.set("fairs_session", INVENTED)
     response = await victim.post("/login", data={
         "username": "organiser", "password": DEMO_PASSWORDS["organiser"],
         "_csrf_token": token})
