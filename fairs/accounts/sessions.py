@@ -199,9 +199,19 @@ class SessionConfig(ServerSideSessionConfig):
         return DefineMiddleware(LazySessionMiddleware, backend=backend)
 
 
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
 def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    """scheme://host[:port] of a URL, lower-case, without the scheme's default port."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "null"
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower().rpartition("@")[2]
+    if netloc.endswith(_DEFAULT_PORTS.get(scheme, "\0")):
+        netloc = netloc[: -len(_DEFAULT_PORTS[scheme])]
+    return f"{scheme}://{netloc}" if scheme and netloc else "null"
 
 
 def foreign_origin(scope: Scope, allowed: str) -> bool:
@@ -210,10 +220,10 @@ def foreign_origin(scope: Scope, allowed: str) -> bool:
     script, an old client) is not a browser's cross-site request."""
     origin = _header(scope, b"origin")
     if origin is not None:
-        return origin.decode("latin-1").strip().lower().rstrip("/") != allowed
+        return origin_of(origin.decode("latin-1")) != allowed
     referer = _header(scope, b"referer")
     if referer is not None:
-        return origin_of(referer.decode("latin-1").strip()) != allowed
+        return origin_of(referer.decode("latin-1")) != allowed
     return False
 
 
@@ -228,6 +238,8 @@ class FairsCSRFMiddleware(CSRFMiddleware):
 
     def __init__(self, app: ASGIApp, config: CSRFConfig, allowed_origin: str = "") -> None:
         super().__init__(app, config)
+        if allowed_origin == "null":
+            raise RuntimeError("FAIRS_BASE_URL must be an absolute address, https://host[:port]")
         self.allowed_origin = allowed_origin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
