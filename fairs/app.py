@@ -23,29 +23,38 @@ from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
 import fairs
-from fairs import db, metrics, problems  # noqa: F401 - metrics registers the counters
+from fairs import db, logs, metrics, openapi, problems  # noqa: F401 - metrics registers the counters
 from fairs.accounts.auth import (
+    OWN_BEARER,
     SESSION_COOKIE,
     AuthMiddleware,
     FairsCSRFMiddleware,
     SessionConfig,
     csrf_config,
 )
+from fairs.accounts.sessions import origin_of
 from fairs.checkin import channels as checkin_channels
 from fairs.errors import FairsError
+from fairs.headers import SecurityHeaders
 from fairs.ratelimit import RateLimiter
 from fairs.settings import ROOT, Settings
 from fairs.slices import route_handlers
-from fairs.web import TEMPLATE_GLOBALS, LocaleMiddleware
+from fairs.web import TEMPLATE_GLOBALS, FairsRequest, LocaleMiddleware
 
 log = logging.getLogger("fairs")
 
 
-class MetricsController(PrometheusController):
-    """GET /metrics in Prometheus's text format."""
+def metrics_controller(settings: Settings) -> type[PrometheusController]:
+    class MetricsController(PrometheusController):
+        """GET /metrics in Prometheus's text format, for FAIRS_METRICS_ALLOW's addresses or
+        FAIRS_METRICS_TOKEN's bearer only."""
 
-    path = "/metrics"
-    include_in_schema = False
+        path = "/metrics"
+        include_in_schema = False
+        guards = [metrics.metrics_guard(settings.metrics_allow, settings.metrics_token)]
+        opt = {OWN_BEARER: True}  # the guard checks FAIRS_METRICS_TOKEN, not an API token
+
+    return MetricsController
 
 
 def _parse_forms_afresh() -> None:
@@ -77,6 +86,7 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, object | None]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     _parse_forms_afresh()
+    logs.install()  # no codes, secrets or tokens in any log line, however uvicorn was started
     stores, redis_client = _stores(settings)
     engine = db.current_engine()
 
@@ -107,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         httponly=True,
         samesite="lax",
         store="sessions",
+        csrf_secret=settings.secret_key,
     )
 
     problem_details = ProblemDetailsPlugin(
@@ -120,10 +131,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
     )
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *route_handlers(),
-            MetricsController,
+            metrics_controller(settings),
             create_static_files_router(path="/static", directories=[ROOT / "static"],
                                        include_in_schema=False),
         ],
@@ -132,7 +143,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(LocaleMiddleware, default=settings.default_locale),
             session_config.middleware,
             DefineMiddleware(FairsCSRFMiddleware,
-                             config=csrf_config(settings.secret_key, settings.cookie_secure)),
+                             config=csrf_config(settings.secret_key, settings.cookie_secure),
+                             allowed_origin=origin_of(settings.base_url)),
             AuthMiddleware,
         ],
         plugins=[problem_details, checkin_channels.plugin(redis_client)],
@@ -144,7 +156,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "limiter": RateLimiter.from_settings(settings, redis=redis_client),
         }),
         lifespan=[lifespan],
-        before_request=problems.check_input,
+        before_request=problems.before_request,
+        request_class=FairsRequest,
         template_config=TemplateConfig(
             directory=ROOT / "templates",
             engine=JinjaTemplateEngine,
@@ -162,3 +175,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                              exclude=["/api/v1/fairs/.*/attendance/stream"]),
         debug=False,
     )
+    # Around everything, as Litestar wraps its own CORS middleware: route middleware does not run
+    # for an unknown path's 404 or a 405, and those answers need the headers too.
+    app.asgi_handler = SecurityHeaders(app.asgi_handler, production=settings.production)
+    handlers = openapi.http_handlers(app)
+    problems.mark_json_bodies(handler for _, handler in handlers)
+    openapi.document_problems(handlers)
+    return app

@@ -221,6 +221,8 @@ def run_cmd(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve with uvicorn. Run `fairs migrate` first."""
     import uvicorn
 
+    from fairs.logs import uvicorn_log_config
+
     settings = _settings()
     if workers > 1 and settings.is_sqlite:
         click.echo("note: SQLite is served best by one worker; several need PostgreSQL.",
@@ -236,7 +238,10 @@ def run_cmd(host: str, port: int, workers: int, reload: bool) -> None:
         workers=workers,
         reload=reload,
         log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(),
         proxy_headers=True,
+        # X-Forwarded-For/-Proto are believed from these proxies only (FAIRS_FORWARDED_ALLOW_IPS)
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,
     )
 

@@ -97,3 +97,41 @@ class HTTPMetrics:
             duration.observe((ended or time.perf_counter()) - started)
             if errors is not None:
                 errors.inc()
+
+
+# --- who may read /metrics ----------------------------------------------------------------------
+
+
+def metrics_guard(allow: tuple[str, ...], token: str):
+    """A guard for /metrics: the caller's address (as uvicorn resolved it from trusted proxies)
+    is in `allow` (addresses or networks), or it sends `token` as a bearer token. Anyone else
+    gets a 404: the counters tell an outsider how busy the door is and which routes exist."""
+    import ipaddress
+    from secrets import compare_digest
+
+    from fairs.errors import NotFound
+
+    networks = [ipaddress.ip_network(item, strict=False) for item in allow]
+    expected = f"bearer {token}".encode() if token else b""
+
+    def address_allowed(host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        if address.version == 6 and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(address in network for network in networks)
+
+    async def guard(connection: Any, _: Any) -> None:
+        if expected:
+            for key, value in connection.scope.get("headers", ()):
+                if key == b"authorization" and compare_digest(value.strip().lower()[:7] +
+                                                              value.strip()[7:], expected):
+                    return
+        client = connection.scope.get("client")
+        if client and address_allowed(client[0]):
+            return
+        raise NotFound("no such thing")
+
+    return guard

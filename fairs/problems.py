@@ -233,3 +233,59 @@ async def check_input(request: Request) -> None:
                 if "\x00" in key or "\x00" in value:
                     raise Invalid(key.replace("\x00", "") or "body",
                                   "must not contain NUL characters")
+
+
+# --- JSON bodies are JSON -----------------------------------------------------------------------
+# A route that takes a JSON body reads it as JSON whatever the Content-Type says: a body sent as
+# text/plain (which a page on another site can post without asking) or text/xml was taken. Such
+# routes are marked once at start-up (mark_json_bodies) and refuse any other type with a 415.
+
+JSON_BODY = "fairs.json_body"
+
+
+def mark_json_bodies(route_handlers: Any) -> None:
+    """Mark each HTTP route handler whose `data` is a JSON body (JSONBody[...], the default)."""
+    from litestar.enums import RequestEncodingType
+
+    for handler in route_handlers:
+        parameter = handler.parsed_fn_signature.parameters.get("data")
+        if parameter is None:
+            continue
+        media_type = getattr(parameter.kwarg_definition, "media_type", RequestEncodingType.JSON)
+        if media_type == RequestEncodingType.JSON:
+            handler.opt[JSON_BODY] = True
+
+
+def _is_json(kind: bytes) -> bool:
+    media = kind.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or (media.startswith(b"application/")
+                                            and media.endswith(b"+json"))
+
+
+def check_media_type(request: Request) -> None:
+    """A JSON route given a body of another type (or of no declared type) answers 415."""
+    scope = request.scope
+    handler = scope.get("route_handler")
+    if handler is None or not handler.opt.get(JSON_BODY):
+        return
+    kind: bytes | None = None
+    has_body = False
+    for key, value in scope["headers"]:
+        if key == b"content-type":
+            kind = value
+        elif key == b"content-length":
+            has_body = value.strip() not in (b"", b"0")
+        elif key == b"transfer-encoding":
+            has_body = True
+    if kind is None and not has_body:
+        return
+    if kind is None or not _is_json(kind):
+        raise Problem(status=415, title=TITLES[415], slug=_slug(415),
+                      detail="Send the body as application/json.",
+                      errors=[{"field": "content-type", "message": "must be application/json"}])
+
+
+async def before_request(request: Request) -> None:
+    """The app's before_request: the body's media type, then the input checks."""
+    check_media_type(request)
+    await check_input(request)

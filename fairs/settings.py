@@ -26,6 +26,12 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None or not value.strip():
+        return default
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def _load_secret(var_dir: Path, production: bool) -> str:
     """The FAIRS_SECRET_KEY, or a key generated once and kept in var/secret_key.
 
@@ -88,6 +94,13 @@ class Settings:
     bench_endpoints: bool = False  # FAIRS_BENCH_ENDPOINTS=on: test/benchmark-only routes
     # Reports: target-group (audience) cells below this many people are shown as "<N".
     report_min_cell: int = 5
+    # /metrics: only for these addresses or networks (FAIRS_METRICS_ALLOW, comma-separated), or
+    # with FAIRS_METRICS_TOKEN as a bearer token.
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
+    metrics_token: str = field(default="", repr=False)
+    # The proxies whose X-Forwarded-For/-Proto uvicorn believes (`fairs run`; uvicorn's own
+    # default too): comma-separated addresses or networks, "*" for any.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     @property
     def production(self) -> bool:
@@ -117,6 +130,9 @@ class Settings:
             log_level=(env.get("FAIRS_LOG_LEVEL") or "INFO").upper(),
             bench_endpoints=_bool(env.get("FAIRS_BENCH_ENDPOINTS"), False),
             report_min_cell=int(env.get("FAIRS_REPORT_MIN_CELL") or 5),
+            metrics_allow=_list(env.get("FAIRS_METRICS_ALLOW"), ("127.0.0.1", "::1")),
+            metrics_token=env.get("FAIRS_METRICS_TOKEN", ""),
+            forwarded_allow_ips=(env.get("FAIRS_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1").strip(),
         )
         values.update(overrides)
         if not values.get("secret_key"):

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
+from litestar.datastructures import URL
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -81,6 +82,21 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
         finally:
             i18n.current_locale.reset(token)
+
+
+@lru_cache(maxsize=4)
+def _public_base(base_url: str) -> URL:
+    return URL(base_url.rstrip("/") + "/")
+
+
+class FairsRequest(Request):
+    """The app's request: its `base_url` is FAIRS_BASE_URL, never the Host header a client
+    sends, so every absolute link the service makes (ticket links, QR contents, the self
+    check-in address, feeds) points at the real service whatever Host a request carried."""
+
+    @property
+    def base_url(self) -> URL:
+        return _public_base(self.app.state["settings"].base_url)
 
 
 TEMPLATE_GLOBALS: dict[str, Any] = {

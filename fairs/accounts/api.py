@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from fairs.errors import Invalid, NotAuthenticated
 
 from . import services
-from .auth import client_address, logged_in, organiser_guard, require
+from .auth import client_address, end_session, logged_in, organiser_guard, renew_session, require
 from .schemas import LoginIn, LoginOut, MeOut, OrgIn, OrgOut, TokenIn, TokenOut, UserOut
 
 
@@ -37,14 +37,13 @@ class AuthController(Controller):
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> LoginOut:
         principal = await services.login(data.username, data.password, client_address(request),
                                          request.app.state.limiter)
-        request.clear_session()
-        request.set_session({"uid": principal.id})
+        renew_session(request, {"uid": principal.id})
         return LoginOut(user=UserOut(id=principal.id, username=principal.username,
                                      roles=principal.roles))
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, guards=[logged_in])
     async def logout(self, request: Request) -> None:
-        request.clear_session()
+        end_session(request)
 
     @get("/me", guards=[logged_in])
     async def me(self, request: Request) -> MeOut:

@@ -5,104 +5,27 @@ Web-layer glue: the rules themselves live in `fairs.accounts.services`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import DefineMiddleware
-from litestar.middleware.csrf import CSRFMiddleware
-from litestar.middleware.session.base import SessionMiddleware
-from litestar.middleware.session.server_side import (
-    ServerSideSessionBackend,
-    ServerSideSessionConfig,
-)
-from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from fairs.errors import NotAuthenticated
 
 from . import services
 from .services import Principal
-
-SESSION_COOKIE = "fairs_session"
-CSRF_COOKIE = "fairs_csrf"
-CSRF_HEADER = "x-csrf-token"
-
-
-def _bearer(scope: Scope) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == b"authorization":
-            text = value.decode("latin-1").strip()
-            if text[:7].lower() == "bearer ":
-                return text[7:].strip()
-    return None
-
-
-def _has_cookie(scope: Scope, name: str) -> bool:
-    needle = name.encode() + b"="
-    for key, value in scope.get("headers", ()):
-        if key == b"cookie" and needle in value:
-            return True
-    return False
-
-
-class LazySessionBackend(ServerSideSessionBackend):
-    """Server-side sessions that exist only once something is put in them.
-
-    Litestar's backend stores an empty session and sets a cookie on every anonymous request: a
-    store write per public call (a scan, a feed) and a cookie nobody asked for. Here an empty
-    session is never stored, and an emptied one (logout) is deleted with its cookie.
-    """
-
-    def get_session_id(self, connection: ASGIConnection) -> str:
-        """The cookie's id, or the one made for this response; no random id for every anonymous
-        request (the middleware asks on each one)."""
-        session_id = connection.cookies.get(self.config.key)
-        if session_id and session_id != "null":
-            return session_id
-        return connection.get_session_id() or ""
-
-    async def store_in_message(self, scope_session: ScopeSession, message: Message,
-                               connection: ASGIConnection) -> None:
-        had_cookie = self.config.key in connection.cookies
-        if not scope_session or scope_session is Empty:
-            if had_cookie:
-                await super().store_in_message(Empty, message, connection)
-            return
-        if not self.get_session_id(connection):  # a new session: now it needs an id
-            connection._connection_state.session_id = self.generate_session_id()
-        await super().store_in_message(scope_session, message, connection)
-
-
-class LazySessionMiddleware(SessionMiddleware):
-    """Litestar's session middleware, with a short way through for a request without the session
-    cookie (a scanner's, a feed's, a visitor's): an empty session, and the store is asked only if
-    the handler put something in it (a login)."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if _has_cookie(scope, self.backend.config.key):
-            await super().__call__(scope, receive, send)
-            return
-        scope["session"] = {}
-
-        async def store_if_set(message: Message) -> None:
-            if message["type"] == "http.response.start" and scope.get("session"):
-                connection = ASGIConnection[Any, Any, Any, Any](scope, receive=receive, send=send)
-                await self.backend.store_in_message(scope["session"], message, connection)
-            await send(message)
-
-        await self.app(scope, receive, store_if_set)
-
-
-@dataclass
-class SessionConfig(ServerSideSessionConfig):
-    _backend_class = LazySessionBackend  # type: ignore[assignment]
-
-    @property
-    def middleware(self) -> DefineMiddleware:
-        return DefineMiddleware(LazySessionMiddleware, backend=self._backend_class(config=self))
-
+from .sessions import (  # noqa: F401 - the session and CSRF names the app wires
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    FairsCSRFMiddleware,
+    SessionConfig,
+    _bearer,
+    csrf_config,
+    end_session,
+    renew_session,
+)
 
 OWN_BEARER = "checks_own_bearer"
 
@@ -158,31 +81,6 @@ class AuthMiddleware:
         scope["user"] = principal
         scope["auth"] = how
         await self.app(scope, receive, send)
-
-
-class FairsCSRFMiddleware(CSRFMiddleware):
-    """Litestar's CSRF check, applied only where API.md asks for it: to state-changing requests
-    authenticated by the session cookie. A bearer-token request, or one with no session cookie
-    at all (a public registration), needs no CSRF token, since no ambient credential is used."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("method") not in self.config.safe_methods and (
-            _bearer(scope) is not None or not _has_cookie(scope, SESSION_COOKIE)
-        ):
-            await self.app(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
-
-
-def csrf_config(secret: str, secure: bool) -> CSRFConfig:
-    return CSRFConfig(
-        secret=secret,
-        cookie_name=CSRF_COOKIE,
-        header_name=CSRF_HEADER,
-        cookie_secure=secure,
-        cookie_samesite="lax",
-        cookie_httponly=False,  # pages' scripts read it to send the header
-    )
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

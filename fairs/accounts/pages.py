@@ -13,7 +13,7 @@ from fairs.errors import NotAuthenticated
 from fairs.web import page
 
 from . import services
-from .auth import client_address
+from .auth import client_address, end_session, renew_session
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -49,13 +49,12 @@ class LoginPages(Controller):
         except NotAuthenticated:
             return page(request, "accounts/login.html", status_code=401, next=target,
                         username=username, failed=True)
-        request.clear_session()
-        request.set_session({"uid": principal.id})
+        renew_session(request, {"uid": principal.id})
         return Redirect(path=target or home_for(principal), status_code=303)
 
     @post("/logout", status_code=303)
     async def logout(self, request: Request) -> Redirect:
-        request.clear_session()
+        end_session(request)
         return Redirect(path="/", status_code=303)
 
 

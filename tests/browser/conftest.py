@@ -30,6 +30,8 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
+        # The browser's Origin must be the service's own (the CSRF Origin check)
+        env["FAIRS_BASE_URL"] = self.url
         env.update(extra_env or {})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "fairs.app:create_app",

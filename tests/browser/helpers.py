@@ -20,3 +20,18 @@ async def phone_with_ticket(browser, base: str, fair_id: int, name: str):
     await page.click("form.ticket-register button[type=submit]")
     await page.wait_for_selector("article.ticket .ticket-qr svg")
     return context, page, await page.inner_text(".ticket-code")
+
+
+async def wait_until(page, expression: str, timeout: float = 20_000) -> None:  # noqa: ASYNC109
+    """Wait until a JavaScript expression is true in the page. Playwright's wait_for_function
+    evaluates its predicate with eval() inside the page, which the pages' Content-Security-Policy
+    (script-src 'self', no 'unsafe-eval') forbids; page.evaluate goes through the DevTools
+    protocol, which the policy does not govern."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout / 1000
+    while not await page.evaluate(expression):
+        if loop.time() > deadline:
+            raise TimeoutError(f"still false after {timeout} ms: {expression}")
+        await asyncio.sleep(0.05)

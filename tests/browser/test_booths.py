@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.helpers import wait_until
 from tests.conftest import make_client
 from tests.employers.conftest import employers_with_tokens, make_fair
 
@@ -35,7 +36,7 @@ async def test_floor_plan_booking_live(app, page, live_server, world, new_client
     # another company books A03: it turns taken here, without a reload
     r = await rival.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A03"})
     assert r.status_code == 201
-    await page.wait_for_function(
+    await wait_until(page,
         "document.querySelector('button[data-code=A03]').classList.contains('booked')")
     assert await a03.is_disabled()
     assert await page.evaluate("window.__same_page === true")
@@ -47,13 +48,13 @@ async def test_floor_plan_booking_live(app, page, live_server, world, new_client
     a05 = page.locator("button[data-code=A05]")
     if await a05.is_enabled():  # the poll may not have run yet: click and lose the race
         await a05.click()
-        await page.wait_for_function(
+        await wait_until(page,
             "document.querySelector('button[data-code=A05]').classList.contains('booked')")
         assert "A05" in await page.locator("#booking-status").inner_text()
 
     # click a free booth: it is mine
     await page.locator("button[data-code=A02]").click()
-    await page.wait_for_function(
+    await wait_until(page,
         "document.querySelector('button[data-code=A02]')?.classList.contains('mine')")
     await page.screenshot(path=str(tmp_path / "floor-plan.png"), full_page=True)
     mine = (await rival.get(f"/api/v1/fairs/{fair['id']}/booths")).json()["items"]

@@ -18,7 +18,7 @@ import pytest
 
 from fairs import db
 from tests.browser import conftest as browser_conftest
-from tests.browser.helpers import phone_with_ticket
+from tests.browser.helpers import phone_with_ticket, wait_until
 from tests.browser.test_scanner import _y4m, launch, wait_for
 from tests.conftest import DEMO_PASSWORDS, login_as
 from tests.employers.conftest import bearer_client, employers_with_tokens, make_fair
@@ -96,7 +96,7 @@ async def test_phone_scans_a_booth_poster_and_marks_interest(app, new_client, wo
             assert "港口调度员" in await page.inner_text("h3 >> nth=0")
             first = page.locator(f"button[name=position][value='{booked['positions'][0]}']")
             await first.click()
-            await page.wait_for_function(
+            await wait_until(page,
                 "document.querySelector(\"#interest-status\").dataset.kind === 'ok'")
             assert await first.get_attribute("aria-pressed") == "true"
             rows = await wait_for(lambda: db.fetch(
@@ -106,7 +106,7 @@ async def test_phone_scans_a_booth_poster_and_marks_interest(app, new_client, wo
             await page.reload()
             await page.wait_for_selector("button[aria-pressed=true]")
             await first.click()
-            await page.wait_for_function(
+            await wait_until(page,
                 "document.querySelector(\"#interest-status\").dataset.kind === 'ok'")
             count = await db.fetch("SELECT COUNT(*) AS n FROM position_interest")
             assert int(count[0]["n"]) == 1

@@ -14,6 +14,7 @@ import pytest
 
 from fairs import db
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.helpers import wait_until
 from tests.conftest import DEMO_PASSWORDS, login_as
 from tests.tickets.helpers import make_fair, register
 
@@ -101,7 +102,7 @@ async def test_camera_scan_admits_once(new_client, world, live_server, tmp_path)
     try:
         context, page = await staff_page(browser, live_server)
         await page.goto(f"{live_server.url}/scan/{fair['id']}")
-        await page.wait_for_function(
+        await wait_until(page,
             "document.getElementById('scan-result').dataset.result === 'ok'")
         assert "扫**" in await page.inner_text("#scan-result")
         assert await page.inner_text("#scan-count") == "1"
@@ -122,13 +123,13 @@ async def test_offline_scan_is_queued_and_synced(new_client, world, live_server,
         context, page = await staff_page(browser, live_server)
         await page.goto(f"{live_server.url}/scan/{fair['id']}")
         await context.set_offline(True)  # the venue's network drops before the code shows
-        await page.wait_for_function(
+        await wait_until(page,
             "Number(document.getElementById('scan-pending').textContent) >= 1",
             timeout=30_000)
         assert await admissions(fair["id"]) == []
         await context.set_offline(False)
         rows = await wait_for(lambda: admissions(fair["id"]))
-        await page.wait_for_function(
+        await wait_until(page,
             "document.getElementById('scan-pending').textContent === '0'", timeout=30_000)
         await asyncio.sleep(2)
         rows = await admissions(fair["id"])

@@ -9,7 +9,7 @@ import pytest
 
 from fairs import db
 from fairs.tickets import qr
-from tests.browser.helpers import phone_with_ticket
+from tests.browser.helpers import phone_with_ticket, wait_until
 from tests.browser.test_scanner import _y4m, launch, wait_for
 from tests.conftest import DEMO_PASSWORDS, login_as
 from tests.tickets.helpers import make_fair
@@ -38,7 +38,7 @@ async def test_phone_scans_the_wall_and_checks_in(new_client, world, live_server
         await page.wait_for_selector("#self-remembered:not([hidden])")
         assert await page.inner_text("#self-code") == code
         await page.click("#self-admit")
-        await page.wait_for_function(
+        await wait_until(page,
             "document.getElementById('self-result').dataset.result === 'ok'")
         rows = await wait_for(lambda: db.fetch(
             "SELECT method FROM admission WHERE fair = {}", fair["id"]))
