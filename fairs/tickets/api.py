@@ -87,6 +87,8 @@ class RegistrationController(Controller):
 
         principal = require(request)
         await checkin.ensure_may_scan(principal, fair_id)
+        # The same budget as the look-up: guessing the 4 digits of a known id is bounded too.
+        await request.app.state.limiter.hit("lookup", principal.id, fair_id)
         code = await services.code_of_found(fair_id, registration_id, data.last4)
         answer = await checkin.check_in(fair_id, code, principal=principal, nonce=data.nonce,
                                         device=data.device or "")

@@ -248,6 +248,30 @@ async def test_phone_lookups_are_throttled_per_scanner_and_fair(migrated, world)
         assert (await lookup(two["id"])).status_code == 200
 
 
+async def test_guessing_the_digits_of_a_found_registration_is_throttled(migrated, world):
+    """The look-up's admit takes an id and the phone's last 4 digits: a scanner who tries digit
+    after digit for one id runs into the same per-scanner, per-fair budget."""
+    app = limited_app(lookup=(5, 60))
+    await app.state.limiter.reset()
+    async with client_at(app, "10.50.0.3") as organiser, client_at(app, "10.50.0.4") as scanner:
+        await organiser.login("organiser")
+        await scanner.login("scanner")
+        fair = await make_fair(organiser, world, title="三")
+        number = phone()
+        await register(organiser, fair["id"], "李四", number)
+        found = await scanner.get(f"/api/v1/fairs/{fair['id']}/registrations/lookup",
+                                  params={"last4": number[-4:]})
+        reg_id = found.json()["items"][0]["id"]
+        url = f"/api/v1/fairs/{fair['id']}/registrations/{reg_id}/admit"
+        wrong = [f"{n:04d}" for n in range(10_000) if f"{n:04d}" != number[-4:]]
+        statuses = [(await scanner.post(url, json={"last4": guess})).status_code
+                    for guess in wrong[:8]]
+        assert statuses[:4] == [404] * 4  # one look-up and four guesses use the budget
+        assert set(statuses[4:]) == {429}
+        # The right digits are refused too until the window passes: no more guesses.
+        problem(await scanner.post(url, json={"last4": number[-4:]}), 429)
+
+
 def test_rate_limit_settings(monkeypatch):
     monkeypatch.setenv("FAIRS_RATE_LIMIT_LOOKUP", "5/10")
     monkeypatch.setenv("FAIRS_RATE_LIMIT_SIGNUP_IP", "3/600")
