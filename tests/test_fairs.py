@@ -111,7 +111,8 @@ async def test_concurrent_publications_on_one_venue_publish_one_fair(new_client,
     ])
     assert [m.status_code for m in made] == [201] * 8
     answers = await asyncio.gather(*[
-        o.post(f"/api/v1/fairs/{m.json()['id']}/publish") for o, m in zip(organisers, made)
+        o.post(f"/api/v1/fairs/{m.json()['id']}/publish")
+        for o, m in zip(organisers, made, strict=True)
     ])
     codes = sorted(a.status_code for a in answers)
     assert codes == [200] + [409] * 7, codes
