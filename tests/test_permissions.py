@@ -36,10 +36,16 @@ from fairs.i18n import TZ
 from tests.conftest import DEMO_PASSWORDS, clean_database, make_client
 
 ROLES = ("anonymous", "attendee", "employer", "other_employer", "scanner", "organiser",
-         "sibling", "admin")
+         "subarea", "sibling", "admin")
+# The roles whose answers depend on where the object sits in the organisation tree: the scope
+# run (objects of the sub-area gzk) repeats the tables for them.
+SCOPE_ROLES = ("organiser", "subarea", "sibling", "admin")
 OK, ANY = "OK", "ANY"
 
-PUBLIC = dict.fromkeys(ROLES, OK)
+# The rows name every role but "subarea": gzk answers as the sibling district in xha's world and
+# as xha's organiser in its own (see `want`), unless a row names it.
+ROWS_ROLES = tuple(r for r in ROLES if r != "subarea")
+PUBLIC = dict.fromkeys(ROWS_ROLES, OK)
 LOGGED = {**PUBLIC, "anonymous": 401, "attendee": 401}
 STAFF = {**LOGGED, "employer": 403, "other_employer": 403}
 # Organisers, each on its own subtree (a sibling district sees or makes its own things).
@@ -61,6 +67,24 @@ HOLDER = {**PUBLIC, "anonymous": 404}
 
 def x(base: dict, **changes) -> dict:
     return {**base, **changes}
+
+
+def want(expected: dict, role: str, owner: str) -> object:
+    """What `role` gets for a row, in the world whose objects belong to `owner`.
+
+    In xha's world the sub-area gzk is refused what the sibling district is refused (a child
+    does not act on its parent's objects), unless the row says otherwise ("subarea"). In gzk's
+    world the answers are the same, except that gzk is now the owner (it gets what xha's
+    organiser gets), and xha's organiser acts as the parent over its sub-area's objects (what
+    the organiser gets: a subtree is managed). A row corrects either with "role@owner" keys.
+    """
+    if f"{role}@{owner}" in expected:
+        return expected[f"{role}@{owner}"]
+    if role == "subarea":
+        if owner == "gzk":
+            return expected["organiser"]
+        return expected.get("subarea", expected["sibling"])
+    return expected[role]
 
 
 def when(days: float = 0, minutes: int = 0, hour: int | None = None) -> str:
@@ -126,15 +150,15 @@ API: list[tuple[str, str, object, dict]] = [
     ("GET", "/api/v1/tickets/{code}/interests", None, HOLDER),
     ("GET", "/calendar/fairs.ics", None, PUBLIC),
     ("GET", "/calendar/fairs/{fair_up}.ics", None, PUBLIC),
-    ("GET", "/calendar/fairs/{fair_draft}.ics", None, dict.fromkeys(ROLES, 404)),
+    ("GET", "/calendar/fairs/{fair_draft}.ics", None, dict.fromkeys(ROWS_ROLES, 404)),
     ("GET", "/calendar/feeds/{feed}.ics", None, HOLDER),
     # --- writes ---
     ("POST", "/api/v1/auth/tokens", {"name": "matrix"}, LOGGED),
-    ("POST", "/api/v1/orgs", {"code": "matrix-st", "name_zh": "矩阵街道", "parent": "xha"},
+    ("POST", "/api/v1/orgs", {"code": "matrix-st", "name_zh": "矩阵街道", "parent": "{org}"},
      OWNER_ORG),
-    ("POST", "/api/v1/catalog/venues", {"name": "矩阵会场", "district": "xha"}, OWNER_ORG),
+    ("POST", "/api/v1/catalog/venues", {"name": "矩阵会场", "district": "{org}"}, OWNER_ORG),
     ("PATCH", "/api/v1/catalog/venues/{venue}", {"capacity": 900}, OWNER_ORG),
-    ("POST", "/api/v1/catalog/channels", {"name": "矩阵频道", "district": "xha"}, OWNER_ORG),
+    ("POST", "/api/v1/catalog/channels", {"name": "矩阵频道", "district": "{org}"}, OWNER_ORG),
     ("PATCH", "/api/v1/catalog/channels/{channel}", {"url": "https://example.org/live"},
      OWNER_ORG),
     # A fair of the caller's own district; venues are the city's (a sibling may use xha's).
@@ -142,6 +166,11 @@ API: list[tuple[str, str, object, dict]] = [
         "kind": "offline", "title": "矩阵招聘会", "starts_at": when(30, hour=9),
         "ends_at": when(30, hour=12), "venue": "{venue}", "industries": ["software"],
         "audiences": ["general"]}, ORGANISERS),
+    # ... and one of the world's owner: only the organisers over it.
+    ("POST", "/api/v1/fairs", {
+        "kind": "offline", "title": "矩阵招聘会", "starts_at": when(31, hour=9),
+        "ends_at": when(31, hour=12), "venue": "{venue}", "industries": ["software"],
+        "audiences": ["general"], "org": "{org}"}, OWNER_ORG),
     ("PATCH", "/api/v1/fairs/{fair_up}", {"title": "改过名的招聘会"}, OWNER_ORG),
     ("POST", "/api/v1/fairs/{fair_draft}/publish", None, HIDDEN_ORG),
     ("PUT", "/api/v1/fairs/{fair_draft2}/booths", {"booths": [{"code": "Z01", "zone": "Z"}]},
@@ -179,20 +208,23 @@ API: list[tuple[str, str, object, dict]] = [
         "name": "矩阵测试企业有限公司", "uscc": "{uscc}", "industry": "software",
         "contact_name": "王经理", "contact_phone": "13812340000", "username": "matrix-hr",
         "password": "employer-pass-1"}, PUBLIC),
-    # Organisers (any district: employers are the city's) may add an employer's staff.
+    # A login for an employer: its staff, or the organisers over it (it booked at their fairs).
     ("POST", "/api/v1/employers/{employer_a}/staff",
-     {"username": "matrix-staff", "password": "employer-pass-1"},
-     x(EMPLOYER_OR_ORG, sibling=OK)),
+     {"username": "matrix-staff", "password": "employer-pass-1"}, EMPLOYER_OR_ORG),
     ("POST", "/api/v1/employers/{employer_pending}/approve", None, ORGANISERS),
     ("POST", "/api/v1/employers/{employer_pending2}/reject", {"reason": "材料不全"}, ORGANISERS),
     # The no-show ledger is the city's (booking bans apply everywhere): any organiser.
     # Read city-wide, changed only by the organisers over the fair where it happened.
     ("PATCH", "/api/v1/no-shows/{no_show}", {"note": "交通管制"}, OWNER_ORG),
     ("POST", "/api/v1/no-shows/{no_show}/annul", {"note": "已核实"}, OWNER_ORG),
-    ("PUT", "/api/v1/booking-rules", {"no_show_limit": 3}, ORGANISERS),
+    # The city-wide booking rules: an admin's.
+    ("PUT", "/api/v1/booking-rules", {"no_show_limit": 3}, ADMIN),
     ("POST", "/api/v1/plans", {"title": "矩阵计划", "starts_on": "{plan_start}",
                                "ends_on": "{plan_end}", "targets": {"offline": 1}},
      ORGANISERS),
+    ("POST", "/api/v1/plans", {"title": "矩阵计划", "starts_on": "{plan_start}",
+                               "ends_on": "{plan_end}", "targets": {"offline": 1},
+                               "org": "{org}"}, OWNER_ORG),
     ("PATCH", "/api/v1/plans/{plan}", {"title": "改过名的计划"}, HIDDEN_ORG),
     ("POST", "/api/v1/plans/{plan}/proposals", {}, HIDDEN_ORG),
     ("POST", "/api/v1/plans/{plan}/proposals/accept", {"fairs": [{
@@ -211,9 +243,10 @@ API: list[tuple[str, str, object, dict]] = [
     ("DELETE", "/api/v1/me/calendar", None, EMPLOYERS),
     ("DELETE", "/api/v1/tickets/{code2}", None, HOLDER),
     # The organiser's own token: its owner, or an admin; to anyone else it does not exist.
+    # (In gzk's world the token is gzk's: xha's organiser is as anyone else.)
     ("DELETE", "/api/v1/auth/tokens/{token}", None, x(LOGGED, employer=404,
                                                       other_employer=404, scanner=404,
-                                                      sibling=404)),
+                                                      sibling=404, **{"organiser@gzk": 404})),
     ("DELETE", "/api/v1/plans/{plan}", None, HIDDEN_ORG),
     ("DELETE", "/api/v1/fairs/{fair_draft2}", None, HIDDEN_ORG),
     ("POST", "/api/v1/fairs/{fair_up}/cancel", {"reason": "天气原因"}, OWNER_ORG),
@@ -225,9 +258,11 @@ DOOR_PAGE = {**STAFF, "sibling": OK}
 # Form posts: refused at the guard, or anything but a refusal.
 ORG_FORM = {**ORGANISERS, "organiser": ANY, "sibling": ANY, "admin": ANY}
 EMPLOYER_FORM = {**EMPLOYERS, "employer": ANY, "other_employer": ANY}
-PUBLIC_FORM = dict.fromkeys(ROLES, ANY)
+PUBLIC_FORM = dict.fromkeys(ROWS_ROLES, ANY)
 # Forms about xha's objects or employer A's: the others are refused by the service.
 OWN_ORG_FORM = {**ORG_FORM, "sibling": 403}
+# ... and about drafts and plans, which another district is told do not exist.
+HIDDEN_ORG_FORM = {**ORG_FORM, "sibling": 404}
 OWN_EMPLOYER_FORM = {**EMPLOYER_FORM, "other_employer": 403}
 DOOR_FORM = {**STAFF, "scanner": ANY, "organiser": ANY, "sibling": ANY, "admin": ANY}
 
@@ -282,23 +317,23 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/scan/{fair_now}", None, DOOR),
     ("GET", "/scan/{fair_now}/kiosk", None, DOOR),
     # --- form posts ---
-    ("POST", "/organiser/booking-rules", {}, ORG_FORM),
+    ("POST", "/organiser/booking-rules", {}, {**ORG_FORM, "organiser": 403, "sibling": 403}),
     ("POST", "/organiser/channels", {}, ORG_FORM),
     ("POST", "/organiser/venues", {}, ORG_FORM),
     ("POST", "/organiser/fairs", {}, ORG_FORM),
-    ("POST", "/organiser/fairs/{fair_up}", {}, ORG_FORM),
-    ("POST", "/organiser/fairs/{fair_draft2}/booths", {}, ORG_FORM),
-    ("POST", "/organiser/fairs/{fair_draft2}/booths/copy", {}, ORG_FORM),
-    ("POST", "/organiser/fairs/{fair_draft2}/booths/generate", {}, ORG_FORM),
+    ("POST", "/organiser/fairs/{fair_up}", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/fairs/{fair_draft2}/booths", {}, HIDDEN_ORG_FORM),
+    ("POST", "/organiser/fairs/{fair_draft2}/booths/copy", {}, HIDDEN_ORG_FORM),
+    ("POST", "/organiser/fairs/{fair_draft2}/booths/generate", {}, HIDDEN_ORG_FORM),
     ("POST", "/organiser/fairs/{fair_online}/slots", {}, OWN_ORG_FORM),
     ("POST", "/organiser/employers/{employer_pending}/approve", {}, ORG_FORM),
     ("POST", "/organiser/employers/{employer_pending2}/reject", {}, ORG_FORM),
     ("POST", "/organiser/no-shows/{no_show}/explain", {}, {**ORG_FORM, "sibling": 403}),
     ("POST", "/organiser/no-shows/{no_show}/annul", {}, {**ORG_FORM, "sibling": 403}),
     ("POST", "/organiser/plans", {}, ORG_FORM),
-    ("POST", "/organiser/plans/{plan}/accept", {}, ORG_FORM),
-    ("POST", "/organiser/plans/{plan}/publish", {}, ORG_FORM),
-    ("POST", "/organiser/fairs/{fair_draft}/publish", {}, ORG_FORM),
+    ("POST", "/organiser/plans/{plan}/accept", {}, HIDDEN_ORG_FORM),
+    ("POST", "/organiser/plans/{plan}/publish", {}, HIDDEN_ORG_FORM),
+    ("POST", "/organiser/fairs/{fair_draft}/publish", {}, HIDDEN_ORG_FORM),
     ("POST", "/employer/fairs/{fair_up2}/book", {}, EMPLOYER_FORM),
     ("POST", "/employer/slots/{slot_other}/book", {}, EMPLOYER_FORM),
     ("POST", "/employer/bookings/{booking}/positions", {}, OWN_EMPLOYER_FORM),
@@ -318,7 +353,7 @@ PAGES: list[tuple[str, str, object, dict]] = [
      PUBLIC_FORM),
     ("POST", "/tickets/{code}/interests/{position_now}/withdraw", {}, PUBLIC_FORM),
     ("POST", "/tickets/{code2}/cancel", {}, PUBLIC_FORM),
-    ("POST", "/organiser/fairs/{fair_draft2}/delete", {}, ORG_FORM),
+    ("POST", "/organiser/fairs/{fair_draft2}/delete", {}, HIDDEN_ORG_FORM),
     ("POST", "/organiser/fairs/{fair_up}/cancel", {}, OWN_ORG_FORM),
 ]
 
@@ -365,7 +400,9 @@ def test_every_route_has_an_entry(app):
     stale = sorted(set(listed) - served)
     assert not stale, f"rows for routes the app does not serve: {stale}"
     for _m, _p, _b, expected in API + PAGES + SESSION:
-        assert set(expected) == set(ROLES)
+        roles = {k for k in expected if "@" not in k}
+        assert roles | {"subarea"} == set(ROLES) | {"subarea"}, (_m, _p)
+        assert {k.split("@")[0] for k in expected if "@" in k} <= set(ROLES)
 
 
 def test_the_api_rows_are_the_openapi_schema(app):
@@ -380,7 +417,10 @@ def test_the_api_rows_are_the_openapi_schema(app):
 # --- the world --------------------------------------------------------------------------------
 
 
-async def build_world(app) -> dict:
+OWNERS = {"xha": "organiser", "gzk": "gzk"}  # a world's owning organisation and its login
+
+
+async def build_world(app, owner: str = "xha") -> dict:
     from fairs.booths.tables import NoShow
     from fairs.checkin import services as checkin
     from fairs.demo import DemoContext
@@ -392,9 +432,18 @@ async def build_world(app) -> dict:
         await __import__(name, fromlist=["load"]).load(ctx)
     ids = ctx.ids
     venue, channel = ids["venue:西海岸新区人力资源市场"], ids["channel:职海冲浪"]
-    o: dict = {"venue": venue, "channel": channel}
     org = make_client(app)
-    await org.login("organiser")
+    await org.login(OWNERS[owner])
+    if owner != "xha":  # the owner's own venue and channel (the demo's are xha's)
+        made = await org.post("/api/v1/catalog/venues", json={"name": "权限会场",
+                                                              "district": owner})
+        assert made.status_code == 201, made.text
+        venue = made.json()["id"]
+        made = await org.post("/api/v1/catalog/channels", json={"name": "权限频道",
+                                                                "district": owner})
+        assert made.status_code == 201, made.text
+        channel = made.json()["id"]
+    o: dict = {"venue": venue, "channel": channel, "org": owner}
     try:
         async def fair(**body) -> int:
             base = {"kind": "offline", "title": "权限测试招聘会", "venue": venue,
@@ -504,8 +553,8 @@ async def client_for(app, role: str, world: dict):
     c = make_client(app)
     if role in ("anonymous", "attendee"):
         return c
-    username = {"organiser": "organiser", "sibling": "jiaozhou", "scanner": "scanner",
-                "admin": "admin"}.get(role) or world["logins"][role]
+    username = {"organiser": "organiser", "subarea": "gzk", "sibling": "jiaozhou",
+                "scanner": "scanner", "admin": "admin"}.get(role) or world["logins"][role]
     password = DEMO_PASSWORDS.get(username, "employer-pass-1")
     return await c.login(username, password)
 
@@ -553,27 +602,30 @@ async def _call(client, method: str, path: str, body) -> int:
 
 
 TABLES = {"api": API + SESSION, "pages": PAGES + SESSION}
+# Each role in the world of xha (a district); the scope roles again in the world of gzk (one of
+# xha's sub-areas): own organisation, subtree (xha over gzk's objects) and sibling district.
+RUNS = [("xha", role) for role in ROLES] + [("gzk", role) for role in SCOPE_ROLES]
 
 
 @pytest.mark.parametrize("table", TABLES)
-@pytest.mark.parametrize("role", ROLES)
-async def test_permission_matrix(app, migrated, role, table):
+@pytest.mark.parametrize(("owner", "role"), RUNS)
+async def test_permission_matrix(app, migrated, owner, role, table):
     await clean_database()
-    world = await build_world(app)
+    world = await build_world(app, owner)
     client = await client_for(app, role, world)
     wrong = []
     try:
         for method, template, body, expected in TABLES[table]:
             path = _fill(template, world, role)
             status = await _call(client, method, path, _fill(body, world, role))
-            want = expected[role]
+            wanted = want(expected, role, owner)
             if status >= 500:
                 wrong.append(f"{method} {template}: {status} (a server error)")
-            elif want == ANY:
+            elif wanted == ANY:
                 if status in (401, 403):
                     wrong.append(f"{method} {template}: {status}, expected not refused")
-            elif _class(status) != want:
-                wrong.append(f"{method} {template}: {status}, expected {want}")
+            elif _class(status) != wanted:
+                wrong.append(f"{method} {template}: {status}, expected {wanted}")
     finally:
         await client.aclose()
-    assert not wrong, f"{role}:\n  " + "\n  ".join(wrong)
+    assert not wrong, f"{role} in {owner}'s world:\n  " + "\n  ".join(wrong)
