@@ -250,6 +250,10 @@ API: list[tuple[str, str, object, dict]] = [
     ("DELETE", "/api/v1/plans/{plan}", None, HIDDEN_ORG),
     ("DELETE", "/api/v1/fairs/{fair_draft2}", None, HIDDEN_ORG),
     ("POST", "/api/v1/fairs/{fair_up}/cancel", {"reason": "天气原因"}, OWNER_ORG),
+    # A pending employer is any organiser's to decide; a decided one (A books at the world's
+    # fairs) is changed only by the organisers over it.
+    ("POST", "/api/v1/employers/{employer_a}/reject", {"reason": "资料有误"}, OWNER_ORG),
+    ("POST", "/api/v1/employers/{employer_a}/approve", None, OWNER_ORG),
 ]
 
 ORG_PAGE = {**ORGANISERS}
@@ -319,8 +323,15 @@ PAGES: list[tuple[str, str, object, dict]] = [
     # --- form posts ---
     ("POST", "/organiser/booking-rules", {}, {**ORG_FORM, "organiser": 403, "sibling": 403}),
     ("POST", "/organiser/channels", {}, ORG_FORM),
+    ("POST", "/organiser/channels", {"name": "表单频道", "url": "https://example.org/live",
+                                     "district": "{org}"}, OWN_ORG_FORM),
     ("POST", "/organiser/venues", {}, ORG_FORM),
+    ("POST", "/organiser/venues", {"name": "表单会场", "district": "{org}"}, OWN_ORG_FORM),
     ("POST", "/organiser/fairs", {}, ORG_FORM),
+    ("POST", "/organiser/fairs", {
+        "kind": "offline", "title": "表单招聘会", "starts_at": when(33, hour=9),
+        "ends_at": when(33, hour=12), "venue": "{venue}", "industries": "software",
+        "audiences": "general", "org": "{org}"}, OWN_ORG_FORM),
     ("POST", "/organiser/fairs/{fair_up}", {}, OWN_ORG_FORM),
     ("POST", "/organiser/fairs/{fair_draft2}/booths", {}, HIDDEN_ORG_FORM),
     ("POST", "/organiser/fairs/{fair_draft2}/booths/copy", {}, HIDDEN_ORG_FORM),
@@ -341,6 +352,8 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/employer/fairs/{fair_now}/intentions", {}, OWN_EMPLOYER_FORM),
     ("POST", "/calendar/private/renew", {}, EMPLOYER_FORM),
     ("POST", "/scan/{fair_now}/kiosk", {}, DOOR_FORM),
+    ("POST", "/scan/{fair_now}/kiosk", {"name": "赵六", "phone": "{phone3}"},
+     {**DOOR_FORM, "sibling": 403}),
     ("POST", "/fairs/{fair_now}/register", {}, PUBLIC_FORM),
     ("POST", "/employers/register", {}, PUBLIC_FORM),
     ("POST", "/employer/positions/{position2}/delete", {}, OWN_EMPLOYER_FORM),
@@ -355,6 +368,8 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/tickets/{code2}/cancel", {}, PUBLIC_FORM),
     ("POST", "/organiser/fairs/{fair_draft2}/delete", {}, HIDDEN_ORG_FORM),
     ("POST", "/organiser/fairs/{fair_up}/cancel", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/employers/{employer_a}/reject", {"reason": "资料有误"}, OWN_ORG_FORM),
+    ("POST", "/organiser/employers/{employer_a}/approve", {}, OWN_ORG_FORM),
 ]
 
 # Last: the calls that end or change the caller's session.
@@ -403,6 +418,47 @@ def test_every_route_has_an_entry(app):
         roles = {k for k in expected if "@" not in k}
         assert roles | {"subarea"} == set(ROLES) | {"subarea"}, (_m, _p)
         assert {k.split("@")[0] for k in expected if "@" in k} <= set(ROLES)
+
+
+# Write routes that a sibling district is not refused, each with the reason: they act on the
+# caller's own things, on the city's shared register, or they are public.
+PUBLIC_WRITE = "public: a job seeker's or a company's own act, no organisation's object"
+HOLDER_WRITE = "the ticket's holder (its code or secret is the credential)"
+NOT_ORG_SCOPED: dict[str, str] = {
+    "POST /api/v1/auth/login": "a session", "POST /login": "a session",
+    "POST /api/v1/auth/logout": "a session", "POST /logout": "a session",
+    "POST /api/v1/auth/tokens": "the caller's own API token",
+    "POST /api/v1/employers": PUBLIC_WRITE, "POST /employers/register": PUBLIC_WRITE,
+    "POST /api/v1/fairs/{}/registrations": PUBLIC_WRITE, "POST /fairs/{}/register": PUBLIC_WRITE,
+    "POST /api/v1/fairs/{}/self-checkin": "an attendee's own ticket, with the wall's signed "
+                                          "token",
+    "POST /api/v1/positions/{}/interests": HOLDER_WRITE,
+    "DELETE /api/v1/positions/{}/interests": HOLDER_WRITE,
+    "POST /fairs/{}/employers/{}/interest": HOLDER_WRITE,
+    "POST /tickets/{}/interests/{}/withdraw": HOLDER_WRITE,
+    "DELETE /api/v1/tickets/{}": HOLDER_WRITE, "POST /tickets/{}/cancel": HOLDER_WRITE,
+    "POST /organiser/plans": "a plan of the caller's own organisation (the form names none)",
+}
+
+
+def test_every_write_route_has_a_scope_decision(app):
+    """Every write route the app serves (enumerated from the app, not from this file) has a row,
+    and where an organiser may call it, one of its rows shows another district refused (403 or
+    404) on the world owner's objects, or NOT_ORG_SCOPED says why it is not organisation-scoped.
+    A new write route therefore needs a scope decision before the suite passes."""
+    writes = {r for r in app_routes(app) if not r.startswith("GET ")} - NOT_IN_MATRIX
+    rows: dict[str, list[dict]] = {}
+    for method, path, _body, expected in API + PAGES + SESSION:
+        rows.setdefault(f"{method} {_shape(path)}", []).append(expected)
+    assert not sorted(writes - set(rows)), "write routes without a row"
+    undecided = []
+    for route in sorted(writes):
+        organiser_may = any(e["organiser"] in (OK, ANY) for e in rows[route])
+        sibling_refused = any(e["sibling"] in (403, 404) for e in rows[route])
+        if organiser_may and not sibling_refused and route not in NOT_ORG_SCOPED:
+            undecided.append(route)
+    assert not undecided, f"write routes without a scope decision: {undecided}"
+    assert not sorted(set(NOT_ORG_SCOPED) - writes), "NOT_ORG_SCOPED names unserved routes"
 
 
 def test_the_api_rows_are_the_openapi_schema(app):
@@ -523,7 +579,7 @@ async def build_world(app, owner: str = "xha") -> dict:
                                            json={"name": "张三", "phone": phone()}))
             tickets.append(made["ticket"]["code"])
         o["code"], o["code2"] = tickets
-        o["phone"], o["phone2"] = phone(), phone()
+        o["phone"], o["phone2"], o["phone3"] = phone(), phone(), phone()
         o["uscc"] = make_uscc(serial + 50)
         o["lang"] = "en"
         o["self_token"] = checkin.self_token(app.state.settings.secret_key, o["fair_now"])[0]

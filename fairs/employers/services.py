@@ -213,18 +213,29 @@ async def add_staff(principal: Principal, employer_id: int, *, username: str, pa
 
 async def decide(principal: Principal, employer_id: int, approve: bool,
                  reason: str = "") -> dict:
-    """Approve, or reject with a reason. An organiser may change an earlier decision."""
+    """Approve, or reject with a reason; audited. A pending employer is decided by any
+    organiser (the register is the city's, and nobody is over a new company yet); an earlier
+    decision is changed only by an organiser over the employer (`manages_employer`) or an
+    admin, so another district cannot reject a company that books at this one's fairs."""
     if not principal.is_organiser:
         raise Forbidden("organisers only")
     reason = (reason or "").strip()
     if not approve and not reason:
         raise Invalid("reason", "say why the employer is rejected")
+    current = await get_employer(employer_id)
+    if current["status"] != "pending" and not await manages_employer(principal, employer_id):
+        raise Forbidden("only an organiser over this employer changes its approval")
     status = "approved" if approve else "rejected"
     async with db.write_transaction():
         rows = await Employer.update({
             Employer.status: status, Employer.reject_reason: "" if approve else reason[:2000],
             Employer.decided_at: now(), Employer.decided_by: principal.id,
         }).where(Employer.id == employer_id).returning(Employer.id)
+        if rows:
+            await audit.record(principal, f"employer.{'approve' if approve else 'reject'}",
+                               "employer", employer_id,
+                               before={"status": current["status"]},
+                               after={"status": status, "reason": "" if approve else reason})
     if not rows:
         raise NotFound("no such employer")
     return {"id": employer_id, "status": status}
