@@ -376,15 +376,18 @@ async def copy_layout(principal: Principal, fair_id: int, source_fair_id: int) -
     return await set_layout(principal, fair_id, rows)
 
 
-async def layout_sources(fair: dict) -> list[dict]:
-    """Other fairs at the same venue that have a layout."""
+async def layout_sources(fair: dict, principal: Principal | None = None) -> list[dict]:
+    """Other fairs at the same venue that have a layout, as far as the caller may see them
+    (another organisation's drafts are neither listed nor named)."""
     if not fair.get("venue"):
         return []
-    return await db.fetch(
-        "SELECT f.id, f.title, f.starts_at, COUNT(b.id) AS booths FROM fair f "
-        "JOIN booth b ON b.fair = f.id WHERE f.venue = {} AND f.id <> {} "
-        "GROUP BY f.id, f.title, f.starts_at ORDER BY f.starts_at DESC", fair["venue"],
-        fair["id"])
+    rows = await db.fetch(
+        "SELECT f.id, f.title, f.starts_at, f.status, o.path AS org_path, COUNT(b.id) AS booths "
+        "FROM fair f JOIN organisation o ON o.id = f.org JOIN booth b ON b.fair = f.id "
+        "WHERE f.venue = {} AND f.id <> {} "
+        "GROUP BY f.id, f.title, f.starts_at, f.status, o.path ORDER BY f.starts_at DESC",
+        fair["venue"], fair["id"])
+    return [r for r in rows if events.can_see(principal, r)]
 
 
 async def list_booths(fair_id: int, principal: Principal | None = None) -> list[dict]:

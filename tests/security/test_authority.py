@@ -111,6 +111,34 @@ async def test_a_login_for_an_employer_only_by_an_organiser_over_it(app, new_cli
     assert all("password" not in (e["after"] or {}) for e in entries)
 
 
+async def test_another_district_cannot_overturn_an_employers_approval(new_client, world):
+    """A new company is any organiser's to decide (nobody is over it yet); once decided, only
+    the organisers over it (or an admin) change the decision; each decision is audited."""
+    organiser = await login_as(new_client, "organiser")
+    sibling = await login_as(new_client, "jiaozhou")
+    fair = await make_fair(organiser, world, booths=2)
+    booked, = await employers_with_tokens(1, start=8300)
+    pending, = await employers_with_tokens(1, start=8301, approve=False)
+    hr = new_client()
+    hr.headers["authorization"] = f"Bearer {booked['token']}"
+    assert (await hr.post(f"/api/v1/fairs/{fair['id']}/bookings",
+                          json={"booth": "A01"})).status_code == 201
+    refused = await sibling.post(f"/api/v1/employers/{booked['id']}/reject",
+                                 json={"reason": "恶意驳回"})
+    assert refused.status_code == 403, refused.text
+    assert (await organiser.get(f"/api/v1/employers/{booked['id']}")).json()["status"] == \
+        "approved"
+    assert (await sibling.post(f"/api/v1/employers/{pending['id']}/approve")).status_code == 200
+    assert (await organiser.post(f"/api/v1/employers/{booked['id']}/reject",
+                                 json={"reason": "资料有误"})).status_code == 200
+    admin = await login_as(new_client, "admin")
+    rejected = await audit_entries(admin, "employer.reject")
+    assert [(e["actor"], e["before"], e["after"]["status"]) for e in rejected] == [
+        ("organiser", {"status": "approved"}, "rejected")]
+    approved = await audit_entries(admin, "employer.approve")
+    assert [(e["actor"], e["object_id"]) for e in approved] == [("jiaozhou", str(pending["id"]))]
+
+
 # --- 11. drafts and conflicts -------------------------------------------------------------------
 
 
@@ -229,3 +257,22 @@ async def test_self_check_in_refuses_a_booking_code_as_an_unknown_code(app, new_
     assert door.status_code == 200 and door.json()["result"] == "ok", door.text
     attendance = (await attendee.get(f"/api/v1/fairs/{fair['id']}/attendance")).json()
     assert attendance["employers_present"] == 1
+
+
+async def test_the_layout_sources_name_no_other_organisations_draft(new_client, world):
+    """The booth editor offers layouts to copy from other fairs at the venue: another
+    district's draft there is neither listed nor named."""
+    organiser = await login_as(new_client, "organiser")
+    sibling = await login_as(new_client, "jiaozhou")
+    secret_title = "胶州内部草稿·勿外传"
+    draft = (await sibling.post("/api/v1/fairs", json=_fair_body(world, secret_title))).json()
+    layout = {"booths": [{"code": "J01", "zone": "J"}]}
+    assert (await sibling.put(f"/api/v1/fairs/{draft['id']}/booths", json=layout)
+            ).status_code == 200
+    mine = await make_fair(organiser, world, booths=2, days=40, publish=False)
+    page = await organiser.get(f"/organiser/fairs/{mine['id']}/booths")
+    assert page.status_code == 200 and secret_title not in page.text
+    # Nor may its layout be copied.
+    copied = await organiser.post(f"/api/v1/fairs/{mine['id']}/booths/copy",
+                                  json={"from": draft["id"]})
+    assert copied.status_code == 404
