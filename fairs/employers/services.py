@@ -215,16 +215,24 @@ async def decide(principal: Principal, employer_id: int, approve: bool,
                  reason: str = "") -> dict:
     """Approve, or reject with a reason; audited. A pending employer is decided by any
     organiser (the register is the city's, and nobody is over a new company yet); an earlier
-    decision is changed only by an organiser over the employer (`manages_employer`) or an
-    admin, so another district cannot reject a company that books at this one's fairs."""
+    decision is changed only by the organisation that made it (or one above it), an organiser
+    over the employer (`manages_employer`) or an admin, so another district cannot reject a
+    company that books at this one's fairs."""
     if not principal.is_organiser:
         raise Forbidden("organisers only")
     reason = (reason or "").strip()
     if not approve and not reason:
         raise Invalid("reason", "say why the employer is rejected")
-    current = await get_employer(employer_id)
-    if current["status"] != "pending" and not await manages_employer(principal, employer_id):
-        raise Forbidden("only an organiser over this employer changes its approval")
+    current = await Employer.select(
+        Employer.status, Employer.decided_by.org.path.as_alias("decider_path")).where(
+        Employer.id == employer_id).first()
+    if current is None:
+        raise NotFound("no such employer")
+    if current["status"] != "pending" and not (
+            accounts.in_subtree(principal, current["decider_path"] or "\0")
+            or await manages_employer(principal, employer_id)):
+        raise Forbidden("only the deciding organisation, or one over this employer, changes "
+                        "its approval")
     status = "approved" if approve else "rejected"
     async with db.write_transaction():
         rows = await Employer.update({

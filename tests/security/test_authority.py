@@ -129,6 +129,9 @@ async def test_another_district_cannot_overturn_an_employers_approval(new_client
     assert (await organiser.get(f"/api/v1/employers/{booked['id']}")).json()["status"] == \
         "approved"
     assert (await sibling.post(f"/api/v1/employers/{pending['id']}/approve")).status_code == 200
+    # The deciding district may correct itself; xha, which it has no dealings with, may not.
+    assert (await organiser.post(f"/api/v1/employers/{pending['id']}/reject",
+                                 json={"reason": "x"})).status_code == 403
     assert (await organiser.post(f"/api/v1/employers/{booked['id']}/reject",
                                  json={"reason": "资料有误"})).status_code == 200
     admin = await login_as(new_client, "admin")
@@ -137,6 +140,8 @@ async def test_another_district_cannot_overturn_an_employers_approval(new_client
         ("organiser", {"status": "approved"}, "rejected")]
     approved = await audit_entries(admin, "employer.approve")
     assert [(e["actor"], e["object_id"]) for e in approved] == [("jiaozhou", str(pending["id"]))]
+    assert (await sibling.post(f"/api/v1/employers/{pending['id']}/reject",
+                               json={"reason": "营业执照过期"})).status_code == 200
 
 
 # --- 11. drafts and conflicts -------------------------------------------------------------------
