@@ -512,7 +512,8 @@ async def create_fairs(principal: Principal, items: list[dict[str, Any]],
         prepared.append((kind, starts_at, ends_at, venue, channel, industries, audiences, org_id,
                          fmt, data))
     # The batch's own drafts (its organisation's) are obstacles to its later items.
-    paths = [await accounts.org_path_of(p[7]) for p in prepared]
+    org_paths = {org: await accounts.org_path_of(org) for org in {p[7] for p in prepared}}
+    paths = [org_paths[p[7]] for p in prepared]
     ids: list[int] = []
     async with db.write_transaction():
         for n, (kind, starts_at, ends_at, venue, channel, industries, audiences, org_id, fmt,

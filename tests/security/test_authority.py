@@ -228,6 +228,32 @@ async def test_the_planner_ignores_another_organisations_drafts(new_client, worl
         (f["starts_at"], f["venue"]) for f in first}
 
 
+async def test_publishing_a_plan_is_all_or_nothing_when_a_place_was_taken(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    sibling = await login_as(new_client, "jiaozhou")
+    start = datetime.now(TZ).date() + timedelta(days=30)
+    plan = (await organiser.post("/api/v1/plans", json={
+        "title": "新区计划", "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=20)).isoformat(), "targets": {"offline": 3}})).json()
+    url = f"/api/v1/plans/{plan['id']}"
+    fairs = (await organiser.post(f"{url}/proposals", json={})).json()["fairs"]
+    assert (await organiser.post(f"{url}/proposals/accept", json={"fairs": fairs})
+            ).status_code == 201
+    # Meanwhile the sibling district publishes a fair on the last proposed place and time.
+    last = fairs[-1]
+    theirs = await sibling.post("/api/v1/fairs", json={
+        "kind": last["kind"], "title": "胶州抢先场", "starts_at": last["starts_at"],
+        "ends_at": last["ends_at"], "venue": last["venue"], "channel": last["channel"],
+        "industries": ["software"], "audiences": ["general"]})
+    assert theirs.status_code == 201, theirs.text
+    assert (await sibling.post(f"/api/v1/fairs/{theirs.json()['id']}/publish")
+            ).status_code == 200
+    clash = await organiser.post(f"{url}/publish")
+    assert clash.status_code == 409 and "胶州抢先场" not in clash.text, clash.text
+    drafts = (await organiser.get("/api/v1/fairs", params={"status": "draft"})).json()
+    assert drafts["total"] == len(fairs)  # none of the plan's drafts was published
+
+
 # --- 13. self check-in --------------------------------------------------------------------------
 
 
