@@ -4,7 +4,17 @@ Roles: `anonymous` (no login, and a forged code wherever a ticket or feed code i
 credential), `attendee` (no login; holds the real ticket), `employer` (employer A, the owner of
 the booking, slot booking and positions used here), `other_employer` (employer B, another
 approved company), `scanner` (door staff of xha), `organiser` (xha, the owner of every fair and
-plan used here), `sibling` (the organiser of Jiaozhou, a sibling district) and `admin`.
+plan used here), `subarea` (the organiser of gzk, one of xha's sub-areas), `sibling` (the
+organiser of Jiaozhou, a sibling district) and `admin`.
+
+Scope: the tables run twice. In xha's world (a district owns everything) every role runs; the
+sub-area gzk is refused what the sibling is (a child does not act on its parent's objects). In
+gzk's world (the sub-area owns everything, built by gzk with its own venue and channel) the
+scope roles run again: gzk is the owner (own organisation), xha's organiser acts over its
+sub-area's objects (subtree: allowed), Jiaozhou is refused (sibling: 403, or 404 for drafts and
+plans). `want()` derives each answer; `test_every_write_route_has_a_scope_decision` enumerates
+the app's write routes and fails for one without a row, or whose rows never refuse the sibling
+district and that NOT_ORG_SCOPED does not explain.
 
 The objects are real (built through the API and the services in `build_world`): fairs of xha
 (upcoming with booths and A's booking, happening now with tickets, a draft, online ones with
@@ -19,8 +29,9 @@ never hide another's answers.
 
 API routes (those in the OpenAPI schema) carry valid bodies, so a 403 there is the ownership
 rule in the service, not a validation error. Page form posts are checked at the guard (anonymous:
-401, wrong role: 403); what their services allow is the API's matrix, since they call the same
-services. For them `ANY` means "not refused and no 5xx".
+401, wrong role: 403), and those about an organisation's object (or naming one) are checked
+against the sibling too; the rest of what their services allow is the API's matrix, since they
+call the same services. For them `ANY` means "not refused and no 5xx".
 """
 
 from __future__ import annotations
