@@ -405,6 +405,9 @@ async def test_editor_shows_an_overlap_with_a_link_to_the_other_fair(new_client,
     data = form(world)
     first = await post_form(organiser, "/organiser/fairs", data)
     first_id = int(first.headers["location"].split("/")[-1].split("?")[0])
+    # Drafts hold nothing: the first takes its venue once published.
+    assert (await post_form(organiser, f"/organiser/fairs/{first_id}/publish", {})
+            ).status_code == 303
     again = await post_form(organiser, "/organiser/fairs", {**data, "title": "撞车的招聘会"})
     assert again.status_code == 409
     html = main(again.text)
@@ -477,12 +480,19 @@ async def test_editor_forms_need_the_csrf_token(new_client, world):
 
 
 async def test_two_organisers_saving_the_same_slot_at_once(new_client, world):
-    """Real concurrent form posts for one venue and time: exactly one is saved."""
+    """Real concurrent form posts for one venue and time: drafts hold nothing, so every draft
+    is saved, and of the publications at once exactly one stands."""
     clients = [await login_as(new_client, "organiser") for _ in range(6)]
     data = form(world)
     answers = await asyncio.gather(*(
         post_form(c, "/organiser/fairs", {**data, "title": f"并发{n}"})
         for n, c in enumerate(clients)))
-    codes = sorted(a.status_code for a in answers)
+    assert [a.status_code for a in answers] == [303] * 6
+    ids = [int(a.headers["location"].split("/")[-1].split("?")[0]) for a in answers]
+    published = await asyncio.gather(*(
+        post_form(c, f"/organiser/fairs/{i}/publish", {})
+        for c, i in zip(clients, ids, strict=True)))
+    codes = sorted(a.status_code for a in published)
     assert codes == [303] + [409] * 5, codes
-    assert (await clients[0].get("/api/v1/fairs")).json()["total"] == 1
+    listed = await clients[0].get("/api/v1/fairs", params={"status": "published"})
+    assert listed.json()["total"] == 1

@@ -82,6 +82,7 @@ async def test_rules_are_clear_4xx(new_client, world):
 async def test_overlap_on_a_venue_or_channel_is_409_naming_the_other(new_client, world):
     organiser = await login_as(new_client, "organiser")
     first = (await organiser.post("/api/v1/fairs", json=offline(world))).json()
+    await organiser.post(f"/api/v1/fairs/{first['id']}/publish")
     body = problem(await organiser.post("/api/v1/fairs", json=offline(
         world, title="另一场", starts_at=at(10, 11), ends_at=at(10, 15))), 409)
     assert str(first["id"]) in body["detail"] and body["conflicting_fair"] == first["id"]
@@ -91,24 +92,32 @@ async def test_overlap_on_a_venue_or_channel_is_409_naming_the_other(new_client,
     assert (await organiser.post("/api/v1/fairs", json=offline(
         world, venue=world["venue:新区人才服务中心报告厅"]))).status_code == 201
     live = (await organiser.post("/api/v1/fairs", json=online(world))).json()
+    await organiser.post(f"/api/v1/fairs/{live['id']}/publish")
     body = problem(await organiser.post("/api/v1/fairs", json=online(world)), 409)
     assert body["conflicting_fair"] == live["id"]
     # A cancelled fair frees its venue.
-    await organiser.post(f"/api/v1/fairs/{first['id']}/publish")
     await organiser.post(f"/api/v1/fairs/{first['id']}/cancel", json={"reason": "场地维修"})
     assert (await organiser.post("/api/v1/fairs", json=offline(
         world, starts_at=at(10, 10), ends_at=at(10, 11)))).status_code == 201
 
 
-async def test_concurrent_creations_on_one_venue_make_one_fair(new_client, world):
+async def test_concurrent_publications_on_one_venue_publish_one_fair(new_client, world):
+    """Drafts hold nothing: eight drafts for one slot are made, and of eight publications at
+    once exactly one stands."""
     organisers = [await login_as(new_client, "organiser") for _ in range(8)]
-    answers = await asyncio.gather(*[
+    made = await asyncio.gather(*[
         o.post("/api/v1/fairs", json=offline(world, title=f"并发 {i}"))
         for i, o in enumerate(organisers)
     ])
+    assert [m.status_code for m in made] == [201] * 8
+    answers = await asyncio.gather(*[
+        o.post(f"/api/v1/fairs/{m.json()['id']}/publish")
+        for o, m in zip(organisers, made, strict=True)
+    ])
     codes = sorted(a.status_code for a in answers)
-    assert codes == [201] + [409] * 7, codes
-    assert (await organisers[0].get("/api/v1/fairs")).json()["total"] == 1
+    assert codes == [200] + [409] * 7, codes
+    listed = (await organisers[0].get("/api/v1/fairs?status=published")).json()
+    assert listed["total"] == 1
 
 
 async def test_reschedule_keeps_identity_and_raises_revision(new_client, world):

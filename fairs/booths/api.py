@@ -17,7 +17,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post, pu
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from fairs.accounts.auth import employer_guard, logged_in, organiser_guard, require
+from fairs.accounts.auth import admin_guard, employer_guard, logged_in, organiser_guard, require
 from fairs.employers import services as employers
 from fairs.events.services import iso
 from fairs.extensions import register_code_resolver, register_fair_counts, register_fair_jobs
@@ -277,7 +277,8 @@ class LedgerController(Controller):
     async def rules(self) -> RulesOut:
         return RulesOut(**await services.get_rules())
 
-    @put("/booking-rules", guards=[organiser_guard])
+    @put("/booking-rules", guards=[admin_guard],
+         summary="Change the city-wide booking rules (admins; audited)")
     async def set_rules(self, request: Request, data: JSONBody[RulesIn]) -> RulesOut:
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
         return RulesOut(**await services.set_rules(require(request), changes))

@@ -186,7 +186,7 @@ class OrganiserBoothPages(Controller):
         return page(request, "booths/layout.html", fair=fair, booths=booths, grid=_grid(booths),
                     counts=await services.booth_counts(fair_id),
                     bookings=await services.fair_bookings(principal, fair_id),
-                    sources=await services.layout_sources(fair))
+                    sources=await services.layout_sources(fair, principal))
 
     async def _slots(self, request: Request, fair: dict) -> Template:
         principal = require(request)

@@ -20,6 +20,7 @@ from typing import Any
 from fairs import db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
+from fairs.audit import services as audit
 from fairs.employers import services as employers
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
@@ -147,8 +148,10 @@ async def get_rules() -> dict:
 
 
 async def set_rules(principal: Principal, changes: dict[str, int]) -> dict:
-    if not principal.is_organiser:
-        raise Forbidden("organisers only")
+    """The city-wide booking rules: an admin's to change (a district's or street's organiser
+    reads them), each change audited with the values before and after."""
+    if not principal.is_admin:
+        raise Forbidden("only an administrator changes the city-wide booking rules")
     limits = {"free_cancel_workdays": (0, 30), "no_show_limit": (1, 100),
               "window_days": (1, 3650), "suspension_days": (0, 3650)}
     values = {}
@@ -160,13 +163,20 @@ async def set_rules(principal: Principal, changes: dict[str, int]) -> dict:
             raise Invalid(key, f"a whole number from {low} to {high}")
         values[key] = value
     async with db.write_transaction():
-        row = await BookingRules.select(BookingRules.id).order_by(BookingRules.id).first()
+        row = await BookingRules.select().order_by(BookingRules.id).first()
+        before = {k: row[k] for k in DEFAULT_RULES} if row else dict(DEFAULT_RULES)
         if row is None:
-            await BookingRules.insert(BookingRules(**{**DEFAULT_RULES, **values}))
+            rows = await BookingRules.insert(BookingRules(**{**DEFAULT_RULES, **values})
+                                             ).returning(BookingRules.id)
+            row = rows[0]
         elif values:
             await BookingRules.update({getattr(BookingRules, k): v for k, v in values.items()}
                                       | {BookingRules.updated_at: now()}).where(
                 BookingRules.id == row["id"])
+        changed = {k: v for k, v in values.items() if before[k] != v}
+        if changed:
+            await audit.record(principal, "booking_rules.update", "booking_rules", row["id"],
+                               before={k: before[k] for k in changed}, after=changed)
     return await get_rules()
 
 
@@ -366,15 +376,18 @@ async def copy_layout(principal: Principal, fair_id: int, source_fair_id: int) -
     return await set_layout(principal, fair_id, rows)
 
 
-async def layout_sources(fair: dict) -> list[dict]:
-    """Other fairs at the same venue that have a layout."""
+async def layout_sources(fair: dict, principal: Principal | None = None) -> list[dict]:
+    """Other fairs at the same venue that have a layout, as far as the caller may see them
+    (another organisation's drafts are neither listed nor named)."""
     if not fair.get("venue"):
         return []
-    return await db.fetch(
-        "SELECT f.id, f.title, f.starts_at, COUNT(b.id) AS booths FROM fair f "
-        "JOIN booth b ON b.fair = f.id WHERE f.venue = {} AND f.id <> {} "
-        "GROUP BY f.id, f.title, f.starts_at ORDER BY f.starts_at DESC", fair["venue"],
-        fair["id"])
+    rows = await db.fetch(
+        "SELECT f.id, f.title, f.starts_at, f.status, o.path AS org_path, COUNT(b.id) AS booths "
+        "FROM fair f JOIN organisation o ON o.id = f.org JOIN booth b ON b.fair = f.id "
+        "WHERE f.venue = {} AND f.id <> {} "
+        "GROUP BY f.id, f.title, f.starts_at, f.status, o.path ORDER BY f.starts_at DESC",
+        fair["venue"], fair["id"])
+    return [r for r in rows if events.can_see(principal, r)]
 
 
 async def list_booths(fair_id: int, principal: Principal | None = None) -> list[dict]:

@@ -642,6 +642,10 @@ async def self_check_in(secret: str, fair_id: int, token: str, *, code: str | No
         if found is None or " ".join(name.split()) != found["name"]:
             raise NotFound("no registration for this fair with that name and phone")
         code = found["code"]
+    if not codes.looks_like_ticket(codes.normalise(code)):
+        # Only a ticket admits itself: an employer's booking code (or any other slice's) gets
+        # the answer an unknown code gets, and never marks its employer present.
+        code = ""
     answer = await check_in(fair_id, code, device="self", method="self")
     if answer["result"] in ("ok", "already_checked_in"):
         answer["code"] = codes.normalise(code)  # the browser remembers it for next time

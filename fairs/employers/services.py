@@ -16,6 +16,7 @@ from stdnum.exceptions import ValidationError
 from fairs import db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
+from fairs.audit import services as audit
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.phones import check_mobile, mask_phone
@@ -172,35 +173,86 @@ async def register(*, name: str, uscc: str, industry: str, contact_name: str,
     return {"id": employer_id, "status": "pending", "user": user["id"]}
 
 
+_OVER_EMPLOYER = (
+    "SELECT 1 AS found FROM booking b JOIN fair f ON f.id = b.fair "
+    "JOIN organisation o ON o.id = f.org WHERE b.employer = {} "
+    "AND substr(o.path, 1, {}) = {} "
+    "UNION ALL SELECT 1 AS found FROM slot_booking s JOIN fair f ON f.id = s.fair "
+    "JOIN organisation o ON o.id = f.org WHERE s.employer = {} "
+    "AND substr(o.path, 1, {}) = {}"
+)
+
+
+async def manages_employer(principal: Principal | None, employer_id: int) -> bool:
+    """An organiser is over an employer when the employer booked (a booth or a guest slot, at
+    any time) at a fair of the organiser's subtree; an admin is over every employer. Employers
+    belong to no district: the register is the city's, and a district's hold on a company comes
+    from the company's dealings with its fairs."""
+    if principal is None or not principal.is_organiser:
+        return False
+    if principal.is_admin:
+        return True
+    if not principal.org_path:
+        return False
+    path = principal.org_path
+    rows = await db.fetch(_OVER_EMPLOYER, employer_id, len(path), path, employer_id, len(path),
+                          path)
+    return bool(rows)
+
+
 async def add_staff(principal: Principal, employer_id: int, *, username: str, password: str,
                     display_name: str = "") -> dict:
-    """Another staff account for the same employer (added by one of its staff or an organiser)."""
-    if not (principal.is_organiser or (principal.role == "employer"
-                                       and await employer_id_of(principal.id) == employer_id)):
-        raise Forbidden("only this employer's staff add its accounts")
+    """Another staff account (a login) for the same employer: added by one of its staff, by an
+    organiser over the employer (`manages_employer`) or by an admin; audited. A login reads
+    the employer's bookings, so another district's organiser may not make one."""
     await get_employer(employer_id)
+    own = principal.role == "employer" and await employer_id_of(principal.id) == employer_id
+    if not own and not await manages_employer(principal, employer_id):
+        raise Forbidden("only this employer's staff, or an organiser over it, add its logins")
+    display_name = (display_name or "").strip()[:200]
     new_user = await accounts.prepare_user(username, password, "employer",
-                                           display_name=(display_name or "").strip()[:200])
+                                           display_name=display_name)
     async with db.write_transaction():
         user = await accounts.insert_user(new_user)
         await EmployerMember.insert(EmployerMember(employer=employer_id, user=user["id"]))
+        await audit.record(principal, "employer.staff_add", "employer", employer_id, after={
+            "user": user["id"], "username": user["username"], "display_name": display_name})
     return {"id": user["id"], "username": user["username"]}
 
 
 async def decide(principal: Principal, employer_id: int, approve: bool,
                  reason: str = "") -> dict:
-    """Approve, or reject with a reason. An organiser may change an earlier decision."""
+    """Approve, or reject with a reason; audited. A pending employer is decided by any
+    organiser (the register is the city's, and nobody is over a new company yet); an earlier
+    decision is changed only by the organisation that made it (or one above it), an organiser
+    over the employer (`manages_employer`) or an admin, so another district cannot reject a
+    company that books at this one's fairs."""
     if not principal.is_organiser:
         raise Forbidden("organisers only")
     reason = (reason or "").strip()
     if not approve and not reason:
         raise Invalid("reason", "say why the employer is rejected")
+    current = await Employer.select(
+        Employer.status, Employer.decided_by.org.path.as_alias("decider_path")).where(
+        Employer.id == employer_id).first()
+    if current is None:
+        raise NotFound("no such employer")
+    if current["status"] != "pending" and not (
+            accounts.in_subtree(principal, current["decider_path"] or "\0")
+            or await manages_employer(principal, employer_id)):
+        raise Forbidden("only the deciding organisation, or one over this employer, changes "
+                        "its approval")
     status = "approved" if approve else "rejected"
     async with db.write_transaction():
         rows = await Employer.update({
             Employer.status: status, Employer.reject_reason: "" if approve else reason[:2000],
             Employer.decided_at: now(), Employer.decided_by: principal.id,
         }).where(Employer.id == employer_id).returning(Employer.id)
+        if rows:
+            await audit.record(principal, f"employer.{'approve' if approve else 'reject'}",
+                               "employer", employer_id,
+                               before={"status": current["status"]},
+                               after={"status": status, "reason": "" if approve else reason})
     if not rows:
         raise NotFound("no such employer")
     return {"id": employer_id, "status": status}

@@ -497,6 +497,7 @@ class OrganiserFairPages(Controller):
     async def update(self, request: Request, fair_id: FromPath[int],
                      data: FormData) -> Template | Redirect:
         principal = require(request)
+        await services.get_fair_for_update(principal, fair_id)  # 403 before the form is read
         fair = await services.get_fair(fair_id, principal)
         values = form_values(data, kind=fair["kind"])
         try:

@@ -1,7 +1,8 @@
 """Fairs: creation, the lifecycle draft -> published -> (cancelled), and the rules they keep.
 
 Rules, each a clear 4xx: the end after the start; an offline fair needs a venue, an online one a
-channel; one venue or channel never hosts two overlapping fairs (409 naming the other); only drafts
+channel; one venue or channel never hosts two overlapping published fairs (409, naming the other
+only to its own organisers; drafts hold nothing and are checked when published); only drafts
 are deleted; a published fair is rescheduled (same identity, `revision` raised for calendars) or
 cancelled with a reason. Organisers act on their organisation's subtree; the public sees published
 and cancelled fairs.
@@ -229,9 +230,18 @@ async def lock_place(kind: str, venue: int | None, channel: int | None) -> None:
 
 
 async def find_overlap(kind: str, venue: int | None, channel: int | None, starts_at: datetime,
-                       ends_at: datetime, exclude_id: int | None = None) -> dict | None:
-    query = Fair.select(Fair.id, Fair.title, Fair.starts_at, Fair.ends_at).where(
-        Fair.status != "cancelled", Fair.starts_at < ends_at, Fair.ends_at > starts_at
+                       ends_at: datetime, exclude_id: int | None = None,
+                       drafts_under: str | None = None) -> dict | None:
+    """A published fair on the same venue (channel) overlapping [starts_at, ends_at). Drafts
+    hold nothing: they never conflict, and publishing one re-checks (`publish`). Only the
+    planner's batch (`drafts_under`: the plan's organisation path) also avoids its own
+    subtree's drafts, as its proposals do, so one plan is not accepted twice."""
+    taken = Fair.status == "published"
+    if drafts_under:
+        taken = taken | ((Fair.status == "draft") & Fair.org.path.like(f"{drafts_under}%"))
+    query = Fair.select(Fair.id, Fair.title, Fair.starts_at, Fair.ends_at,
+                        Fair.org.path.as_alias("org_path")).where(
+        taken, Fair.starts_at < ends_at, Fair.ends_at > starts_at
     )
     query = query.where(Fair.venue == venue) if kind == "offline" else query.where(
         Fair.channel == channel)
@@ -240,13 +250,19 @@ async def find_overlap(kind: str, venue: int | None, channel: int | None, starts
     return await query.first()
 
 
-def _overlap_error(kind: str, other: dict) -> Conflict:
+def _overlap_error(kind: str, other: dict, principal: Principal | None) -> Conflict:
+    """409 naming the other fair for a caller who manages it; for anyone else it is "another
+    organisation's fair" (its title is theirs to tell), with its (public) times."""
     field = "venue" if kind == "offline" else "channel"
     what = "venue" if kind == "offline" else "channel"
-    message = (f"the {what} is taken by fair {other['id']} «{other['title']}» "
-               f"({iso(other['starts_at'])} – {iso(other['ends_at'])})")
-    return Conflict(message, errors=[FieldError(field, message)],
-                    extra={"conflicting_fair": other["id"]})
+    times = f"({iso(other['starts_at'])} – {iso(other['ends_at'])})"
+    if principal is not None and accounts.in_subtree(principal, other["org_path"]):
+        message = f"the {what} is taken by fair {other['id']} «{other['title']}» {times}"
+        extra = {"conflicting_fair": other["id"]}
+    else:
+        message = f"the {what} is taken by another organisation's fair {times}"
+        extra = {}
+    return Conflict(message, errors=[FieldError(field, message)], extra=extra)
 
 
 async def _set_themes(fair_id: int, industries: Iterable[str] | None,
@@ -297,7 +313,7 @@ async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
         await lock_place(kind, venue, channel)
         other = await find_overlap(kind, venue, channel, starts_at, ends_at)
         if other:
-            raise _overlap_error(kind, other)
+            raise _overlap_error(kind, other, principal)
         rows = await Fair.insert(Fair(
             kind=kind, title=data["title"].strip(), description=data.get("description") or "",
             format=fmt, starts_at=starts_at, ends_at=ends_at, org=org_id, venue=venue,
@@ -350,7 +366,7 @@ async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any
             other = await find_overlap(kind, merged["venue"], merged["channel"],
                                        merged["starts_at"], merged["ends_at"], fair_id)
             if other:
-                raise _overlap_error(kind, other)
+                raise _overlap_error(kind, other, principal)
         values["updated_at"] = now()
         if current["status"] == "published" and moved:
             values["revision"] = current["revision"] + 1
@@ -364,17 +380,38 @@ async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any
 
 
 async def publish(principal: Principal, fair_id: int) -> dict:
+    """Publish a draft: only now does it take its venue (channel), so the place is locked and
+    checked again here, and of two drafts for one slot only the first published stands (409
+    for the other)."""
     current = await get_fair_for_update(principal, fair_id)
     if current["status"] == "cancelled":
         raise Conflict("a cancelled fair cannot be published")
     if current["status"] == "draft":
         async with db.write_transaction():
-            await Fair.update({Fair.status: "published", Fair.published_at: now(),
-                               Fair.updated_at: now()}).where(
-                (Fair.id == fair_id) & (Fair.status == "draft"))
-            await audit.record(principal, "fair.publish", "fair", fair_id,
-                               before={"status": "draft"}, after={"status": "published"})
+            await publish_locked(principal, fair_id)
     return await get_fair(fair_id, principal)
+
+
+async def publish_locked(principal: Principal, fair_id: int) -> bool:
+    """Inside a write transaction: lock the draft's place, refuse a clash with a published
+    fair (409), publish and audit. False when the fair was no draft (published meanwhile)."""
+    row = await Fair.select(Fair.kind, Fair.venue, Fair.channel, Fair.starts_at,
+                            Fair.ends_at).where(Fair.id == fair_id).first()
+    if row is None:
+        raise NotFound("no such fair")
+    await lock_place(row["kind"], row["venue"], row["channel"])
+    other = await find_overlap(row["kind"], row["venue"], row["channel"], row["starts_at"],
+                               row["ends_at"], fair_id)
+    if other:
+        raise _overlap_error(row["kind"], other, principal)
+    done = await Fair.update({Fair.status: "published", Fair.published_at: now(),
+                              Fair.updated_at: now()}).where(
+        (Fair.id == fair_id) & (Fair.status == "draft")).returning(Fair.id)
+    if not done:
+        return False
+    await audit.record(principal, "fair.publish", "fair", fair_id,
+                       before={"status": "draft"}, after={"status": "published"})
+    return True
 
 
 async def cancel(principal: Principal, fair_id: int, reason: str) -> dict:
@@ -415,11 +452,18 @@ def is_held(row: dict, at: datetime | None = None) -> bool:
     return row["status"] == "published" and row["ends_at"] <= (at or now())
 
 
-async def busy_intervals(start: datetime, end: datetime) -> list[dict]:
-    """Non-cancelled fairs overlapping [start, end): what the planner must avoid."""
-    return await Fair.select(Fair.id, Fair.kind, Fair.venue, Fair.channel, Fair.starts_at,
-                             Fair.ends_at).where(
-        Fair.status != "cancelled", Fair.starts_at < end, Fair.ends_at > start)
+async def busy_intervals(start: datetime, end: datetime,
+                         drafts_under: str | None = None) -> list[dict]:
+    """What the planner must avoid in [start, end): published fairs (drafts hold nothing),
+    and the drafts of the subtree at `drafts_under` (the planning organisation's own, which
+    it would otherwise propose twice); another organisation's drafts are neither obstacles
+    nor shown."""
+    rows = await Fair.select(Fair.id, Fair.kind, Fair.venue, Fair.channel, Fair.starts_at,
+                             Fair.ends_at, Fair.status, Fair.org.path.as_alias("org_path")
+                             ).where(Fair.status.is_in(["published", "draft"]),
+                                     Fair.starts_at < end, Fair.ends_at > start)
+    return [r for r in rows if r["status"] == "published" or (
+        drafts_under is not None and r["org_path"].startswith(drafts_under))]
 
 
 def check_fields(data: dict[str, Any]) -> None:
@@ -441,10 +485,12 @@ def check_fields(data: dict[str, Any]) -> None:
 
 
 async def create_fairs(principal: Principal, items: list[dict[str, Any]],
-                       plan_id: int | None = None) -> list[int]:
+                       plan_id: int | None = None, drafts_under: str | None = None
+                       ) -> list[int]:
     """Create several drafts in one transaction: all of them or none. Each item holds FairIn's
-    fields. A clash with an existing fair (or one of the batch) is a 409 naming it, with the
-    item's index in `extra["item"]`."""
+    fields. A clash with a published fair, a draft of the subtree at `drafts_under` or one of
+    the batch is a 409 (naming the fair to its organisers), with the item's index in
+    `extra["item"]`."""
     prepared = []
     for n, data in enumerate(items):
         try:
@@ -465,14 +511,18 @@ async def create_fairs(principal: Principal, items: list[dict[str, Any]],
                             or ("livestream" if kind == "online" else "special"))
         prepared.append((kind, starts_at, ends_at, venue, channel, industries, audiences, org_id,
                          fmt, data))
+    # The batch's own drafts (its organisation's) are obstacles to its later items.
+    org_paths = {org: await accounts.org_path_of(org) for org in {p[7] for p in prepared}}
+    paths = [org_paths[p[7]] for p in prepared]
     ids: list[int] = []
     async with db.write_transaction():
         for n, (kind, starts_at, ends_at, venue, channel, industries, audiences, org_id, fmt,
                 data) in enumerate(prepared):
             await lock_place(kind, venue, channel)
-            other = await find_overlap(kind, venue, channel, starts_at, ends_at)
+            other = await find_overlap(kind, venue, channel, starts_at, ends_at,
+                                       drafts_under=drafts_under or paths[n])
             if other:
-                error = _overlap_error(kind, other)
+                error = _overlap_error(kind, other, principal)
                 error.extra["item"] = n
                 raise error
             rows = await Fair.insert(Fair(

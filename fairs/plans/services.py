@@ -447,7 +447,7 @@ async def planner_request(plan: dict, c: Constraints, at: datetime | None = None
     window_start = day_start(max(plan["starts_on"], earliest))
     window_end = day_start(plan["ends_on"] + timedelta(days=1))
     busy = await events.busy_intervals(window_start - timedelta(days=1),
-                                       window_end + timedelta(days=1))
+                                       window_end + timedelta(days=1), plan["org_path"])
     load_rows = await db.fetch(
         f"SELECT {_local_day_sql('f.starts_at')} AS day, COUNT(*) AS n FROM fair f"
         f" WHERE f.status != 'cancelled' AND {_scope_sql()} GROUP BY 1",
@@ -539,7 +539,8 @@ async def accept(principal: Principal, plan_id: int, fairs: list[dict[str, Any]]
         items.append({**f, "org": plan["org_code"],
                       "description": f.get("description") or ""})
     try:
-        return await events.create_fairs(principal, items, plan_id=plan["id"])
+        return await events.create_fairs(principal, items, plan_id=plan["id"],
+                                         drafts_under=plan["org_path"])
     except Conflict as exc:
         item = exc.extra.get("item")
         if item is not None:
@@ -548,13 +549,17 @@ async def accept(principal: Principal, plan_id: int, fairs: list[dict[str, Any]]
 
 
 async def publish_drafts(principal: Principal, plan_id: int) -> int:
-    """Publish every draft linked to the plan; the number published."""
+    """Publish every draft linked to the plan, all or none (a draft whose place a published
+    fair took meanwhile is a 409 and nothing is published); the number published."""
     plan = await get_plan(principal, plan_id)
     rows = await Fair.select(Fair.id).where(
         (Fair.plan_id == plan["id"]) & (Fair.status == "draft")).order_by(Fair.starts_at)
-    for r in rows:
-        await events.publish(principal, r["id"])
-    return len(rows)
+    published = 0
+    async with db.write_transaction():
+        for r in rows:
+            await events.get_fair_for_update(principal, r["id"])
+            published += await events.publish_locked(principal, r["id"])
+    return published
 
 
 # --- helpers for pages ------------------------------------------------------------------------
