@@ -28,6 +28,7 @@ from typing import Any
 import msgspec
 
 from fairs.errors import NotFound, TooManyRequests, Unavailable
+from fairs.i18n import N_
 
 log = logging.getLogger("fairs.checkin.live")
 
@@ -201,10 +202,10 @@ class Hub:
         address holds its cap of streams) / Unavailable (the process holds its cap)."""
         key = address_key(address)
         if self.by_address.get(key, 0) >= self.per_address:
-            raise TooManyRequests("Too many live streams from this address",
+            raise TooManyRequests(N_("Too many live streams from this address; try again later"),
                                   retry_after=RETRY_AFTER_ADDRESS)
         if self.total >= self.per_process:
-            raise Unavailable("Too many live streams on this server; try again shortly",
+            raise Unavailable(N_("Too many live streams on this server; try again shortly"),
                               headers={"Retry-After": str(RETRY_AFTER_PROCESS)})
         feed = self.feeds.get(fair_id)
         if feed is None:

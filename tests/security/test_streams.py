@@ -109,12 +109,14 @@ async def stream_app(migrated) -> AsyncIterator:
         app = create_app(Settings.from_env(**overrides))
         plugin = next(p for p in app.plugins if isinstance(p, ChannelsPlugin))
         await plugin.__aenter__()
-        running.append(plugin)
+        running.append((app, plugin))
         return app
 
     yield make
-    for plugin in running:
+    for app, plugin in running:
         await plugin.__aexit__(None, None, None)
+        if app.state.redis is not None:
+            await app.state.redis.aclose()
 
 
 def url(fair: dict) -> str:
