@@ -123,7 +123,8 @@ class CheckinController(Controller):
         await events.get_fair(fair_id, request.scope.get("user"), decorate=False)
         return AttendanceOut(**await services.attendance(fair_id))
 
-    @get("/attendance/stream", summary="text/event-stream of the attendance object on change",
+    @get("/attendance/stream", media_type="text/event-stream",
+         summary="text/event-stream of the attendance object on change",
          description="The same object as GET /attendance, sent at once and again whenever it "
                      "changes; a comment line when quiet (about every "
                      "FAIRS_STREAM_HEARTBEAT seconds); closed after FAIRS_STREAM_MAX_AGE (the "
@@ -136,8 +137,10 @@ class CheckinController(Controller):
                                 channels: NamedDependency[ChannelsPlugin]) -> Stream:
         from fairs.accounts.auth import client_address
 
+        address = client_address(request)
+        channels.check_stream(address)  # beyond the caps: refused before the database is asked
         await events.get_fair(fair_id, request.scope.get("user"), decorate=False)
-        return channels.open_stream(fair_id, client_address(request))
+        return channels.open_stream(fair_id, address)
 
     @get("/online-sessions", summary="An online fair's sessions and their viewers")
     async def list_sessions(self, request: Request, fair_id: FromPath[int]) -> dict:

@@ -135,6 +135,11 @@ class AttendanceChannels(ChannelsPlugin):
 
         return unwatch
 
+    def check_stream(self, address: str) -> None:
+        """Refuse (429 / 503) a client beyond the caps before any other work."""
+        if self.hub is not None:
+            self.hub.check(address)
+
     def open_stream(self, fair_id: int, address: str) -> AttendanceStream:
         """A stream of the fair's attendance for a client at `address` (429 / 503 beyond the
         caps: fairs.errors raised by the hub)."""

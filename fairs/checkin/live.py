@@ -68,6 +68,7 @@ RETRY_AFTER_ADDRESS = 30  # seconds: a slot frees when one of the address's stre
 RETRY_AFTER_PROCESS = 10  # seconds: another worker (or this one, a moment later) may have room
 LINGER = 5.0  # seconds a fair stays subscribed after its last listener left (a wall reloading)
 RETRY_ON_ERROR = 2.0  # seconds before a failed computation is tried again
+GRACE = 60.0  # seconds after its lifetime a listener that did not end is released anyway
 
 
 def frame(counts: dict[str, Any]) -> bytes:
@@ -141,20 +142,12 @@ class Listener:
             self.closed = True
             self.feed.hub._release(self)
 
-    def __del__(self) -> None:  # the last resort: a response that never ran
-        if not self.closed:
-            self.closed = True
-            try:
-                self.feed.hub._release(self)
-            except Exception:  # noqa: BLE001, S110 - never raise from a finaliser
-                pass
-
 
 class _Feed:
     """One fair's listeners in this process, its subscription and its last frame."""
 
     __slots__ = ("hub", "fair_id", "listeners", "frame", "dirty", "task", "unwatch", "retire",
-                 "gone")
+                 "started", "gone")
 
     def __init__(self, hub: Hub, fair_id: int) -> None:
         self.hub = hub
@@ -165,6 +158,7 @@ class _Feed:
         self.task: asyncio.Task | None = None
         self.unwatch: Callable[[], Awaitable[None]] | None = None
         self.retire: asyncio.Task | None = None
+        self.started = False
         self.gone = False
 
 
@@ -197,9 +191,9 @@ class Hub:
 
     # --- opening and closing -------------------------------------------------------------
 
-    def open(self, fair_id: int, address: str) -> Listener:
-        """A new listener of `fair_id` for a client at `address`, or TooManyRequests (the
-        address holds its cap of streams) / Unavailable (the process holds its cap)."""
+    def check(self, address: str) -> None:
+        """TooManyRequests (the address holds its cap of streams) or Unavailable (the process
+        holds its cap): `open()` checks again, this refuses before any other work."""
         key = address_key(address)
         if self.by_address.get(key, 0) >= self.per_address:
             raise TooManyRequests(N_("Too many live streams from this address; try again later"),
@@ -207,6 +201,12 @@ class Hub:
         if self.total >= self.per_process:
             raise Unavailable(N_("Too many live streams on this server; try again shortly"),
                               headers={"Retry-After": str(RETRY_AFTER_PROCESS)})
+
+    def open(self, fair_id: int, address: str) -> Listener:
+        """A new listener of `fair_id` for a client at `address` (see `check()` for the caps).
+        It is sent the fair's last frame at once, if there is one, and every new one after."""
+        self.check(address)
+        key = address_key(address)
         feed = self.feeds.get(fair_id)
         if feed is None:
             feed = self.feeds[fair_id] = _Feed(self, fair_id)
@@ -214,6 +214,11 @@ class Hub:
         if feed.retire is not None:
             feed.retire.cancel()
             feed.retire = None
+        if not feed.listeners and feed.started:
+            # Back while lingering: what it last sent may be old (it computes only for
+            # listeners); the new listener gets the counts computed afresh.
+            feed.frame = None
+            feed.dirty = True
         # The lifetimes are spread (85-100 % of the maximum), and so are the browsers' reconnect
         # delays (the `retry:` field, 2-10 s), so that streams opened together do not all
         # come back at the same moment.
@@ -224,6 +229,8 @@ class Hub:
         self.by_address[key] = self.by_address.get(key, 0) + 1
         self.total += 1
         self._ensure_ticker()
+        if feed.started and feed.dirty and feed.task is None:
+            self.changed(fair_id)
         return listener
 
     def _release(self, listener: Listener) -> None:
@@ -253,6 +260,7 @@ class Hub:
         if feed.gone:  # every listener left while we subscribed
             await self._unwatch(feed)
             return
+        feed.started = True
         self.changed(feed.fair_id)
 
     def changed(self, fair_id: int) -> None:
@@ -328,7 +336,12 @@ class Hub:
         now = time.monotonic()
         for feed in list(self.feeds.values()):
             for listener in list(feed.listeners):
-                if now >= listener.deadline:
+                if now >= listener.deadline + GRACE:
+                    # Ended long ago and still here: its response never ran or never asked
+                    # again (the web layer closes a listener when its response ends; this is
+                    # the last resort). The slot is released whatever happened.
+                    listener.close()
+                elif now >= listener.deadline:
                     listener.end()
                 elif listener.pending is None and now - listener.last_sent >= self.heartbeat:
                     listener.push(HEARTBEAT_FRAME)

@@ -260,3 +260,28 @@ async def test_an_old_stream_ends_and_frees_its_slot(stream_app, new_client, wor
     after = await Raw(app, url(fair), "10.9.5.1").open()
     assert after.status == 200
     await after.close()
+
+
+async def test_a_stream_opened_after_a_change_nobody_watched_gets_the_current_counts(
+        app, new_client, world):
+    """The fair stays subscribed a moment after its last stream closed (a wall reloading); a
+    change in that moment is not lost for the next stream."""
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"])
+    await asyncio.sleep(live.DELAY * 2)
+    first = await Raw(app, url(fair), "10.9.6.1").open()
+    await first.until(lambda: first.data)
+    assert first.counts()["checked_in"] == 0
+    await first.close()
+    answer = await scanner.post(f"/api/v1/fairs/{fair['id']}/checkins",
+                                json={"code": ticket["code"]})
+    assert answer.json()["result"] == "ok"
+    await asyncio.sleep(live.DELAY * 4)  # published and heard, with no stream open
+    second = await Raw(app, url(fair), "10.9.6.1").open()
+    try:
+        await second.until(lambda: second.data and second.counts()["checked_in"] == 1)
+        assert second.counts()["checked_in"] == 1
+    finally:
+        await second.close()
