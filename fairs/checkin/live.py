@@ -8,9 +8,10 @@ Pure (no Litestar). Two halves:
   costs a few messages, not a thousand. Each running app registers a publisher (its Channels
   plugin, memory or Redis) in `publishers`.
 - `Hub`: the streams of one process. A fair's counts are computed once per change for all its
-  listeners in the process (at most one computation in flight per fair; changes that arrive
-  meanwhile are coalesced into one more, `DELAY` after it), encoded once, and the same bytes go
-  to every listener. Listeners are counted per client address and per process (429 / 503 beyond
+  listeners in the process (at most one computation in flight per fair, and the next one at
+  least `DELAY` after it - longer with thousands of streams, `Hub.interval`: the changes that
+  arrive meanwhile make one computation), encoded once, and the same bytes go to every
+  listener. Listeners are counted per client address and per process (429 / 503 beyond
   the caps); each gets a heartbeat comment when it has had nothing for a while and is closed at
   the end of its lifetime (the browser's EventSource reconnects by itself).
 """
@@ -68,6 +69,7 @@ RETRY_AFTER_ADDRESS = 30  # seconds: a slot frees when one of the address's stre
 RETRY_AFTER_PROCESS = 10  # seconds: another worker (or this one, a moment later) may have room
 LINGER = 5.0  # seconds a fair stays subscribed after its last listener left (a wall reloading)
 RETRY_ON_ERROR = 2.0  # seconds before a failed computation is tried again
+FANOUT = 4000  # frames a second a process sends at most for changes (see Hub.interval)
 GRACE = 60.0  # seconds after its lifetime a listener that did not end is released anyway
 
 
@@ -146,8 +148,8 @@ class Listener:
 class _Feed:
     """One fair's listeners in this process, its subscription and its last frame."""
 
-    __slots__ = ("hub", "fair_id", "listeners", "frame", "dirty", "task", "unwatch", "retire",
-                 "started", "gone")
+    __slots__ = ("hub", "fair_id", "listeners", "frame", "dirty", "task", "next_at", "unwatch",
+                 "retire", "started", "gone")
 
     def __init__(self, hub: Hub, fair_id: int) -> None:
         self.hub = hub
@@ -156,6 +158,7 @@ class _Feed:
         self.frame: bytes | None = None
         self.dirty = True
         self.task: asyncio.Task | None = None
+        self.next_at = 0.0  # the loop's time before which the fair is not computed again
         self.unwatch: Callable[[], Awaitable[None]] | None = None
         self.retire: asyncio.Task | None = None
         self.started = False
@@ -272,9 +275,19 @@ class Hub:
         if feed.task is None:
             feed.task = self._spawn(self._refresh(feed))
 
+    def interval(self) -> float:
+        """Seconds between two computations (and sends) of one fair: DELAY, or longer when the
+        process holds so many streams that sending every frame to all of them would cost more
+        than FANOUT frames a second (5,000 streams: one update every 1.25 s)."""
+        return max(self.delay, self.total / FANOUT)
+
     async def _refresh(self, feed: _Feed) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while feed.dirty and feed.listeners and not feed.gone:
+                wait = feed.next_at - loop.time()
+                if wait > 0:  # the changes that arrive meanwhile make one computation
+                    await asyncio.sleep(wait)
                 feed.dirty = False
                 self.computations += 1
                 try:
@@ -286,15 +299,14 @@ class Hub:
                 except Exception:  # noqa: BLE001 - the next change (or the retry) tries again
                     log.exception("computing attendance failed")
                     feed.dirty = True
-                    await asyncio.sleep(RETRY_ON_ERROR)
+                    feed.next_at = loop.time() + RETRY_ON_ERROR
                     continue
+                feed.next_at = loop.time() + self.interval()
                 data = frame(counts)
                 if data != feed.frame:
                     feed.frame = data
                     for listener in feed.listeners:
                         listener.push(data)
-                if feed.dirty:
-                    await asyncio.sleep(self.delay)
         finally:
             feed.task = None
 
