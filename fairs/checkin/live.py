@@ -70,6 +70,7 @@ RETRY_AFTER_PROCESS = 10  # seconds: another worker (or this one, a moment later
 LINGER = 5.0  # seconds a fair stays subscribed after its last listener left (a wall reloading)
 RETRY_ON_ERROR = 2.0  # seconds before a failed computation is tried again
 FANOUT = 4000  # frames a second a process sends at most for changes (see Hub.interval)
+SLICE = 128  # listeners woken in one turn of the event loop
 GRACE = 60.0  # seconds after its lifetime a listener that did not end is released anyway
 
 
@@ -305,10 +306,22 @@ class Hub:
                 data = frame(counts)
                 if data != feed.frame:
                     feed.frame = data
-                    for listener in feed.listeners:
-                        listener.push(data)
+                    await self._fan_out(feed.listeners, data)
         finally:
             feed.task = None
+
+    @staticmethod
+    async def _fan_out(listeners: set[Listener], data: bytes) -> None:
+        """Hand `data` to every listener, SLICE at a time: each woken listener writes to its
+        socket in the loop's next turn, and between two slices the loop serves everyone else
+        (a check-in does not wait behind five thousand writes)."""
+        ordered = list(listeners)
+        for start in range(0, len(ordered), SLICE):
+            if start:
+                await asyncio.sleep(0)
+            for listener in ordered[start:start + SLICE]:
+                if not listener.closed:
+                    listener.push(data)
 
     async def _retire(self, feed: _Feed) -> None:
         await asyncio.sleep(LINGER)
@@ -341,22 +354,26 @@ class Hub:
         step = max(self.heartbeat / 4, 0.01)
         while self.total:
             await asyncio.sleep(step)
-            self.sweep()
+            await self.sweep()
         self._ticker = None
 
-    def sweep(self) -> None:
+    async def sweep(self) -> None:
         now = time.monotonic()
-        for feed in list(self.feeds.values()):
-            for listener in list(feed.listeners):
-                if now >= listener.deadline + GRACE:
-                    # Ended long ago and still here: its response never ran or never asked
-                    # again (the web layer closes a listener when its response ends; this is
-                    # the last resort). The slot is released whatever happened.
-                    listener.close()
-                elif now >= listener.deadline:
-                    listener.end()
-                elif listener.pending is None and now - listener.last_sent >= self.heartbeat:
-                    listener.push(HEARTBEAT_FRAME)
+        listeners = [listener for feed in list(self.feeds.values()) for listener in feed.listeners]
+        for n, listener in enumerate(listeners):
+            if n and n % SLICE == 0:
+                await asyncio.sleep(0)
+            if listener.closed:
+                continue
+            if now >= listener.deadline + GRACE:
+                # Ended long ago and still here: its response never ran or never asked again
+                # (the web layer closes a listener when its response ends; this is the last
+                # resort). The slot is released whatever happened.
+                listener.close()
+            elif now >= listener.deadline:
+                listener.end()
+            elif listener.pending is None and now - listener.last_sent >= self.heartbeat:
+                listener.push(HEARTBEAT_FRAME)
 
     def _spawn(self, coro: Awaitable[None]) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
