@@ -50,7 +50,7 @@ def _spec(status: int) -> ResponseSpec:
                         description=str(TITLES.get(status, "Error")))
 
 
-SPECS = {status: _spec(status) for status in (400, 401, 403, 404, 409, 415, 422, 429)}
+SPECS = {status: _spec(status) for status in (400, 401, 403, 404, 409, 415, 422, 429, 503)}
 
 
 def _names(handler: Any) -> set[str]:
@@ -97,5 +97,6 @@ def document_problems(handlers: Iterable[tuple[str, Any]]) -> None:
             continue
         responses = dict(handler.responses or {})
         for status in sorted(problem_statuses(handler, path)):
-            responses.setdefault(status, SPECS[status])
+            if responses.get(status) is None or responses[status].data_container is None:
+                responses[status] = SPECS[status]
         handler.responses = responses

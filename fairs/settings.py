@@ -101,6 +101,14 @@ class Settings:
     # The proxies whose X-Forwarded-For/-Proto uvicorn believes (`fairs run`; uvicorn's own
     # default too): comma-separated addresses or networks, "*" for any.
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Live attendance streams (GET /api/v1/fairs/{id}/attendance/stream): open streams allowed
+    # per client address (an IPv6 client by its /64) and per worker process, the seconds between
+    # heartbeat comments on a quiet stream, and a stream's longest life in seconds (the
+    # browser's EventSource reconnects by itself).
+    streams_per_address: int = 20
+    streams_per_process: int = 2000
+    stream_heartbeat: float = 15.0
+    stream_max_age: float = 3600.0
 
     @property
     def production(self) -> bool:
@@ -133,12 +141,21 @@ class Settings:
             metrics_allow=_list(env.get("FAIRS_METRICS_ALLOW"), ("127.0.0.1", "::1")),
             metrics_token=env.get("FAIRS_METRICS_TOKEN", ""),
             forwarded_allow_ips=(env.get("FAIRS_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1").strip(),
+            streams_per_address=int(env.get("FAIRS_STREAMS_PER_ADDRESS") or 20),
+            streams_per_process=int(env.get("FAIRS_STREAMS_PER_PROCESS") or 2000),
+            stream_heartbeat=float(env.get("FAIRS_STREAM_HEARTBEAT") or 15),
+            stream_max_age=float(env.get("FAIRS_STREAM_MAX_AGE") or 3600),
         )
         values.update(overrides)
         if not values.get("secret_key"):
             values["secret_key"] = _load_secret(Path(values["var_dir"]), production)
         if int(values["report_min_cell"]) < 1:
             raise RuntimeError("FAIRS_REPORT_MIN_CELL must be 1 or more")
+        if min(int(values["streams_per_address"]), int(values["streams_per_process"])) < 1:
+            raise RuntimeError("FAIRS_STREAMS_PER_ADDRESS and FAIRS_STREAMS_PER_PROCESS must be "
+                               "1 or more")
+        if not (0 < float(values["stream_heartbeat"]) and 0 < float(values["stream_max_age"])):
+            raise RuntimeError("FAIRS_STREAM_HEARTBEAT and FAIRS_STREAM_MAX_AGE must be positive")
         if values["sqlite_synchronous"] not in {"NORMAL", "FULL"}:
             raise RuntimeError("FAIRS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
         return cls(**values)

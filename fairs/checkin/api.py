@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
-
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from fairs import db
@@ -20,7 +16,7 @@ from fairs.accounts.auth import OWN_BEARER, bearer, organiser_guard, require, sc
 from fairs.events import services as events
 from fairs.tickets import qr
 
-from . import live, services
+from . import services
 from .schemas import (
     AttendanceOut,
     BatchIn,
@@ -38,8 +34,6 @@ from .schemas import (
     WindowIn,
     WindowOut,
 )
-
-HEARTBEAT = 15.0
 
 
 def scan_out(answer: dict) -> ScanOut:
@@ -128,12 +122,23 @@ class CheckinController(Controller):
         await events.get_fair(fair_id, request.scope.get("user"), decorate=False)
         return AttendanceOut(**await services.attendance(fair_id))
 
-    @get("/attendance/stream", summary="text/event-stream of the attendance object on change")
+    @get("/attendance/stream", media_type="text/event-stream",
+         summary="text/event-stream of the attendance object on change",
+         description="The same object as GET /attendance, sent at once and again whenever it "
+                     "changes; a comment line when quiet (about every "
+                     "FAIRS_STREAM_HEARTBEAT seconds); closed after FAIRS_STREAM_MAX_AGE (the "
+                     "browser reconnects). 429 beyond FAIRS_STREAMS_PER_ADDRESS open streams "
+                     "from one address, 503 beyond FAIRS_STREAMS_PER_PROCESS on one worker, "
+                     "both with Retry-After.",
+         opt={"problems": [429, 503]})
     async def attendance_stream(self, request: Request, fair_id: FromPath[int],
-                                channels: NamedDependency[ChannelsPlugin]) -> ServerSentEvent:
+                                channels: NamedDependency[ChannelsPlugin]) -> Stream:
+        from fairs.accounts.auth import client_address
+
+        address = client_address(request)
+        channels.check_stream(address)  # beyond the caps: refused before the database is asked
         await events.get_fair(fair_id, request.scope.get("user"), decorate=False)
-        return ServerSentEvent(_stream(channels, fair_id), headers={"Cache-Control": "no-cache",
-                                                                    "X-Accel-Buffering": "no"})
+        return channels.open_stream(fair_id, address)
 
     @get("/online-sessions", summary="An online fair's sessions and their viewers")
     async def list_sessions(self, request: Request, fair_id: FromPath[int]) -> dict:
@@ -166,27 +171,6 @@ class CheckinController(Controller):
     async def scan_stats(self, request: Request, fair_id: FromPath[int]) -> dict:
         await events.get_fair_for_update(require(request), fair_id)
         return {"items": await services.scan_stats(fair_id)}
-
-
-async def _stream(channels: ChannelsPlugin, fair_id: int) -> AsyncIterator[ServerSentEventMessage]:
-    changed = asyncio.Event()
-
-    async def on_event(_data: bytes) -> None:
-        changed.set()
-
-    last = None
-    async with channels.start_subscription([live.channel_name(fair_id)]) as subscriber, \
-            subscriber.run_in_background(on_event, join=False):
-        while True:
-            current = await services.attendance(fair_id)
-            if current != last:
-                last = current
-                yield ServerSentEventMessage(data=json.dumps(current))
-            try:
-                await asyncio.wait_for(changed.wait(), HEARTBEAT)
-            except TimeoutError:
-                yield ServerSentEventMessage(comment="keep-alive")
-            changed.clear()
 
 
 class BenchController(Controller):

@@ -15,12 +15,27 @@ function update(counts) {
   }
 }
 
+// The server ends a stream after a while (FAIRS_STREAM_MAX_AGE) and the browser's EventSource
+// reconnects by itself, after the `retry:` delay the stream named. An answer that is not a stream
+// (429 or 503 when the server holds too many streams, a restart, a 5xx from a proxy) closes the
+// EventSource for good: then we open a new one ourselves, waiting longer each time (5 s doubling
+// to 2 minutes, spread at random so that a room of walls does not come back at once).
+let failures = 0;
+
 function listen() {
   const source = new EventSource(`/api/v1/fairs/${fairId}/attendance/stream`);
   source.onmessage = (event) => {
+    failures = 0;
     try { update(JSON.parse(event.data)); } catch { /* ignore a bad frame */ }
   };
-  source.onerror = () => { wall.dataset.live = "reconnecting"; };
+  source.onerror = () => {
+    wall.dataset.live = "reconnecting";
+    if (source.readyState === EventSource.CLOSED) {
+      const wait = Math.min(120000, 5000 * 2 ** failures) * (0.5 + Math.random() / 2);
+      failures += 1;
+      setTimeout(listen, wait);
+    }
+  };
   source.onopen = () => { wall.dataset.live = "on"; };
 }
 listen();
