@@ -177,7 +177,7 @@ async def test_phone_lookup_admits_without_handing_out_codes(new_client, world, 
         await page.wait_for_selector("#scan-found li button")
         assert "丢**" in await page.inner_text("#scan-found")
         await page.click("#scan-found li button")
-        await page.wait_for_function(
+        await wait_until(page,
             "document.getElementById('scan-result').dataset.result === 'ok'")
         assert await page.inner_text("#scan-count") == "1"
         rows = await admissions(fair["id"])

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import LiveServer
+from tests.browser.helpers import wait_until
 from tests.conftest import DEMO_PASSWORDS, login_as
 from tests.tickets.helpers import make_fair, register
 
@@ -38,20 +39,20 @@ async def test_wall_recovers_from_a_refused_stream_and_from_its_end(browser, new
                 assert held.status_code == 200
                 page = await context.new_page()
                 await page.goto(f"{server.url}/wall/{fair['id']}")
-                await page.wait_for_function(
+                await wait_until(page,
                     "document.getElementById('wall').dataset.live === 'reconnecting'",
                     timeout=45_000)
             # The slot is free again: the wall comes back by itself and follows admissions.
             admitted = await http.post(f"/api/v1/fairs/{fair['id']}/checkins",
                                        headers=scanner, json={"code": tickets[0]["code"]})
             assert admitted.json()["result"] == "ok"
-            await page.wait_for_function(f"{CHECKED_IN} === '1'", timeout=45_000)
+            await wait_until(page, f"{CHECKED_IN} === '1'", timeout=45_000)
             # The server ends the stream after two seconds; the browser reopens it.
             await asyncio.sleep(3)
             admitted = await http.post(f"/api/v1/fairs/{fair['id']}/checkins",
                                        headers=scanner, json={"code": tickets[1]["code"]})
             assert admitted.json()["result"] == "ok"
-            await page.wait_for_function(f"{CHECKED_IN} === '2'", timeout=45_000)
+            await wait_until(page, f"{CHECKED_IN} === '2'", timeout=45_000)
     finally:
         await context.close()
         await asyncio.to_thread(server.stop)
