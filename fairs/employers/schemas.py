@@ -4,6 +4,8 @@ from typing import Annotated
 
 import msgspec
 
+from fairs.bounds import Bounded
+
 Short = Annotated[str, msgspec.Meta(max_length=300)]
 
 
@@ -29,11 +31,11 @@ class StatusOut(msgspec.Struct):
     status: str
 
 
-class RejectIn(msgspec.Struct):
+class RejectIn(Bounded):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
-class StaffIn(msgspec.Struct, kw_only=True):
+class StaffIn(Bounded, kw_only=True):
     username: Annotated[str, msgspec.Meta(max_length=150)]
     password: Annotated[str, msgspec.Meta(max_length=512)]
     display_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
