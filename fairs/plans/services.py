@@ -557,8 +557,10 @@ async def accept(principal: Principal, plan_id: int, fairs: list[dict[str, Any]]
 async def publish_drafts(principal: Principal, plan_id: int) -> int:
     """Publish every draft linked to the plan; the number published."""
     plan = await get_plan(principal, plan_id)
+    # Drafts whose time has passed stay drafts (publishing one would count it as held at once).
     rows = await Fair.select(Fair.id).where(
-        (Fair.plan_id == plan["id"]) & (Fair.status == "draft")).order_by(Fair.starts_at)
+        (Fair.plan_id == plan["id"]) & (Fair.status == "draft")
+        & (Fair.ends_at > events.now())).order_by(Fair.starts_at)
     for r in rows:
         await events.publish(principal, r["id"])
     return len(rows)
