@@ -18,9 +18,9 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from fairs import i18n
+from fairs import bounds, i18n
 from fairs.db import is_integrity_error
-from fairs.errors import FairsError, Invalid, NotFound
+from fairs.errors import FairsError, FieldError, Invalid, NotFound
 
 log = logging.getLogger("fairs.errors")
 
@@ -109,9 +109,11 @@ def _field_of(item: dict) -> str:
         if "field `" in message:  # a missing field inside a nested object
             path = f"{path}.{message.split('field `', 1)[1].split('`', 1)[0]}"
         return path
-    if "field `" in message:
-        return message.split("field `", 1)[1].split("`", 1)[0]
     key = item.get("key")
+    if "field `" in message:
+        name = message.split("field `", 1)[1].split("`", 1)[0]
+        # Litestar keeps the path of a nested object in the key ("slots[0]"): "slots[0].x".
+        return f"{key}.{name}" if key and key != "data" else name
     if key and key != "data":
         return str(key)
     return "body"
@@ -194,6 +196,25 @@ def _nul_path(value: Any, path: str = "") -> str | None:
     return None
 
 
+def refuse_deep_json(body: bytes) -> None:
+    """A JSON body nested deeper than bounds.MAX_JSON_DEPTH is a 400 before any parser recurses
+    into it (100,000 brackets made a RecursionError: a 500)."""
+    if bounds.json_depth_exceeds(body):
+        raise FairsError(N_("the JSON body is nested too deeply"), errors=[
+            FieldError("body", N_("nested deeper than 32 levels"))])
+
+
+def refuse_loose_booleans(request: Request, body: bytes) -> None:
+    """A boolean field given 0, 1 or "true" is a 400 naming it (Litestar's lax conversion would
+    take it as a boolean)."""
+    field = request.route_handler.parsed_data_field
+    if field is not None:
+        found = bounds.loose_boolean(field.annotation, body)
+        if found:
+            raise FairsError(N_("Validation failed"), errors=[
+                FieldError(found, N_("Expected `bool`: true or false"))])
+
+
 async def check_input(request: Request) -> None:
     """before_request: an integer path id out of the ids' range, or a path parameter with a
     NUL, names nothing (404); a NUL character in a query parameter or in a JSON or form
@@ -218,6 +239,8 @@ async def check_input(request: Request) -> None:
         return
     if "json" in kind:
         body = await request.body()
+        refuse_deep_json(body)
+        refuse_loose_booleans(request, body)
         if _JSON_NUL.search(body):
             import json
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -11,8 +12,9 @@ from litestar.datastructures import URL
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from fairs import i18n
+from fairs import bounds, i18n
 from fairs.errors import Invalid
+from fairs.i18n import N_
 
 LANG_COOKIE = "fairs_lang"
 
@@ -136,13 +138,38 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 # --- form fields (pages) ------------------------------------------------------------------------
 
 
-def form_int(data: dict[str, Any], field: str, default: int | None = None) -> int | None:
+def form_int(data: dict[str, Any], field: str, default: int | None = None, *,
+             lo: int = -(2**31), hi: int = 2**31 - 1) -> int | None:
     """A whole number from a posted form or query: blank gives `default`; anything else that is
-    not a whole number is an Invalid naming the field."""
+    not a whole number from `lo` to `hi` (by default what the database's integers hold) is an
+    Invalid naming the field."""
     raw = str(data.get(field, "") or "").strip()
     if not raw:
         return default
+    if len(raw) > 20:
+        raise Invalid(field, N_("a whole number"))
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
-        raise Invalid(field, "a whole number") from exc
+        raise Invalid(field, N_("a whole number")) from exc
+    if not lo <= value <= hi:
+        raise Invalid(field, N_("a whole number from {lo} to {hi}").format(lo=lo, hi=hi))
+    return value
+
+
+def form_text(data: dict[str, Any], field: str, max_length: int = 200) -> str:
+    """A text field of a form, stripped; longer than `max_length` is an Invalid naming it."""
+    value = str(data.get(field, "") or "").strip()
+    if len(value) > max_length:
+        raise Invalid(field, N_("at most {n} characters").format(n=max_length))
+    return value
+
+
+def form_date(data: dict[str, Any], field: str) -> date | None:
+    """A YYYY-MM-DD of a form (blank: None) from 2000 to 2100, else an Invalid naming it."""
+    return bounds.parse_date(str(data.get(field, "") or "")[:40], field)
+
+
+def form_datetime(data: dict[str, Any], field: str) -> datetime | None:
+    """An ISO date and time of a form (blank: None) from 2000 to 2100, else an Invalid."""
+    return bounds.parse_datetime(str(data.get(field, "") or "")[:40], field)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -54,12 +54,16 @@ class TokenInfo(msgspec.Struct):
     revoked: bool
 
 
+OrgCode = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$")]
+OrgName = Annotated[str, msgspec.Meta(max_length=100)]
+
+
 class OrgIn(msgspec.Struct):
-    code: str
-    name_zh: str
-    name_en: str = ""
-    kind: str = "street"
-    parent: str | None = None
+    code: OrgCode
+    name_zh: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    name_en: OrgName = ""
+    kind: Literal["city", "district", "area", "street"] = "street"
+    parent: Annotated[str, msgspec.Meta(max_length=32)] | None = None
 
 
 class OrgOut(msgspec.Struct):

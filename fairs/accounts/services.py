@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import hashlib
 import os
+import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,9 @@ from fairs.db import is_unique_violation, write_transaction
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
 from fairs.ratelimit import address_subject
 
-from .tables import ROLES, ApiToken, Organisation, User
+from .tables import ORG_KINDS, ROLES, ApiToken, Organisation, User
+
+ORG_CODE = re.compile(r"[A-Za-z0-9-]{1,32}")
 
 # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile). The test suite sets
 # FAIRS_PASSWORD_PROFILE=cheapest so that hundreds of logins do not take minutes.
@@ -222,8 +225,16 @@ async def top_org() -> dict:
 async def create_org(code: str, name_zh: str, name_en: str = "", kind: str = "district",
                      parent_code: str | None = None) -> dict:
     code = code.strip()
-    if not code or "/" in code or len(code) > 64:
-        raise Invalid("code", "1 to 64 characters, no '/'")
+    if not ORG_CODE.fullmatch(code):
+        # Codes make the organisation's path, matched by prefix: no '/', '%' or '_'.
+        raise Invalid("code", "1 to 32 letters, digits or '-'")
+    name_zh, name_en = (name_zh or "").strip(), (name_en or "").strip()
+    if not name_zh or len(name_zh) > 100:
+        raise Invalid("name_zh", "1 to 100 characters")
+    if len(name_en) > 100:
+        raise Invalid("name_en", "at most 100 characters")
+    if kind not in ORG_KINDS:
+        raise Invalid("kind", "one of " + ", ".join(ORG_KINDS))
     parent = await org_by_code(parent_code) if parent_code else None
     path = f"{parent['path'] if parent else '/'}{code}/"
     try:

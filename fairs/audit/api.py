@@ -20,9 +20,9 @@ class AuditController(Controller):
     @get("/", summary="Organiser and employer actions, newest first (admins)")
     async def list_entries(
         self,
-        action: Annotated[str | None, QueryParameter()] = None,
-        object_type: Annotated[str | None, QueryParameter()] = None,
-        object_id: Annotated[str | None, QueryParameter()] = None,
+        action: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        object_type: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        object_id: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict:

@@ -144,9 +144,9 @@ class FairBoothController(Controller):
     @get("/positions", summary="Jobs at this fair, searchable")
     async def positions(
         self, request: Request, fair_id: FromPath[int],
-        q: Annotated[str | None, QueryParameter()] = None,
-        job_type: Annotated[str | None, QueryParameter()] = None,
-        education: Annotated[str | None, QueryParameter()] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        job_type: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        education: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Limit = 100, offset: Offset = 0,
     ) -> dict:
         rows, total = await services.fair_positions(fair_id, request.scope.get("user"), q,

@@ -17,7 +17,7 @@ from fairs.errors import FairsError, Invalid
 from fairs.events.tables import Fair
 from fairs.extensions import register_fair_section, register_organiser_link
 from fairs.i18n import N_
-from fairs.web import form_int, page
+from fairs.web import form_int, form_text, page
 
 from . import services
 
@@ -197,11 +197,12 @@ class OrganiserBoothPages(Controller):
     async def generate(self, request: Request, fair_id: FromPath[int],
                        data: FormData) -> Redirect:
         principal = require(request)
-        rows, cols = form_int(data, "rows", 4), form_int(data, "cols", 8)
-        zones = [z.strip().upper() for z in str(data.get("zones") or "A").split(",")
+        rows = form_int(data, "rows", 4, lo=1, hi=40) or 4
+        cols = form_int(data, "cols", 8, lo=1, hi=40) or 8
+        zones = [z.strip().upper() for z in form_text(data, "zones", 200).split(",")
                  if z.strip()] or ["A"]
-        if not (1 <= rows <= 40 and 1 <= cols <= 40):
-            raise Invalid("rows", "1 to 40 rows and columns")
+        if len(zones) > 26 or any(len(z) > 8 for z in zones):
+            raise Invalid("zones", "at most 26 zones of up to 8 characters")
         current = await services.list_booths(fair_id, principal)
         layout = [{k: b[k] for k in ("code", "zone", "x", "y", "w", "h", "step_free",
                                      "blocked")} for b in current]
@@ -223,7 +224,7 @@ class OrganiserBoothPages(Controller):
     async def save(self, request: Request, fair_id: FromPath[int], data: FormData) -> Redirect:
         """The layout table: rows code-N, zone-N, x-N, ...; an emptied code removes the booth."""
         layout = []
-        n = form_int(data, "count", 0) or 0
+        n = form_int(data, "count", 0, lo=0, hi=2000) or 0
         for i in range(n + 1):
             code = str(data.get(f"code-{i}") or "").strip()
             if not code:
@@ -246,14 +247,14 @@ class OrganiserBoothPages(Controller):
                         data: FormData) -> Redirect:
         principal = require(request)
         fair = await services.managed_fair(principal, fair_id)
-        minutes = form_int(data, "minutes", 15) or 15
-        gap = form_int(data, "gap", 0) or 0
+        minutes = form_int(data, "minutes", 15, lo=5, hi=720) or 15
+        gap = form_int(data, "gap", 0, lo=0, hi=720) or 0
         start = str(data.get("starts_at") or "").strip()
         end = str(data.get("ends_at") or "").strip()
         try:
-            start_at = services.events.aware(datetime.fromisoformat(start), "starts_at") \
+            start_at = services.events.aware(datetime.fromisoformat(start[:40]), "starts_at") \
                 if start else fair["starts_at"]
-            end_at = services.events.aware(datetime.fromisoformat(end), "ends_at") \
+            end_at = services.events.aware(datetime.fromisoformat(end[:40]), "ends_at") \
                 if end else fair["ends_at"]
         except ValueError as exc:
             raise Invalid("starts_at", "a date and time") from exc
@@ -281,9 +282,8 @@ class OrganiserBoothPages(Controller):
     @get("/no-shows")
     async def ledger(self, request: Request) -> Template:
         principal = require(request)
-        employer_id = request.query_params.get("employer")
         rows = await services.list_no_shows(
-            principal, int(employer_id) if employer_id and employer_id.isdigit() else None)
+            principal, form_int(request.query_params, "employer", lo=1, hi=2**31 - 1))
         return page(request, "booths/ledger.html", records=rows,
                     rules=await services.get_rules())
 
@@ -321,7 +321,7 @@ class PublicBoothPages(Controller):
     async def jobs(self, request: Request, fair_id: FromPath[int]) -> Template:
         principal = request.scope.get("user")
         fair = await services.fair_row(fair_id, principal)
-        q = request.query_params.get("q") or None
+        q = form_text(request.query_params, "q") or None
         job_type = request.query_params.get("job_type") or None
         if job_type not in services.JOB_TYPES:
             job_type = None

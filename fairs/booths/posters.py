@@ -27,7 +27,7 @@ from fairs.errors import FairsError, Invalid
 from fairs.extensions import register_ticket_section
 from fairs.i18n import N_
 from fairs.tickets import qr
-from fairs.web import page
+from fairs.web import form_int, page
 
 from . import services
 
@@ -75,8 +75,7 @@ class PosterPages(Controller):
 
     @get("/employer/interests", guards=[employer_guard])
     async def interested(self, request: Request) -> Template:
-        raw = request.query_params.get("fair") or ""
-        fair_id = int(raw) if raw.isdigit() else None
+        fair_id = form_int(request.query_params, "fair", lo=1, hi=2**31 - 1)
         found = await services.interested_job_seekers(require(request), fair_id)
         return page(request, "booths/interested.html", fair_id=fair_id, **found)
 

@@ -5,13 +5,14 @@ from typing import Annotated
 
 import msgspec
 
+from fairs.bounds import Bounded, Description, Id, Note
+
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
 GridInt = Annotated[int, msgspec.Meta(ge=0, le=200)]
-# An id: the database's serial integers (32-bit on PostgreSQL); a larger one names nothing.
-Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Choice = Annotated[str, msgspec.Meta(max_length=32)]
 
 
-class BoothIn(msgspec.Struct, kw_only=True):
+class BoothIn(Bounded, kw_only=True):
     code: Code
     zone: Annotated[str, msgspec.Meta(max_length=32)] = ""
     x: GridInt | None = None
@@ -22,11 +23,11 @@ class BoothIn(msgspec.Struct, kw_only=True):
     blocked: bool = False
 
 
-class LayoutIn(msgspec.Struct):
+class LayoutIn(Bounded):
     booths: Annotated[list[BoothIn], msgspec.Meta(max_length=2000)]
 
 
-class CopyLayoutIn(msgspec.Struct):
+class CopyLayoutIn(Bounded):
     from_fair: Id = msgspec.field(name="from")
 
 
@@ -42,7 +43,7 @@ class BoothOut(msgspec.Struct, kw_only=True):
     employer_name: str | None = None
 
 
-class BookingIn(msgspec.Struct):
+class BookingIn(Bounded):
     """`{"booth": "A01"}` for that booth, `{"booth": null}` for any free one (or the waitlist)."""
 
     booth: Annotated[str, msgspec.Meta(max_length=16)] | None = None
@@ -62,13 +63,13 @@ class BookingOut(msgspec.Struct, kw_only=True):
     checked_in_at: str | None = None
 
 
-class SlotIn(msgspec.Struct, kw_only=True):
+class SlotIn(Bounded, kw_only=True):
     starts_at: datetime
     ends_at: datetime
     label: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
-class SlotsIn(msgspec.Struct):
+class SlotsIn(Bounded):
     slots: Annotated[list[SlotIn], msgspec.Meta(min_length=1, max_length=200)]
 
 
@@ -83,7 +84,7 @@ class SlotOut(msgspec.Struct, kw_only=True):
     topic: str | None = None
 
 
-class SlotBookingIn(msgspec.Struct):
+class SlotBookingIn(Bounded):
     topic: Annotated[str, msgspec.Meta(max_length=300)] = ""
 
 
@@ -104,28 +105,28 @@ class SlotBookingOut(msgspec.Struct, kw_only=True):
 Money = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
 
-class PositionIn(msgspec.Struct, kw_only=True):
+class PositionIn(Bounded, kw_only=True):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     headcount: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
-    education: str = "any"
-    experience: str = "any"
+    education: Choice = "any"
+    experience: Choice = "any"
     salary_min: Money = 0
     salary_max: Money = 0
-    job_type: str = "regular"  # regular 常规 | traineeship 见习 | practical 实训 | gig 零工
+    job_type: Choice = "regular"  # regular 常规 | traineeship 见习 | practical 实训 | gig 零工
     major: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    description: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    description: Description | None = None
 
 
-class PositionPatch(msgspec.Struct, kw_only=True):
+class PositionPatch(Bounded, kw_only=True):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     headcount: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
-    education: str | None = None
-    experience: str | None = None
+    education: Choice | None = None
+    experience: Choice | None = None
     salary_min: Money | None = None
     salary_max: Money | None = None
-    job_type: str | None = None
+    job_type: Choice | None = None
     major: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    description: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    description: Description | None = None
 
 
 class PositionOut(msgspec.Struct, kw_only=True):
@@ -147,8 +148,8 @@ class PositionOut(msgspec.Struct, kw_only=True):
     description: str
 
 
-class NoteIn(msgspec.Struct):
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+class NoteIn(Bounded):
+    note: Note = ""
 
 
 class NoShowOut(msgspec.Struct, kw_only=True):
@@ -166,11 +167,14 @@ class NoShowOut(msgspec.Struct, kw_only=True):
     note: str
 
 
-class RulesIn(msgspec.Struct, kw_only=True):
-    free_cancel_workdays: int | None = None
-    no_show_limit: int | None = None
-    window_days: int | None = None
-    suspension_days: int | None = None
+Days = Annotated[int, msgspec.Meta(ge=0, le=3650)]
+
+
+class RulesIn(Bounded, kw_only=True):
+    free_cancel_workdays: Annotated[int, msgspec.Meta(ge=0, le=30)] | None = None
+    no_show_limit: Annotated[int, msgspec.Meta(ge=1, le=100)] | None = None
+    window_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
+    suspension_days: Days | None = None
 
 
 class RulesOut(msgspec.Struct):
@@ -183,7 +187,7 @@ class RulesOut(msgspec.Struct):
 # --- posters and attendees' interest in positions --------------------------------------------
 
 
-class InterestIn(msgspec.Struct):
+class InterestIn(Bounded):
     """The attendee's ticket secret (or the ticket's address, which carries it): the credential.
     The door code, which door staff and employers see, does not mark or withdraw interest."""
 

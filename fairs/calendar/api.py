@@ -19,7 +19,7 @@ from .http import PRIVATE_CACHE, fair_ics_response, ics_response
 from .schemas import FeedUrlOut
 
 _ICS_NAME = re.compile(r"^([A-Za-z0-9_-]{1,100})\.ics$")
-Code = Annotated[str | None, QueryParameter()]
+Code = Annotated[str | None, QueryParameter(max_length=200)]
 FeedCodes = dict[str, str | None]
 
 

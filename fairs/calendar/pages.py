@@ -49,7 +49,7 @@ class CalendarPages(Controller):
         self,
         request: Request,
         codes: NamedDependency[FeedCodes],
-        days: Annotated[str | None, QueryParameter()] = None,
+        days: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> Template:
         error = None
         try:

@@ -4,7 +4,10 @@ from typing import Annotated
 
 import msgspec
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+from fairs.bounds import Bounded, Code, Name, Url
+
+Address = Annotated[str, msgspec.Meta(max_length=500)]
+Capacity = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 
 
 class IndustryOut(msgspec.Struct):
@@ -20,18 +23,18 @@ class AudienceOut(msgspec.Struct):
     name_en: str
 
 
-class VenueIn(msgspec.Struct):
+class VenueIn(Bounded):
     name: Name
-    address: Annotated[str, msgspec.Meta(max_length=500)] = ""
-    district: str | None = None
-    capacity: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+    address: Address = ""
+    district: Code | None = None
+    capacity: Capacity = 0
     step_free: bool = False
 
 
-class VenuePatch(msgspec.Struct):
+class VenuePatch(Bounded):
     name: Name | None = None
-    address: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    capacity: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+    address: Address | None = None
+    capacity: Capacity | None = None
     step_free: bool | None = None
     active: bool | None = None
 
@@ -46,15 +49,15 @@ class VenueOut(msgspec.Struct):
     active: bool
 
 
-class ChannelIn(msgspec.Struct):
+class ChannelIn(Bounded):
     name: Name
-    url: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    district: str | None = None
+    url: Url = ""
+    district: Code | None = None
 
 
-class ChannelPatch(msgspec.Struct):
+class ChannelPatch(Bounded):
     name: Name | None = None
-    url: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    url: Url | None = None
     active: bool | None = None
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from fairs import bounds
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.errors import FieldError, Invalid, NotFound
+from fairs.i18n import N_
 
 from .tables import Audience, Channel, Industry, Venue
 
@@ -25,6 +27,8 @@ async def audiences() -> list[dict]:
 
 async def check_codes(field: str, codes: list[str], table) -> list[str]:
     """Unknown industry/audience codes are a 422 naming the field and the codes."""
+    if len(codes) > 50:
+        raise Invalid(field, N_("at most 50 items"))
     codes = list(dict.fromkeys(codes))
     if not codes:
         return []
@@ -96,11 +100,34 @@ def check_url(url: str, field: str = "url") -> str:
     return url
 
 
+def _check_place(changes: dict) -> dict:
+    """A venue's or channel's fields bounded as the API's schema bounds them, for every caller
+    (the API, the catalogue page's forms, the demo): names 1-200 characters, an address up to
+    500, an address of a stream up to 1,000 (http or https), a capacity of 0 to 1,000,000."""
+    out = dict(changes)
+    if out.get("name") is not None:
+        out["name"] = bounds.check_text(out["name"], "name", 200, required=True)
+    if out.get("address") is not None:
+        out["address"] = bounds.check_text(out["address"], "address", 500)
+    if out.get("url") is not None:
+        out["url"] = check_url(bounds.check_text(out["url"], "url", 1000))
+    capacity = out.get("capacity")
+    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
+                                 or not 0 <= capacity <= 1_000_000):
+        raise Invalid("capacity", N_("a whole number from 0 to 1,000,000"))
+    for flag in ("step_free", "active"):
+        if out.get(flag) is not None and not isinstance(out[flag], bool):
+            raise Invalid(flag, N_("true or false"))
+    return out
+
+
 async def create_venue(principal: Principal, *, name: str, address: str, district: str | None,
                        capacity: int, step_free: bool) -> dict:
+    checked = _check_place({"name": name, "address": address or "", "capacity": capacity,
+                            "step_free": step_free})
     org_id = await _owner_org(principal, district)
     rows = await Venue.insert(
-        Venue(name=name.strip(), address=address.strip(), org=org_id, capacity=capacity,
+        Venue(name=checked["name"], address=checked["address"], org=org_id, capacity=capacity,
               step_free=step_free)
     ).returning(Venue.id)
     return await venue(rows[0]["id"])
@@ -109,6 +136,7 @@ async def create_venue(principal: Principal, *, name: str, address: str, distric
 async def update_venue(principal: Principal, venue_id: int, changes: dict) -> dict:
     row = await venue(venue_id)
     await accounts.ensure_manages(principal, row["org_id"])
+    changes = _check_place(changes)
     values = {getattr(Venue, k): v for k, v in changes.items() if v is not None}
     if values:
         await Venue.update(values).where(Venue.id == venue_id)
@@ -117,9 +145,10 @@ async def update_venue(principal: Principal, venue_id: int, changes: dict) -> di
 
 async def create_channel(principal: Principal, *, name: str, url: str,
                          district: str | None) -> dict:
+    checked = _check_place({"name": name, "url": url or ""})
     org_id = await _owner_org(principal, district)
     rows = await Channel.insert(
-        Channel(name=name.strip(), url=check_url(url), org=org_id)
+        Channel(name=checked["name"], url=checked["url"], org=org_id)
     ).returning(Channel.id)
     return await channel(rows[0]["id"])
 
@@ -127,8 +156,7 @@ async def create_channel(principal: Principal, *, name: str, url: str,
 async def update_channel(principal: Principal, channel_id: int, changes: dict) -> dict:
     row = await channel(channel_id)
     await accounts.ensure_manages(principal, row["org_id"])
-    if changes.get("url") is not None:
-        changes["url"] = check_url(changes["url"])
+    changes = _check_place(changes)
     values = {getattr(Channel, k): v for k, v in changes.items() if v is not None}
     if values:
         await Channel.update(values).where(Channel.id == channel_id)

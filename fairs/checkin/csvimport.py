@@ -1,7 +1,10 @@
 """Read a livestream platform's CSV export of sessions. Pure: no database, no HTTP.
 
 Columns are recognised by their header, Chinese or English; unknown columns are ignored.
-A missing peak or total column, or a number that is not a number, is a 422 naming the row.
+A missing peak or total column, a number that is not a finite whole number in range (0 to
+MAX_PEAK viewers, 0 to MAX_VIEWS views: `9e18`, `inf`, `1e400`, `inf万` and `nan` are refused),
+or a start outside 2000..2100 is a 422 naming the row and the column. Every row is read and
+checked before anything is written (the service writes them in one transaction).
 """
 
 from __future__ import annotations
@@ -9,9 +12,15 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
+from fairs import bounds
 from fairs.errors import Invalid
 from fairs.i18n import TZ
+
+# The same limits as the API's OnlineSessionIn: a city's livestream, generously.
+MAX_PEAK = 100_000_000
+MAX_VIEWS = 1_000_000_000
 
 LABEL = ("场次", "直播标题", "标题", "直播名称", "session", "title", "name")
 START = ("开播时间", "开始时间", "直播时间", "start", "starts_at", "started_at", "time")
@@ -32,23 +41,26 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _number(value: str, row: int, field: str) -> int:
+def _number(value: str, row: int, column: str, most: int) -> int:
+    """A count as a platform writes it ("12,345", "1.2万"): a finite number from 0 to `most`
+    (fractions dropped), else a 422 naming the row and the column."""
     text = (value or "").strip().replace(",", "").replace("，", "")
+    scale = 1
     if text.endswith("万"):
-        try:
-            return int(float(text[:-1]) * 10_000)
-        except ValueError:
-            pass
+        text, scale = text[:-1].strip(), 10_000
     try:
-        number = int(float(text))
-    except ValueError as exc:
-        raise Invalid("file", f"row {row}: {field} is not a number") from exc
-    if number < 0:
-        raise Invalid("file", f"row {row}: {field} is negative")
-    return number
+        number = Decimal(text) * scale
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        raise Invalid("file", f"row {row}, column {column}: {value.strip()[:40]!r} is not a number")
+    if not 0 <= number <= most:
+        raise Invalid("file", f"row {row}, column {column}: {value.strip()[:40]!r} is not from 0 "
+                              f"to {most:,}")
+    return int(number)
 
 
-def _time(value: str) -> datetime | None:
+def _time(value: str, row: int, column: str) -> datetime | None:
     text = (value or "").strip().replace("/", "-")
     if not text:
         return None
@@ -56,6 +68,8 @@ def _time(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if not bounds.in_range(parsed):
+        raise Invalid("file", f"row {row}, column {column}: {bounds.DATE_MESSAGE}")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=TZ)
 
 
@@ -84,10 +98,15 @@ def parse_sessions(text: str) -> list[dict]:
         def cell(i: int | None, row: list[str] = row) -> str:
             return row[i] if i is not None and i < len(row) else ""
 
+        def name(i: int | None, fallback: str) -> str:
+            return (header[i].strip()[:40] or fallback) if i is not None else fallback
+
         sessions.append({
             "label": cell(label_i).strip()[:200] or f"#{n - 1}",
-            "starts_at": _time(cell(start_i)),
-            "peak_viewers": _number(cell(peak_i), n, "peak") if peak_i is not None else 0,
-            "total_views": _number(cell(total_i), n, "total") if total_i is not None else 0,
+            "starts_at": _time(cell(start_i), n, name(start_i, "start")),
+            "peak_viewers": (_number(cell(peak_i), n, name(peak_i, "peak"), MAX_PEAK)
+                             if peak_i is not None else 0),
+            "total_views": (_number(cell(total_i), n, name(total_i, "total"), MAX_VIEWS)
+                            if total_i is not None else 0),
         })
     return sessions

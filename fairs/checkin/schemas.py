@@ -5,12 +5,15 @@ from typing import Annotated, Any
 
 import msgspec
 
+from fairs.bounds import Bounded
+from fairs.bounds import Code as ShortCode
+
 Code = Annotated[str, msgspec.Meta(max_length=200)]
 Nonce = Annotated[str, msgspec.Meta(max_length=64)]
 Device = Annotated[str, msgspec.Meta(max_length=100)]
 
 
-class ScanIn(msgspec.Struct, kw_only=True):
+class ScanIn(Bounded, kw_only=True):
     code: Code
     nonce: Nonce | None = None
     scanned_at: datetime | None = None
@@ -18,7 +21,7 @@ class ScanIn(msgspec.Struct, kw_only=True):
     offline: bool = False
 
 
-class BatchScanIn(msgspec.Struct, kw_only=True):
+class BatchScanIn(Bounded, kw_only=True):
     code: Code
     nonce: Nonce | None = None
     scanned_at: datetime | None = None
@@ -26,8 +29,8 @@ class BatchScanIn(msgspec.Struct, kw_only=True):
     offline: bool = True
 
 
-class BatchIn(msgspec.Struct):
-    scans: Annotated[list[BatchScanIn], msgspec.Meta(max_length=1000)]
+class BatchIn(Bounded):
+    scans: Annotated[list[BatchScanIn], msgspec.Meta(max_length=500)]
 
 
 class Counts(msgspec.Struct):
@@ -51,10 +54,10 @@ class BatchOut(msgspec.Struct):
     conflicts: int
 
 
-class WalkInIn(msgspec.Struct, kw_only=True):
+class WalkInIn(Bounded, kw_only=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     phone: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
-    audiences: Annotated[list[str], msgspec.Meta(max_length=20)] = []
+    audiences: Annotated[list[ShortCode], msgspec.Meta(max_length=20)] = []
     device: Device | None = None
 
 
@@ -67,7 +70,7 @@ class WalkInOut(msgspec.Struct, omit_defaults=True):
     checked_in_at: str | None = None
 
 
-class SelfCheckInIn(msgspec.Struct, kw_only=True):
+class SelfCheckInIn(Bounded, kw_only=True):
     token: Annotated[str, msgspec.Meta(max_length=100)]
     code: Code | None = None
     name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
@@ -99,7 +102,7 @@ class AttendanceOut(msgspec.Struct):
     online_peak: int
 
 
-class WindowIn(msgspec.Struct, kw_only=True):
+class WindowIn(Bounded, kw_only=True):
     opens_at: datetime | None = None
     closes_at: datetime | None = None
 
@@ -110,7 +113,7 @@ class WindowOut(msgspec.Struct):
     custom: bool
 
 
-class OnlineSessionIn(msgspec.Struct, kw_only=True):
+class OnlineSessionIn(Bounded, kw_only=True):
     label: Annotated[str, msgspec.Meta(max_length=200)] = ""
     peak_viewers: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] = 0
     total_views: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)] = 0
@@ -126,5 +129,5 @@ class OnlineSessionOut(msgspec.Struct):
     source: str
 
 
-class OnlineImportIn(msgspec.Struct):
+class OnlineImportIn(Bounded):
     csv: Annotated[str, msgspec.Meta(max_length=2_000_000)]

@@ -53,8 +53,8 @@ class EmployerController(Controller):
     @get("/", guards=[organiser_guard], summary="Employers, by status")
     async def list_employers(
         self,
-        status: Annotated[str | None, QueryParameter()] = None,
-        q: Annotated[str | None, QueryParameter()] = None,
+        status: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict:

@@ -13,7 +13,7 @@ from fairs.catalog import services as catalog
 from fairs.errors import FairsError, TooManyRequests
 from fairs.extensions import register_organiser_link
 from fairs.i18n import N_
-from fairs.web import page
+from fairs.web import form_text, page
 
 from . import services
 
@@ -56,7 +56,7 @@ class ApprovalPages(Controller):
     @get("/")
     async def approvals(self, request: Request) -> Template:
         status = request.query_params.get("status") or "pending"
-        q = request.query_params.get("q") or None
+        q = form_text(request.query_params, "q") or None
         rows, total = await services.list_employers(status if status != "all" else None, q,
                                                     limit=500)
         industries = {i["code"]: i for i in await catalog.industries()}

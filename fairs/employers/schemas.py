@@ -5,6 +5,7 @@ from typing import Annotated
 import msgspec
 
 from fairs.accounts.schemas import Password, Username
+from fairs.bounds import Bounded
 
 Short = Annotated[str, msgspec.Meta(max_length=300)]
 
@@ -31,11 +32,11 @@ class StatusOut(msgspec.Struct):
     status: str
 
 
-class RejectIn(msgspec.Struct):
+class RejectIn(Bounded):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
-class StaffIn(msgspec.Struct, kw_only=True):
+class StaffIn(Bounded, kw_only=True):
     username: Username
     password: Password
     display_name: Annotated[str, msgspec.Meta(max_length=200)] = ""

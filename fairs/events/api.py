@@ -10,6 +10,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from fairs import bounds
 from fairs.accounts.auth import organiser_guard, require
 from fairs.errors import Invalid
 
@@ -43,7 +44,7 @@ def parse_bound(value: str | None, field: str, end: bool) -> datetime | None:
         return None
     try:
         if len(value) == 10:
-            d = date.fromisoformat(value)
+            d = bounds.check_date(date.fromisoformat(value), field)
             return day_start(d + timedelta(days=1) if end else d)
         return services.aware(datetime.fromisoformat(value), field)
     except ValueError as exc:
@@ -62,14 +63,14 @@ class FairController(Controller):
     async def list_fairs(
         self,
         request: Request,
-        kind: Annotated[str | None, QueryParameter()] = None,
-        industry: Annotated[str | None, QueryParameter()] = None,
-        audience: Annotated[str | None, QueryParameter()] = None,
-        status: Annotated[str | None, QueryParameter()] = None,
-        org: Annotated[str | None, QueryParameter()] = None,
-        q: Annotated[str | None, QueryParameter()] = None,
-        from_: Annotated[str | None, QueryParameter(name="from")] = None,
-        to: Annotated[str | None, QueryParameter()] = None,
+        kind: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        industry: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        audience: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        status: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", max_length=40)] = None,
+        to: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> dict:

@@ -20,7 +20,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from fairs import i18n
+from fairs import bounds, i18n
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
@@ -196,21 +196,26 @@ def parse_form(form: dict[str, Any], *, kind: str) -> dict[str, Any]:
 
 
 def parse_day(raw: str | None) -> date | None:
+    """A list's day filter; malformed or outside 2000..2100 gives None (the page says so)."""
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         return None
+    return value if bounds.in_range(value) else None
 
 
 def parse_month(raw: str | None) -> date:
+    """The month view's `month` (YYYY-MM; malformed or blank: this month). A month outside
+    2000..2100 is a 422 naming `month`."""
     try:
         year, month = (int(x) for x in (raw or "").split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         today = datetime.now(TZ).date()
         return today.replace(day=1)
+    return bounds.check_date(first, "month")
 
 
 def next_month(first: date) -> date:
@@ -272,7 +277,7 @@ async def district_choices() -> list[dict]:
 
 # --- the public pages -----------------------------------------------------------------------
 
-Text = Annotated[str | None, QueryParameter()]
+Text = Annotated[str | None, QueryParameter(max_length=200)]
 
 
 def public_filter(kind: str | None, industry: str | None, audience: str | None,
@@ -293,7 +298,7 @@ class PublicFairPages(Controller):
     async def list_page(
         self, request: Request, kind: Text = None, industry: Text = None, audience: Text = None,
         org: Text = None, q: Text = None, from_: Annotated[str | None, QueryParameter(
-            name="from")] = None, to: Text = None, past: Text = None,
+            name="from", max_length=40)] = None, to: Text = None, past: Text = None,
         page_no: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
     ) -> Template:
         cat = await load_catalogue()

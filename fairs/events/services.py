@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fairs import db
+from fairs import bounds, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from fairs.i18n import TZ
+from fairs.i18n import N_, TZ
 
 from .tables import FORMATS, KINDS, Fair, FairAudience, FairIndustry
 
@@ -38,7 +38,10 @@ def now() -> datetime:
 
 
 def aware(value: datetime, field: str) -> datetime:
-    """Times without an offset are taken as China Standard Time (what a form sends)."""
+    """Times without an offset are taken as China Standard Time (what a form sends). Every time
+    a caller gives passes here: one outside 2000..2100 is a 422 naming `field` (year 1 or 9999
+    overflows in the conversion to UTC)."""
+    bounds.check_date(value, field)
     if value.tzinfo is None:
         value = value.replace(tzinfo=TZ)
     return value.astimezone(UTC)
@@ -193,6 +196,13 @@ def _check_format(value: str) -> str:
     return value
 
 
+def check_not_past(ends_at: datetime, field: str = "ends_at") -> None:
+    """A fair is made, published or moved only while it has not ended: a fair that ended counts
+    as held, and held fairs are what the reports count (the demo records history itself)."""
+    if ends_at <= now():
+        raise Invalid(field, N_("the fair would end in the past"))
+
+
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
         raise Invalid("ends_at", "must be after starts_at")
@@ -304,6 +314,7 @@ async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
     starts_at = aware(data["starts_at"], "starts_at")
     ends_at = aware(data["ends_at"], "ends_at")
     _check_times(starts_at, ends_at)
+    check_not_past(ends_at)
     windows = {k: aware(data[k], k) if data.get(k) else None for k in WINDOW_FIELDS}
     _check_windows(windows)
     fmt = _check_format(data.get("format") or ("livestream" if kind == "online" else "special"))
@@ -353,6 +364,8 @@ async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any
         values["channel"] = changes["channel"]
     merged = {**current, **values}
     _check_times(merged["starts_at"], merged["ends_at"])
+    if any(k in values and values[k] != current[k] for k in ("starts_at", "ends_at")):
+        check_not_past(merged["ends_at"])
     _check_windows(merged)
     await _check_place(kind, merged["venue"], merged["channel"], principal)
     industries = (await catalog.check_industries(list(changes["industries"]))
@@ -387,6 +400,7 @@ async def publish(principal: Principal, fair_id: int) -> dict:
     if current["status"] == "cancelled":
         raise Conflict("a cancelled fair cannot be published")
     if current["status"] == "draft":
+        check_not_past(current["ends_at"])
         async with db.write_transaction():
             await publish_locked(principal, fair_id)
     return await get_fair(fair_id, principal)
@@ -470,16 +484,12 @@ def check_fields(data: dict[str, Any]) -> None:
     """A fair's field limits (a title, a capacity of 1 to 1,000,000, bounded texts), kept by
     every write here whoever calls it: the API's schema, the editor's form, the planner."""
     if "title" in data:
-        title = (data["title"] or "").strip()
-        if not title:
-            raise Invalid("title", "required")
-        if len(title) > 300:
-            raise Invalid("title", "at most 300 characters")
+        bounds.check_text(data["title"], "title", 200, required=True)
     capacity = data.get("capacity")
     if capacity is not None and not 1 <= capacity <= 1_000_000:
         raise Invalid("capacity", "1 to 1,000,000")
-    if len(data.get("description") or "") > 20_000:
-        raise Invalid("description", "at most 20,000 characters")
+    if len(data.get("description") or "") > 5000:
+        raise Invalid("description", N_("at most {n} characters").format(n=5000))
     if len(data.get("stream_url") or "") > 1000:
         raise Invalid("stream_url", "at most 1,000 characters")
 
@@ -500,10 +510,14 @@ async def create_fairs(principal: Principal, items: list[dict[str, Any]],
         kind = data["kind"]
         if kind not in KINDS:
             raise Invalid(f"fairs[{n}].kind", f"one of {', '.join(KINDS)}")
-        starts_at = aware(data["starts_at"], "starts_at")
-        ends_at = aware(data["ends_at"], "ends_at")
+        try:
+            starts_at = aware(data["starts_at"], "starts_at")
+            ends_at = aware(data["ends_at"], "ends_at")
+        except Invalid as exc:
+            raise Invalid(f"fairs[{n}].{exc.errors[0].field}", exc.detail) from exc
         try:
             _check_times(starts_at, ends_at)
+            check_not_past(ends_at)
         except Invalid as exc:
             raise Invalid(f"fairs[{n}].ends_at", exc.detail) from exc
         venue, channel, industries, audiences, org_id = await _check_new(principal, kind, data)

@@ -4,30 +4,35 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
 
+from fairs import bounds
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid
 from fairs.extensions import register_organiser_link
 from fairs.i18n import N_, TZ, format_date, gettext
-from fairs.web import form_int, page
+from fairs.web import form_date, form_int, page
 
 from . import services
 from .planner import KINDS
+from .schemas import ProposedFairIn
+
+_PROPOSAL = Annotated[list[ProposedFairIn], msgspec.Meta(min_length=1, max_length=1000)]
 
 
 def _date(data: dict[str, Any], field: str) -> date:
-    try:
-        return date.fromisoformat(str(data.get(field, "")).strip())
-    except ValueError as exc:
-        raise Invalid(field, "a date YYYY-MM-DD") from exc
+    value = form_date(data, field)
+    if value is None:
+        raise Invalid(field, "a date YYYY-MM-DD")
+    return value
 
 
 def _time(raw: str | None, field: str, default: time) -> time:
@@ -40,13 +45,10 @@ def _time(raw: str | None, field: str, default: time) -> time:
 
 
 def _dates(raw: str) -> tuple[date, ...]:
-    out = []
-    for part in raw.replace(",", " ").replace("，", " ").split():
-        try:
-            out.append(date.fromisoformat(part))
-        except ValueError as exc:
-            raise Invalid("blackout", f"not a date YYYY-MM-DD: {part}") from exc
-    return tuple(out)
+    parts = raw.replace(",", " ").replace("，", " ").split()
+    if len(parts) > services.MAX_BLACKOUT:
+        raise Invalid("blackout", "at most 366 dates")
+    return tuple(bounds.parse_date(part, "blackout") for part in parts)
 
 
 # --- the burn-up chart ----------------------------------------------------------------------
@@ -132,14 +134,14 @@ async def _names() -> tuple[dict[str, dict], dict[str, dict]]:
 
 def _constraints(q: dict[str, Any], run: bool) -> services.Constraints:
     return services.Constraints(
-        max_per_day=form_int(q, "max_per_day", 2) or 2,
+        max_per_day=form_int(q, "max_per_day", 2, lo=1, hi=50) or 2,
         blackout=_dates(str(q.get("blackout", "") or "")),
         weekdays_only=bool(q.get("weekdays_only")) if run else True,
         allow_consecutive=bool(q.get("allow_consecutive")),
         day_starts=_time(q.get("day_starts"), "day_starts", time(9)),
         day_ends=_time(q.get("day_ends"), "day_ends", time(17)),
-        offline_minutes=form_int(q, "offline_minutes", 180) or 180,
-        online_minutes=form_int(q, "online_minutes", 120) or 120,
+        offline_minutes=form_int(q, "offline_minutes", 180, lo=15, hi=720) or 180,
+        online_minutes=form_int(q, "online_minutes", 120, lo=15, hi=720) or 120,
     )
 
 
@@ -159,7 +161,8 @@ class PlanPages(Controller):
 
     @post("/", status_code=303)
     async def create_plan(self, request: Request, data: FormData) -> Redirect:
-        targets = {k: form_int(data, f"target_{k}") for k in services.TARGET_KINDS}
+        targets = {k: form_int(data, f"target_{k}", lo=0, hi=services.MAX_TARGET)
+                   for k in services.TARGET_KINDS}
         plan = await services.create_plan(require(request), {
             "title": str(data.get("title", "")), "starts_on": _date(data, "starts_on"),
             "ends_on": _date(data, "ends_on"),
@@ -226,15 +229,13 @@ class PlanPages(Controller):
                      data: FormData) -> Redirect | Template:
         principal = require(request)
         plan = await services.get_plan(principal, plan_id)
-        try:
-            fairs = json.loads(str(data.get("proposal", "") or "[]"))
-            if not isinstance(fairs, list):
-                raise ValueError
-            for f in fairs:
-                f["starts_at"] = datetime.fromisoformat(f["starts_at"])
-                f["ends_at"] = datetime.fromisoformat(f["ends_at"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Invalid("proposal", "not a proposal") from exc
+        raw = str(data.get("proposal", "") or "[]").encode()
+        if bounds.json_depth_exceeds(raw):
+            raise Invalid("proposal", "not a proposal")
+        try:  # the API's schema, with its bounds on every field
+            fairs = [msgspec.structs.asdict(f) for f in msgspec.json.decode(raw, type=_PROPOSAL)]
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise Invalid("proposal", f"not a proposal ({exc})") from exc
         try:
             ids = await services.accept(principal, plan_id, fairs)
         except Conflict as exc:

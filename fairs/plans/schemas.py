@@ -5,32 +5,35 @@ from typing import Annotated
 
 import msgspec
 
-from fairs.events.schemas import FairDraft, Id
+from fairs.bounds import Bounded, Code, Codes, Ids, Title
+from fairs.events.schemas import FairDraft
 
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
-Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
-Minimums = Annotated[dict[str, Annotated[int, msgspec.Meta(ge=1, le=10_000)]],
-                     msgspec.Meta(max_length=100)]
+# A plan's targets: a district plans tens to hundreds of fairs a year; the planner's work grows
+# with them (and with the plan's span, at most MAX_PLAN_DAYS in plans.services).
+MAX_TARGET = 1000
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_TARGET)]
+Minimums = Annotated[dict[Code, Annotated[int, msgspec.Meta(ge=1, le=MAX_TARGET)]],
+                     msgspec.Meta(max_length=50)]
 
 
-class Targets(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Targets(Bounded, kw_only=True, omit_defaults=True):
     offline: Count | None = None
     online: Count | None = None
     events: Count | None = None
     employer_visits: Count | None = None
 
 
-class PlanIn(msgspec.Struct, kw_only=True):
+class PlanIn(Bounded, kw_only=True):
     title: Title
     starts_on: date
     ends_on: date
     targets: Targets
     industry_minimums: Minimums = {}
     audience_minimums: Minimums = {}
-    org: str | None = None
+    org: Code | None = None
 
 
-class PlanPatch(msgspec.Struct, kw_only=True, omit_defaults=True):
+class PlanPatch(Bounded, kw_only=True, omit_defaults=True):
     title: Title | msgspec.UnsetType = msgspec.UNSET
     starts_on: date | msgspec.UnsetType = msgspec.UNSET
     ends_on: date | msgspec.UnsetType = msgspec.UNSET
@@ -52,26 +55,26 @@ class PlanOut(msgspec.Struct):
     updated_at: str
 
 
-class ProposalIn(msgspec.Struct, kw_only=True):
+class ProposalIn(Bounded, kw_only=True):
     """The organiser's constraints; every field optional."""
 
     max_per_day: Annotated[int, msgspec.Meta(ge=1, le=50)] = 2
-    blackout: Annotated[list[date], msgspec.Meta(max_length=2000)] = []
+    blackout: Annotated[list[date], msgspec.Meta(max_length=366)] = []
     weekdays_only: bool = True
     day_starts: time = time(9, 0)
     day_ends: time = time(17, 0)
     offline_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 180
     online_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 120
     allow_consecutive: bool = False
-    venues: list[Id] | None = None
-    channels: list[Id] | None = None
-    industries: list[str] | None = None
-    audiences: list[str] | None = None
+    venues: Ids | None = None
+    channels: Ids | None = None
+    industries: Codes | None = None
+    audiences: Codes | None = None
 
 
 class ProposedFairIn(FairDraft, kw_only=True):
     """A proposal accepted as a draft fair: the same fields and limits as a new fair's."""
 
 
-class AcceptIn(msgspec.Struct, kw_only=True):
+class AcceptIn(Bounded, kw_only=True):
     fairs: Annotated[list[ProposedFairIn], msgspec.Meta(min_length=1, max_length=1000)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fairs import db
+from fairs import bounds, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
@@ -21,13 +21,17 @@ from fairs.errors import Conflict, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.events.tables import Fair
 from fairs.extensions import PlanScope, plan_attendance
-from fairs.i18n import TZ
+from fairs.i18n import N_, TZ
 
 from . import planner
 from .tables import DIMENSIONS, Plan, PlanTheme
 
 TARGET_KINDS = ("offline", "online", "events", "employer_visits")
 MAX_DAYS = 3 * 366
+# The planner's work is bounded by its input: targets, the plan's span, days and choices.
+MAX_TARGET = 1000
+MAX_BLACKOUT = 366
+MAX_CHOICES = 50
 
 
 def now() -> datetime:
@@ -96,6 +100,8 @@ async def list_plans(principal: Principal, limit: int = 100, offset: int = 0
 
 
 def _check_dates(starts_on: date, ends_on: date) -> None:
+    bounds.check_date(starts_on, "starts_on")
+    bounds.check_date(ends_on, "ends_on")
     if ends_on < starts_on:
         raise Invalid("ends_on", "must not be before starts_on")
     if (ends_on - starts_on).days > MAX_DAYS:
@@ -109,8 +115,8 @@ def _check_targets(targets: dict[str, Any]) -> dict[str, int | None]:
         if value is None:
             out[key] = None if key in ("events", "employer_visits") else 0
             continue
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000:
-            raise Invalid(f"targets.{key}", "a whole number from 0 to 100,000")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TARGET:
+            raise Invalid(f"targets.{key}", N_("a whole number from 0 to 1,000"))
         out[key] = value
     unknown = set(targets) - set(TARGET_KINDS)
     if unknown:
@@ -129,8 +135,8 @@ async def _check_minimums(values: dict[str, int] | None, dimension: str) -> dict
     else:
         await catalog.check_audiences(list(values), field)
     for code, n in values.items():
-        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 10_000:
-            raise Invalid(f"{field}.{code}", "a whole number from 1 to 10,000")
+        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_TARGET:
+            raise Invalid(f"{field}.{code}", N_("a whole number from 1 to 1,000"))
     return values
 
 
@@ -143,9 +149,7 @@ async def _write_themes(plan_id: int, dimension: str, values: dict[str, int]) ->
 
 
 async def create_plan(principal: Principal, data: dict[str, Any]) -> dict:
-    title = (data.get("title") or "").strip()
-    if not title:
-        raise Invalid("title", "required")
+    title = bounds.check_text(data.get("title"), "title", 200, required=True)
     _check_dates(data["starts_on"], data["ends_on"])
     targets = _check_targets(dict(data.get("targets") or {}))
     industries = await _check_minimums(data.get("industry_minimums"), "industry")
@@ -172,10 +176,7 @@ async def update_plan(principal: Principal, plan_id: int, changes: dict[str, Any
     current = await get_plan(principal, plan_id)
     values: dict[Any, Any] = {}
     if "title" in changes:
-        title = (changes["title"] or "").strip()
-        if not title:
-            raise Invalid("title", "required")
-        values[Plan.title] = title
+        values[Plan.title] = bounds.check_text(changes["title"], "title", 200, required=True)
     starts_on = changes.get("starts_on", current["starts_on"])
     ends_on = changes.get("ends_on", current["ends_on"])
     _check_dates(starts_on, ends_on)
@@ -397,8 +398,14 @@ def check_constraints(c: Constraints) -> None:
     for field in ("offline_minutes", "online_minutes"):
         if timedelta(minutes=getattr(c, field)) > span:
             raise Invalid(field, "longer than the working hours")
-    if len(c.blackout) > 2000:
-        raise Invalid("blackout", "at most 2,000 dates")
+    if len(c.blackout) > MAX_BLACKOUT:
+        raise Invalid("blackout", N_("at most 366 dates"))
+    for n, day in enumerate(c.blackout):
+        bounds.check_date(day, f"blackout[{n}]")
+    bounds.check_date(c.earliest, "earliest")
+    for field in ("venues", "channels", "industries", "audiences"):
+        if len(getattr(c, field) or ()) > MAX_CHOICES:
+            raise Invalid(field, N_("at most 50 items"))
 
 
 async def _places(plan: dict, c: Constraints) -> list[planner.Place]:
@@ -552,8 +559,10 @@ async def publish_drafts(principal: Principal, plan_id: int) -> int:
     """Publish every draft linked to the plan, all or none (a draft whose place a published
     fair took meanwhile is a 409 and nothing is published); the number published."""
     plan = await get_plan(principal, plan_id)
+    # Drafts whose time has passed stay drafts (publishing one would count it as held at once).
     rows = await Fair.select(Fair.id).where(
-        (Fair.plan_id == plan["id"]) & (Fair.status == "draft")).order_by(Fair.starts_at)
+        (Fair.plan_id == plan["id"]) & (Fair.status == "draft")
+        & (Fair.ends_at > events.now())).order_by(Fair.starts_at)
     published = 0
     async with db.write_transaction():
         for r in rows:

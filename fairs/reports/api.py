@@ -30,11 +30,12 @@ from . import exports, services
 from .schemas import IntentionIn, IntentionOut, MeasuresOut
 from .services import MEASURES, MeasureFilter
 
-Param = Annotated[str | None, QueryParameter()]
+Param = Annotated[str | None, QueryParameter(max_length=200)]
 RawFilter = dict[str, str | None]
+From = Annotated[str | None, QueryParameter(name="from", max_length=40)]
 
 
-async def filter_query(from_: Annotated[str | None, QueryParameter(name="from")] = None,
+async def filter_query(from_: From = None,
                        to: Param = None, org: Param = None, kind: Param = None,
                        industry: Param = None, audience: Param = None) -> RawFilter:
     """The measures' filter as given in the query (`from`, `to`, `org`, `kind`, `industry`,

@@ -2,6 +2,12 @@
 breakdown, Chinese headings) and a CSV (UTF-8 with a BOM, so that Excel opens the Chinese).
 
 Pure: takes the dict `fairs.reports.services.report` returns, gives bytes.
+
+Names come from people (an organisation, a fair, a filter): a text cell that begins with = + - @
+(or a tab or a carriage return) would be a formula to a spreadsheet (OWASP "CSV injection").
+The CSV prefixes such a text with a single quote; numbers stay numbers (a negative count is
+written as it is). The workbook writes every text with write_string, and the workbook is made
+with strings_to_formulas and strings_to_urls off, so nothing given as text becomes a formula.
 """
 
 from __future__ import annotations
@@ -41,6 +47,17 @@ NOTES = {
 }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell: a text that a spreadsheet would take as a formula gets a leading quote;
+    anything else (numbers included) unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def columns(section: str) -> tuple[str, ...]:
     return PERSON_MEASURES if section == "audience" else MEASURES
 
@@ -54,21 +71,26 @@ def to_csv(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
     and the eight measures (the audience rows fill only theirs)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["分组", "项目", *(HEADINGS[m] for m in MEASURES)])
-    writer.writerow(["汇总", "合计", *(report["totals"][m] for m in MEASURES)])
+
+    def write(row: list) -> None:
+        writer.writerow([cell(v) for v in row])
+
+    write(["分组", "项目", *(HEADINGS[m] for m in MEASURES)])
+    write(["汇总", "合计", *(report["totals"][m] for m in MEASURES)])
     for section, title in SECTIONS:
         cols = columns(section)
         for row in report["sections"][section]:
-            writer.writerow([title, row["name_zh"],
-                             *(row["values"].get(m, "") if m in cols else "" for m in MEASURES)])
+            write([title, row["name_zh"],
+                   *(row["values"].get(m, "") if m in cols else "" for m in MEASURES)])
     for key, value in meta:
-        writer.writerow(["说明", f"{key}：{value}"])
+        write(["说明", f"{key}：{value}"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_xlsx(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
     book.set_properties({"title": "招聘会统计报表", "author": "公共就业服务"})
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#E8EEF6", "border": 1,
@@ -84,17 +106,17 @@ def to_xlsx(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
     right = book.add_format({"border": 1, "align": "right"})
 
     summary = book.add_worksheet("汇总")
-    summary.write(0, 0, "招聘会统计报表", title)
+    summary.write_string(0, 0, "招聘会统计报表", title)
     line = 1
     for key, value in meta:
-        summary.write(line, 0, key)
-        summary.write(line, 1, value)
+        summary.write_string(line, 0, str(key))
+        summary.write_string(line, 1, str(value))
         line += 1
     line += 1
-    summary.write(line, 0, "指标", head)
-    summary.write(line, 1, "数值", head)
+    summary.write_string(line, 0, "指标", head)
+    summary.write_string(line, 1, "数值", head)
     for i, m in enumerate(MEASURES, start=1):
-        summary.write(line + i, 0, HEADINGS[m], label)
+        summary.write_string(line + i, 0, HEADINGS[m], label)
         summary.write_number(line + i, 1, report["totals"][m], number)
     summary.set_column(0, 0, 26)
     summary.set_column(1, 1, 22)
@@ -102,7 +124,8 @@ def to_xlsx(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
     for section, sheet_title in SECTIONS:
         sheet = book.add_worksheet(sheet_title)
         cols = columns(section)
-        sheet.write_row(0, 0, [SECTION_ITEM[section], *(HEADINGS[m] for m in cols)], head)
+        for c, heading in enumerate([SECTION_ITEM[section], *(HEADINGS[m] for m in cols)]):
+            sheet.write_string(0, c, heading, head)
         sheet.set_row(0, 32)
         for r, row in enumerate(report["sections"][section], start=1):
             kind = row["kind"]

@@ -4,11 +4,10 @@ from typing import Annotated
 
 import msgspec
 
-# An id: the database's serial integers (32-bit on PostgreSQL); a larger one names nothing.
-Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+from fairs.bounds import Bounded, Id
 
 
-class IntentionIn(msgspec.Struct, kw_only=True):
+class IntentionIn(Bounded, kw_only=True):
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     position: Id
 

@@ -4,12 +4,14 @@ from typing import Annotated
 
 import msgspec
 
+from fairs.bounds import Bounded, Code
+
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Phone = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
-Codes = Annotated[list[str], msgspec.Meta(max_length=20)]
+Codes = Annotated[list[Code], msgspec.Meta(max_length=20)]
 
 
-class RegistrationIn(msgspec.Struct, kw_only=True):
+class RegistrationIn(Bounded, kw_only=True):
     name: Name
     phone: Phone
     audiences: Codes = []

@@ -307,3 +307,21 @@ async def test_the_layout_sources_name_no_other_organisations_draft(new_client, 
     copied = await organiser.post(f"/api/v1/fairs/{mine['id']}/booths/copy",
                                   json={"from": draft["id"]})
     assert copied.status_code == 404
+
+
+async def test_an_organisation_code_cannot_widen_a_subtree(new_client, world):
+    """A subtree is matched by its path's prefix: a code with LIKE's wildcards (`_`, `%`) or a
+    '/' would make an organisation whose staff match others' paths. Such codes are refused,
+    naming the field, and so are unbounded names."""
+    admin = await login_as(new_client, "admin")
+    for code in ("x%", "xh_", "a/b", "", "c" * 33):
+        answer = await admin.post("/api/v1/orgs", json={
+            "code": code, "name_zh": "测试街道", "kind": "street", "parent": "xha"})
+        assert answer.status_code in (400, 422), (code, answer.text)
+        assert "code" in {e["field"] for e in answer.json()["errors"]}, answer.text
+    long_name = await admin.post("/api/v1/orgs", json={
+        "code": "longname", "name_zh": "长" * 101, "kind": "street", "parent": "xha"})
+    assert long_name.status_code in (400, 422), long_name.text
+    made = await admin.post("/api/v1/orgs", json={
+        "code": "new-street", "name_zh": "新街道", "kind": "street", "parent": "xha"})
+    assert made.status_code == 201, made.text
