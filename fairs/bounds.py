@@ -66,28 +66,25 @@ def check_text(value: str | None, field: str, max_length: int = 200,
     return value
 
 
-def parse_date(raw: str | None, field: str) -> date | None:
-    """A query's or a form's YYYY-MM-DD (blank: None), bounded; a 422 naming the field."""
+def _parse(raw: str | None, field: str, parse: Any, message: str) -> Any:
     raw = (raw or "").strip()
     if not raw:
         return None
     try:
-        value = date.fromisoformat(raw)
+        value = parse(raw)
     except ValueError as exc:
-        raise Invalid(field, N_("a date YYYY-MM-DD")) from exc
+        raise Invalid(field, message) from exc
     return check_date(value, field)
+
+
+def parse_date(raw: str | None, field: str) -> date | None:
+    """A query's or a form's YYYY-MM-DD (blank: None), bounded; a 422 naming the field."""
+    return _parse(raw, field, date.fromisoformat, N_("a date YYYY-MM-DD"))
 
 
 def parse_datetime(raw: str | None, field: str) -> datetime | None:
     """A query's or a form's ISO date and time (blank: None), bounded; a 422 naming the field."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise Invalid(field, N_("a date and time")) from exc
-    return check_date(value, field)
+    return _parse(raw, field, datetime.fromisoformat, N_("a date and time"))
 
 
 def _bad_date(value: Any) -> bool:

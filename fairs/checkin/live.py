@@ -19,7 +19,6 @@ Pure (no Litestar). Two halves:
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import random
 import time
@@ -30,6 +29,7 @@ import msgspec
 
 from fairs.errors import NotFound, TooManyRequests, Unavailable
 from fairs.i18n import N_
+from fairs.ratelimit import address_subject
 
 log = logging.getLogger("fairs.checkin.live")
 
@@ -81,16 +81,9 @@ def frame(counts: dict[str, Any]) -> bytes:
 
 def address_key(address: str) -> str:
     """The key a client's streams are counted under: its address, an IPv6 address by its /64
-    (one subscriber's network; counting single addresses there would cap nothing)."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64]
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    (one subscriber's network; counting single addresses there would cap nothing), as the rate
+    limits count it."""
+    return address_subject(address)
 
 
 class Listener:

@@ -8,6 +8,7 @@ import asyncio
 import gc
 import threading
 import tracemalloc
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -225,12 +226,20 @@ async def test_a_strangers_failures_do_not_lock_the_owner_out(migrated, world):
 # --- 12. phone lookups at the door ---------------------------------------------------------
 
 
-async def test_phone_lookups_are_throttled_per_scanner_and_fair(migrated, world):
-    app = limited_app(lookup=(3, 60))
+@asynccontextmanager
+async def door_staff(lookups: int, subnet: int):
+    """An organiser and a scanner logged in to an app whose look-up budget is `lookups`."""
+    app = limited_app(lookup=(lookups, 60))
     await app.state.limiter.reset()
-    async with client_at(app, "10.50.0.1") as organiser, client_at(app, "10.50.0.2") as scanner:
+    async with client_at(app, f"10.5{subnet}.0.1") as organiser, \
+            client_at(app, f"10.5{subnet}.0.2") as scanner:
         await organiser.login("organiser")
         await scanner.login("scanner")
+        yield organiser, scanner
+
+
+async def test_phone_lookups_are_throttled_per_scanner_and_fair(migrated, world):
+    async with door_staff(3, 0) as (organiser, scanner):
         one = await make_fair(organiser, world, title="一")
         two = await make_fair(organiser, world, title="二", venue="新区人才服务中心报告厅")
         number = phone()
@@ -251,11 +260,7 @@ async def test_phone_lookups_are_throttled_per_scanner_and_fair(migrated, world)
 async def test_guessing_the_digits_of_a_found_registration_is_throttled(migrated, world):
     """The look-up's admit takes an id and the phone's last 4 digits: a scanner who tries digit
     after digit for one id runs into the same per-scanner, per-fair budget."""
-    app = limited_app(lookup=(5, 60))
-    await app.state.limiter.reset()
-    async with client_at(app, "10.50.0.3") as organiser, client_at(app, "10.50.0.4") as scanner:
-        await organiser.login("organiser")
-        await scanner.login("scanner")
+    async with door_staff(5, 1) as (organiser, scanner):
         fair = await make_fair(organiser, world, title="三")
         number = phone()
         await register(organiser, fair["id"], "李四", number)

@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -421,12 +422,23 @@ async def _client(app, world, role, cache):
     return cache[role], (lambda v: _fill(v, world, role))
 
 
-async def test_every_write_route_refuses_edge_values_field_by_field(app, world):
-    import json
-
+@asynccontextmanager
+async def sweep():
+    """The clients a sweep logs in (closed at the end) and its findings (none allowed)."""
     cache: dict = {}
     findings: list[str] = []
     try:
+        yield cache, findings
+    finally:
+        for c in cache.values():
+            await c.aclose()
+    assert not findings, "\n".join(findings)
+
+
+async def test_every_write_route_refuses_edge_values_field_by_field(app, world):
+    import json
+
+    async with sweep() as (cache, findings):
         for method, template, body, expected in API:
             if not isinstance(body, dict) or method == "DELETE":
                 continue
@@ -457,10 +469,6 @@ async def test_every_write_route_refuses_edge_values_field_by_field(app, world):
                             findings.append(f"{where}: not problem+json")
                     elif must and strict:
                         findings.append(f"{where}: accepted")
-    finally:
-        for c in cache.values():
-            await c.aclose()
-    assert not findings, "\n".join(findings)
 
 
 FORM_FIELDS = ("title", "description", "name", "address", "capacity", "starts_at", "ends_at",
@@ -476,9 +484,7 @@ FORM_EDGES = ("9" * 30, "-" + "9" * 30, "1e400", "inf", "NaN", "0001-01-01", "99
 
 
 async def test_every_form_post_survives_edge_values(app, world):
-    cache: dict = {}
-    findings: list[str] = []
-    try:
+    async with sweep() as (cache, findings):
         for method, template, _body, expected in PAGES:
             if method != "POST" or template.endswith(("/delete", "/cancel", "/withdraw")):
                 continue
@@ -495,10 +501,6 @@ async def test_every_form_post_survives_edge_values(app, world):
                 if answer.status_code >= 500:
                     findings.append(f"POST {path} {edge[:20]!r}: {answer.status_code} "
                                     f"{answer.text[:200]}")
-    finally:
-        for c in cache.values():
-            await c.aclose()
-    assert not findings, "\n".join(findings)
 
 
 QUERY_EDGES = {
@@ -514,9 +516,7 @@ QUERY_EDGES = {
 
 
 async def test_every_list_route_refuses_edge_query_values(app, world):
-    cache: dict = {}
-    findings: list[str] = []
-    try:
+    async with sweep() as (cache, findings):
         for method, template, _body, expected in API + PAGES:
             if method != "GET" or template.endswith("/stream"):
                 continue
@@ -531,10 +531,6 @@ async def test_every_list_route_refuses_edge_query_values(app, world):
                     if answer.status_code >= 500:
                         findings.append(f"GET {path}?{name}={value[:30]} -> "
                                         f"{answer.status_code}: {answer.text[:200]}")
-    finally:
-        for c in cache.values():
-            await c.aclose()
-    assert not findings, "\n".join(findings)
 
 
 async def test_the_catalogue_forms_are_bounded_in_the_service(organiser, world):

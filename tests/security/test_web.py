@@ -41,6 +41,14 @@ async def who(new_client, session_id: str) -> int:
     return (await probe.get("/api/v1/auth/me")).status_code
 
 
+async def assert_fresh_session(new_client, response: httpx.Response) -> None:
+    """The login's answer issued a new session id; the invented one stays anonymous."""
+    issued = session_cookie(response)
+    assert issued and issued != INVENTED
+    assert await who(new_client, INVENTED) == 401
+    assert await who(new_client, issued) == 200
+
+
 # --- item 6: session fixation, logout, CSRF bound to the session -----------------------------
 
 
@@ -50,10 +58,7 @@ async def test_invented_session_id_is_not_kept_at_api_login(new_client, world):
     response = await victim.post("/api/v1/auth/login", json={
         "username": "organiser", "password": DEMO_PASSWORDS["organiser"]})
     assert response.status_code == 200, response.text
-    issued = session_cookie(response)
-    assert issued and issued != INVENTED
-    assert await who(new_client, INVENTED) == 401
-    assert await who(new_client, issued) == 200
+    await assert_fresh_session(new_client, response)
 
 
 async def test_invented_session_id_is_not_kept_at_page_login(new_client, world):
@@ -66,10 +71,7 @@ async def test_invented_session_id_is_not_kept_at_page_login(new_client, world):
         "username": "organiser", "password": DEMO_PASSWORDS["organiser"],
         "_csrf_token": token})
     assert response.status_code == 303, response.text
-    issued = session_cookie(response)
-    assert issued and issued != INVENTED
-    assert await who(new_client, INVENTED) == 401
-    assert await who(new_client, issued) == 200
+    await assert_fresh_session(new_client, response)
 
 
 async def test_a_logged_in_session_gets_a_fresh_id_at_the_next_login(new_client, world):
