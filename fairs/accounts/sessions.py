@@ -214,17 +214,28 @@ def origin_of(url: str) -> str:
     return f"{scheme}://{netloc}" if scheme and netloc else "null"
 
 
+def _own_origin(scope: Scope) -> str:
+    """The origin the request was addressed to (its scheme and Host)."""
+    host = _header(scope, b"host")
+    if host is None:
+        return "null"
+    return origin_of(f"{scope.get('scheme', 'http')}://{host.decode('latin-1')}")
+
+
 def foreign_origin(scope: Scope, allowed: str) -> bool:
     """Whether a browser sent this request from another origin: its Origin header, or its
-    Referer's origin when there is no Origin, is not `allowed`. A request with neither (a
+    Referer's origin when there is no Origin, is neither `allowed` (FAIRS_BASE_URL's) nor the
+    origin the request was sent to (scheme and Host, as Django checks it: a page opened as
+    http://localhost:8000 posts to itself). A browser cannot forge Origin, and a cross-site
+    form's Origin is the other site's, whatever the Host. A request with neither header (a
     script, an old client) is not a browser's cross-site request."""
     origin = _header(scope, b"origin")
-    if origin is not None:
-        return origin_of(origin.decode("latin-1")) != allowed
-    referer = _header(scope, b"referer")
-    if referer is not None:
-        return origin_of(referer.decode("latin-1")) != allowed
-    return False
+    if origin is None:
+        origin = _header(scope, b"referer")
+    if origin is None:
+        return False
+    sent_from = origin_of(origin.decode("latin-1"))
+    return sent_from == "null" or sent_from not in (allowed, _own_origin(scope))
 
 
 class FairsCSRFMiddleware(CSRFMiddleware):

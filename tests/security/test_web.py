@@ -146,6 +146,18 @@ async def test_login_from_a_foreign_origin_is_refused(new_client, world):
     assert ok.status_code == 303 and session_cookie(ok)
     ok = await new_client().post("/login", data=form, headers={"referer": f"{BASE}/login"})
     assert ok.status_code == 303 and session_cookie(ok)
+    # A page opened under another name of the same server (localhost) posts to itself: its
+    # Origin is the Host it was sent to. A foreign Origin is refused whatever the Host says.
+    local = {"host": "localhost:8000"}
+    ok = await new_client().post("/login", data=form,
+                                 headers={**local, "origin": "http://localhost:8000"})
+    assert ok.status_code == 303 and session_cookie(ok)
+    refused = await new_client().post("/login", data=form,
+                                      headers={**local, "origin": "http://evil.example"})
+    assert refused.status_code == 403
+    refused = await new_client().post("/login", data=form, headers={
+        "host": "evil.example", "origin": "http://localhost:8000"})
+    assert refused.status_code == 403
 
 
 async def test_json_routes_refuse_other_media_types(new_client, world):
