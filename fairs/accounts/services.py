@@ -10,12 +10,11 @@ import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from fairs import db
+from fairs import clock, db
 from fairs.db import is_unique_violation, write_transaction
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
 from fairs.ratelimit import address_subject
@@ -70,8 +69,7 @@ class Principal:
             raise Forbidden(f"needs the role {' or '.join(roles)}")
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 # --- passwords ------------------------------------------------------------------------------

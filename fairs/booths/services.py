@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic
 from typing import Any
 
-from fairs import db
+from fairs import clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
@@ -48,8 +48,7 @@ EXPERIENCE = ("any", "none", "1-3", "3-5", "5-10", "10+")
 MAX_RETRIES = 20
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 def _conflict(field: str, message: str, **extra) -> Conflict:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from fairs import db, extensions
+from fairs import clock, db, extensions
 from fairs.accounts.tables import Organisation
 from fairs.catalog.tables import Audience, Industry
 from fairs.errors import Invalid, NotFound
@@ -50,8 +50,7 @@ def host(url: str | None = None) -> str:
     return urlsplit(url or base_url()).hostname or "localhost"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 def _etag(*parts: object) -> str:
@@ -155,7 +154,7 @@ async def check_filter(kind: str | None = None, industry: str | None = None,
 
 def window_start(days: int, today: date | None = None) -> datetime:
     """Fairs ending after this are in a feed: the start of the China day `days` days ago."""
-    today = today or datetime.now(ical.TZ).date()
+    today = today or clock.today_local()
     return datetime.combine(today - timedelta(days=days), datetime.min.time(),
                             tzinfo=ical.TZ).astimezone(UTC)
 

@@ -8,12 +8,10 @@ booking rules live in fairs.booths.services and ask `employer_for()` here).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
-from fairs import db
+from fairs import clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
@@ -24,9 +22,7 @@ from fairs.ratelimit import address_subject
 
 from .tables import STATUSES, Employer, EmployerMember
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 # --- pure checks ----------------------------------------------------------------------------

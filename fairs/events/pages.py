@@ -20,7 +20,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from fairs import bounds, i18n
+from fairs import bounds, clock, i18n
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
@@ -213,7 +213,7 @@ def parse_month(raw: str | None) -> date:
         year, month = (int(x) for x in (raw or "").split("-"))
         first = date(year, month, 1)
     except ValueError:
-        today = datetime.now(TZ).date()
+        today = clock.today_local()
         return today.replace(day=1)
     return bounds.check_date(first, "month")
 
@@ -350,7 +350,7 @@ class PublicFairPages(Controller):
         month_key = first.strftime("%Y-%m")
         return page(request, "events/calendar.html", **common(
             first=first, month_key=month_key, weeks=weeks, by_day=by_day,
-            days=sorted(by_day), weekdays=weekdays, today=datetime.now(TZ).date(),
+            days=sorted(by_day), weekdays=weekdays, today=clock.today_local(),
             total=total, truncated=total > len(rows), params=params,
             month_title=fmt_skeleton("yMMMM", first),
             prev_url=query_url("/fairs/calendar", params, month=prev_month(first).strftime(

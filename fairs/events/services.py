@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fairs import bounds, db
+from fairs import bounds, clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
@@ -33,8 +33,7 @@ WINDOW_FIELDS = ("booking_opens_at", "booking_closes_at", "registration_opens_at
                  "registration_closes_at")
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 def aware(value: datetime, field: str) -> datetime:

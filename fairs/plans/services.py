@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fairs import bounds, db
+from fairs import bounds, clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
@@ -34,12 +34,10 @@ MAX_BLACKOUT = 366
 MAX_CHOICES = 50
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
-def today() -> date:
-    return datetime.now(TZ).date()
+today = clock.today_local
 
 
 def day_start(d: date) -> datetime:

@@ -5,7 +5,7 @@ offered through fairs.extensions.register_ticket_section."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from fairs import clock
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
@@ -132,7 +133,7 @@ def _default_year(raw: dict[str, str | None]) -> dict[str, str | None]:
     """The page opens on this year when no dates are given (the API counts all time)."""
     if raw.get("from") or raw.get("to") or raw.get("all"):
         return raw
-    year = datetime.now(TZ).year
+    year = clock.today_local().year
     return {**raw, "from": date(year, 1, 1).isoformat(), "to": date(year, 12, 31).isoformat()}
 
 

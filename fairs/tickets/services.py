@@ -9,9 +9,9 @@ Walk-ins (registered at the door) are not held to the registration capacity.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from fairs import db
+from fairs import clock, db
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Invalid, NotFound
 from fairs.events import services as events
@@ -21,9 +21,7 @@ from fairs.phones import check_mobile, mask_phone
 from . import codes
 from .tables import Registration
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 # --- personal data --------------------------------------------------------------------------
