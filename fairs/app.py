@@ -37,8 +37,8 @@ from fairs.checkin import channels as checkin_channels
 from fairs.errors import FairsError
 from fairs.headers import SecurityHeaders
 from fairs.ratelimit import RateLimiter
-from fairs.settings import ROOT, Settings
-from fairs.slices import route_handlers
+from fairs.settings import ROOT, Settings, configure
+from fairs.slices import connect_hooks, route_handlers
 from fairs.web import TEMPLATE_GLOBALS, FairsRequest, LocaleMiddleware
 
 log = logging.getLogger("fairs")
@@ -85,6 +85,8 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, object | None]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    configure(settings)  # what services read (fairs.settings.settings()) is the app's
+    connect_hooks()
     _parse_forms_afresh()
     logs.install()  # no codes, secrets or tokens in any log line, however uvicorn was started
     stores, redis_client = _stores(settings)

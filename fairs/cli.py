@@ -11,17 +11,19 @@ from collections.abc import AsyncIterator
 
 import click
 
-from fairs.settings import Settings
+from fairs.settings import Settings, settings
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    return settings()  # the process's one Settings, read once
 
 
 @contextlib.asynccontextmanager
 async def _database() -> AsyncIterator[None]:
     from fairs import db
+    from fairs.slices import connect_hooks
 
+    connect_hooks()  # commands run services without building the app
     engine = db.current_engine()
     await db.start(engine)
     try:

@@ -84,6 +84,9 @@ async def clean_database() -> None:
 @pytest.fixture(scope="session")
 async def migrated() -> AsyncIterator[None]:
     from fairs.cli import migrate
+    from fairs.slices import connect_hooks
+
+    connect_hooks()  # services called without the app see every slice's receivers
 
     if PG_URL:
         await _reset_postgres()

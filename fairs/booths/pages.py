@@ -15,7 +15,7 @@ from fairs.accounts.pages import FormData
 from fairs.employers import services as employers
 from fairs.errors import FairsError, Invalid
 from fairs.events.tables import Fair
-from fairs.extensions import register_fair_section, register_organiser_link
+from fairs.hooks import PageSection
 from fairs.i18n import N_
 from fairs.web import form_int, form_text, page
 
@@ -330,19 +330,14 @@ class PublicBoothPages(Controller):
                     q=q or "", job_type=job_type or "", **LABELS)
 
 
-async def jobs_section(request, fair: dict) -> dict | None:
+async def jobs_section(request, fair: dict) -> PageSection | None:
     if fair["status"] == "draft":
         return None
     summary = (await services.jobs_summaries([fair["id"]])).get(fair["id"], {})
-    return {"template": "booths/_fair_section.html", "order": 30,
-            "positions": summary.get("positions", 0), "headcount": summary.get("headcount", 0)}
+    return PageSection("booths/_fair_section.html", order=30,
+                       context={"positions": summary.get("positions", 0),
+                                "headcount": summary.get("headcount", 0)})
 
-
-register_fair_section(jobs_section)
-register_organiser_link(45, "/organiser/booths", N_("Booths and guest slots"),
-                        N_("Layouts, bookings and waitlists, livestream slots"))
-register_organiser_link(46, "/organiser/no-shows", N_("No-show ledger"),
-                        N_("Employers who did not come, and the booking rules"))
 
 from .posters import ROUTES as POSTER_ROUTES  # noqa: E402  (posters imports pages lazily)
 

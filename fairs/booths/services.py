@@ -25,7 +25,7 @@ from fairs.employers import services as employers
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.events.tables import Fair
-from fairs.extensions import PlanScope, register_plan_attendance
+from fairs.hooks import DoorCode, PlanScope
 from fairs.i18n import N_, TZ
 
 from .codes import looks_like_code, new_code
@@ -746,10 +746,8 @@ async def cancel_booking(principal: Principal, booking_id: int) -> dict:
 # --- the door: a booking's code -------------------------------------------------------------
 
 
-async def resolve_code(code: str):
-    """fairs.extensions code resolver: a confirmed booking's code admits its employer once."""
-    from fairs.extensions import CodeResolution
-
+async def resolve_code(code: str) -> DoorCode | None:
+    """fairs.hooks.door_codes: a confirmed booking's code admits its employer once."""
     if not looks_like_code(code):
         return None
     code = code.strip().upper()
@@ -764,11 +762,10 @@ async def resolve_code(code: str):
     async def admit(at: datetime) -> tuple[bool, datetime]:
         return await admit_booking(booking_id, at)
 
-    return CodeResolution(
+    return DoorCode(
         kind="employer", fair_id=row["fair"], cancelled=row["status"] == "cancelled",
         label=f"{row['employer_name']} · {row['booth'] or ''}".strip(" ·"), admit=admit,
-        extra={"employer": {"id": row["employer"], "name": row["employer_name"],
-                            "booth": row["booth"]}},
+        employer_id=row["employer"], employer_name=row["employer_name"], booth=row["booth"],
     )
 
 
@@ -1092,8 +1089,8 @@ def _marks(ids: list[int]) -> str:
 
 
 async def fair_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
-    """fairs.extensions fair counts: employers present (bookings checked in), booths booked,
-    and positions offered (the sum of headcounts on active bookings)."""
+    """fairs.hooks.fair_counts (booths/hooks.py): employers present (bookings checked in),
+    booths booked, and positions offered (the sum of headcounts on active bookings)."""
     out: dict[int, dict[str, int]] = {
         i: {"employers_present": 0, "employers_booked": 0, "positions": 0} for i in fair_ids}
     if not fair_ids:
@@ -1207,8 +1204,6 @@ async def plan_attendance(scope: PlanScope) -> dict[str, int]:
     present, presented = int(rows[0]["present"] or 0), int(rows[0]["presented"] or 0)
     return {"employers_present": present, "employer_visits": present + presented}
 
-
-register_plan_attendance(plan_attendance)
 
 
 async def jobs_summaries(fair_ids: list[int]) -> dict[int, dict[str, int]]:

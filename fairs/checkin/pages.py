@@ -16,17 +16,12 @@ from fairs.accounts.auth import scanner_guard
 from fairs.errors import Conflict, Invalid
 from fairs.events import services as events
 from fairs.events.services import FairFilter
-from fairs.extensions import register_organiser_link
-from fairs.i18n import N_
 from fairs.tickets import qr
 from fairs.web import page
 
 from . import services
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-register_organiser_link(60, "/scan", N_("Door check-in"),
-                        N_("Scan tickets, admit walk-ins, show the live wall"))
 
 
 def _may_scan(request: Request, fair: dict) -> bool:

@@ -272,8 +272,8 @@ async def update_contact(principal: Principal, employer_id: int, *,
 # --- hooks ----------------------------------------------------------------------------------
 
 
-async def me_extra(principal) -> dict:
+async def employer_of_user(principal) -> int | None:
+    """fairs.hooks.employer_of_user: the employer an employer's login belongs to."""
     if getattr(principal, "role", None) != "employer":
-        return {}
-    employer_id = await employer_id_of(principal.id)
-    return {"employer": employer_id} if employer_id is not None else {}
+        return None
+    return await employer_id_of(principal.id)

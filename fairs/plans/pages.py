@@ -17,8 +17,7 @@ from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid
-from fairs.extensions import register_organiser_link
-from fairs.i18n import N_, format_date, gettext
+from fairs.i18n import format_date, gettext
 from fairs.web import form_date, form_int, page
 
 from . import services
@@ -243,9 +242,5 @@ class PlanPages(Controller):
             return await self._planner_page(request, plan, c, {}, None, exc, status_code=409)
         return Redirect(path=f"/organiser/plans/{plan_id}?notice=accepted&n={len(ids)}",
                         status_code=303)
-
-
-register_organiser_link(30, "/organiser/plans", N_("Plans and targets"),
-                        N_("Targets, progress and the planner"))
 
 ROUTES = [PlanPages]

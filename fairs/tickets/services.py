@@ -15,7 +15,7 @@ from fairs import clock, db
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Invalid, NotFound
 from fairs.events import services as events
-from fairs.extensions import register_fair_counts
+from fairs.hooks import FairCounts
 from fairs.phones import check_mobile, mask_phone
 
 from . import codes
@@ -226,15 +226,12 @@ async def code_of_found(fair_id: int, registration_id: int, last4: str) -> str:
     return rows[0]["code"]
 
 
-async def registered_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
+async def registered_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
     marks = ", ".join("{}" for _ in fair_ids)
     rows = await db.fetch(
         f"SELECT fair, SUM(active) AS n FROM registration_tally WHERE fair IN ({marks}) "
         f"GROUP BY fair", *fair_ids)
-    return {r["fair"]: {"registered": int(r["n"])} for r in rows}
-
-
-register_fair_counts(registered_counts)
+    return {r["fair"]: FairCounts(registered=int(r["n"])) for r in rows}
 
 
 async def list_for_fair(fair_id: int, limit: int = 100, offset: int = 0) -> tuple[list, int]:
