@@ -7,10 +7,11 @@ app's start-up connects them all in one place, `fairs.slices.connect_hooks()` (c
 CLI, the demo and the tests call it; it is idempotent). Importing a module never connects
 anything, so what a page, a report or a CLI command sees does not depend on what was imported.
 
-Two behaviours (like pretix's signals and Indico's core/signals):
+Three behaviours (like pretix's signals and Indico's core/signals):
 - `collect`: call every receiver in the order connected, answer the list of their answers
   (a receiver answering None adds nothing);
-- `first`: call receivers in order, answer the first answer that is not None (or None).
+- `first`: call receivers in order, answer the first answer that is not None (or None);
+- `notify`: call every receiver for what it does; answers are ignored.
 A receiver may be a plain function or a coroutine function.
 
 Tests replace a hook's receivers for a block with `hook.replaced(receiver, ...)`.
@@ -90,6 +91,11 @@ class Hook(Generic[P, R]):
     async def collect(self, *args: P.args, **kwargs: P.kwargs) -> list[R]:
         """Every receiver's answer that is not None, in the order the receivers connected."""
         return [a async for a in self._answers(*args, **kwargs) if a is not None]
+
+    async def notify(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        """Tell every receiver; their answers are ignored."""
+        async for _answer in self._answers(*args, **kwargs):
+            pass
 
     async def first(self, *args: P.args, **kwargs: P.kwargs) -> R | None:
         """The first answer that is not None; later receivers are not called."""
@@ -286,6 +292,11 @@ fair_jobs: Hook[[list[int]], Mapping[int, FairJobs]] = Hook(
     "fair_jobs",
     "The jobs line of calendar events, called with fair ids (booths: active positions). "
     "Behaviour: collect, merged per fair.")
+
+attendance_changed: Hook[[int], None] = Hook(
+    "attendance_changed",
+    "A fair's live attendance figures changed outside check-in (tickets: a registration "
+    "cancelled), called with the fair's id; check-in pushes the live update. Behaviour: notify.")
 
 jobs_stamp: Hook[[], str] = Hook(
     "jobs_stamp",

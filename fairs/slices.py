@@ -19,6 +19,7 @@ SLICES = [
     "fairs.employers.pages",
     "fairs.booths.api",
     "fairs.booths.pages",
+    "fairs.booths.posters",
     "fairs.tickets.api",
     "fairs.tickets.pages",
     "fairs.checkin.api",

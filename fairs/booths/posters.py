@@ -30,11 +30,10 @@ from fairs.tickets import qr
 from fairs.web import form_int, page
 
 from . import services
+from .labels import LABELS
 
 
 def _labels() -> dict:
-    from .pages import LABELS  # pages imports nothing of this module; import at call time
-
     return LABELS
 
 

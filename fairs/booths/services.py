@@ -65,6 +65,18 @@ _FAIR_COLUMNS = (
 )
 
 
+async def organisers_coming_fairs(principal: Principal) -> list[dict]:
+    """The organiser's booths page: fairs not cancelled and not ended, in their subtree."""
+    rows = await Fair.select(
+        Fair.id, Fair.kind, Fair.title, Fair.status, Fair.starts_at,
+        Fair.venue.name.as_alias("venue_name"), Fair.channel.name.as_alias("channel_name"),
+        Fair.org.path.as_alias("org_path"),
+    ).where(Fair.status != "cancelled", Fair.ends_at > now()).order_by(
+        Fair.starts_at).limit(300)
+    return [r for r in rows if principal.is_admin
+            or r["org_path"].startswith(principal.org_path or "/")]
+
+
 async def fair_row(fair_id: int, principal: Principal | None = None) -> dict:
     row = await Fair.select(*_FAIR_COLUMNS).where(Fair.id == fair_id).first()
     if row is None or not events.can_see(principal, row):

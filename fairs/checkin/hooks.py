@@ -6,7 +6,7 @@ from fairs import hooks
 from fairs.hooks import OrganiserLink
 from fairs.i18n import N_
 
-from . import services
+from . import live, services
 
 LINKS = (OrganiserLink(60, "/scan", N_("Door check-in"),
                        N_("Scan tickets, admit walk-ins, show the live wall")),)
@@ -18,5 +18,6 @@ def organiser_links() -> tuple[OrganiserLink, ...]:
 
 def connect() -> None:
     hooks.fair_counts.connect(services.checked_in_counts)
+    hooks.attendance_changed.connect(live.changed)
     hooks.plan_attendance.connect(services.plan_attendance)
     hooks.organiser_links.connect(organiser_links)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from fairs import clock, db
+from fairs import clock, cn_calendar, db
 from fairs.catalog.reference import AUDIENCES, INDUSTRIES
 from fairs.i18n import TZ
-from fairs.plans import cn_calendar
 
 from .tables import Fair, FairAudience, FairIndustry
 

@@ -32,8 +32,7 @@ from fairs.i18n import N_, TZ
 from fairs.web import page
 
 from . import services
-from .services import FairFilter, day_start
-from .tables import FORMATS, KINDS, STATUSES
+from .services import FORMATS, KINDS, STATUSES, FairFilter, day_start
 
 PAGE_SIZE = 20
 ORGANISER_PAGE_SIZE = 50

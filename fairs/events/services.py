@@ -25,6 +25,7 @@ from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.i18n import N_, TZ
 
 from .tables import FORMATS, KINDS, Fair, FairAudience, FairIndustry
+from .tables import STATUSES as STATUSES  # for the pages (pages never import tables)
 
 PUBLIC_STATUSES = ("published", "cancelled")
 # Changes a calendar must notice on a published fair: they raise `revision` (iCalendar SEQUENCE).

@@ -20,7 +20,7 @@ from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, Invalid
-from fairs.events.tables import KINDS
+from fairs.events.services import KINDS
 from fairs.hooks import PageSection
 from fairs.i18n import N_, TZ, gettext
 from fairs.web import page

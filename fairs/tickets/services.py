@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fairs import clock, db
+from fairs import clock, db, hooks
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Invalid, NotFound
 from fairs.events import services as events
@@ -135,9 +135,7 @@ async def cancel(secret: str) -> dict:
                 "UPDATE registration_tally SET active = active - 1 WHERE fair = {}",
                 rows[0]["fair"])
     if rows:
-        from fairs.checkin import live
-
-        live.changed(rows[0]["fair"])
+        await hooks.attendance_changed.notify(rows[0]["fair"])
         return {"fair": rows[0]["fair"], "status": "cancelled"}
     row = await by_secret(secret)
     if row is None:
