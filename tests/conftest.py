@@ -31,6 +31,9 @@ from piccolo.conf.apps import Finder  # noqa: E402
 
 from fairs import db  # noqa: E402
 from fairs.settings import Settings  # noqa: E402
+from fairs.slices import connect_hooks  # noqa: E402
+
+connect_hooks()  # services called without the app see every slice's receivers, as in the app
 
 KEEP_TABLES = {"industry", "audience", "migration"}
 DEMO_PASSWORDS = {
@@ -84,9 +87,6 @@ async def clean_database() -> None:
 @pytest.fixture(scope="session")
 async def migrated() -> AsyncIterator[None]:
     from fairs.cli import migrate
-    from fairs.slices import connect_hooks
-
-    connect_hooks()  # services called without the app see every slice's receivers
 
     if PG_URL:
         await _reset_postgres()

@@ -35,6 +35,19 @@ def _password_hasher() -> PasswordHasher:
     return PasswordHasher()
 
 
+class _Hasher:
+    """The password hasher, chosen from the Settings on first use (not at import)."""
+
+    def hash(self, password: str) -> str:
+        return _password_hasher().hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return _password_hasher().verify(password_hash, password)
+
+
+_hasher = _Hasher()
+
+
 @functools.cache
 def _dummy_hash() -> str:
     return _password_hasher().hash("not-a-real-password")
@@ -102,13 +115,13 @@ async def _in_password_thread(fn, *args):
 
 
 async def hash_password(password: str) -> str:
-    return await _in_password_thread(_password_hasher().hash, password)
+    return await _in_password_thread(_hasher.hash, password)
 
 
 async def verify_password(password_hash: str, password: str) -> bool:
     def check() -> bool:
         try:
-            return _password_hasher().verify(password_hash, password)
+            return _hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
