@@ -37,7 +37,8 @@ from fairs.checkin import channels as checkin_channels
 from fairs.errors import FairsError
 from fairs.headers import SecurityHeaders
 from fairs.ratelimit import RateLimiter
-from fairs.settings import ROOT, Settings, configure
+from fairs.settings import ROOT, Settings
+from fairs.settings import settings as process_settings
 from fairs.slices import connect_hooks, route_handlers
 from fairs.web import TEMPLATE_GLOBALS, FairsRequest, LocaleMiddleware
 
@@ -84,8 +85,9 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, object | None]:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or Settings.from_env()
-    configure(settings)  # what services read (fairs.settings.settings()) is the app's
+    # The process's one Settings (read once; what services read too). A test may build an app
+    # with other settings: those wire that app (cookies, CSRF, limits), not the services.
+    settings = settings or process_settings()
     connect_hooks()
     _parse_forms_afresh()
     logs.install()  # no codes, secrets or tokens in any log line, however uvicorn was started

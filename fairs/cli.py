@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import click
 
-from fairs.settings import Settings, settings
+from fairs.settings import Settings, configure, current_settings, settings
 
 
 def _settings() -> Settings:
@@ -76,8 +76,14 @@ async def migrate(settings: Settings | None = None, quiet: bool = False) -> None
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """fairs: plan, run and count recruitment fairs."""
+    # A command starts the process: its Settings are read here, once, and are what the app
+    # and the services see (restored when the command ends, for callers in the same process).
+    saved = current_settings()
+    configure(Settings.from_env())
+    ctx.call_on_close(lambda: configure(saved))
 
 
 @main.command("migrate")

@@ -149,12 +149,12 @@ class FairCounts:
 
 
 def merge_counts(parts: Sequence[FairCounts]) -> FairCounts:
+    """One FairCounts from several slices' (a later part's figure wins where two give one)."""
+    if len(parts) == 1:
+        return parts[0]
     values: dict[str, int] = {}
     for part in parts:
-        for name in FairCounts.__dataclass_fields__:
-            value = getattr(part, name)
-            if value is not None:
-                values[name] = value
+        values.update((k, v) for k, v in vars(part).items() if v is not None)
     return FairCounts(**values)
 
 

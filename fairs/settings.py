@@ -173,11 +173,16 @@ _current: Settings | None = None
 
 
 def settings() -> Settings:
-    """The process's Settings: read from the environment once (on first use), or the one the
-    app was built with (create_app calls `configure`)."""
+    """The process's Settings, read from the environment once (on first use). create_app, the
+    CLI and the services all use it."""
     global _current
     if _current is None:
         _current = Settings.from_env()
+    return _current
+
+
+def current_settings() -> Settings | None:
+    """The process's Settings if they were read or configured already (None: not yet)."""
     return _current
 
 
