@@ -30,6 +30,7 @@ async def migrated_with_staff(reset: bool = False) -> Any:
     from fairs.catalog import demo as catalog_demo
     from fairs.cli import migrate
     from fairs.settings import Settings
+    from fairs.slices import connect_hooks
 
     url = os.environ["FAIRS_DATABASE_URL"]
     if reset and url.startswith("postgres"):
@@ -40,6 +41,7 @@ async def migrated_with_staff(reset: bool = False) -> Any:
         await conn.close()
     await db.start()
     await migrate(Settings.from_env(), quiet=True)
+    connect_hooks()
     ctx = demo.DemoContext()
     await accounts_demo.load(ctx)
     await catalog_demo.load(ctx)

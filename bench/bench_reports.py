@@ -163,10 +163,12 @@ async def _run(engine: str) -> None:
     from fairs.events.services import day_start
     from fairs.reports import services
     from fairs.settings import Settings
+    from fairs.slices import connect_hooks
 
     settings = Settings.from_env()
     await db.start()
     await migrate(settings, quiet=True)
+    connect_hooks()  # the seed runs services before the app is built
     started = time.perf_counter()
     seeded = await _seed()
     seed_s = time.perf_counter() - started

@@ -38,7 +38,8 @@ from fairs.errors import FairsError
 from fairs.headers import SecurityHeaders
 from fairs.ratelimit import RateLimiter
 from fairs.settings import ROOT, Settings
-from fairs.slices import route_handlers
+from fairs.settings import settings as process_settings
+from fairs.slices import connect_hooks, route_handlers
 from fairs.web import TEMPLATE_GLOBALS, FairsRequest, LocaleMiddleware
 
 log = logging.getLogger("fairs")
@@ -84,7 +85,10 @@ def _stores(settings: Settings) -> tuple[StoreRegistry, object | None]:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or Settings.from_env()
+    # The process's one Settings (read once; what services read too). A test may build an app
+    # with other settings: those wire that app (cookies, CSRF, limits), not the services.
+    settings = settings or process_settings()
+    connect_hooks()
     _parse_forms_afresh()
     logs.install()  # no codes, secrets or tokens in any log line, however uvicorn was started
     stores, redis_client = _stores(settings)

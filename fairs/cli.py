@@ -11,17 +11,19 @@ from collections.abc import AsyncIterator
 
 import click
 
-from fairs.settings import Settings
+from fairs.settings import Settings, configure, current_settings, settings
 
 
 def _settings() -> Settings:
-    return Settings.from_env()
+    return settings()  # the process's one Settings, read once
 
 
 @contextlib.asynccontextmanager
 async def _database() -> AsyncIterator[None]:
     from fairs import db
+    from fairs.slices import connect_hooks
 
+    connect_hooks()  # commands run services without building the app
     engine = db.current_engine()
     await db.start(engine)
     try:
@@ -74,8 +76,14 @@ async def migrate(settings: Settings | None = None, quiet: bool = False) -> None
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """fairs: plan, run and count recruitment fairs."""
+    # A command starts the process: its Settings are read here, once, and are what the app
+    # and the services see (restored when the command ends, for callers in the same process).
+    saved = current_settings()
+    configure(Settings.from_env())
+    ctx.call_on_close(lambda: configure(saved))
 
 
 @main.command("migrate")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
 
+from fairs import clock
 from fairs.accounts.tables import User
 
 # Each step: a module with `async def load(ctx: DemoContext) -> None`, run in this order.
@@ -29,7 +30,7 @@ DEMO_STEPS = [
 
 @dataclass
 class DemoContext:
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=clock.today_local)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
 
@@ -39,7 +40,10 @@ async def database_is_empty() -> bool:
 
 
 async def load(today: date | None = None) -> list[tuple[str, str, str]]:
-    ctx = DemoContext(today=today or date.today())
+    from fairs.slices import connect_hooks
+
+    connect_hooks()  # the demo runs services without building the app
+    ctx = DemoContext(today=today or clock.today_local())
     for name in DEMO_STEPS:
         await import_module(name).load(ctx)
     return ctx.logins

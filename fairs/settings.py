@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +111,9 @@ class Settings:
     streams_per_process: int = 2000
     stream_heartbeat: float = 15.0
     stream_max_age: float = 3600.0
+    # FAIRS_PASSWORD_PROFILE=cheapest: argon2's cheapest parameters (the test suite's, so that
+    # hundreds of logins do not take minutes); anything else: argon2-cffi's defaults.
+    password_profile: str = ""
 
     @property
     def production(self) -> bool:
@@ -145,6 +150,7 @@ class Settings:
             streams_per_process=int(env.get("FAIRS_STREAMS_PER_PROCESS") or 2000),
             stream_heartbeat=float(env.get("FAIRS_STREAM_HEARTBEAT") or 15),
             stream_max_age=float(env.get("FAIRS_STREAM_MAX_AGE") or 3600),
+            password_profile=(env.get("FAIRS_PASSWORD_PROFILE") or "").strip().lower(),
         )
         values.update(overrides)
         if not values.get("secret_key"):
@@ -159,3 +165,40 @@ class Settings:
         if values["sqlite_synchronous"] not in {"NORMAL", "FULL"}:
             raise RuntimeError("FAIRS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
         return cls(**values)
+
+
+# --- the process's one Settings ---------------------------------------------------------------
+
+_current: Settings | None = None
+
+
+def settings() -> Settings:
+    """The process's Settings, read from the environment once (on first use). create_app, the
+    CLI and the services all use it."""
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current
+
+
+def current_settings() -> Settings | None:
+    """The process's Settings if they were read or configured already (None: not yet)."""
+    return _current
+
+
+def configure(value: Settings | None) -> None:
+    """Make `value` the process's Settings (None: read the environment again on next use)."""
+    global _current
+    _current = value
+
+
+@contextmanager
+def overridden(**changes) -> Iterator[Settings]:
+    """For tests: the process's Settings with `changes`, until the block ends."""
+    global _current
+    saved = _current
+    _current = replace(settings(), **changes)
+    try:
+        yield _current
+    finally:
+        _current = saved

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from fairs import i18n
+from fairs import hooks, i18n
 from fairs.accounts.auth import organiser_guard
 from fairs.accounts.pages import safe_next
 from fairs.db import check_database
@@ -20,9 +20,7 @@ class SitePages(Controller):
 
     @get("/")
     async def home(self, request: Request) -> Template:
-        from fairs.extensions import home_sections
-
-        sections = await home_sections(request)
+        sections = await hooks.sections(hooks.home_sections, request)
         return page(request, "home.html", sections=sections)
 
     @get("/lang/{code:str}")
@@ -44,10 +42,9 @@ class OrganiserHome(Controller):
 
     @get("/organiser")
     async def home(self, request: Request) -> Template:
-        from fairs.extensions import organiser_links
-
-        links = [{"href": h, "title": i18n.gettext(t), "text": i18n.gettext(x)}
-                 for _order, h, t, x in organiser_links()]
+        links = [{"href": link.href, "title": i18n.gettext(link.title),
+                  "text": i18n.gettext(link.text)}
+                 for link in await hooks.links_for_organisers()]
         return page(request, "organiser/home.html", links=links)
 
 

@@ -1,4 +1,5 @@
-"""The slices, in the order their routes are registered. A new slice adds one line here."""
+"""The slices, in the order their routes are registered, and the modules that connect their
+receivers of fairs.hooks. A new slice adds a line to each list here."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ SLICES = [
     "fairs.employers.pages",
     "fairs.booths.api",
     "fairs.booths.pages",
+    "fairs.booths.posters",
     "fairs.tickets.api",
     "fairs.tickets.pages",
     "fairs.checkin.api",
@@ -37,3 +39,30 @@ def route_handlers() -> list:
         module = import_module(name)
         handlers.extend(getattr(module, "ROUTES", []))
     return handlers
+
+
+# Each connects its slice's receivers of fairs.hooks (`connect()`), in this order.
+HOOKS = [
+    "fairs.events.hooks",
+    "fairs.plans.hooks",
+    "fairs.catalog.hooks",
+    "fairs.employers.hooks",
+    "fairs.booths.hooks",
+    "fairs.tickets.hooks",
+    "fairs.checkin.hooks",
+    "fairs.calendar.hooks",
+    "fairs.reports.hooks",
+    "fairs.audit.hooks",
+]
+
+
+def connect_hooks() -> None:
+    """Connect every slice's receivers, once per process (calling it again changes nothing).
+    create_app, the CLI, the demo and the tests call it; nothing is connected by importing."""
+    from fairs import hooks
+
+    if hooks.connected():
+        return
+    for name in HOOKS:
+        import_module(name).connect()
+    hooks.mark_connected()

@@ -31,6 +31,9 @@ from piccolo.conf.apps import Finder  # noqa: E402
 
 from fairs import db  # noqa: E402
 from fairs.settings import Settings  # noqa: E402
+from fairs.slices import connect_hooks  # noqa: E402
+
+connect_hooks()  # services called without the app see every slice's receivers, as in the app
 
 KEEP_TABLES = {"industry", "audience", "migration"}
 DEMO_PASSWORDS = {

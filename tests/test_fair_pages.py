@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from fairs import extensions
+from fairs import hooks
 from fairs.i18n import TZ
 from tests.conftest import login_as
 from tests.helpers import create_fair as make
@@ -254,18 +254,13 @@ async def test_fair_sections_from_other_slices(new_client, world, tmp_path):
 
     async def register(request, row):
         seen.append(row["id"])
-        return {"template": "events/_description.html", "order": 10}
+        return hooks.PageSection("events/_description.html", order=10)
 
     def nothing(request, row):
         return None
 
-    extensions.register_fair_section(register)
-    extensions.register_fair_section(nothing)
-    try:
+    with hooks.fair_sections.replaced(*hooks.fair_sections.receivers, register, nothing):
         html = main(await get_page(new_client(), f"/fairs/{fair['id']}"))
-    finally:
-        extensions._fair_sections.remove(register)
-        extensions._fair_sections.remove(nothing)
     assert seen == [fair["id"]]
     assert 'data-section-order="10"' in html and html.count("About this fair") == 2
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from fairs import hooks
 from fairs.errors import Invalid, NotAuthenticated
 
 from . import services
@@ -16,16 +15,13 @@ from .schemas import LoginIn, LoginOut, MeOut, OrgIn, OrgOut, TokenIn, TokenOut,
 
 
 async def me_payload(principal: services.Principal) -> MeOut:
-    from fairs.extensions import me_extras
-
-    extras: dict[str, Any] = await me_extras(principal)
     return MeOut(
         id=principal.id,
         username=principal.username,
         roles=principal.roles,
         display_name=principal.display_name,
         org=principal.org_code,
-        **extras,
+        employer=await hooks.employer_of_user.first(principal),
     )
 
 

@@ -4,33 +4,54 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import hashlib
-import os
 import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from fairs import db
+from fairs import clock, db
 from fairs.db import is_unique_violation, write_transaction
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
 from fairs.ratelimit import address_subject
+from fairs.settings import settings
 
 from .tables import ORG_KINDS, ROLES, ApiToken, Organisation, User
 
 ORG_CODE = re.compile(r"[A-Za-z0-9-]{1,32}")
 
-# argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile). The test suite sets
-# FAIRS_PASSWORD_PROFILE=cheapest so that hundreds of logins do not take minutes.
-_hasher = (
-    PasswordHasher.from_parameters(profiles.CHEAPEST)
-    if os.environ.get("FAIRS_PASSWORD_PROFILE") == "cheapest"
-    else PasswordHasher()
-)
+
+
+@functools.cache
+def _password_hasher() -> PasswordHasher:
+    """argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile). The test suite sets
+    FAIRS_PASSWORD_PROFILE=cheapest so that hundreds of logins do not take minutes."""
+    if settings().password_profile == "cheapest":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
+
+
+class _Hasher:
+    """The password hasher, chosen from the Settings on first use (not at import)."""
+
+    def hash(self, password: str) -> str:
+        return _password_hasher().hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return _password_hasher().verify(password_hash, password)
+
+
+_hasher = _Hasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _password_hasher().hash("not-a-real-password")
+
 TOKEN_PREFIX = "fairs_"
 ORGANISER_ROLES = ("admin", "organiser")
 
@@ -70,8 +91,7 @@ class Principal:
             raise Forbidden(f"needs the role {' or '.join(roles)}")
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -189,15 +209,12 @@ async def authenticate(username: str, password: str) -> Principal:
     ).first()
     if row is None:
         # Spend the same time as a real check, so a timing difference tells nothing.
-        await verify_password(_DUMMY_HASH, password)
+        await verify_password(_dummy_hash(), password)
         raise NotAuthenticated("Wrong username or password")
     if not await verify_password(row["password_hash"], password) or not row["active"]:
         raise NotAuthenticated("Wrong username or password")
     await User.update({User.last_login_at: now()}).where(User.id == row["id"])
     return _principal(row)
-
-
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 # --- users and organisations ----------------------------------------------------------------

@@ -6,8 +6,6 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from fairs.accounts.auth import admin_guard
-from fairs.extensions import register_organiser_link
-from fairs.i18n import N_
 from fairs.web import page
 
 from . import services
@@ -21,9 +19,5 @@ class AuditPages(Controller):
     async def audit(self, request: Request) -> Template:
         rows, total = await services.entries(limit=200)
         return page(request, "audit/list.html", rows=rows, total=total)
-
-
-register_organiser_link(95, "/organiser/audit", N_("Audit log"),
-                        N_("Who changed what, and when (admins)"))
 
 ROUTES = [AuditPages]

@@ -20,7 +20,6 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from fairs.accounts.auth import admin_guard, employer_guard, logged_in, organiser_guard, require
 from fairs.employers import services as employers
 from fairs.events.services import iso
-from fairs.extensions import register_code_resolver, register_fair_counts, register_fair_jobs
 
 from . import services
 from .schemas import (
@@ -348,9 +347,5 @@ class InterestController(Controller):
             "positions": [{"position": r["position"], "title": r["title"], "fair": r["fair"],
                            "interested": int(r["n"])} for r in found["positions"]]}
 
-
-register_fair_counts(services.fair_counts)
-register_code_resolver(services.resolve_code)
-register_fair_jobs(services.jobs_summaries, services.jobs_stamp)
 
 ROUTES = [FairBoothController, BookingController, LedgerController, InterestController]

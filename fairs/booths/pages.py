@@ -14,24 +14,11 @@ from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.employers import services as employers
 from fairs.errors import FairsError, Invalid
-from fairs.events.tables import Fair
-from fairs.extensions import register_fair_section, register_organiser_link
-from fairs.i18n import N_
+from fairs.hooks import PageSection
 from fairs.web import form_int, form_text, page
 
 from . import services
-
-JOB_TYPE_LABELS = {"regular": N_("Regular"), "traineeship": N_("Traineeship"),
-                   "practical": N_("Practical training"), "gig": N_("Gig work")}
-EDUCATION_LABELS = {"any": N_("Any"), "junior": N_("Junior high school"),
-                    "senior": N_("Senior high or vocational school"),
-                    "college": N_("Junior college"), "bachelor": N_("Bachelor's degree"),
-                    "master": N_("Master's degree"), "doctor": N_("Doctorate")}
-EXPERIENCE_LABELS = {"any": N_("Any"), "none": N_("No experience needed"),
-                     "1-3": N_("1-3 years"), "3-5": N_("3-5 years"),
-                     "5-10": N_("5-10 years"), "10+": N_("10 years or more")}
-LABELS = {"job_types": JOB_TYPE_LABELS, "educations": EDUCATION_LABELS,
-          "experiences": EXPERIENCE_LABELS}
+from .labels import LABELS
 
 
 def _grid(booths: list[dict]) -> dict:
@@ -165,14 +152,7 @@ class OrganiserBoothPages(Controller):
     @get("/booths")
     async def fairs(self, request: Request) -> Template:
         principal = require(request)
-        rows = await Fair.select(
-            Fair.id, Fair.kind, Fair.title, Fair.status, Fair.starts_at,
-            Fair.venue.name.as_alias("venue_name"), Fair.channel.name.as_alias("channel_name"),
-            Fair.org.path.as_alias("org_path"),
-        ).where(Fair.status != "cancelled", Fair.ends_at > services.now()).order_by(
-            Fair.starts_at).limit(300)
-        rows = [r for r in rows if principal.is_admin
-                or r["org_path"].startswith(principal.org_path or "/")]
+        rows = await services.organisers_coming_fairs(principal)
         counts = await services.fair_counts([r["id"] for r in rows])
         return page(request, "booths/organiser_fairs.html", fairs=rows, counts=counts)
 
@@ -330,20 +310,13 @@ class PublicBoothPages(Controller):
                     q=q or "", job_type=job_type or "", **LABELS)
 
 
-async def jobs_section(request, fair: dict) -> dict | None:
+async def jobs_section(request, fair: dict) -> PageSection | None:
     if fair["status"] == "draft":
         return None
     summary = (await services.jobs_summaries([fair["id"]])).get(fair["id"], {})
-    return {"template": "booths/_fair_section.html", "order": 30,
-            "positions": summary.get("positions", 0), "headcount": summary.get("headcount", 0)}
+    return PageSection("booths/_fair_section.html", order=30,
+                       context={"positions": summary.get("positions", 0),
+                                "headcount": summary.get("headcount", 0)})
 
 
-register_fair_section(jobs_section)
-register_organiser_link(45, "/organiser/booths", N_("Booths and guest slots"),
-                        N_("Layouts, bookings and waitlists, livestream slots"))
-register_organiser_link(46, "/organiser/no-shows", N_("No-show ledger"),
-                        N_("Employers who did not come, and the booking rules"))
-
-from .posters import ROUTES as POSTER_ROUTES  # noqa: E402  (posters imports pages lazily)
-
-ROUTES = [EmployerPages, OrganiserBoothPages, PublicBoothPages, *POSTER_ROUTES]
+ROUTES = [EmployerPages, OrganiserBoothPages, PublicBoothPages]

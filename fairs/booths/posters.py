@@ -24,17 +24,16 @@ from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import FairsError, Invalid
-from fairs.extensions import register_ticket_section
+from fairs.hooks import PageSection
 from fairs.i18n import N_
 from fairs.tickets import qr
 from fairs.web import form_int, page
 
 from . import services
+from .labels import LABELS
 
 
 def _labels() -> dict:
-    from .pages import LABELS  # pages imports nothing of this module; import at call time
-
     return LABELS
 
 
@@ -152,14 +151,12 @@ class TicketInterestPages(Controller):
         return Redirect(path=f"/tickets/{secret}#interests", status_code=303)
 
 
-async def ticket_interests_section(request, ticket: dict, fair: dict) -> dict | None:
+async def ticket_interests_section(request, ticket: dict, fair: dict) -> PageSection | None:
     """The ticket page's "positions I am interested in"."""
     interests = await services.registration_interests(ticket["id"])
     if not interests and ticket.get("status") != "active":
         return None
-    return {"template": "booths/_ticket_interests.html", "order": 40, "interests": interests}
-
-
-register_ticket_section(ticket_interests_section)
+    return PageSection("booths/_ticket_interests.html", order=40,
+                       context={"interests": interests})
 
 ROUTES = [PosterPages, EmployerAtFairPages, TicketInterestPages]

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic
 from typing import Any
 
-from fairs import db
+from fairs import clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
@@ -25,7 +25,7 @@ from fairs.employers import services as employers
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.events.tables import Fair
-from fairs.extensions import PlanScope, register_plan_attendance
+from fairs.hooks import DoorCode, PlanScope
 from fairs.i18n import N_, TZ
 
 from .codes import looks_like_code, new_code
@@ -48,8 +48,7 @@ EXPERIENCE = ("any", "none", "1-3", "3-5", "5-10", "10+")
 MAX_RETRIES = 20
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 def _conflict(field: str, message: str, **extra) -> Conflict:
@@ -64,6 +63,18 @@ _FAIR_COLUMNS = (
     Fair.org.path.as_alias("org_path"), Fair.venue.name.as_alias("venue_name"),
     Fair.channel.name.as_alias("channel_name"),
 )
+
+
+async def organisers_coming_fairs(principal: Principal) -> list[dict]:
+    """The organiser's booths page: fairs not cancelled and not ended, in their subtree."""
+    rows = await Fair.select(
+        Fair.id, Fair.kind, Fair.title, Fair.status, Fair.starts_at,
+        Fair.venue.name.as_alias("venue_name"), Fair.channel.name.as_alias("channel_name"),
+        Fair.org.path.as_alias("org_path"),
+    ).where(Fair.status != "cancelled", Fair.ends_at > now()).order_by(
+        Fair.starts_at).limit(300)
+    return [r for r in rows if principal.is_admin
+            or r["org_path"].startswith(principal.org_path or "/")]
 
 
 async def fair_row(fair_id: int, principal: Principal | None = None) -> dict:
@@ -747,10 +758,8 @@ async def cancel_booking(principal: Principal, booking_id: int) -> dict:
 # --- the door: a booking's code -------------------------------------------------------------
 
 
-async def resolve_code(code: str):
-    """fairs.extensions code resolver: a confirmed booking's code admits its employer once."""
-    from fairs.extensions import CodeResolution
-
+async def resolve_code(code: str) -> DoorCode | None:
+    """fairs.hooks.door_codes: a confirmed booking's code admits its employer once."""
     if not looks_like_code(code):
         return None
     code = code.strip().upper()
@@ -765,11 +774,10 @@ async def resolve_code(code: str):
     async def admit(at: datetime) -> tuple[bool, datetime]:
         return await admit_booking(booking_id, at)
 
-    return CodeResolution(
+    return DoorCode(
         kind="employer", fair_id=row["fair"], cancelled=row["status"] == "cancelled",
         label=f"{row['employer_name']} · {row['booth'] or ''}".strip(" ·"), admit=admit,
-        extra={"employer": {"id": row["employer"], "name": row["employer_name"],
-                            "booth": row["booth"]}},
+        employer_id=row["employer"], employer_name=row["employer_name"], booth=row["booth"],
     )
 
 
@@ -1093,8 +1101,8 @@ def _marks(ids: list[int]) -> str:
 
 
 async def fair_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
-    """fairs.extensions fair counts: employers present (bookings checked in), booths booked,
-    and positions offered (the sum of headcounts on active bookings)."""
+    """fairs.hooks.fair_counts (booths/hooks.py): employers present (bookings checked in),
+    booths booked, and positions offered (the sum of headcounts on active bookings)."""
     out: dict[int, dict[str, int]] = {
         i: {"employers_present": 0, "employers_booked": 0, "positions": 0} for i in fair_ids}
     if not fair_ids:
@@ -1208,8 +1216,6 @@ async def plan_attendance(scope: PlanScope) -> dict[str, int]:
     present, presented = int(rows[0]["present"] or 0), int(rows[0]["presented"] or 0)
     return {"employers_present": present, "employer_visits": present + presented}
 
-
-register_plan_attendance(plan_attendance)
 
 
 async def jobs_summaries(fair_ids: list[int]) -> dict[int, dict[str, int]]:

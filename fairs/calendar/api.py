@@ -10,7 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from fairs import extensions
+from fairs import hooks
 from fairs.accounts.auth import employer_guard, require
 from fairs.errors import Forbidden, NotFound
 
@@ -83,9 +83,7 @@ class CalendarFeeds(Controller):
 
 async def employer_id_of(request: Request) -> int:
     principal = require(request)
-    employer = (await extensions.me_extras(principal)).get("employer")
-    if isinstance(employer, dict):
-        employer = employer.get("id")
+    employer = await hooks.employer_of_user.first(principal)
     if not employer:
         raise Forbidden("this login belongs to no employer")
     return int(employer)

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from fairs import clock  # the one clock: a pure module of its own, no app
+
 TZID = "Asia/Shanghai"
 TZ = ZoneInfo(TZID)
 PRODID = "-//fairs//Recruitment fairs calendar//ZH"
@@ -132,7 +134,7 @@ def head(name: str, first_year: int, last_year: int,
 
 def years(first: datetime | None, last: datetime | None) -> tuple[int, int]:
     """The years (China time) a VTIMEZONE must cover for events from `first` to `last`."""
-    today = datetime.now(TZ).year
+    today = clock.today_local().year
     a = local(first).year if first else today
     b = local(last).year if last else a
     return min(a, b), max(a, b)

@@ -15,7 +15,7 @@ from fairs.accounts import services as accounts
 from fairs.accounts.auth import employer_guard
 from fairs.catalog import services as catalog
 from fairs.errors import FairsError, Invalid
-from fairs.extensions import register_fair_section
+from fairs.hooks import PageSection
 from fairs.web import page
 
 from . import services
@@ -28,17 +28,14 @@ def _base(request: Request) -> str:
     return request.app.state.settings.base_url
 
 
-async def subscribe_section(request: Request, fair: dict) -> dict | None:
+async def subscribe_section(request: Request, fair: dict) -> PageSection | None:
     """The "add to your calendar" section of /fairs/{id} (order 70)."""
     if fair.get("status") not in services.PUBLIC_STATUSES:
         return None
-    return {"template": "calendar/_fair_section.html", "order": 70,
-            "feed_url": f"{_base(request)}/calendar/fairs/{fair['id']}.ics",
-            "kind_feed_url": services.feed_url(services.FeedFilter(kind=fair.get("kind")),
-                                               _base(request))}
-
-
-register_fair_section(subscribe_section)
+    return PageSection("calendar/_fair_section.html", order=70, context={
+        "feed_url": f"{_base(request)}/calendar/fairs/{fair['id']}.ics",
+        "kind_feed_url": services.feed_url(services.FeedFilter(kind=fair.get("kind")),
+                                           _base(request))})
 
 
 class CalendarPages(Controller):

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import gzip
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from collections import OrderedDict
@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from fairs import db, extensions
+from fairs import clock, db, hooks
 from fairs.accounts.tables import Organisation
 from fairs.catalog.tables import Audience, Industry
 from fairs.errors import Invalid, NotFound
 from fairs.events.tables import KINDS, Fair, FairAudience, FairIndustry
+from fairs.settings import settings
 
 from . import ical
 from .tables import CalendarFeedToken, CalendarPiece
@@ -43,15 +44,14 @@ CHUNK = 500
 
 
 def base_url() -> str:
-    return (os.environ.get("FAIRS_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+    return settings().base_url
 
 
 def host(url: str | None = None) -> str:
     return urlsplit(url or base_url()).hostname or "localhost"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 def _etag(*parts: object) -> str:
@@ -155,7 +155,7 @@ async def check_filter(kind: str | None = None, industry: str | None = None,
 
 def window_start(days: int, today: date | None = None) -> datetime:
     """Fairs ending after this are in a feed: the start of the China day `days` days ago."""
-    today = today or datetime.now(ical.TZ).date()
+    today = today or clock.today_local()
     return datetime.combine(today - timedelta(days=days), datetime.min.time(),
                             tzinfo=ical.TZ).astimezone(UTC)
 
@@ -193,7 +193,7 @@ class Stamp:
 
 
 async def _jobs_stamp() -> str:
-    return await extensions.calendar_jobs_stamp()
+    return await hooks.stamp_of_jobs()
 
 
 # (filter, window start) -> (marker, stamp): a feed's stamp is recomputed only when some fair
@@ -340,11 +340,13 @@ async def _fair_details(ids: Sequence[int]) -> list[dict]:
 
 
 async def _jobs(ids: Sequence[int]) -> dict[int, dict]:
-    if not extensions.has_fair_jobs():
+    if not hooks.fair_jobs.receivers:
         return {}
     found: dict[int, dict] = {}
     for i in range(0, len(ids), 1000):
-        found.update(await extensions.fair_jobs(list(ids[i:i + 1000])))
+        found.update({fair_id: {"positions": jobs.positions, "headcount": jobs.headcount}
+                      for fair_id, jobs in (await hooks.jobs_of_fairs(list(ids[i:i + 1000]))
+                                            ).items()})
     return found
 
 
@@ -609,15 +611,9 @@ async def employer_by_token(token: str) -> dict:
 
 
 async def employer_items(employer_id: int) -> list[dict]:
-    """The employer's booked booths and guest slots, from the booths slice (or a provider
-    registered with fairs.extensions.register_employer_calendar)."""
-    provider = extensions.employer_calendar_provider()
-    if provider is None:
-        try:
-            from fairs.booths.services import employer_calendar_items as provider
-        except ImportError:
-            return []
-    return list(await provider(employer_id) or [])
+    """The employer's booked booths and guest slots (fairs.hooks.employer_calendar: the booths
+    slice answers), as the dicts fairs.calendar.ical.employer_event reads."""
+    return [dataclasses.asdict(item) for item in await hooks.calendar_of_employer(employer_id)]
 
 
 async def employer_feed(token: str) -> tuple[bytes, str, datetime]:

@@ -8,8 +8,6 @@ from litestar.response import Redirect, Template
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
-from fairs.extensions import register_organiser_link
-from fairs.i18n import N_
 from fairs.web import form_int, page
 
 from . import services
@@ -45,9 +43,5 @@ class CatalogPages(Controller):
             district=str(data.get("district", "")) or None,
         )
         return Redirect(path="/organiser/catalog", status_code=303)
-
-
-register_organiser_link(90, "/organiser/catalog", N_("Venues and channels"),
-                        N_("Where fairs happen and stream"))
 
 ROUTES = [CatalogPages]

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from fairs import db
 from fairs.accounts.auth import OWN_BEARER, bearer, organiser_guard, require, scanner_guard
 from fairs.events import services as events
+from fairs.events.services import iso
 from fairs.tickets import qr
+from fairs.tickets import services as tickets
+from fairs.tickets.schemas import FoundAdmitIn, MaskedRegistration
 
 from . import services
 from .schemas import (
@@ -191,4 +196,41 @@ class BenchController(Controller):
         return {"ok": True}
 
 
-ROUTES = [CheckinController, BenchController]
+
+class DoorLookupController(Controller):
+    """The door's phone look-up: a registration found by its phone's last 4 digits, admitted
+    as a check-in (API.md "Registration and tickets"; here because check-in decides)."""
+
+    path = "/api/v1/fairs/{fair_id:int}/registrations"
+    tags = ["tickets"]
+
+    @get("/lookup", guards=[scanner_guard],
+         summary="Door staff: registrations whose phone ends in these 4 digits (masked)")
+    async def lookup(self, request: Request, fair_id: FromPath[int],
+                     last4: Annotated[str, QueryParameter(min_length=4, max_length=4)]) -> dict:
+        principal = require(request)
+        await services.ensure_may_scan(principal, fair_id)
+        # Each lookup shows a few holders: throttled per scanner and fair (`lookup`).
+        await request.app.state.limiter.hit("lookup", principal.id, fair_id)
+        rows = await tickets.find_by_last4(fair_id, last4)
+        items = [MaskedRegistration(id=r["id"], name=r["name"], phone=r["phone"],
+                                    status=r["status"], checked_in_at=iso(r["checked_in_at"]))
+                 for r in rows]
+        return {"items": items, "total": len(items)}
+
+    @post("/{registration_id:int}/admit", status_code=HTTP_200_OK, guards=[scanner_guard],
+          summary="Door staff: admit a registration the phone look-up found (its id and the "
+                  "same 4 digits); answers as a check-in")
+    async def admit_found(self, request: Request, fair_id: FromPath[int],
+                          registration_id: FromPath[int], data: JSONBody[FoundAdmitIn]) -> ScanOut:
+        principal = require(request)
+        await services.ensure_may_scan(principal, fair_id)
+        # The same budget as the look-up: guessing the 4 digits of a known id is bounded too.
+        await request.app.state.limiter.hit("lookup", principal.id, fair_id)
+        code = await tickets.code_of_found(fair_id, registration_id, data.last4)
+        answer = await services.check_in(fair_id, code, principal=principal, nonce=data.nonce,
+                                         device=data.device or "")
+        return msgspec.convert(answer, ScanOut)
+
+
+ROUTES = [CheckinController, DoorLookupController, BenchController]

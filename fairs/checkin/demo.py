@@ -5,15 +5,15 @@ with an admission tally or an online session is left alone."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from fairs import db
+from fairs import clock, db
 from fairs.tickets import codes
 from fairs.tickets.demo import bulk_insert, person
 
 
 async def load(ctx) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     held = await db.fetch(
         "SELECT id, kind, starts_at, ends_at FROM fair f WHERE status = 'published' "
         "AND ends_at <= {} AND NOT EXISTS (SELECT 1 FROM admission_tally t WHERE t.fair = f.id) "

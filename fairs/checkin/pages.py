@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -11,21 +11,17 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
 
+from fairs import clock
 from fairs.accounts.auth import scanner_guard
 from fairs.errors import Conflict, Invalid
 from fairs.events import services as events
 from fairs.events.services import FairFilter
-from fairs.extensions import register_organiser_link
-from fairs.i18n import N_, TZ
 from fairs.tickets import qr
 from fairs.web import page
 
 from . import services
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-register_organiser_link(60, "/scan", N_("Door check-in"),
-                        N_("Scan tickets, admit walk-ins, show the live wall"))
 
 
 def _may_scan(request: Request, fair: dict) -> bool:
@@ -39,7 +35,7 @@ class ScannerPages(Controller):
 
     @get("/scan", guards=[scanner_guard])
     async def today(self, request: Request) -> Template:
-        today = datetime.now(TZ).date()
+        today = clock.today_local()
         start = events.day_start(today)
         flt = FairFilter(status="published", kind="offline", start=start,
                          end=events.day_start(today + timedelta(days=2)))

@@ -1,7 +1,7 @@
 """Check-in: the one function that decides every scan, and attendance.
 
 `check_in()` answers every code a door sees (a ticket, a booking's code through
-fairs.extensions.resolve_code, a forged or mistyped one) with one of API.md's results, in this
+fairs.hooks.door_codes, a forged or mistyped one) with one of API.md's results, in this
 order: unknown, wrong_fair, cancelled, not_open, then ok / already_checked_in. The database
 decides "counted once": a unique index on admission(registration) and
 `INSERT ... ON CONFLICT DO NOTHING RETURNING`. A scan carrying a `nonce` seen before returns the
@@ -28,17 +28,11 @@ from typing import Any
 
 import msgspec
 
-from fairs import bounds, db, i18n
+from fairs import bounds, clock, db, hooks, i18n
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotAuthenticated, NotFound
-from fairs.extensions import (
-    PlanScope,
-    fair_counts,
-    register_fair_counts,
-    register_plan_attendance,
-    resolve_code,
-)
+from fairs.hooks import FairCounts, PlanAttendance, PlanScope
 from fairs.i18n import gettext as _
 from fairs.tickets import codes
 from fairs.tickets import services as tickets
@@ -51,8 +45,7 @@ OPENS_BEFORE = timedelta(hours=1)
 FUTURE_SLACK = timedelta(minutes=5)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now
 
 
 def window(fair: dict) -> tuple[datetime, datetime]:
@@ -64,7 +57,7 @@ def window(fair: dict) -> tuple[datetime, datetime]:
 
 def _when(value: datetime) -> str:
     local = value.astimezone(i18n.TZ)
-    if local.date() == datetime.now(i18n.TZ).date():
+    if local.date() == clock.today_local():
         return i18n.format_time(value, "short")
     return i18n.format_datetime(value, "short")
 
@@ -120,15 +113,12 @@ async def counts(fair_id: int) -> dict[str, int]:
     return {"registered": int(rows[0]["registered"]), "checked_in": int(rows[0]["checked_in"])}
 
 
-async def checked_in_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
+async def checked_in_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
     marks = ", ".join("{}" for _ in fair_ids)
     rows = await db.fetch(
         f"SELECT fair, SUM(n) AS n FROM admission_tally WHERE fair IN ({marks}) "
         f"GROUP BY fair", *fair_ids)
-    return {r["fair"]: {"checked_in": int(r["n"] or 0)} for r in rows}
-
-
-register_fair_counts(checked_in_counts)
+    return {r["fair"]: FairCounts(checked_in=int(r["n"] or 0)) for r in rows}
 
 
 async def attendance(fair_id: int) -> dict[str, int]:
@@ -146,12 +136,12 @@ async def attendance(fair_id: int) -> dict[str, int]:
     row = rows[0]
     if not row["found"]:
         raise NotFound("no such fair")
-    others = (await fair_counts([fair_id])).get(fair_id, {})
+    others = (await hooks.counts_of_fairs([fair_id])).get(fair_id) or FairCounts()
     return {
         "registered": int(row["registered"]),
         "checked_in": int(row["checked_in"]),
         "walk_ins": int(row["walk_ins"]),
-        "employers_present": int(others.get("employers_present", 0)),
+        "employers_present": int(others.employers_present or 0),
         "online_viewers": int(row["views"]),
         "online_peak": int(row["peak"]),
     }
@@ -325,7 +315,7 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
             if answer["result"] == "ok":
                 live.changed(fair_id)
     else:
-        resolution = None if ticket_shaped or not code else await resolve_code(code)
+        resolution = None if ticket_shaped or not code else await hooks.door_codes.first(code)
         if resolution is None:
             answer = {"result": "unknown",
                       "explanation": explain("unknown", mistyped=ticket_shaped and not
@@ -527,10 +517,13 @@ def _admit_job(locale: str, fair_id: int, reg_id: int, at: datetime, received: d
     return job
 
 
-async def _resolved(fair_id: int, resolution, at: datetime, in_window: bool,
+async def _resolved(fair_id: int, resolution: hooks.DoorCode, at: datetime, in_window: bool,
                     fair_cancelled: bool, opens: datetime, closes: datetime) -> dict:
     """A code another slice knows (a booking's): the same rules, its own admission."""
-    holder = {"name": resolution.label, **resolution.extra}
+    holder: dict[str, Any] = {"name": resolution.label}
+    if resolution.employer_id is not None:
+        holder["employer"] = {"id": resolution.employer_id, "name": resolution.employer_name,
+                              "booth": resolution.booth}
     if resolution.fair_id != fair_id:
         return {"result": "wrong_fair", "explanation": explain("wrong_fair")}
     if resolution.cancelled or fair_cancelled:
@@ -773,7 +766,7 @@ async def ensure_may_scan(principal: Principal, fair_id: int) -> dict:
     return rows[0]
 
 
-async def plan_attendance(scope: PlanScope) -> dict[str, int]:
+async def plan_attendance(scope: PlanScope) -> PlanAttendance:
     """A plan's attendance over its held fairs: admissions (walk-ins included), walk-ins, and
     livestream views. Aggregates on indexed columns; nothing is loaded row by row."""
     held, args = scope.held_fair_ids()
@@ -783,7 +776,5 @@ async def plan_attendance(scope: PlanScope) -> dict[str, int]:
         + held + ")) AS walk_ins,"
         " (SELECT COALESCE(SUM(s.total_views), 0) FROM online_session s WHERE s.fair IN ("
         + held + ")) AS online_views", *args, *args, *args)
-    return {k: int(rows[0][k] or 0) for k in ("admissions", "walk_ins", "online_views")}
-
-
-register_plan_attendance(plan_attendance)
+    return PlanAttendance(**{k: int(rows[0][k] or 0)
+                             for k in ("admissions", "walk_ins", "online_views")})

@@ -11,7 +11,6 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from fairs.accounts.auth import client_address, logged_in, organiser_guard, require
 from fairs.errors import Forbidden
 from fairs.events.services import iso
-from fairs.extensions import register_me_extra
 
 from . import services
 from .schemas import (
@@ -93,8 +92,5 @@ class EmployerController(Controller):
         made = await services.add_staff(require(request), employer_id, username=data.username,
                                         password=data.password, display_name=data.display_name)
         return StaffOut(**made)
-
-
-register_me_extra(services.me_extra)
 
 ROUTES = [EmployerController]

@@ -11,8 +11,6 @@ from fairs.accounts.auth import client_address, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import FairsError, TooManyRequests
-from fairs.extensions import register_organiser_link
-from fairs.i18n import N_
 from fairs.web import form_text, page
 
 from . import services
@@ -75,9 +73,5 @@ class ApprovalPages(Controller):
         await services.decide(require(request), employer_id, False,
                               str(data.get("reason", "") or ""))
         return Redirect(path="/organiser/employers", status_code=303)
-
-
-register_organiser_link(40, "/organiser/employers", N_("Employers"),
-                        N_("Approve companies that registered"))
 
 ROUTES = [RegistrationPages, ApprovalPages]

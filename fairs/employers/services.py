@@ -8,12 +8,10 @@ booking rules live in fairs.booths.services and ask `employer_for()` here).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
-from fairs import db
+from fairs import clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
@@ -24,9 +22,7 @@ from fairs.ratelimit import address_subject
 
 from .tables import STATUSES, Employer, EmployerMember
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 # --- pure checks ----------------------------------------------------------------------------
@@ -276,8 +272,8 @@ async def update_contact(principal: Principal, employer_id: int, *,
 # --- hooks ----------------------------------------------------------------------------------
 
 
-async def me_extra(principal) -> dict:
+async def employer_of_user(principal) -> int | None:
+    """fairs.hooks.employer_of_user: the employer an employer's login belongs to."""
     if getattr(principal, "role", None) != "employer":
-        return {}
-    employer_id = await employer_id_of(principal.id)
-    return {"employer": employer_id} if employer_id is not None else {}
+        return None
+    return await employer_id_of(principal.id)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from fairs import db
+from fairs import clock, cn_calendar, db
 from fairs.catalog.reference import AUDIENCES, INDUSTRIES
 from fairs.i18n import TZ
-from fairs.plans import cn_calendar
 
 from .tables import Fair, FairAudience, FairIndustry
 
@@ -99,7 +98,7 @@ async def load(ctx) -> None:
     specs = year + q1_fairs(today, taken)
     have = {(r["title"], r["starts_at"]) for r in await Fair.select(Fair.title, Fair.starts_at)
             .where(Fair.starts_at >= _at(date(today.year, 1, 1), 0))}
-    now = datetime.now(UTC)
+    now = clock.now()
     fresh = [s for s in specs if (s["title"], s["starts_at"]) not in have]
     if not fresh:
         return

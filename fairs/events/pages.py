@@ -20,24 +20,19 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from fairs import bounds, i18n
+from fairs import bounds, clock, hooks, i18n
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.catalog.reference import INDUSTRY_GROUPS
 from fairs.errors import Conflict, FairsError, FieldError, Invalid, NotFound
-from fairs.extensions import (
-    fair_sections,
-    register_home_section,
-    register_organiser_link,
-)
+from fairs.hooks import PageSection
 from fairs.i18n import N_, TZ
 from fairs.web import page
 
 from . import services
-from .services import FairFilter, day_start
-from .tables import FORMATS, KINDS, STATUSES
+from .services import FORMATS, KINDS, STATUSES, FairFilter, day_start
 
 PAGE_SIZE = 20
 ORGANISER_PAGE_SIZE = 50
@@ -213,7 +208,7 @@ def parse_month(raw: str | None) -> date:
         year, month = (int(x) for x in (raw or "").split("-"))
         first = date(year, month, 1)
     except ValueError:
-        today = datetime.now(TZ).date()
+        today = clock.today_local()
         return today.replace(day=1)
     return bounds.check_date(first, "month")
 
@@ -350,7 +345,7 @@ class PublicFairPages(Controller):
         month_key = first.strftime("%Y-%m")
         return page(request, "events/calendar.html", **common(
             first=first, month_key=month_key, weeks=weeks, by_day=by_day,
-            days=sorted(by_day), weekdays=weekdays, today=datetime.now(TZ).date(),
+            days=sorted(by_day), weekdays=weekdays, today=clock.today_local(),
             total=total, truncated=total > len(rows), params=params,
             month_title=fmt_skeleton("yMMMM", first),
             prev_url=query_url("/fairs/calendar", params, month=prev_month(first).strftime(
@@ -376,25 +371,22 @@ class PublicFairPages(Controller):
         org = await accounts.org_by_code(fair["org_code"])
         can_edit = bool(principal and principal.is_organiser
                         and accounts.in_subtree(principal, fair["org_path"]))
-        sections = await fair_sections(request, fair)
+        sections = await hooks.sections(hooks.fair_sections, request, fair)
         return page(request, "events/fair.html", **common(
             fair=fair, venue=venue, org=org, cat=cat, can_edit=can_edit,
             stream_url=fair["stream_url"] or fair["channel_url"] or "",
-            sections=[s for s in sections if s["slot"] != "aside"],
-            aside_sections=[s for s in sections if s["slot"] == "aside"],
+            sections=[s for s in sections if s.slot != "aside"],
+            aside_sections=[s for s in sections if s.slot == "aside"],
             status=status_of(fair),
         ))
 
 
-async def upcoming_section(request: Any) -> dict[str, Any] | None:
+async def upcoming_section(request: Any) -> PageSection | None:
     """The home page's "upcoming fairs" section."""
     rows, total = await services.list_fairs(
         None, FairFilter(status="published", start=services.now()), 6, 0)
-    return {"template": "events/_home_section.html", "fairs": rows, "total": total,
-            **common()}
-
-
-register_home_section(upcoming_section)
+    return PageSection("events/_home_section.html",
+                       context={"fairs": rows, "total": total, **common()})
 
 
 # --- the organiser's pages ------------------------------------------------------------------
@@ -593,8 +585,5 @@ def fair_values(fair: dict) -> dict[str, Any]:
 
 
 HELPERS.done_messages = DONE_MESSAGES
-
-register_organiser_link(20, "/organiser/fairs", N_("Fairs"),
-                        N_("Create, publish and cancel your fairs"))
 
 ROUTES = [PublicFairPages, OrganiserFairPages]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fairs import bounds, db
+from fairs import bounds, clock, db, hooks
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
@@ -25,6 +25,7 @@ from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.i18n import N_, TZ
 
 from .tables import FORMATS, KINDS, Fair, FairAudience, FairIndustry
+from .tables import STATUSES as STATUSES  # for the pages (pages never import tables)
 
 PUBLIC_STATUSES = ("published", "cancelled")
 # Changes a calendar must notice on a published fair: they raise `revision` (iCalendar SEQUENCE).
@@ -33,8 +34,7 @@ WINDOW_FIELDS = ("booking_opens_at", "booking_closes_at", "registration_opens_at
                  "registration_closes_at")
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 def aware(value: datetime, field: str) -> datetime:
@@ -84,17 +84,15 @@ async def _themes(fair_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, 
 
 
 async def _decorate(rows: list[dict]) -> list[dict]:
-    from fairs.extensions import fair_counts
-
     ids = [r["id"] for r in rows]
     industries, audiences = await _themes(ids)
-    counts = await fair_counts(ids)
+    counts = await hooks.counts_of_fairs(ids)
     for r in rows:
         r["industries"] = industries.get(r["id"], [])
         r["audiences"] = audiences.get(r["id"], [])
-        c = counts.get(r["id"], {})
-        r["registered"] = c.get("registered", 0)
-        r["checked_in"] = c.get("checked_in", 0)
+        c = counts.get(r["id"])
+        r["registered"] = (c and c.registered) or 0
+        r["checked_in"] = (c and c.checked_in) or 0
     return rows
 
 

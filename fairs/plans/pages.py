@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -12,13 +12,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
 
-from fairs import bounds
+from fairs import bounds, clock
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid
-from fairs.extensions import register_organiser_link
-from fairs.i18n import N_, TZ, format_date, gettext
+from fairs.i18n import format_date, gettext
 from fairs.web import form_date, form_int, page
 
 from . import services
@@ -155,7 +154,7 @@ class PlanPages(Controller):
         principal = require(request)
         rows, total = await services.list_plans(principal, 500, 0)
         progress = {r["id"]: await services.progress_of(r) for r in rows}
-        first = date(datetime.now(TZ).year, 1, 1)
+        first = date(clock.today_local().year, 1, 1)
         return page(request, "plans/list.html", plans=rows, total=total, progress=progress,
                     defaults={"starts_on": first, "ends_on": date(first.year, 12, 31)})
 
@@ -175,7 +174,7 @@ class PlanPages(Controller):
         plan = await services.get_plan(require(request), plan_id)
         progress = await services.progress_of(plan)
         points = await services.burnup(plan)
-        today = datetime.now(TZ).date()
+        today = clock.today_local()
         charts = {k: burnup_svg(k, plan, progress["targets"][k]["target"], points[k], today)
                   for k in KINDS}
         industries, audiences = await _names()
@@ -243,9 +242,5 @@ class PlanPages(Controller):
             return await self._planner_page(request, plan, c, {}, None, exc, status_code=409)
         return Redirect(path=f"/organiser/plans/{plan_id}?notice=accepted&n={len(ids)}",
                         status_code=303)
-
-
-register_organiser_link(30, "/organiser/plans", N_("Plans and targets"),
-                        N_("Targets, progress and the planner"))
 
 ROUTES = [PlanPages]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from . import cn_calendar
+from fairs import cn_calendar
 
 KINDS = ("offline", "online")
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -13,14 +13,14 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fairs import bounds, db
+from fairs import bounds, clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.events.tables import Fair
-from fairs.extensions import PlanScope, plan_attendance
+from fairs.hooks import PlanScope, attendance_of_plan
 from fairs.i18n import N_, TZ
 
 from . import planner
@@ -34,12 +34,10 @@ MAX_BLACKOUT = 366
 MAX_CHOICES = 50
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
-def today() -> date:
-    return datetime.now(TZ).date()
+today = clock.today_local
 
 
 def day_start(d: date) -> datetime:
@@ -315,7 +313,7 @@ async def progress_of(plan: dict, at: datetime | None = None) -> dict:
     scope = PlanScope(plan_id=plan["id"], org_path=plan["org_path"],
                       starts_at=day_start(plan["starts_on"]),
                       ends_at=day_start(plan["ends_on"] + timedelta(days=1)), now=at)
-    attendance = await plan_attendance(scope)
+    attendance = (await attendance_of_plan(scope)).as_dict()
     targets["employer_visits"] = _row(plan["target_employer_visits"], 0,
                                       attendance.get("employer_visits", 0), 0, days_left)
     cover = await coverage_counts(plan, at, rows)

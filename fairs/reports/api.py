@@ -14,17 +14,16 @@ the same filters.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from fairs import clock
 from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.events.api import parse_bound
 from fairs.events.services import iso
-from fairs.i18n import TZ
 
 from . import exports, services
 from .schemas import IntentionIn, IntentionOut, MeasuresOut
@@ -66,7 +65,7 @@ def export_meta(report: dict, flt: MeasureFilter, raw: dict[str, str | None]) ->
     meta = [("统计范围", org.get("name_zh") or org.get("code", "")),
             ("举办时间", span),
             ("统计口径", "已举办的招聘会（已发布、已结束、未取消），按开始时间计"),
-            ("生成时间", datetime.now(TZ).strftime("%Y-%m-%d %H:%M"))]
+            ("生成时间", clock.now_local().strftime("%Y-%m-%d %H:%M"))]
     for key, name in (("kind", "类型"), ("industry", "行业"), ("audience", "服务对象")):
         if raw.get(key):
             meta.append((name, str(raw[key])))

@@ -5,13 +5,13 @@ has intentions is left alone; nothing happens without held fairs, admissions and
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from fairs import db
+from fairs import clock, db
 
 
 async def load(ctx) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     held = await db.fetch(
         "SELECT f.id, f.starts_at FROM fair f WHERE f.status = 'published' AND f.ends_at <= {} "
         "AND NOT EXISTS (SELECT 1 FROM intention i WHERE i.fair = f.id) "

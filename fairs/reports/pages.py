@@ -1,11 +1,11 @@
 """Pages: the organiser's report (/organiser/reports), a fair's printable summary
 (/organiser/fairs/{id}/summary), and an employer's "record an intention" page
 (/employer/fairs/{id}/intentions). The ticket page's "employers interested in you" section is
-offered through fairs.extensions.register_ticket_section."""
+offered through the hook fairs.hooks.ticket_sections."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
@@ -14,17 +14,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from fairs import clock
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, Invalid
-from fairs.events.tables import KINDS
-from fairs.extensions import (
-    register_fair_section,
-    register_organiser_link,
-    register_ticket_section,
-)
+from fairs.events.services import KINDS
+from fairs.hooks import PageSection
 from fairs.i18n import N_, TZ, gettext
 from fairs.web import page
 
@@ -61,10 +58,6 @@ KIND_NAMES = {"offline": N_("Offline fairs"), "online": N_("Online livestreams")
 FAIR_KIND_NAMES = {"offline": N_("Offline fair"), "online": N_("Online livestream")}
 FILTER_KEYS = ("from", "to", "org", "kind", "industry", "audience")
 
-register_organiser_link(35, "/organiser/reports", N_("Reports"),
-                        N_("The official measures: events, employers, openings, job seekers, "
-                           "intentions; Excel and CSV."))
-
 
 # The services' messages shown on the pages, marked so that they are translated.
 SERVICE_MESSAGES = [
@@ -77,28 +70,24 @@ SERVICE_MESSAGES = [
 ]
 
 
-async def ticket_intentions_section(request: Request, ticket: dict, fair: dict) -> dict | None:
+async def ticket_intentions_section(request: Request, ticket: dict,
+                                    fair: dict) -> PageSection | None:
     """The ticket page's "employers interested in you" (none: no section)."""
     found = await services.intentions_for_ticket(ticket["id"])
     if not found:
         return None
-    return {"template": "reports/_ticket_intentions.html", "order": 60, "intentions": found}
+    return PageSection("reports/_ticket_intentions.html", order=60,
+                       context={"intentions": found})
 
 
-register_ticket_section(ticket_intentions_section)
-
-
-def fair_summary_section(request: Request, fair: dict) -> dict | None:
+def fair_summary_section(request: Request, fair: dict) -> PageSection | None:
     """On /fairs/{id}, for the fair's organisers once it has ended: a link to its summary."""
     principal = request.scope.get("user")
     if (principal is None or not principal.is_organiser or fair.get("status") != "published"
             or fair["ends_at"] > services.now()
             or not accounts.in_subtree(principal, fair.get("org_path") or "")):
         return None
-    return {"template": "reports/_fair_summary_section.html", "order": 80, "slot": "aside"}
-
-
-register_fair_section(fair_summary_section)
+    return PageSection("reports/_fair_summary_section.html", order=80, slot="aside")
 
 
 def _month_counts(report: dict) -> dict[int, int]:
@@ -132,7 +121,7 @@ def _default_year(raw: dict[str, str | None]) -> dict[str, str | None]:
     """The page opens on this year when no dates are given (the API counts all time)."""
     if raw.get("from") or raw.get("to") or raw.get("all"):
         return raw
-    year = datetime.now(TZ).year
+    year = clock.today_local().year
     return {**raw, "from": date(year, 1, 1).isoformat(), "to": date(year, 12, 31).isoformat()}
 
 

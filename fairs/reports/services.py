@@ -25,10 +25,10 @@ min_cell - 1 is suppressed ("<5").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from fairs import db
+from fairs import clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
@@ -55,8 +55,7 @@ _ACTIVE_POSITION = (
 )
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 def _marks(values: list) -> str:

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from fairs.accounts.auth import client_address, organiser_guard, require, scanner_guard
-from fairs.checkin.schemas import ScanOut
+from fairs.accounts.auth import client_address, organiser_guard, require
 from fairs.events import services as events
 from fairs.events.services import iso
 
 from . import services
 from .schemas import (
-    FoundAdmitIn,
-    MaskedRegistration,
     RegistrationIn,
     RegistrationOut,
     RegistrationRow,
@@ -61,38 +57,6 @@ class RegistrationController(Controller):
             id=r["id"], name=r["name"], phone=r["phone"], status=r["status"],
             source=r["source"], audiences=r["audiences"], created_at=iso(r["created_at"]))
             for r in rows], "total": total}
-
-    @get("/lookup", guards=[scanner_guard],
-         summary="Door staff: registrations whose phone ends in these 4 digits (masked)")
-    async def lookup(self, request: Request, fair_id: FromPath[int],
-                     last4: Annotated[str, QueryParameter(min_length=4, max_length=4)]) -> dict:
-        from fairs.checkin.services import ensure_may_scan
-
-        principal = require(request)
-        await ensure_may_scan(principal, fair_id)
-        # Each lookup shows a few holders: throttled per scanner and fair (`lookup`).
-        await request.app.state.limiter.hit("lookup", principal.id, fair_id)
-        rows = await services.find_by_last4(fair_id, last4)
-        items = [MaskedRegistration(id=r["id"], name=r["name"], phone=r["phone"],
-                                    status=r["status"], checked_in_at=iso(r["checked_in_at"]))
-                 for r in rows]
-        return {"items": items, "total": len(items)}
-
-    @post("/{registration_id:int}/admit", status_code=HTTP_200_OK, guards=[scanner_guard],
-          summary="Door staff: admit a registration the phone look-up found (its id and the "
-                  "same 4 digits); answers as a check-in")
-    async def admit_found(self, request: Request, fair_id: FromPath[int],
-                          registration_id: FromPath[int], data: JSONBody[FoundAdmitIn]) -> ScanOut:
-        from fairs.checkin import services as checkin
-
-        principal = require(request)
-        await checkin.ensure_may_scan(principal, fair_id)
-        # The same budget as the look-up: guessing the 4 digits of a known id is bounded too.
-        await request.app.state.limiter.hit("lookup", principal.id, fair_id)
-        code = await services.code_of_found(fair_id, registration_id, data.last4)
-        answer = await checkin.check_in(fair_id, code, principal=principal, nonce=data.nonce,
-                                        device=data.device or "")
-        return msgspec.convert(answer, ScanOut)
 
 
 class TicketController(Controller):

@@ -5,9 +5,9 @@ a fair that has a registration tally already is left alone. Does nothing without
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from fairs import db
+from fairs import clock, db
 
 from . import codes
 
@@ -55,7 +55,7 @@ async def add_registrations(fair: dict, count: int, rng: random.Random) -> None:
 
 
 async def load(ctx) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     fairs = await db.fetch(
         "SELECT id, kind, capacity, starts_at, ends_at, published_at FROM fair f "
         "WHERE status = 'published' AND kind = 'offline' "

@@ -10,12 +10,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from fairs import hooks
 from fairs.accounts.auth import client_address
 from fairs.calendar.http import fair_ics_response
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid, NotFound
 from fairs.events import services as events
-from fairs.extensions import register_fair_section, ticket_sections
+from fairs.hooks import PageSection
 from fairs.web import page
 
 from . import qr, services
@@ -33,16 +34,13 @@ def _registration_open(fair: dict) -> bool:
     return (opens is None or opens <= at) and at < closes
 
 
-async def register_section(request: Request, fair: dict) -> dict | None:
+async def register_section(request: Request, fair: dict) -> PageSection | None:
     """The "register" section of /fairs/{id}."""
     if fair.get("status") != "published":
         return None
-    return {"template": "tickets/_register_section.html", "order": 10,
-            "open": _registration_open(fair),
-            "audiences": await catalog.audiences()}
-
-
-register_fair_section(register_section)
+    return PageSection("tickets/_register_section.html", order=10,
+                       context={"open": _registration_open(fair),
+                                "audiences": await catalog.audiences()})
 
 
 class TicketPages(Controller):
@@ -86,7 +84,7 @@ class TicketPages(Controller):
                         qr_svg=qr.svg_inline(row["code"]),
                         audiences=services.audience_list(row["audiences"]),
                         new=request.query_params.get("new") == "1",
-                        sections=await ticket_sections(request, row, fair))
+                        sections=await hooks.sections(hooks.ticket_sections, request, row, fair))
         template.headers.update(NO_STORE)
         return template
 

@@ -9,21 +9,19 @@ Walk-ins (registered at the door) are not held to the registration capacity.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from fairs import db
+from fairs import clock, db, hooks
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Invalid, NotFound
 from fairs.events import services as events
-from fairs.extensions import register_fair_counts
+from fairs.hooks import FairCounts
 from fairs.phones import check_mobile, mask_phone
 
 from . import codes
 from .tables import Registration
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
+now = clock.now  # the one clock (tests set it)
 
 
 # --- personal data --------------------------------------------------------------------------
@@ -137,9 +135,7 @@ async def cancel(secret: str) -> dict:
                 "UPDATE registration_tally SET active = active - 1 WHERE fair = {}",
                 rows[0]["fair"])
     if rows:
-        from fairs.checkin import live
-
-        live.changed(rows[0]["fair"])
+        await hooks.attendance_changed.notify(rows[0]["fair"])
         return {"fair": rows[0]["fair"], "status": "cancelled"}
     row = await by_secret(secret)
     if row is None:
@@ -228,15 +224,12 @@ async def code_of_found(fair_id: int, registration_id: int, last4: str) -> str:
     return rows[0]["code"]
 
 
-async def registered_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
+async def registered_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
     marks = ", ".join("{}" for _ in fair_ids)
     rows = await db.fetch(
         f"SELECT fair, SUM(active) AS n FROM registration_tally WHERE fair IN ({marks}) "
         f"GROUP BY fair", *fair_ids)
-    return {r["fair"]: {"registered": int(r["n"])} for r in rows}
-
-
-register_fair_counts(registered_counts)
+    return {r["fair"]: FairCounts(registered=int(r["n"])) for r in rows}
 
 
 async def list_for_fair(fair_id: int, limit: int = 100, offset: int = 0) -> tuple[list, int]:

@@ -344,7 +344,7 @@ async def test_gzip_is_served_once_compressed(new_client, world):
 
 
 async def test_jobs_summary_comes_from_the_hook(new_client, world):
-    from fairs import extensions
+    from fairs import hooks
 
     organiser = await login_as(new_client, "organiser")
     fair = await make_fair(organiser, offline(world))
@@ -354,22 +354,20 @@ async def test_jobs_summary_comes_from_the_hook(new_client, world):
     jobs = {"n": 3}
 
     async def summaries(ids):
-        return {i: {"positions": jobs["n"], "headcount": 40} for i in ids if i == fair["id"]}
+        return {i: hooks.FairJobs(positions=jobs["n"], headcount=40)
+                for i in ids if i == fair["id"]}
 
     async def stamp():
         return str(jobs["n"])
 
-    saved = list(extensions._fair_jobs)  # the booths slice's real provider
-    extensions.register_fair_jobs(summaries, stamp)
-    try:
+    # instead of the booths slice's real receivers
+    with hooks.fair_jobs.replaced(summaries), hooks.jobs_stamp.replaced(stamp):
         after = await feed(anon)
         assert after.headers["etag"] != before.headers["etag"]
         description = str(events_of(parse_icalendar(after.text))[0]["DESCRIPTION"])
         assert "岗位：3 个，招聘 40 人" in description
         jobs["n"] = 5
         assert "岗位：5 个" in "".join(ical.unfold((await feed(anon)).text))
-    finally:
-        extensions._fair_jobs[:] = saved
 
 
 async def test_concurrent_first_requests_agree(new_client, world):

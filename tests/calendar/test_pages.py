@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from fairs import extensions
 from fairs.calendar import services as calendar_services
 from tests.calendar.conftest import make_fair, offline
-from tests.calendar.test_private_feed import PASSWORD, _employer_extra, _fake_provider
+from tests.calendar.test_private_feed import PASSWORD, fake_employers
 from tests.conftest import login_as
 
 
@@ -39,9 +38,7 @@ async def test_fair_page_offers_subscribe(new_client, world):
 async def test_employer_sees_and_renews_private_address(new_client, world):
     from fairs.accounts import services as accounts
 
-    extensions.register_me_extra(_employer_extra)
-    extensions.register_employer_calendar(_fake_provider)
-    try:
+    with fake_employers():
         await accounts.create_user("caltest-page", PASSWORD, "employer")
         client = await new_client().login("caltest-page", PASSWORD)
         url = (await client.get("/api/v1/me/calendar")).json()["url"]
@@ -51,10 +48,7 @@ async def test_employer_sees_and_renews_private_address(new_client, world):
         assert renewed.status_code == 303
         assert (await new_client().get(urlsplit(url).path)).status_code == 404
         assert (await client.get("/api/v1/me/calendar")).json()["url"] != url
-    finally:
-        extensions.register_employer_calendar(None)
 
 
 async def test_without_a_registered_provider_the_booths_slice_answers(world):
-    extensions.register_employer_calendar(None)
     assert await calendar_services.employer_items(987654) == []

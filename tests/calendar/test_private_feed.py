@@ -1,15 +1,16 @@
 """An employer's private feed: its address made on first use, revocable (404 at once), renewed on
 the next GET; its events are the employer's own booths and guest slots, read right by all three
-parsers. The booths slice's provider is stood in for by a fake registered through the hook."""
+parsers. The booths slice's receiver is stood in for by a fake, through the hook."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, timedelta
 
 import pytest
 
-from fairs import extensions
+from fairs import hooks
 from fairs.accounts import services as accounts
 from fairs.calendar import ical
 from fairs.calendar.tables import CalendarFeedToken
@@ -29,27 +30,33 @@ PASSWORD = "employer-cal-2026"
 ITEMS: dict[int, list[dict]] = {}
 
 
-async def _employer_extra(principal) -> dict:
+async def _employer_extra(principal) -> int | None:
     if principal.role == "employer" and principal.username.startswith("caltest"):
-        return {"employer": 7000 + principal.id}
-    return {}
+        return 7000 + principal.id
+    return None
 
 
-async def _fake_provider(employer_id: int) -> list[dict]:
-    return ITEMS.get(employer_id, [])
+async def _fake_provider(employer_id: int) -> list[hooks.CalendarItem]:
+    return [hooks.CalendarItem(**item) for item in ITEMS.get(employer_id, [])]
+
+
+@contextlib.contextmanager
+def fake_employers():
+    """caltest-* logins belong to employer 7000 + their id, whose bookings are ITEMS'."""
+    with hooks.employer_of_user.replaced(_employer_extra, *hooks.employer_of_user.receivers), \
+            hooks.employer_calendar.replaced(_fake_provider):
+        yield
 
 
 @pytest.fixture
 async def employer(new_client, world):
-    extensions.register_me_extra(_employer_extra)
-    extensions.register_employer_calendar(_fake_provider)
-    user = await accounts.create_user("caltest-hr", PASSWORD, "employer")
-    client = await new_client().login("caltest-hr", PASSWORD)
-    me = (await client.get("/api/v1/auth/me")).json()
-    ITEMS.clear()
-    yield client, me["employer"]
-    ITEMS.clear()
-    extensions.register_employer_calendar(None)
+    with fake_employers():
+        user = await accounts.create_user("caltest-hr", PASSWORD, "employer")
+        client = await new_client().login("caltest-hr", PASSWORD)
+        me = (await client.get("/api/v1/auth/me")).json()
+        ITEMS.clear()
+        yield client, me["employer"]
+        ITEMS.clear()
     assert user
 
 

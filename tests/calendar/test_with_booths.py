@@ -3,14 +3,13 @@ booth, and its feed shows the booth at the fair's time; a cancelled fair shows a
 
 from __future__ import annotations
 
-from fairs import extensions
 from tests.calendar.conftest import parse_icalendar, parse_icaljs, parse_strict
 from tests.conftest import login_as
 from tests.employers.conftest import employers_with_tokens, make_fair
 
 
 async def test_booked_booth_is_in_the_employers_feed(new_client, world):
-    extensions.register_employer_calendar(None)  # the booths slice's own provider
+    # the booths slice's own receiver of fairs.hooks.employer_calendar
     organiser = await login_as(new_client, "organiser")
     fair = await make_fair(organiser, world, booths=3)
     (employer,) = await employers_with_tokens(1, start=4242)

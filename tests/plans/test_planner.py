@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fairs.plans import cn_calendar, planner
+from fairs import cn_calendar
+from fairs.plans import planner
 from fairs.plans.planner import Busy, Place, Request, Rules
 
 TZ = planner.SHANGHAI

@@ -76,11 +76,11 @@ async def test_rules(app, new_client, world):
     found = await services.intentions_for_ticket(rows[0]["id"])
     assert [(f["position"], f["employer"].startswith("青岛报表测试企业")) for f in found] == [
         ("岗位1", True)]
-    # ... offered to the tickets page through fairs.extensions.ticket_sections.
-    from fairs.extensions import ticket_sections
+    # ... offered to the tickets page through the hook fairs.hooks.ticket_sections.
+    from fairs import hooks
 
-    sections = await ticket_sections(None, {"id": rows[0]["id"]}, s["fair"])
-    assert [x["template"] for x in sections] == ["reports/_ticket_intentions.html"]
+    sections = await hooks.sections(hooks.ticket_sections, None, {"id": rows[0]["id"]}, s["fair"])
+    assert [x.template for x in sections] == ["reports/_ticket_intentions.html"]
     assert sections[0]["intentions"] == found
 
 

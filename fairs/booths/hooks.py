@@ -1,0 +1,55 @@
+"""The booths slice's receivers of fairs.hooks (connected by fairs.slices.connect_hooks): counts
+for fair answers, a booking's code at the door, plan attendance, the employer's calendar, the
+calendar's jobs line, and its sections of the fair and ticket pages."""
+
+from __future__ import annotations
+
+from fairs import hooks
+from fairs.hooks import CalendarItem, FairCounts, FairJobs, OrganiserLink, PlanAttendance, PlanScope
+from fairs.i18n import N_
+
+from . import pages, posters, services
+
+LINKS = (
+    OrganiserLink(45, "/organiser/booths", N_("Booths and guest slots"),
+                  N_("Layouts, bookings and waitlists, livestream slots")),
+    OrganiserLink(46, "/organiser/no-shows", N_("No-show ledger"),
+                  N_("Employers who did not come, and the booking rules")),
+)
+
+
+def organiser_links() -> tuple[OrganiserLink, ...]:
+    return LINKS
+
+
+async def fair_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
+    return {fair_id: FairCounts(**counts)
+            for fair_id, counts in (await services.fair_counts(fair_ids)).items()}
+
+
+async def plan_attendance(scope: PlanScope) -> PlanAttendance:
+    return PlanAttendance(**await services.plan_attendance(scope))
+
+
+async def employer_calendar(employer_id: int) -> list[CalendarItem]:
+    return [CalendarItem(id=i["booking"], kind=i["kind"], fair=i["fair"], label=i["label"],
+                         status=i["status"], title=i["title"], starts_at=i["starts_at"],
+                         ends_at=i["ends_at"], place=i["place"])
+            for i in await services.employer_calendar_items(employer_id)]
+
+
+async def fair_jobs(fair_ids: list[int]) -> dict[int, FairJobs]:
+    return {fair_id: FairJobs(positions=jobs["positions"], headcount=jobs["headcount"])
+            for fair_id, jobs in (await services.jobs_summaries(fair_ids)).items()}
+
+
+def connect() -> None:
+    hooks.fair_counts.connect(fair_counts)
+    hooks.door_codes.connect(services.resolve_code)
+    hooks.plan_attendance.connect(plan_attendance)
+    hooks.employer_calendar.connect(employer_calendar)
+    hooks.fair_jobs.connect(fair_jobs)
+    hooks.jobs_stamp.connect(services.jobs_stamp)
+    hooks.fair_sections.connect(pages.jobs_section)
+    hooks.ticket_sections.connect(posters.ticket_interests_section)
+    hooks.organiser_links.connect(organiser_links)

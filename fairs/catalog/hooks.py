@@ -1,0 +1,18 @@
+"""The catalog slice's receivers of fairs.hooks (connected by fairs.slices.connect_hooks)."""
+
+from __future__ import annotations
+
+from fairs import hooks
+from fairs.hooks import OrganiserLink
+from fairs.i18n import N_
+
+LINKS = (OrganiserLink(90, "/organiser/catalog", N_("Venues and channels"),
+                       N_("Where fairs happen and stream")),)
+
+
+def organiser_links() -> tuple[OrganiserLink, ...]:
+    return LINKS
+
+
+def connect() -> None:
+    hooks.organiser_links.connect(organiser_links)
