@@ -32,6 +32,18 @@ def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def base_url_from_env(env=None) -> str:
+    """FAIRS_BASE_URL, without a trailing slash (Settings.base_url; the calendar's links)."""
+    env = os.environ if env is None else env
+    return (env.get("FAIRS_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+
+def password_profile_from_env(env=None) -> str:
+    """FAIRS_PASSWORD_PROFILE (tests only: `cheapest`), read when the hasher is made."""
+    env = os.environ if env is None else env
+    return env.get("FAIRS_PASSWORD_PROFILE", "")
+
+
 def _load_secret(var_dir: Path, production: bool) -> str:
     """The FAIRS_SECRET_KEY, or a key generated once and kept in var/secret_key.
 
@@ -75,6 +87,33 @@ def _rate_limit_rules(env) -> dict[str, tuple[int, int]]:
 
 
 @dataclass(frozen=True)
+class DatabaseSettings:
+    """What the engine needs, read from the environment without side effects (piccolo_conf
+    builds the engine from it at import; Settings.from_env reads the same values through it)."""
+
+    url: str = DEFAULT_DATABASE_URL
+    sqlite_synchronous: str = "NORMAL"  # FAIRS_SQLITE_SYNCHRONOUS: NORMAL or FULL
+    sqlite_inline: bool = True  # FAIRS_SQLITE_INLINE=off: statements on a connection thread
+    db_pool_size: int = 10  # FAIRS_DB_POOL_SIZE: PostgreSQL connections per worker process
+    pg_plan_cache_mode: str = "force_generic_plan"  # FAIRS_PG_PLAN_CACHE_MODE
+
+    @classmethod
+    def from_env(cls, env=None) -> DatabaseSettings:
+        env = os.environ if env is None else env
+        values = cls(
+            url=env.get("FAIRS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            sqlite_synchronous=(env.get("FAIRS_SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
+            sqlite_inline=(env.get("FAIRS_SQLITE_INLINE") or "on").strip().lower()
+            not in {"off", "0", "false", "no"},
+            db_pool_size=int(env.get("FAIRS_DB_POOL_SIZE") or 10),
+            pg_plan_cache_mode=env.get("FAIRS_PG_PLAN_CACHE_MODE") or "force_generic_plan",
+        )
+        if values.db_pool_size < 1:
+            raise RuntimeError("FAIRS_DB_POOL_SIZE must be 1 or more")
+        return values
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = ""
@@ -83,6 +122,11 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     var_dir: Path = ROOT / "var"
     sqlite_synchronous: str = "NORMAL"
+    sqlite_inline: bool = True
+    db_pool_size: int = 10
+    pg_plan_cache_mode: str = "force_generic_plan"
+    # FAIRS_PASSWORD_PROFILE=cheapest: tests only, fast password hashing.
+    password_profile: str = ""
     session_max_age: int = 12 * 3600
     cookie_secure: bool = False
     default_locale: str = "zh_CN"
@@ -123,13 +167,18 @@ class Settings:
         env = os.environ
         var_dir = Path(env.get("FAIRS_VAR_DIR") or ROOT / "var")
         production = env.get("FAIRS_ENV", "development") == "production"
+        database = DatabaseSettings.from_env(env)
         values = dict(
-            database_url=env.get("FAIRS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database.url,
             redis_url=env.get("FAIRS_REDIS_URL", ""),
             env=env.get("FAIRS_ENV", "development"),
-            base_url=(env.get("FAIRS_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            base_url=base_url_from_env(env),
             var_dir=var_dir,
-            sqlite_synchronous=(env.get("FAIRS_SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
+            sqlite_synchronous=database.sqlite_synchronous,
+            sqlite_inline=database.sqlite_inline,
+            db_pool_size=database.db_pool_size,
+            pg_plan_cache_mode=database.pg_plan_cache_mode,
+            password_profile=password_profile_from_env(env),
             session_max_age=int(env.get("FAIRS_SESSION_MAX_AGE") or 12 * 3600),
             cookie_secure=_bool(env.get("FAIRS_COOKIE_SECURE"), production),
             default_locale=env.get("FAIRS_DEFAULT_LOCALE") or "zh_CN",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
-import os
 import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from fairs import db
 from fairs.db import is_unique_violation, write_transaction
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
 from fairs.ratelimit import address_subject
+from fairs.settings import password_profile_from_env
 
 from .tables import ORG_KINDS, ROLES, ApiToken, Organisation, User
 
@@ -28,7 +28,7 @@ ORG_CODE = re.compile(r"[A-Za-z0-9-]{1,32}")
 # FAIRS_PASSWORD_PROFILE=cheapest so that hundreds of logins do not take minutes.
 _hasher = (
     PasswordHasher.from_parameters(profiles.CHEAPEST)
-    if os.environ.get("FAIRS_PASSWORD_PROFILE") == "cheapest"
+    if password_profile_from_env() == "cheapest"
     else PasswordHasher()
 )
 TOKEN_PREFIX = "fairs_"
@@ -371,11 +371,13 @@ _TOKEN_PRINCIPAL_FROM = (
     " WHERE t.revoked_at IS NULL AND t.token_hash = "
 )
 _TOKEN_PRINCIPAL = _TOKEN_PRINCIPAL_FROM + "{}"
-# PostgreSQL: the bearer requests that arrive together share one round trip (fairs.db.Batcher);
-# still no cache, so a revoked token stops working at once.
+# The bearer requests that arrive together share one round trip where the db package batches
+# (fairs.db.BatchedFetch; one statement per request where it does not); still no cache, so a
+# revoked token stops working at once.
 _TOKEN_PRINCIPALS = db.BatchedFetch(
     "SELECT h.ord, p.* FROM unnest({}::varchar[]) WITH ORDINALITY AS h(hash, ord) "
-    "JOIN LATERAL (" + _TOKEN_PRINCIPAL_FROM + "h.hash OFFSET 0) p ON true"
+    "JOIN LATERAL (" + _TOKEN_PRINCIPAL_FROM + "h.hash OFFSET 0) p ON true",
+    single=_TOKEN_PRINCIPAL,
 )
 
 
@@ -409,10 +411,7 @@ async def principal_by_token(token: str) -> Principal | None:
     hashed = token_hash(token)
     if hashed is None:
         return None
-    if db.is_sqlite():
-        rows = await db.fetch(_TOKEN_PRINCIPAL, hashed)
-    else:
-        rows = await _TOKEN_PRINCIPALS.fetch(hashed)
+    rows = await _TOKEN_PRINCIPALS.fetch(hashed)
     if not rows or not rows[0]["active"]:
         return None
     return _principal(rows[0], token_id=rows[0]["token_id"])

@@ -128,10 +128,7 @@ async def _lock_fair(fair_id: int, shared: bool = False) -> None:
     (NO KEY UPDATE, which bookings' foreign-key checks, taking KEY SHARE, do not wait for),
     employers joining the waitlist shared (FOR SHARE: they do not wait for each other, but
     never overlap a cancellation, so a freed booth is never missed)."""
-    if db.is_sqlite():
-        return
-    mode = "SHARE" if shared else "NO KEY UPDATE"
-    await db.execute(f"SELECT id FROM fair WHERE id = {{}} FOR {mode}", fair_id)
+    await db.dialect.lock_row("fair", fair_id, "SHARE" if shared else "NO KEY UPDATE")
 
 
 # --- booking rules and the no-show ledger ---------------------------------------------------
@@ -426,7 +423,7 @@ def _free_booth_sql() -> str:
     """The one rule for a free booth of fair `{}`: not blocked, held by no confirmed booking, the
     first by code. On PostgreSQL it is locked for its taker, and booths that concurrent bookings
     are taking right now are skipped (the partial unique index settles any race that is left)."""
-    lock = "" if db.is_sqlite() else " FOR NO KEY UPDATE OF b SKIP LOCKED"
+    lock = db.dialect.skip_locked("b")
     return ("SELECT b.id, b.code FROM booth b WHERE b.fair = {} AND NOT b.blocked AND NOT EXISTS "
             "(SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
             f"ORDER BY b.code LIMIT 1{lock}")
@@ -459,7 +456,7 @@ async def _book_free(fair_id: int, employer_id: int, waitlist: bool) -> dict | N
     args = [fair_id, fair_id, employer_id, code, at, at]
     if not db.is_sqlite():
         args.append(fair_id)
-    rows = await db.fetch(_book_free_sql(waitlist), *args)
+    rows = await db.write(_book_free_sql(waitlist), *args)
     if not rows:
         return None
     row = rows[0]
