@@ -543,11 +543,11 @@ async def _book_any_pg(fair_id: int, employer_id: int) -> dict:
 
 def _map_booking_violation(exc: BaseException) -> str | None:
     """'employer', 'booth' or 'code' for a unique violation of a booking, else None."""
-    if db.is_unique_violation(exc, "booking_employer_active", "booking.fair, booking.employer"):
+    if db.is_unique_violation(exc, "booking_employer_active"):
         return "employer"
-    if db.is_unique_violation(exc, "booking_booth_active", "booking.booth"):
+    if db.is_unique_violation(exc, "booking_booth_active"):
         return "booth"
-    if db.is_unique_violation(exc, "booking_code_key", "booking.code"):
+    if db.is_unique_violation(exc, "booking_code_key"):
         return "code"
     return None
 
@@ -887,10 +887,9 @@ async def book_slot(principal: Principal, slot_id: int, topic: str = "") -> dict
                 topic=(topic or "").strip()[:300],
             )).returning(SlotBooking.id)
     except Exception as exc:
-        if db.is_unique_violation(exc, "slot_booking_employer_active",
-                                  "slot_booking.fair, slot_booking.employer"):
+        if db.is_unique_violation(exc, "slot_booking_employer_active"):
             raise _conflict("slot", "your company already holds a slot in this session") from exc
-        if db.is_unique_violation(exc, "slot_booking_slot_active", "slot_booking.slot"):
+        if db.is_unique_violation(exc, "slot_booking_slot_active"):
             raise _conflict("slot", "this slot is taken") from exc
         raise
     return await get_slot_booking(rows[0]["id"], principal)

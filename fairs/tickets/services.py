@@ -92,7 +92,7 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
                 fair_id, code, codes.secret_hash(secret), name, phone, phone[-4:],
                 ",".join(audiences), source, at)
     except Exception as exc:
-        if db.is_unique_violation(exc, "registration_phone_once", "registration.phone"):
+        if db.is_unique_violation(exc, "registration_phone_once"):
             raise Conflict("this phone is already registered for this fair",
                            errors=[FieldError("phone", "already registered for this fair")],
                            extra={"reason": "already_registered"}) from exc
