@@ -129,7 +129,7 @@ async def _seed_main(tickets: int) -> None:
 
     ctx = await migrated_with_staff()
     now = __import__("datetime").datetime.now(__import__("datetime").UTC)
-    rows = await db.fetch(
+    rows = await db.write(
         "INSERT INTO fair (kind, title, description, format, starts_at, ends_at, org, venue, "
         "channel, stream_url, capacity, status, revision, cancel_reason, created_at, "
         "updated_at, published_at) VALUES ('offline', 'bench', '', 'special', {}, {}, {}, {}, "

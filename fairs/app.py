@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await db.start(engine)
+        await db.start(engine, settings)
         # What start-up built (routes, catalogues, locale data) lives as long as the process:
         # out of the collector's sight, so that the collections a busy worker runs do not walk
         # it again and again.

@@ -1,17 +1,14 @@
-"""Piccolo's configuration: one engine for the whole app, chosen from FAIRS_DATABASE_URL."""
+"""Piccolo's configuration: one engine for the whole app, chosen from FAIRS_DATABASE_URL.
 
-import os
+Piccolo imports this module by name (PICCOLO_CONF) before any Settings object exists, so the
+engine's settings are read here, once, through DatabaseSettings (fairs/settings.py)."""
 
 from piccolo.conf.apps import AppRegistry
 
-from fairs.db import engine_from_url
-from fairs.settings import DEFAULT_DATABASE_URL
+from fairs.db.engine import engine_from_settings
+from fairs.settings import DatabaseSettings
 
-DB = engine_from_url(
-    os.environ.get("FAIRS_DATABASE_URL") or DEFAULT_DATABASE_URL,
-    synchronous=(os.environ.get("FAIRS_SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
-    inline=(os.environ.get("FAIRS_SQLITE_INLINE") or "on").lower() not in {"off", "0", "false"},
-)
+DB = engine_from_settings(DatabaseSettings.from_env())
 
 APP_REGISTRY = AppRegistry(
     apps=[

@@ -77,6 +77,33 @@ def _rate_limit_rules(env) -> dict[str, tuple[int, int]]:
 
 
 @dataclass(frozen=True)
+class DatabaseSettings:
+    """What the engine needs, read from the environment without side effects (piccolo_conf
+    builds the engine from it at import; Settings.from_env reads the same values through it)."""
+
+    url: str = DEFAULT_DATABASE_URL
+    sqlite_synchronous: str = "NORMAL"  # FAIRS_SQLITE_SYNCHRONOUS: NORMAL or FULL
+    sqlite_inline: bool = True  # FAIRS_SQLITE_INLINE=off: statements on a connection thread
+    db_pool_size: int = 10  # FAIRS_DB_POOL_SIZE: PostgreSQL connections per worker process
+    pg_plan_cache_mode: str = "force_generic_plan"  # FAIRS_PG_PLAN_CACHE_MODE
+
+    @classmethod
+    def from_env(cls, env=None) -> DatabaseSettings:
+        env = os.environ if env is None else env
+        values = cls(
+            url=env.get("FAIRS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            sqlite_synchronous=(env.get("FAIRS_SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
+            sqlite_inline=(env.get("FAIRS_SQLITE_INLINE") or "on").strip().lower()
+            not in {"off", "0", "false", "no"},
+            db_pool_size=int(env.get("FAIRS_DB_POOL_SIZE") or 10),
+            pg_plan_cache_mode=env.get("FAIRS_PG_PLAN_CACHE_MODE") or "force_generic_plan",
+        )
+        if values.db_pool_size < 1:
+            raise RuntimeError("FAIRS_DB_POOL_SIZE must be 1 or more")
+        return values
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = ""
@@ -85,6 +112,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     var_dir: Path = ROOT / "var"
     sqlite_synchronous: str = "NORMAL"
+    sqlite_inline: bool = True
+    db_pool_size: int = 10
+    pg_plan_cache_mode: str = "force_generic_plan"
     session_max_age: int = 12 * 3600
     cookie_secure: bool = False
     default_locale: str = "zh_CN"
@@ -128,13 +158,17 @@ class Settings:
         env = os.environ
         var_dir = Path(env.get("FAIRS_VAR_DIR") or ROOT / "var")
         production = env.get("FAIRS_ENV", "development") == "production"
+        database = DatabaseSettings.from_env(env)
         values = dict(
-            database_url=env.get("FAIRS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database.url,
             redis_url=env.get("FAIRS_REDIS_URL", ""),
             env=env.get("FAIRS_ENV", "development"),
             base_url=(env.get("FAIRS_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             var_dir=var_dir,
-            sqlite_synchronous=(env.get("FAIRS_SQLITE_SYNCHRONOUS") or "NORMAL").upper(),
+            sqlite_synchronous=database.sqlite_synchronous,
+            sqlite_inline=database.sqlite_inline,
+            db_pool_size=database.db_pool_size,
+            pg_plan_cache_mode=database.pg_plan_cache_mode,
             session_max_age=int(env.get("FAIRS_SESSION_MAX_AGE") or 12 * 3600),
             cookie_secure=_bool(env.get("FAIRS_COOKIE_SECURE"), production),
             default_locale=env.get("FAIRS_DEFAULT_LOCALE") or "zh_CN",

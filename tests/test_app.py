@@ -168,7 +168,7 @@ async def test_sqlite_writes_share_a_commit_but_fail_alone(tmp_path, inline, mon
         transactions.append(len(jobs))
         return run_batch(raw, jobs)
 
-    monkeypatch.setattr(db, "_run_batch", counted)
+    monkeypatch.setattr(db.batch, "_run_batch", counted)
 
     engine = FairsSQLiteEngine(path=str(tmp_path / "t.db"), inline=inline)
 
@@ -216,7 +216,7 @@ async def test_sqlite_engine_runs_wal_and_one_writer(tmp_path):
         rows = await engine.run_querystring(QueryString("SELECT COUNT(*) AS n FROM t"))
         assert rows[0]["n"] == 0
         # A WITH that writes goes to the writer, not to a read-only reader connection.
-        made = await db.fetch("WITH x AS (SELECT {} AS v) INSERT INTO t (v) SELECT v FROM x "
+        made = await db.write("WITH x AS (SELECT {} AS v) INSERT INTO t (v) SELECT v FROM x "
                               "RETURNING id", "b", engine=engine)
         assert made and (await db.fetch("SELECT v FROM t", engine=engine)) == [{"v": "b"}]
     finally:

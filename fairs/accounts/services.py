@@ -388,11 +388,13 @@ _TOKEN_PRINCIPAL_FROM = (
     " WHERE t.revoked_at IS NULL AND t.token_hash = "
 )
 _TOKEN_PRINCIPAL = _TOKEN_PRINCIPAL_FROM + "{}"
-# PostgreSQL: the bearer requests that arrive together share one round trip (fairs.db.Batcher);
-# still no cache, so a revoked token stops working at once.
+# The bearer requests that arrive together share one round trip where the db package batches
+# (fairs.db.BatchedFetch; one statement per request where it does not); still no cache, so a
+# revoked token stops working at once.
 _TOKEN_PRINCIPALS = db.BatchedFetch(
     "SELECT h.ord, p.* FROM unnest({}::varchar[]) WITH ORDINALITY AS h(hash, ord) "
-    "JOIN LATERAL (" + _TOKEN_PRINCIPAL_FROM + "h.hash OFFSET 0) p ON true"
+    "JOIN LATERAL (" + _TOKEN_PRINCIPAL_FROM + "h.hash OFFSET 0) p ON true",
+    single=_TOKEN_PRINCIPAL,
 )
 
 
@@ -426,10 +428,7 @@ async def principal_by_token(token: str) -> Principal | None:
     hashed = token_hash(token)
     if hashed is None:
         return None
-    if db.is_sqlite():
-        rows = await db.fetch(_TOKEN_PRINCIPAL, hashed)
-    else:
-        rows = await _TOKEN_PRINCIPALS.fetch(hashed)
+    rows = await _TOKEN_PRINCIPALS.fetch(hashed)
     if not rows or not rows[0]["active"]:
         return None
     return _principal(rows[0], token_id=rows[0]["token_id"])

@@ -139,10 +139,7 @@ async def _lock_fair(fair_id: int, shared: bool = False) -> None:
     (NO KEY UPDATE, which bookings' foreign-key checks, taking KEY SHARE, do not wait for),
     employers joining the waitlist shared (FOR SHARE: they do not wait for each other, but
     never overlap a cancellation, so a freed booth is never missed)."""
-    if db.is_sqlite():
-        return
-    mode = "SHARE" if shared else "NO KEY UPDATE"
-    await db.execute(f"SELECT id FROM fair WHERE id = {{}} FOR {mode}", fair_id)
+    await db.dialect.lock_row("fair", fair_id, "SHARE" if shared else "NO KEY UPDATE")
 
 
 # --- booking rules and the no-show ledger ---------------------------------------------------
@@ -437,7 +434,7 @@ def _free_booth_sql() -> str:
     """The one rule for a free booth of fair `{}`: not blocked, held by no confirmed booking, the
     first by code. On PostgreSQL it is locked for its taker, and booths that concurrent bookings
     are taking right now are skipped (the partial unique index settles any race that is left)."""
-    lock = "" if db.is_sqlite() else " FOR NO KEY UPDATE OF b SKIP LOCKED"
+    lock = db.dialect.skip_locked("b")
     return ("SELECT b.id, b.code FROM booth b WHERE b.fair = {} AND NOT b.blocked AND NOT EXISTS "
             "(SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
             f"ORDER BY b.code LIMIT 1{lock}")
@@ -470,7 +467,7 @@ async def _book_free(fair_id: int, employer_id: int, waitlist: bool) -> dict | N
     args = [fair_id, fair_id, employer_id, code, at, at]
     if not db.is_sqlite():
         args.append(fair_id)
-    rows = await db.fetch(_book_free_sql(waitlist), *args)
+    rows = await db.write(_book_free_sql(waitlist), *args)
     if not rows:
         return None
     row = rows[0]
@@ -557,11 +554,11 @@ async def _book_any_pg(fair_id: int, employer_id: int) -> dict:
 
 def _map_booking_violation(exc: BaseException) -> str | None:
     """'employer', 'booth' or 'code' for a unique violation of a booking, else None."""
-    if db.is_unique_violation(exc, "booking_employer_active", "booking.fair, booking.employer"):
+    if db.is_unique_violation(exc, "booking_employer_active"):
         return "employer"
-    if db.is_unique_violation(exc, "booking_booth_active", "booking.booth"):
+    if db.is_unique_violation(exc, "booking_booth_active"):
         return "booth"
-    if db.is_unique_violation(exc, "booking_code_key", "booking.code"):
+    if db.is_unique_violation(exc, "booking_code_key"):
         return "code"
     return None
 
@@ -898,10 +895,9 @@ async def book_slot(principal: Principal, slot_id: int, topic: str = "") -> dict
                 topic=(topic or "").strip()[:300],
             )).returning(SlotBooking.id)
     except Exception as exc:
-        if db.is_unique_violation(exc, "slot_booking_employer_active",
-                                  "slot_booking.fair, slot_booking.employer"):
+        if db.is_unique_violation(exc, "slot_booking_employer_active"):
             raise _conflict("slot", "your company already holds a slot in this session") from exc
-        if db.is_unique_violation(exc, "slot_booking_slot_active", "slot_booking.slot"):
+        if db.is_unique_violation(exc, "slot_booking_slot_active"):
             raise _conflict("slot", "this slot is taken") from exc
         raise
     return await get_slot_booking(rows[0]["id"], principal)

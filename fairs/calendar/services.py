@@ -28,6 +28,7 @@ from urllib.parse import urlencode, urlsplit
 from fairs import clock, db, hooks
 from fairs.accounts.tables import Organisation
 from fairs.catalog.tables import Audience, Industry
+from fairs.db import dialect
 from fairs.errors import Invalid, NotFound
 from fairs.events.tables import KINDS, Fair, FairAudience, FairIndustry
 from fairs.settings import settings
@@ -401,11 +402,10 @@ async def pieces(wanted: Sequence[tuple[int, str]], jobs: dict[int, dict]) -> di
 async def _all_pieces_packed() -> list[list[dict]] | None:
     """Every stored piece, fetched as one string (records split by \x1e, fields by \x1f,
     which ical.clean keeps out of every piece); None if anything does not parse."""
-    agg = "group_concat" if db.is_sqlite() else "string_agg"
-    ch = "char" if db.is_sqlite() else "chr"
-    rows = await db.fetch(
-        f"SELECT {agg}(CAST(fair_id AS TEXT) || {ch}(31) || key || {ch}(31) || body, {ch}(30)) "
-        "AS packed FROM calendar_piece")
+    unit, record = dialect.char(31), dialect.char(30)
+    packed_sql = dialect.string_agg(
+        f"CAST(fair_id AS TEXT) || {unit} || key || {unit} || body", record)
+    rows = await db.fetch(f"SELECT {packed_sql} AS packed FROM calendar_piece")
     packed = rows[0]["packed"] if rows else None
     if not packed:
         return [[]]
@@ -460,27 +460,24 @@ async def feed_name(flt: FeedFilter) -> str:
 
 
 async def _members(flt: FeedFilter, start: datetime) -> list[tuple[int, str]]:
-    """(id, "revision|updated_at") of the feed's fairs, in start order. On SQLite the rows come
-    back packed in one string: turning 20,000 rows into Python dicts one by one costs more than
-    all the rest of the feed. (The order only makes the body tidy; clients do not need it.)"""
+    """(id, "revision|updated_at") of the feed's fairs, in start order. The rows come back
+    packed in one string: turning 20,000 rows into Python dicts one by one costs more than all
+    the rest of the feed. (The order only makes the body tidy; clients do not need it.)"""
     where, args = await _where(flt)
-    if db.is_sqlite():
-        rows = await db.fetch(
-            "SELECT group_concat(x, ';') AS packed FROM (SELECT f.id || ':' || f.revision || "
-            f"'|' || f.updated_at AS x FROM fair f WHERE {where} AND f.ends_at > {{}} "
-            "ORDER BY f.starts_at, f.id)", *args, start)
-        packed = rows[0]["packed"] if rows else None
-        if not packed:
-            return []
-        out = []
-        for part in packed.split(";"):
-            fair_id, _, state = part.partition(":")
-            out.append((int(fair_id), state))
-        return out
+    packed_sql = dialect.string_agg("x", "';'", order_by="s, i")
     rows = await db.fetch(
-        "SELECT f.id, f.revision || '|' || CAST(f.updated_at AS TEXT) AS state FROM fair f "
-        f"WHERE {where} AND f.ends_at > {{}} ORDER BY f.starts_at, f.id", *args, start)
-    return [(r["id"], r["state"]) for r in rows]
+        f"SELECT {packed_sql} AS packed FROM (SELECT f.starts_at AS s, f.id AS i, "
+        f"CAST(f.id AS TEXT) || ':' || CAST(f.revision AS TEXT) || '|' || "
+        f"{dialect.text('f.updated_at')} AS x FROM fair f WHERE {where} AND f.ends_at > {{}} "
+        "ORDER BY f.starts_at, f.id) m", *args, start)
+    packed = rows[0]["packed"] if rows else None
+    if not packed:
+        return []
+    out = []
+    for part in packed.split(";"):
+        fair_id, _, state = part.partition(":")
+        out.append((int(fair_id), state))
+    return out
 
 
 async def feed_body(flt: FeedFilter, stamp: Stamp | None = None) -> bytes:

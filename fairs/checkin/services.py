@@ -240,7 +240,7 @@ async def _log(fair_id: int, at: datetime, received: datetime, device: str, meth
                kind: str, reg_id: int | None, answer: dict, offline: bool,
                nonce: str | None) -> bool:
     """Log the attempt; False when the nonce was seen before (a replay)."""
-    rows = await db.fetch(_SCAN_INSERT, fair_id, at, received, device, method, kind, reg_id,
+    rows = await db.write(_SCAN_INSERT, fair_id, at, received, device, method, kind, reg_id,
                           answer["result"], offline, nonce,
                           _stored(answer) if nonce else None)
     return bool(rows)
@@ -422,7 +422,7 @@ async def _admit_rows(scans: list[tuple]) -> list[dict]:
             seen_nonces.add(nonce_key)
             this_round.append(n)
         columns = list(zip(*(scans[n] for n in this_round), strict=True))
-        got = await db.fetch(_ADMIT_PG, *map(list, columns), random.randrange(TALLY_SHARDS))
+        got = await db.write(_ADMIT_PG, *map(list, columns), random.randrange(TALLY_SHARDS))
         for n, row in zip(this_round, got, strict=True):
             rows[n] = row
         pending = later
@@ -705,7 +705,7 @@ def _online_session_row(label: str, peak_viewers: int, total_views: int,
 
 
 async def _insert_online_session(fair_id: int, row: dict, source: str) -> dict:
-    rows = await db.fetch(
+    rows = await db.write(
         "INSERT INTO online_session (fair, label, starts_at, peak_viewers, total_views, "
         "source, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id",
         fair_id, row["label"], row["starts_at"], row["peak_viewers"], row["total_views"],

@@ -162,7 +162,7 @@ async def register(*, name: str, uscc: str, industry: str, contact_name: str,
             user = await accounts.insert_user(new_user)
             await EmployerMember.insert(EmployerMember(employer=employer_id, user=user["id"]))
     except Exception as exc:
-        if db.is_unique_violation(exc, "uscc"):
+        if db.is_unique_violation(exc, "employer_uscc_key"):
             msg = "this unified social credit code is already registered"
             raise Conflict(msg, errors=[FieldError("uscc", msg)]) from exc
         raise

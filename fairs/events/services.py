@@ -231,10 +231,8 @@ async def _check_place(kind: str, venue: int | None, channel: int | None,
 async def lock_place(kind: str, venue: int | None, channel: int | None) -> None:
     """Serialise writers of one venue's (channel's) timetable. SQLite's IMMEDIATE transaction
     already serialises every writer; PostgreSQL locks the venue (channel) row."""
-    if db.is_sqlite():
-        return
     table, key = ("venue", venue) if kind == "offline" else ("channel", channel)
-    await db.execute(f"SELECT id FROM {table} WHERE id = {{}} FOR UPDATE", key)
+    await db.dialect.lock_row(table, key)
 
 
 async def find_overlap(kind: str, venue: int | None, channel: int | None, starts_at: datetime,

@@ -227,9 +227,7 @@ def _scope_args(plan: dict) -> tuple:
 
 
 def _local_day_sql(column: str) -> str:
-    if db.is_sqlite():
-        return f"date({column}, '+8 hours')"
-    return f"to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+    return db.dialect.local_day(column)
 
 
 async def _counts(plan: dict, at: datetime) -> list[dict]:

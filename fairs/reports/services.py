@@ -137,7 +137,7 @@ async def record_intention(principal: Principal | None, fair_id: int, code: str,
             fair["employer"])
         if not position:
             raise Invalid("position", "not one of your company's positions at this fair")
-        made = await db.fetch(
+        made = await db.write(
             "INSERT INTO intention (fair, registration, position, employer, recorded_by, "
             "created_at) VALUES ({}, {}, {}, {}, {}, {}) "
             "ON CONFLICT (registration, position) DO NOTHING RETURNING id",
@@ -271,16 +271,7 @@ def _held(scope: Scope) -> tuple[str, list[Any]]:
 
 def _local(column: str, part: str) -> str:
     """The China-time month ("2027-03") or quarter ("2027-Q1") of a timestamp, in SQL."""
-    if db.is_sqlite():
-        local = f"{column}, '+8 hours'"
-        if part == "month":
-            return f"strftime('%Y-%m', {local})"
-        return (f"(strftime('%Y', {local}) || '-Q' || "
-                f"((CAST(strftime('%m', {local}) AS INTEGER) + 2) / 3))")
-    local = f"{column} AT TIME ZONE 'Asia/Shanghai'"
-    if part == "month":
-        return f"to_char({local}, 'YYYY-MM')"
-    return f"to_char({local}, 'YYYY-\"Q\"Q')"
+    return db.dialect.local_month(column) if part == "month" else db.dialect.local_quarter(column)
 
 
 def _measures_sql(scope: Scope) -> tuple[str, list[Any]]:

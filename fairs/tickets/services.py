@@ -73,7 +73,7 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
                 "INSERT INTO registration_tally (fair, active) VALUES ({}, 0) "
                 "ON CONFLICT (fair) DO NOTHING", fair_id)
             if capacity is not None and source != "walk_in":
-                taken = await db.fetch(
+                taken = await db.write(
                     "UPDATE registration_tally SET active = active + 1 "
                     "WHERE fair = {} AND active < {} RETURNING active", fair_id, capacity)
                 if not taken:
@@ -83,14 +83,14 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
             else:
                 await db.execute(
                     "UPDATE registration_tally SET active = active + 1 WHERE fair = {}", fair_id)
-            rows = await db.fetch(
+            rows = await db.write(
                 "INSERT INTO registration (fair, code, secret_hash, name, phone, phone_last4, "
                 "audiences, status, source, created_at) "
                 "VALUES ({}, {}, {}, {}, {}, {}, {}, 'active', {}, {}) RETURNING id",
                 fair_id, code, codes.secret_hash(secret), name, phone, phone[-4:],
                 ",".join(audiences), source, at)
     except Exception as exc:
-        if db.is_unique_violation(exc, "registration_phone_once", "registration.phone"):
+        if db.is_unique_violation(exc, "registration_phone_once"):
             raise Conflict("this phone is already registered for this fair",
                            errors=[FieldError("phone", "already registered for this fair")],
                            extra={"reason": "already_registered"}) from exc
@@ -127,7 +127,7 @@ async def cancel(secret: str) -> dict:
     if hashed is None:
         raise NotFound("no such ticket")
     async with db.write_transaction():
-        rows = await db.fetch(
+        rows = await db.write(
             "UPDATE registration SET status = 'cancelled', cancelled_at = {} "
             "WHERE secret_hash = {} AND status = 'active' RETURNING fair", now(), hashed)
         if rows:

@@ -1,0 +1,103 @@
+"""The few things SQLite and PostgreSQL spell differently, in one place.
+
+Services build their SQL from these pieces and never ask which engine runs. Each function
+returns SQL text (or runs the one statement it stands for) for the current engine; the text is
+the same shape on both engines (same columns, same types as a service reads them), which
+tests/test_db.py checks on whichever engine the suite runs on.
+
+Local time is the bureau's: Asia/Shanghai, UTC+8 the whole year (China has no summer time), so
+SQLite's fixed '+8 hours' and PostgreSQL's named zone agree on every date.
+"""
+
+from __future__ import annotations
+
+from piccolo.engine.base import Engine
+
+from fairs.db.engine import current_engine
+from fairs.db.tx import execute
+
+ZONE = "Asia/Shanghai"
+SQLITE_OFFSET = "'+8 hours'"
+
+__all__ = [
+    "char", "local_day", "local_month", "local_quarter", "lock_row", "row_lock",
+    "skip_locked", "string_agg", "text", "unindexed",
+]
+
+
+def _sqlite(engine: Engine | None = None) -> bool:
+    return (engine or current_engine()).engine_type == "sqlite"
+
+
+def local_day(column: str) -> str:
+    """The local date of a timestamp column as text, 'YYYY-MM-DD'."""
+    if _sqlite():
+        return f"date({column}, {SQLITE_OFFSET})"
+    return f"to_char({column} AT TIME ZONE '{ZONE}', 'YYYY-MM-DD')"
+
+
+def local_month(column: str) -> str:
+    """The local month of a timestamp column as text, 'YYYY-MM'."""
+    if _sqlite():
+        return f"strftime('%Y-%m', {column}, {SQLITE_OFFSET})"
+    return f"to_char({column} AT TIME ZONE '{ZONE}', 'YYYY-MM')"
+
+
+def local_quarter(column: str) -> str:
+    """The local quarter of a timestamp column as text, 'YYYY-Qn'."""
+    if _sqlite():
+        local = f"{column}, {SQLITE_OFFSET}"
+        return (f"(strftime('%Y', {local}) || '-Q' || "
+                f"((CAST(strftime('%m', {local}) AS INTEGER) + 2) / 3))")
+    return f"to_char({column} AT TIME ZONE '{ZONE}', 'YYYY-\"Q\"Q')"
+
+
+def row_lock(mode: str = "UPDATE") -> str:
+    """A row-lock clause for the end of a SELECT inside a write transaction: ' FOR UPDATE'
+    (or ' FOR SHARE', ' FOR NO KEY UPDATE') on PostgreSQL; nothing on SQLite, whose IMMEDIATE
+    write transaction already holds the whole database for one writer."""
+    return "" if _sqlite() else f" FOR {mode}"
+
+
+def skip_locked(of: str, mode: str = "NO KEY UPDATE") -> str:
+    """' FOR <mode> OF <alias> SKIP LOCKED' on PostgreSQL (take a row nobody else is taking
+    right now); nothing on SQLite (one writer at a time: nothing is being taken)."""
+    return "" if _sqlite() else f" FOR {mode} OF {of} SKIP LOCKED"
+
+
+async def lock_row(table: str, row_id: int, mode: str = "UPDATE") -> None:
+    """Inside a write transaction, serialise the writers of one row's dependants: PostgreSQL
+    locks the row (`mode`: UPDATE, NO KEY UPDATE, SHARE); SQLite needs nothing (its IMMEDIATE
+    transaction already serialises every writer), so no statement is run."""
+    if _sqlite():
+        return
+    await execute(f"SELECT id FROM {table} WHERE id = {{}} FOR {mode}", row_id)
+
+
+def string_agg(expr: str, separator: str, order_by: str | None = None) -> str:
+    """The values of `expr` joined by `separator` (SQL text, e.g. "';'") into one text, NULL
+    over no rows. SQLite's group_concat follows the order of its input rows (order them in a
+    subquery); `order_by` orders them on PostgreSQL, whose string_agg needs it said."""
+    if _sqlite():
+        return f"group_concat({expr}, {separator})"
+    order = f" ORDER BY {order_by}" if order_by else ""
+    return f"string_agg({expr}, {separator}{order})"
+
+
+def char(code: int) -> str:
+    """The one-character text with this code point (a separator nobody types)."""
+    return f"char({int(code)})" if _sqlite() else f"chr({int(code)})"
+
+
+def text(expr: str) -> str:
+    """An expression as text, spelled alike on both engines for a timestamp column: SQLite
+    stores timestamps as ISO text already; PostgreSQL's cast gives '2027-03-01 01:00:00+00'."""
+    return f"CAST({expr} AS TEXT)"
+
+
+def unindexed(scan_many: bool) -> str:
+    """A prefix for a column in a join condition that stops SQLite's planner (which has no
+    statistics) from looking rows up one by one through an index when `scan_many` (a scan of
+    the whole table is then several times faster); the unary plus is valid, and harmless, on
+    PostgreSQL, whose planner needs no hint: nothing there."""
+    return "+" if scan_many and _sqlite() else ""

@@ -1,0 +1,238 @@
+"""The db package: routing by the caller, the dialect on the running engine, integrity errors
+by the constraint's name."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+from piccolo.columns import Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+from fairs import db
+from fairs.db import dialect
+from fairs.db.engine import FairsSQLiteEngine
+
+from .conftest import engine_kind
+
+# --- routing: the caller says read or write ---------------------------------------------------
+
+
+@pytest.fixture(params=[True, False], ids=["inline", "threads"])
+async def sqlite_engine(request, tmp_path):
+    engine = FairsSQLiteEngine(path=str(tmp_path / "t.db"), inline=request.param)
+    await engine.run_ddl("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)")
+    try:
+        yield engine
+    finally:
+        await engine.close()
+
+
+async def test_a_write_through_fetch_outside_a_transaction_fails_loudly(sqlite_engine):
+    """fetch() is a read: outside a transaction it runs on a read-only reader, so a write sent
+    through it raises at once (it used to be routed by a regular expression over the SQL)."""
+    for sql in ("INSERT INTO t (v) VALUES ({})",
+                "WITH x AS (SELECT {} AS v) INSERT INTO t (v) SELECT v FROM x RETURNING id"):
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await db.fetch(sql, "a", engine=sqlite_engine)
+    assert await db.fetch("SELECT COUNT(*) AS n FROM t", engine=sqlite_engine) == [{"n": 0}]
+
+
+async def test_a_with_insert_through_write_lands_on_the_writer(sqlite_engine):
+    made = await db.write("WITH x AS (SELECT {} AS v) INSERT INTO t (v) SELECT v FROM x "
+                          "RETURNING id", "b", engine=sqlite_engine)
+    assert made == [{"id": 1}]
+    assert await db.fetch("SELECT v FROM t", engine=sqlite_engine) == [{"v": "b"}]
+    # fetch(..., write=True) is the same path; execute() is write().
+    await db.fetch("UPDATE t SET v = {} WHERE id = 1", "c", engine=sqlite_engine, write=True)
+    await db.execute("INSERT INTO t (v) VALUES ({})", "d", engine=sqlite_engine)
+    rows = await db.fetch("SELECT v FROM t ORDER BY v", engine=sqlite_engine)
+    assert [r["v"] for r in rows] == ["c", "d"]
+
+
+async def test_inside_a_write_transaction_fetch_runs_on_its_connection(sqlite_engine):
+    async with db.write_transaction(sqlite_engine):
+        await db.fetch("INSERT INTO t (v) VALUES ({})", "e", engine=sqlite_engine)
+        assert db.in_transaction(sqlite_engine)
+    assert await db.fetch("SELECT v FROM t", engine=sqlite_engine) == [{"v": "e"}]
+
+
+async def test_piccolo_queries_say_whether_they_read(sqlite_engine, monkeypatch):
+    """Piccolo's select/objects/count/exists run on a reader, insert/update/delete on the
+    writer: the query's kind decides, not its SQL text."""
+
+    class T(Table, db=sqlite_engine, tablename="t"):
+        v = Varchar()
+
+    used: list[str] = []
+    read, write = FairsSQLiteEngine.read, FairsSQLiteEngine.write
+
+    async def reading(self, query, args):
+        used.append("read")
+        return await read(self, query, args)
+
+    async def writing(self, query, args):
+        used.append("write")
+        return await write(self, query, args)
+
+    monkeypatch.setattr(FairsSQLiteEngine, "read", reading)
+    monkeypatch.setattr(FairsSQLiteEngine, "write", writing)
+    await T.insert(T(v="x"))
+    await T.update({T.v: "y"}).where(T.v == "x")
+    assert await T.select(T.v) == [{"v": "y"}]
+    assert await T.count() == 1
+    assert await T.exists().where(T.v == "y")
+    assert [o.v for o in await T.objects()] == ["y"]
+    await T.delete().where(T.v == "y")
+    assert used == ["write", "write", "read", "read", "read", "read", "write"]
+
+
+# --- the dialect on the running engine --------------------------------------------------------
+
+
+class DialectProbe(Table):
+    at = Timestamptz()
+    code = Varchar(length=20, unique=True)
+    name = Varchar(length=20)
+    n = Integer()
+
+
+@pytest.fixture
+async def probe(migrated):
+    await DialectProbe.create_table(if_not_exists=True)
+    await db.execute("CREATE UNIQUE INDEX IF NOT EXISTS dialect_probe_name_n_once "
+                     "ON dialect_probe (name, n)")
+    try:
+        yield DialectProbe
+    finally:
+        await db.execute("DROP TABLE IF EXISTS dialect_probe")
+
+
+async def _rows(probe) -> None:
+    await probe.insert(
+        # 2027-03-31 17:00 UTC is 2027-04-01 01:00 in China: a new day, month and quarter.
+        probe(at=datetime(2027, 3, 31, 17, 0, tzinfo=UTC), code="b", name="q", n=2),
+        probe(at=datetime(2027, 3, 31, 15, 59, tzinfo=UTC), code="a", name="p", n=1),
+    )
+
+
+async def test_dialect_local_day_month_and_quarter(probe):
+    await _rows(probe)
+    rows = await db.fetch(
+        f"SELECT n, {dialect.local_day('at')} AS day, {dialect.local_month('at')} AS month, "
+        f"{dialect.local_quarter('at')} AS quarter FROM dialect_probe ORDER BY n")
+    assert rows == [
+        {"n": 1, "day": "2027-03-31", "month": "2027-03", "quarter": "2027-Q1"},
+        {"n": 2, "day": "2027-04-01", "month": "2027-04", "quarter": "2027-Q2"},
+    ]
+
+
+async def test_dialect_string_agg_char_and_text(probe):
+    await _rows(probe)
+    packed = dialect.string_agg(f"code || {dialect.char(31)} || name", "';'", order_by="n")
+    rows = await db.fetch(f"SELECT {packed} AS packed FROM "
+                          "(SELECT code, name, n FROM dialect_probe ORDER BY n) s")
+    assert rows == [{"packed": "a\x1fp;b\x1fq"}]
+    nothing = dialect.string_agg("code", "';'")
+    empty = await db.fetch(f"SELECT {nothing} AS packed FROM dialect_probe WHERE n > 9")
+    assert empty == [{"packed": None}]
+    rows = await db.fetch(f"SELECT {dialect.text('at')} AS t FROM dialect_probe WHERE n = 1")
+    assert isinstance(rows[0]["t"], str) and rows[0]["t"].startswith("2027-03-31")
+
+
+async def test_dialect_row_locks(probe):
+    await _rows(probe)
+    async with db.write_transaction():
+        rows = await db.fetch(f"SELECT n FROM dialect_probe ORDER BY n{dialect.row_lock()}")
+        assert [r["n"] for r in rows] == [1, 2]
+        rows = await db.fetch("SELECT p.n FROM dialect_probe p ORDER BY p.n LIMIT 1"
+                              f"{dialect.skip_locked('p')}")
+        assert rows == [{"n": 1}]
+        ids = await db.fetch("SELECT id FROM dialect_probe ORDER BY n")
+        await dialect.lock_row("dialect_probe", ids[0]["id"])
+        await dialect.lock_row("dialect_probe", ids[1]["id"], "SHARE")
+    rows = await db.fetch(f"SELECT COUNT(*) AS n FROM dialect_probe p WHERE "
+                          f"{dialect.unindexed(True)}p.n > 0")
+    assert rows == [{"n": 2}]
+
+
+async def test_skip_locked_skips_a_row_another_transaction_holds(probe):
+    """PostgreSQL: a row another writer has locked is skipped; SQLite has one writer at a
+    time, so the second transaction simply runs after the first."""
+    await _rows(probe)
+    taken = asyncio.Event()
+    release = asyncio.Event()
+    sql = f"SELECT p.n FROM dialect_probe p ORDER BY p.n LIMIT 1{dialect.skip_locked('p')}"
+
+    async def first() -> list[dict]:
+        async with db.write_transaction():
+            rows = await db.fetch(sql)
+            taken.set()
+            await release.wait()
+            return rows
+
+    async def second() -> list[dict]:
+        await taken.wait()
+        if engine_kind() == "sqlite":
+            release.set()
+        async with db.write_transaction():
+            rows = await db.fetch(sql)
+        release.set()
+        return rows
+
+    one, two = await asyncio.gather(first(), second())
+    assert one == [{"n": 1}]
+    assert two == ([{"n": 2}] if engine_kind() == "postgres" else [{"n": 1}])
+
+
+# --- integrity errors by the constraint's name ------------------------------------------------
+
+
+async def _violation(sql: str, *args) -> BaseException:
+    try:
+        async with db.write_transaction():
+            await db.execute(sql, *args)
+    except Exception as exc:  # noqa: BLE001 - the test looks at it
+        return exc
+    raise AssertionError("no integrity error")
+
+
+async def test_unique_violation_by_constraint_name(probe):
+    await _rows(probe)
+    at = datetime(2027, 1, 1, tzinfo=UTC)
+    # A unique column: PostgreSQL's default name <table>_<column>_key on both engines.
+    exc = await _violation("INSERT INTO dialect_probe (at, code, name, n) VALUES ({}, {}, {}, {})",
+                           at, "a", "z", 9)
+    assert db.is_integrity_error(exc)
+    assert db.is_unique_violation(exc)
+    assert db.is_unique_violation(exc, "dialect_probe_code_key")
+    assert db.is_unique_violation(exc, "other_name", "dialect_probe_code_key")
+    assert not db.is_unique_violation(exc, "dialect_probe_name_n_once")
+    assert db.violated_constraint(exc) == {"dialect_probe_code_key"}
+    # A unique index over two columns, made by a migration-style CREATE UNIQUE INDEX.
+    exc = await _violation("INSERT INTO dialect_probe (at, code, name, n) VALUES ({}, {}, {}, {})",
+                           at, "c", "p", 1)
+    assert db.is_unique_violation(exc, "dialect_probe_name_n_once")
+    assert not db.is_unique_violation(exc, "dialect_probe_code_key")
+    # A column named in the message is not a constraint's name.
+    assert not db.is_unique_violation(exc, "name")
+
+
+async def test_unique_violation_ignores_other_errors():
+    assert not db.is_unique_violation(ValueError("UNIQUE constraint failed: t.v"))
+    assert not db.is_unique_violation(sqlite3.IntegrityError("NOT NULL constraint failed: t.v"))
+    assert db.is_integrity_error(sqlite3.IntegrityError("NOT NULL constraint failed: t.v"))
+
+
+@pytest.mark.skipif(engine_kind() != "sqlite", reason="SQLite's column-to-index map")
+async def test_no_two_unique_indexes_share_columns(migrated):
+    """SQLite names a violated index by its columns: the schema must not have two unique
+    indexes over the same columns, or is_unique_violation could not tell them apart."""
+    engine = db.current_engine()
+    found = db.unique_indexes(engine.path)
+    assert "booking.booth" in found and found["booking.booth"] == {"booking_booth_active"}
+    assert found["employer.uscc"] == {"employer_uscc_key"}
+    shared = {columns: names for columns, names in found.items() if len(names) > 1}
+    assert shared == {}
