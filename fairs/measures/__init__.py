@@ -12,6 +12,7 @@ fairs.db keeps every slice's dependency on it one-way (no cycle between slices).
 from .definitions import (
     ACTIVE_POSITION,
     LIVE_COUNTS,
+    MEASURE_NAMES,
     MEASURES,
     PERSON_MEASURES,
     VISIT_KINDS,
@@ -35,8 +36,8 @@ from .read import (
 )
 
 __all__ = [
-    "ACTIVE_POSITION", "LIVE_COUNTS", "MEASURES", "PERSON_MEASURES", "VISIT_KINDS", "Scope",
-    "admissions_by_fair", "breakdowns", "by_audience", "fair_attendance", "fair_counts", "held",
-    "held_fairs", "is_held", "local", "scheduled", "totals", "values", "visits_by_fair",
-    "visits_by_kind",
+    "ACTIVE_POSITION", "LIVE_COUNTS", "MEASURES", "MEASURE_NAMES", "PERSON_MEASURES",
+    "VISIT_KINDS", "Scope", "admissions_by_fair", "breakdowns", "by_audience",
+    "fair_attendance", "fair_counts", "held", "held_fairs", "is_held", "local", "scheduled",
+    "totals", "values", "visits_by_fair", "visits_by_kind",
 ]

@@ -31,9 +31,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from fairs import db
+from fairs.i18n import N_
 
 MEASURES = ("events_held", "employers_present", "positions", "admissions", "walk_ins",
             "intentions", "online_views", "employer_visits")
+# Each measure's one label (a msgid; zh_CN in scripts/zh/measures.tsv). A label names exactly
+# one measure: every page that shows a measure shows it under this name.
+MEASURE_NAMES = {
+    "events_held": N_("Events held"),
+    "employers_present": N_("Employers present"),  # 到场企业: distinct employers
+    "positions": N_("Openings offered"),
+    "admissions": N_("Job seekers admitted"),
+    "walk_ins": N_("of whom walk-ins"),
+    "intentions": N_("Hiring intentions"),
+    "online_views": N_("Livestream views"),
+    "employer_visits": N_("Employer-service visits"),  # 服务企业（家次）: employer-days
+}
 # The measures that count people (job seekers): broken down by their declared target group.
 PERSON_MEASURES = ("admissions", "walk_ins", "intentions")
 # The kinds of employer-service visit recorded so far (Revision 2, "Employer services").

@@ -19,6 +19,7 @@ from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid
 from fairs.extensions import register_organiser_link
 from fairs.i18n import N_, TZ, format_date, gettext
+from fairs.measures import MEASURE_NAMES
 from fairs.web import form_date, form_int, page
 
 from . import services
@@ -181,6 +182,7 @@ class PlanPages(Controller):
         industries, audiences = await _names()
         return page(request, "plans/dashboard.html", plan=plan, progress=progress,
                     charts=charts, industries=industries, audiences=audiences,
+                    measure_names=MEASURE_NAMES, attendance_keys=services.ATTENDANCE,
                     notice=request.query_params.get("notice"),
                     count=request.query_params.get("n"))
 
