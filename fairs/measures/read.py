@@ -101,6 +101,8 @@ def statement(scope: Scope, dims: tuple[str, ...] = DIMS) -> tuple[str, list[Any
     fairs, args = held_fairs(scope)
     keys, tree = _keys(dims)
     in_h = "IN (SELECT id FROM h)"
+    # pres is read once per breakdown key: MATERIALIZED (both engines) keeps a planner that
+    # expects one held fair from re-running it for each of them.
     sql = f"""
 WITH h AS ({fairs}),
 adm AS (SELECT a.fair, COUNT(*) AS n, SUM(CASE WHEN {WALK_IN} THEN 1 ELSE 0 END) AS w
@@ -110,12 +112,11 @@ pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
 itn AS (SELECT i.fair, COUNT(*) AS n FROM intention i WHERE i.fair {in_h} GROUP BY i.fair),
 vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair {in_h}
        GROUP BY s.fair),
-pres AS ({presence("h")}),
+pres AS MATERIALIZED ({presence("h")}),
 k AS ({keys}),
-ep AS (SELECT dim, key, COUNT(*) AS n FROM (SELECT DISTINCT k.dim, k.key, pres.employer
-       FROM k JOIN pres ON pres.fair = k.fair) x GROUP BY dim, key),
-ev AS (SELECT dim, key, COUNT(*) AS n FROM (SELECT DISTINCT k.dim, k.key, pres.employer,
-       pres.day, pres.kind FROM k JOIN pres ON pres.fair = k.fair) x GROUP BY dim, key)
+ep AS (SELECT dim, key, COUNT(DISTINCT employer) AS n, COUNT(*) AS v FROM (SELECT DISTINCT
+       k.dim, k.key, pres.employer, pres.day, pres.kind FROM k JOIN pres ON pres.fair = k.fair)
+       x GROUP BY dim, key)
 SELECT k.dim, k.key, COUNT(*) AS events_held,
   MAX(COALESCE(ep.n, 0)) AS employers_present,
   COALESCE(SUM(pos.n), 0) AS positions,
@@ -123,14 +124,13 @@ SELECT k.dim, k.key, COUNT(*) AS events_held,
   COALESCE(SUM(adm.w), 0) AS walk_ins,
   COALESCE(SUM(itn.n), 0) AS intentions,
   COALESCE(SUM(vw.n), 0) AS online_views,
-  MAX(COALESCE(ev.n, 0)) AS employer_visits
+  MAX(COALESCE(ep.v, 0)) AS employer_visits
 FROM k
 LEFT JOIN adm ON adm.fair = k.fair
 LEFT JOIN pos ON pos.fair = k.fair
 LEFT JOIN itn ON itn.fair = k.fair
 LEFT JOIN vw ON vw.fair = k.fair
 LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
-LEFT JOIN ev ON ev.dim = k.dim AND ev.key = k.key
 GROUP BY k.dim, k.key
 """
     args = [*args, scope.at]
