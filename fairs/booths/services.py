@@ -27,6 +27,7 @@ from fairs.events import services as events
 from fairs.events.tables import Fair
 from fairs.i18n import N_, TZ
 from fairs.measures import ACTIVE_POSITION
+from fairs.measures import held as held_fair
 
 from .codes import looks_like_code, new_code
 from .tables import (
@@ -180,9 +181,10 @@ async def set_rules(principal: Principal, changes: dict[str, int]) -> dict:
     return await get_rules()
 
 
-_ABSENT_WHERE = """
+# A confirmed booth nobody checked in at, of a held fair (the read model's definition).
+_ABSENT_WHERE = f"""
     k.status = 'confirmed' AND k.checked_in_at IS NULL AND k.booth IS NOT NULL
-    AND f.status = 'published' AND f.ends_at <= {}
+    AND {held_fair('f')}
     AND NOT EXISTS (SELECT 1 FROM no_show n WHERE n.booking = k.id)
 """
 
