@@ -29,6 +29,7 @@ from .read import (
     fair_attendance,
     fair_counts,
     held_fairs,
+    present_employers,
     totals,
     values,
     visits_by_fair,
@@ -38,6 +39,6 @@ from .read import (
 __all__ = [
     "ACTIVE_POSITION", "LIVE_COUNTS", "MEASURES", "MEASURE_NAMES", "PERSON_MEASURES",
     "VISIT_KINDS", "Scope", "admissions_by_fair", "breakdowns", "by_audience",
-    "fair_attendance", "fair_counts", "held", "held_fairs", "is_held", "local", "scheduled",
-    "totals", "values", "visits_by_fair", "visits_by_kind",
+    "fair_attendance", "fair_counts", "held", "held_fairs", "is_held", "local",
+    "present_employers", "scheduled", "totals", "values", "visits_by_fair", "visits_by_kind",
 ]

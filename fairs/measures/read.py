@@ -286,3 +286,11 @@ async def visits_by_fair(fair_ids: list[int], at: datetime) -> dict[int, int]:
         *fair_ids, at)
     out.update({r["fair"]: int(r["n"]) for r in rows})
     return out
+
+
+async def present_employers(fair_id: int, at: datetime) -> set[int]:
+    """The employers present at one fair (its summary's list of present and absent)."""
+    rows = await db.fetch(
+        f"WITH h AS (SELECT id, starts_at FROM fair WHERE id = {{}}), pres AS ({presence('h')}) "
+        "SELECT DISTINCT employer FROM pres", fair_id, at)
+    return {int(r["employer"]) for r in rows}

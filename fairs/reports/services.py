@@ -459,16 +459,19 @@ async def fair_summary(principal: Principal | None, fair_id: int,
         "FROM booking b JOIN employer e ON e.id = b.employer LEFT JOIN booth bo ON bo.id = b.booth "
         "WHERE b.fair = {} AND b.status = 'confirmed' "
         "UNION ALL SELECT e.id, e.name, e.industry, gs.label, "
-        "CASE WHEN gs.ends_at <= {} THEN gs.ends_at ELSE NULL END, 'slot', "
+        "gs.ends_at, 'slot', "
         "(SELECT COALESCE(SUM(p.headcount), 0) FROM job_position p WHERE p.slot_booking = sb.id), "
         "(SELECT COUNT(*) FROM intention i WHERE i.fair = sb.fair AND i.employer = e.id) "
         "FROM slot_booking sb JOIN employer e ON e.id = sb.employer "
         "JOIN guest_slot gs ON gs.id = sb.slot WHERE sb.fair = {} AND sb.status = 'confirmed'",
-        fair_id, at, fair_id)
+        fair_id, fair_id)
+    # Who was present is the read model's rule (a booth checked in; a guest slot ended).
+    present = await read_model.present_employers(fair_id, at)
     for e in employers:
-        e["checked_in_at"] = db.as_datetime(e["checked_in_at"])
+        e["present"] = e["id"] in present
+        e["checked_in_at"] = db.as_datetime(e["checked_in_at"]) if e["present"] else None
         e["openings"], e["intentions"] = int(e["openings"]), int(e["intentions"])
-    employers.sort(key=lambda e: (e["checked_in_at"] is None, e["name"]))
+    employers.sort(key=lambda e: (not e["present"], e["name"]))
     positions = await db.fetch(
         "SELECT p.id, p.title, p.headcount, p.education, p.salary_min, p.salary_max, "
         "e.name AS employer, (SELECT COUNT(*) FROM intention i WHERE i.position = p.id) "
@@ -480,10 +483,9 @@ async def fair_summary(principal: Principal | None, fair_id: int,
         "fair": fair,
         "held": held,
         "measures": values,
-        "present": [e for e in employers if e["checked_in_at"] is not None],
+        "present": [e for e in employers if e["present"]],
         # The heading's count is the measure (distinct employers), not the list's rows.
-        "present_count": values["employers_present"] if held else len(
-            {e["id"] for e in employers if e["checked_in_at"] is not None}),
-        "absent": [e for e in employers if e["checked_in_at"] is None],
+        "present_count": len(present),
+        "absent": [e for e in employers if not e["present"]],
         "positions": positions,
     }
