@@ -176,43 +176,6 @@ class DoorCode:
 
 
 @dataclass(frozen=True)
-class PlanScope:
-    """The plan's held fairs: published, ended by `now`, of an organisation whose path starts with
-    `org_path`, starting in [`starts_at`, `ends_at`) (UTC)."""
-
-    plan_id: int
-    org_path: str
-    starts_at: datetime
-    ends_at: datetime
-    now: datetime
-
-    def held_fair_ids(self) -> tuple[str, tuple[Any, ...]]:
-        """A subquery of the held fairs' ids, with `{}` placeholders for fairs.db.fetch."""
-        sql = ("SELECT f.id FROM fair f WHERE f.status = 'published' AND f.ends_at <= {} "
-               "AND f.starts_at >= {} AND f.starts_at < {} AND f.org IN "
-               "(SELECT o.id FROM organisation o WHERE o.path LIKE {})")
-        return sql, (self.now, self.starts_at, self.ends_at, f"{self.org_path}%")
-
-
-@dataclass(frozen=True)
-class PlanAttendance:
-    """A plan's attendance over its held fairs; receivers each count some, the answers add up."""
-
-    admissions: int = 0
-    walk_ins: int = 0
-    employers_present: int = 0
-    employer_visits: int = 0
-    online_views: int = 0
-
-    def __add__(self, other: PlanAttendance) -> PlanAttendance:
-        return PlanAttendance(**{name: getattr(self, name) + getattr(other, name)
-                                 for name in PlanAttendance.__dataclass_fields__})
-
-    def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in PlanAttendance.__dataclass_fields__}
-
-
-@dataclass(frozen=True)
 class CalendarItem:
     """One of an employer's own bookings, for its private calendar feed: a booked booth (`kind`
     "booth", `label` the booth's code) or a guest slot ("slot", `label` the slot's label, with the
@@ -278,11 +241,6 @@ ticket_sections: Hook[[Any, dict, dict], PageSection | None] = Hook(
     "Sections of a job seeker's ticket page, called with (request, registration row, fair) "
     "(booths: employers interested 40; reports: intentions 60). Behaviour: collect, sorted.")
 
-plan_attendance: Hook[[PlanScope], PlanAttendance] = Hook(
-    "plan_attendance",
-    "A plan's attendance over its held fairs (check-in: admissions, walk-ins, views; booths: "
-    "employers present and visits). Behaviour: collect, summed.")
-
 employer_calendar: Hook[[int], Sequence[CalendarItem]] = Hook(
     "employer_calendar",
     "An employer's own booked booths and guest slots (booths), called with the employer's id, "
@@ -319,13 +277,6 @@ async def counts_of_fairs(fair_ids: list[int]) -> dict[int, FairCounts]:
         for fair_id, counts in answer.items():
             parts.setdefault(fair_id, []).append(counts)
     return {fair_id: merge_counts(found) for fair_id, found in parts.items()}
-
-
-async def attendance_of_plan(scope: PlanScope) -> PlanAttendance:
-    total = PlanAttendance()
-    for part in await plan_attendance.collect(scope):
-        total = total + part
-    return total
 
 
 async def links_for_organisers() -> list[OrganiserLink]:

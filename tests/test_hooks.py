@@ -31,8 +31,6 @@ EXPECTED = {
                       "fairs.tickets.pages.register_section"],
     "ticket_sections": ["fairs.booths.posters.ticket_interests_section",
                         "fairs.reports.pages.ticket_intentions_section"],
-    "plan_attendance": ["fairs.booths.hooks.plan_attendance",
-                        "fairs.checkin.services.plan_attendance"],
     "employer_calendar": ["fairs.booths.hooks.employer_calendar"],
     "fair_jobs": ["fairs.booths.hooks.fair_jobs"],
     "jobs_stamp": ["fairs.booths.services.jobs_stamp"],
@@ -177,19 +175,6 @@ async def test_connecting_twice_is_once():
         assert hooks.organiser_links.receivers == []
 
 
-async def test_plan_attendance_adds_up():
-    def a(scope):
-        return hooks.PlanAttendance(admissions=3, walk_ins=1)
-
-    async def b(scope):
-        return hooks.PlanAttendance(admissions=2, employers_present=4, employer_visits=5)
-
-    with hooks.plan_attendance.replaced(a, b):
-        total = await hooks.attendance_of_plan(None)  # type: ignore[arg-type]
-    assert total.as_dict() == {"admissions": 5, "walk_ins": 1, "employers_present": 4,
-                               "employer_visits": 5, "online_views": 0}
-
-
 # --- through the app ----------------------------------------------------------------------------
 
 
@@ -215,7 +200,6 @@ SENT_BY = {
     "door_codes": "hooks.door_codes.first(",
     "fair_sections": "hooks.sections(hooks.fair_sections",
     "ticket_sections": "hooks.sections(hooks.ticket_sections",
-    "plan_attendance": "attendance_of_plan(",
     "employer_calendar": "hooks.calendar_of_employer(",
     "fair_jobs": "hooks.jobs_of_fairs(",
     "jobs_stamp": "hooks.stamp_of_jobs(",

@@ -1,11 +1,11 @@
 """The booths slice's receivers of fairs.hooks (connected by fairs.slices.connect_hooks): counts
-for fair answers, a booking's code at the door, plan attendance, the employer's calendar, the
+for fair answers, a booking's code at the door, the employer's calendar, the
 calendar's jobs line, and its sections of the fair and ticket pages."""
 
 from __future__ import annotations
 
 from fairs import hooks
-from fairs.hooks import CalendarItem, FairCounts, FairJobs, OrganiserLink, PlanAttendance, PlanScope
+from fairs.hooks import CalendarItem, FairCounts, FairJobs, OrganiserLink
 from fairs.i18n import N_
 
 from . import pages, posters, services
@@ -27,10 +27,6 @@ async def fair_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
             for fair_id, counts in (await services.fair_counts(fair_ids)).items()}
 
 
-async def plan_attendance(scope: PlanScope) -> PlanAttendance:
-    return PlanAttendance(**await services.plan_attendance(scope))
-
-
 async def employer_calendar(employer_id: int) -> list[CalendarItem]:
     return [CalendarItem(id=i["booking"], kind=i["kind"], fair=i["fair"], label=i["label"],
                          status=i["status"], title=i["title"], starts_at=i["starts_at"],
@@ -46,7 +42,6 @@ async def fair_jobs(fair_ids: list[int]) -> dict[int, FairJobs]:
 def connect() -> None:
     hooks.fair_counts.connect(fair_counts)
     hooks.door_codes.connect(services.resolve_code)
-    hooks.plan_attendance.connect(plan_attendance)
     hooks.employer_calendar.connect(employer_calendar)
     hooks.fair_jobs.connect(fair_jobs)
     hooks.jobs_stamp.connect(services.jobs_stamp)

@@ -25,8 +25,10 @@ from fairs.employers import services as employers
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.events.tables import Fair
-from fairs.hooks import DoorCode, PlanScope
+from fairs.hooks import DoorCode
 from fairs.i18n import N_, TZ
+from fairs.measures import ACTIVE_POSITION
+from fairs.measures import held as held_fair
 
 from .codes import looks_like_code, new_code
 from .tables import (
@@ -188,9 +190,10 @@ async def set_rules(principal: Principal, changes: dict[str, int]) -> dict:
     return await get_rules()
 
 
-_ABSENT_WHERE = """
+# A confirmed booth nobody checked in at, of a held fair (the read model's definition).
+_ABSENT_WHERE = f"""
     k.status = 'confirmed' AND k.checked_in_at IS NULL AND k.booth IS NOT NULL
-    AND f.status = 'published' AND f.ends_at <= {}
+    AND {held_fair('f')}
     AND NOT EXISTS (SELECT 1 FROM no_show n WHERE n.booking = k.id)
 """
 
@@ -1033,12 +1036,8 @@ async def delete_position(principal: Principal, position_id: int) -> None:
     await Position.delete().where(Position.id == position_id)
 
 
-_ACTIVE_POSITION = """
-    ((p.booking IS NOT NULL AND EXISTS (SELECT 1 FROM booking k WHERE k.id = p.booking
-       AND k.status = 'confirmed'))
-     OR (p.slot_booking IS NOT NULL AND EXISTS (SELECT 1 FROM slot_booking s
-       WHERE s.id = p.slot_booking AND s.status = 'confirmed')))
-"""
+# A position is offered while its booking is confirmed: the read model's definition.
+_ACTIVE_POSITION = ACTIVE_POSITION
 
 
 async def _positions_query(where: str, args: list, limit: int = 500, offset: int = 0,
@@ -1097,48 +1096,30 @@ def _marks(ids: list[int]) -> str:
 
 
 async def fair_counts(fair_ids: list[int]) -> dict[int, dict[str, int]]:
-    """fairs.hooks.fair_counts (booths/hooks.py): employers present (bookings checked in),
-    booths booked, and positions offered (the sum of headcounts on active bookings)."""
-    out: dict[int, dict[str, int]] = {
-        i: {"employers_present": 0, "employers_booked": 0, "positions": 0} for i in fair_ids}
-    if not fair_ids:
-        return out
-    marks = _marks(fair_ids)
-    for r in await db.fetch(
-            "SELECT fair, COUNT(*) AS booked, "
-            "SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END) AS present "
-            f"FROM booking WHERE status = 'confirmed' AND fair IN ({marks}) GROUP BY fair",
-            *fair_ids):
-        out[r["fair"]].update(employers_present=int(r["present"] or 0),
-                              employers_booked=int(r["booked"] or 0))
-    for r in await db.fetch(
-            "SELECT fair, COUNT(*) AS n FROM slot_booking WHERE status = 'confirmed' "
-            f"AND fair IN ({marks}) GROUP BY fair", *fair_ids):
-        out[r["fair"]]["employers_booked"] += int(r["n"] or 0)
-    for r in await db.fetch(
-            f"SELECT p.fair, SUM(p.headcount) AS n FROM job_position p WHERE p.fair IN ({marks}) "
-            f"AND {_ACTIVE_POSITION} GROUP BY p.fair", *fair_ids):
-        out[r["fair"]]["positions"] = int(r["n"] or 0)
-    return out
+    """fairs.hooks.fair_counts (booths/hooks.py): booths and guest slots booked, and, from the
+    read model (fairs.measures), employers present and positions offered."""
+    from fairs import measures
 
-
-async def employer_visits(fair_ids: list[int]) -> dict[int, int]:
-    """For the reports slice: employer-service visits per fair — employers checked in at a
-    booth, plus employers who presented in a held guest slot (slot ended, booking confirmed)."""
-    out = dict.fromkeys(fair_ids, 0)
+    out = await measures.fair_counts(fair_ids, now())
+    for counts in out.values():
+        counts["employers_booked"] = 0
     if not fair_ids:
         return out
     marks = _marks(fair_ids)
     for r in await db.fetch(
             "SELECT fair, COUNT(*) AS n FROM booking WHERE status = 'confirmed' "
-            f"AND checked_in_at IS NOT NULL AND fair IN ({marks}) GROUP BY fair", *fair_ids):
-        out[r["fair"]] += int(r["n"])
-    for r in await db.fetch(
-            "SELECT k.fair, COUNT(*) AS n FROM slot_booking k JOIN guest_slot s ON s.id = k.slot "
-            f"WHERE k.status = 'confirmed' AND s.ends_at <= {{}} AND k.fair IN ({marks}) "
-            "GROUP BY k.fair", now(), *fair_ids):
-        out[r["fair"]] += int(r["n"])
+            f"AND fair IN ({marks}) GROUP BY fair UNION ALL "
+            "SELECT fair, COUNT(*) FROM slot_booking WHERE status = 'confirmed' "
+            f"AND fair IN ({marks}) GROUP BY fair", *fair_ids, *fair_ids):
+        out[r["fair"]]["employers_booked"] += int(r["n"] or 0)
     return out
+
+
+async def employer_visits(fair_ids: list[int]) -> dict[int, int]:
+    """Employer-service visits per fair, from the read model (fairs.measures)."""
+    from fairs import measures
+
+    return await measures.visits_by_fair(fair_ids, now())
 
 
 async def employer_calendar_items(employer_id: int) -> list[dict]:
@@ -1197,21 +1178,6 @@ async def open_fairs(kind: str | None = None) -> list[dict]:
         if (opens is None or opens <= at) and at < closes:
             out.append(r)
     return out
-
-
-async def plan_attendance(scope: PlanScope) -> dict[str, int]:
-    """A plan's employers present (booth check-ins) and employer-service visits (those plus
-    employers who presented in a held guest slot) over its held fairs."""
-    held, args = scope.held_fair_ids()
-    rows = await db.fetch(
-        "SELECT (SELECT COUNT(*) FROM booking b WHERE b.status = 'confirmed'"
-        " AND b.checked_in_at IS NOT NULL AND b.fair IN (" + held + ")) AS present,"
-        " (SELECT COUNT(*) FROM slot_booking k JOIN guest_slot s ON s.id = k.slot"
-        " WHERE k.status = 'confirmed' AND s.ends_at <= {} AND k.fair IN (" + held + "))"
-        " AS presented", *args, scope.now, *args)
-    present, presented = int(rows[0]["present"] or 0), int(rows[0]["presented"] or 0)
-    return {"employers_present": present, "employer_visits": present + presented}
-
 
 
 async def jobs_summaries(fair_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -19,5 +19,4 @@ def organiser_links() -> tuple[OrganiserLink, ...]:
 def connect() -> None:
     hooks.fair_counts.connect(services.checked_in_counts)
     hooks.attendance_changed.connect(live.changed)
-    hooks.plan_attendance.connect(services.plan_attendance)
     hooks.organiser_links.connect(organiser_links)

@@ -29,10 +29,11 @@ from typing import Any
 import msgspec
 
 from fairs import bounds, clock, db, hooks, i18n
+from fairs import measures as read_model
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotAuthenticated, NotFound
-from fairs.hooks import FairCounts, PlanAttendance, PlanScope
+from fairs.hooks import FairCounts
 from fairs.i18n import gettext as _
 from fairs.tickets import codes
 from fairs.tickets import services as tickets
@@ -95,13 +96,9 @@ def explain(result: str, *, kind: str = "ticket", first: datetime | None = None,
 
 
 # registered: the tally kept with every registration and cancellation (fairs.tickets);
-# checked_in: the admission tally kept in every admission's transaction. Both exact, both O(1):
-# a COUNT(*) over 80,000 registrations costs ~8 ms on SQLite, per scan.
-_COUNTS = (
-    "SELECT (SELECT COALESCE(SUM(active), 0) FROM registration_tally WHERE fair = {}) "
-    "AS registered, (SELECT COALESCE(SUM(n), 0) FROM admission_tally WHERE fair = {}) "
-    "AS checked_in"
-)
+# checked_in: the admission tally kept in every admission's transaction. Both exact, both O(1);
+# their one definition is the read model's (fairs.measures).
+_COUNTS = read_model.LIVE_COUNTS
 _COUNTS_Q = _COUNTS.replace("{}", "?")
 _TALLY_UP = ("INSERT INTO admission_tally (fair, shard, n) VALUES ({}, {}, 1) "
              "ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + 1")
@@ -114,37 +111,17 @@ async def counts(fair_id: int) -> dict[str, int]:
 
 
 async def checked_in_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
-    marks = ", ".join("{}" for _ in fair_ids)
-    rows = await db.fetch(
-        f"SELECT fair, SUM(n) AS n FROM admission_tally WHERE fair IN ({marks}) "
-        f"GROUP BY fair", *fair_ids)
-    return {r["fair"]: FairCounts(checked_in=int(r["n"] or 0)) for r in rows}
+    return {fair: FairCounts(checked_in=n)
+            for fair, n in (await read_model.admissions_by_fair(fair_ids)).items()}
 
 
 async def attendance(fair_id: int) -> dict[str, int]:
-    """registered, checked_in, walk_ins, employers_present (another slice's count, when it
-    registers one), online_viewers (total views of the fair's online sessions)."""
-    rows = await db.fetch(
-        "SELECT (SELECT COALESCE(SUM(active), 0) FROM registration_tally WHERE fair = {}) "
-        "AS registered, (SELECT COALESCE(SUM(n), 0) FROM admission_tally WHERE fair = {}) "
-        "AS checked_in, "
-        "(SELECT COUNT(*) FROM admission WHERE fair = {} AND method = 'walk_in') AS walk_ins, "
-        "(SELECT COALESCE(SUM(total_views), 0) FROM online_session WHERE fair = {}) AS views, "
-        "(SELECT COALESCE(MAX(peak_viewers), 0) FROM online_session WHERE fair = {}) AS peak, "
-        "(SELECT COUNT(*) FROM fair WHERE id = {}) AS found",
-        *([fair_id] * 6))
-    row = rows[0]
-    if not row["found"]:
+    """registered, checked_in (admissions), walk_ins, employers_present, online_viewers (total
+    views of the fair's online sessions), online_peak: the read model's live counts."""
+    found = await read_model.fair_attendance(fair_id, now())
+    if found is None:
         raise NotFound("no such fair")
-    others = (await hooks.counts_of_fairs([fair_id])).get(fair_id) or FairCounts()
-    return {
-        "registered": int(row["registered"]),
-        "checked_in": int(row["checked_in"]),
-        "walk_ins": int(row["walk_ins"]),
-        "employers_present": int(others.employers_present or 0),
-        "online_viewers": int(row["views"]),
-        "online_peak": int(row["peak"]),
-    }
+    return found
 
 
 # --- the one rule -----------------------------------------------------------------------------
@@ -764,17 +741,3 @@ async def ensure_may_scan(principal: Principal, fair_id: int) -> dict:
     if not may_scan(principal, rows[0]["org_path"]):
         raise Forbidden("this fair belongs to another organisation")
     return rows[0]
-
-
-async def plan_attendance(scope: PlanScope) -> PlanAttendance:
-    """A plan's attendance over its held fairs: admissions (walk-ins included), walk-ins, and
-    livestream views. Aggregates on indexed columns; nothing is loaded row by row."""
-    held, args = scope.held_fair_ids()
-    rows = await db.fetch(
-        "SELECT (SELECT COUNT(*) FROM admission a WHERE a.fair IN (" + held + ")) AS admissions,"
-        " (SELECT COUNT(*) FROM admission a WHERE a.method = 'walk_in' AND a.fair IN ("
-        + held + ")) AS walk_ins,"
-        " (SELECT COALESCE(SUM(s.total_views), 0) FROM online_session s WHERE s.fair IN ("
-        + held + ")) AS online_views", *args, *args, *args)
-    return PlanAttendance(**{k: int(rows[0][k] or 0)
-                             for k in ("admissions", "walk_ins", "online_views")})

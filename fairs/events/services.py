@@ -458,8 +458,11 @@ async def delete_fair(principal: Principal, fair_id: int) -> None:
 
 
 def is_held(row: dict, at: datetime | None = None) -> bool:
-    """Held: ended and not cancelled (a draft that ended was never held)."""
-    return row["status"] == "published" and row["ends_at"] <= (at or now())
+    """Held: ended and not cancelled (a draft that ended was never held): the read model's
+    definition (fairs.measures)."""
+    from fairs.measures import is_held as held
+
+    return held(row["status"], row["ends_at"], at or now())
 
 
 async def busy_intervals(start: datetime, end: datetime,

@@ -18,6 +18,7 @@ from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid
 from fairs.i18n import format_date, gettext
+from fairs.measures import MEASURE_NAMES
 from fairs.web import form_date, form_int, page
 
 from . import services
@@ -180,6 +181,7 @@ class PlanPages(Controller):
         industries, audiences = await _names()
         return page(request, "plans/dashboard.html", plan=plan, progress=progress,
                     charts=charts, industries=industries, audiences=audiences,
+                    measure_names=MEASURE_NAMES, attendance_keys=services.ATTENDANCE,
                     notice=request.query_params.get("notice"),
                     count=request.query_params.get("n"))
 

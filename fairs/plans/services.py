@@ -14,19 +14,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from fairs import bounds, clock, db
+from fairs import measures as read_model
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.events.tables import Fair
-from fairs.hooks import PlanScope, attendance_of_plan
 from fairs.i18n import N_, TZ
 
 from . import planner
 from .tables import DIMENSIONS, Plan, PlanTheme
 
 TARGET_KINDS = ("offline", "online", "events", "employer_visits")
+# progress' `attendance`: these measures over the plan's held fairs (fairs.measures).
+ATTENDANCE = ("admissions", "walk_ins", "employers_present", "employer_visits", "online_views")
 MAX_DAYS = 3 * 366
 # The planner's work is bounded by its input: targets, the plan's span, days and choices.
 MAX_TARGET = 1000
@@ -233,8 +235,8 @@ def _local_day_sql(column: str) -> str:
 async def _counts(plan: dict, at: datetime) -> list[dict]:
     """One round trip: counts by kind (published held / scheduled, drafts), and the published
     fairs by industry and by audience."""
-    held = "SUM(CASE WHEN f.status = 'published' AND f.ends_at <= {} THEN 1 ELSE 0 END)"
-    scheduled = "SUM(CASE WHEN f.status = 'published' AND f.ends_at > {} THEN 1 ELSE 0 END)"
+    held = f"SUM(CASE WHEN {read_model.held('f')} THEN 1 ELSE 0 END)"
+    scheduled = f"SUM(CASE WHEN {read_model.scheduled('f')} THEN 1 ELSE 0 END)"
     draft = "SUM(CASE WHEN f.status = 'draft' THEN 1 ELSE 0 END)"
     parts = [f"SELECT 'kind' AS dim, f.kind AS code, {held} AS held, {scheduled} AS scheduled,"
              f" {draft} AS draft FROM fair f WHERE f.status IN ('published', 'draft')"
@@ -285,6 +287,24 @@ def _row(target: int | None, scheduled: int, held: int, draft: int, days_left: i
             "pace": _pace(remaining, days_left)}
 
 
+def measure_scope(plan: dict, at: datetime) -> read_model.Scope:
+    """The plan's held fairs for the read model: its organisation's subtree, starting within
+    its dates (China time)."""
+    return read_model.Scope(at=at, org_path=plan["org_path"],
+                            start=day_start(plan["starts_on"]),
+                            end=day_start(plan["ends_on"] + timedelta(days=1)))
+
+
+async def plan_measures(plan: dict, at: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """The measures over the plan's held fairs (progress' `attendance`: the same numbers as
+    GET /api/v1/reports/measures over the plan's dates and organisation), and the employer
+    visits by kind."""
+    scope = measure_scope(plan, at)
+    totals = await read_model.totals(scope)
+    attendance = {k: totals[k] for k in ATTENDANCE}
+    return attendance, await read_model.visits_by_kind(scope)
+
+
 async def progress(principal: Principal, plan_id: int, at: datetime | None = None) -> dict:
     plan = await get_plan(principal, plan_id)
     return await progress_of(plan, at)
@@ -308,12 +328,10 @@ async def progress_of(plan: dict, at: datetime | None = None) -> dict:
                              sum(k["scheduled"] for k in kinds.values()),
                              sum(k["held"] for k in kinds.values()),
                              sum(k["draft"] for k in kinds.values()), days_left)
-    scope = PlanScope(plan_id=plan["id"], org_path=plan["org_path"],
-                      starts_at=day_start(plan["starts_on"]),
-                      ends_at=day_start(plan["ends_on"] + timedelta(days=1)), now=at)
-    attendance = (await attendance_of_plan(scope)).as_dict()
-    targets["employer_visits"] = _row(plan["target_employer_visits"], 0,
-                                      attendance.get("employer_visits", 0), 0, days_left)
+    attendance, by_kind = await plan_measures(plan, at)
+    targets["employer_visits"] = {
+        **_row(plan["target_employer_visits"], 0, attendance["employer_visits"], 0, days_left),
+        "by_kind": by_kind}
     cover = await coverage_counts(plan, at, rows)
     coverage: dict[str, list[dict]] = {}
     for dimension, key in (("industry", "industries"), ("audience", "audiences")):
@@ -352,7 +370,7 @@ async def burnup(plan: dict, at: datetime | None = None) -> dict[str, list[tuple
     day = _local_day_sql("f.starts_at")
     rows = await db.fetch(
         f"SELECT f.kind AS kind, {day} AS day, COUNT(*) AS n,"
-        " SUM(CASE WHEN f.ends_at <= {} THEN 1 ELSE 0 END) AS held"
+        f" SUM(CASE WHEN {read_model.held('f')} THEN 1 ELSE 0 END) AS held"
         f" FROM fair f WHERE f.status = 'published' AND {_scope_sql()}"
         f" GROUP BY f.kind, {day} ORDER BY 2", at, *_scope_args(plan))
     out: dict[str, list[tuple[date, int, int]]] = {k: [] for k in planner.KINDS}

@@ -7,13 +7,13 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from fairs import clock, db
+from fairs import clock, db, measures
 
 
 async def load(ctx) -> None:
     now = clock.now()
     held = await db.fetch(
-        "SELECT f.id, f.starts_at FROM fair f WHERE f.status = 'published' AND f.ends_at <= {} "
+        f"SELECT f.id, f.starts_at FROM fair f WHERE {measures.held('f')} "
         "AND NOT EXISTS (SELECT 1 FROM intention i WHERE i.fair = f.id) "
         "AND EXISTS (SELECT 1 FROM admission a WHERE a.fair = f.id) ORDER BY f.id", now)
     for fair in held:

@@ -22,7 +22,7 @@ from .services import MEASURES, PERSON_MEASURES
 
 HEADINGS = {
     "events_held": "场次",
-    "employers_present": "参会企业（家）",
+    "employers_present": "到场企业（家）",
     "positions": "提供岗位（个）",
     "admissions": "进场求职人数",
     "walk_ins": "其中现场登记（人）",

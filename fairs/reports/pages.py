@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from fairs import clock
+from fairs import clock, measures
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
@@ -29,16 +29,7 @@ from . import charts, services
 from .api import FILTER_QUERY, RawFilter, measure_filter, min_cell
 from .services import MEASURES, PERSON_MEASURES
 
-MEASURE_NAMES = {
-    "events_held": N_("Events held"),
-    "employers_present": N_("Employers present"),
-    "positions": N_("Openings offered"),
-    "admissions": N_("Job seekers admitted"),
-    "walk_ins": N_("of whom walk-ins"),
-    "intentions": N_("Hiring intentions"),
-    "online_views": N_("Livestream views"),
-    "employer_visits": N_("Employer-service visits"),
-}
+MEASURE_NAMES = measures.MEASURE_NAMES  # one label per measure, from the read model
 SECTION_NAMES = {
     "month": N_("By month"),
     "org": N_("By organisation"),

@@ -5,30 +5,30 @@ organisation's subtree, optionally of one kind, industry or audience (the fair's
 GET /api/v1/fairs):
 
 - events_held (场次): the held fairs;
-- employers_present (参会企业, 家): distinct employers present at any of them — checked in at a
+- employers_present (到场企业, 家): distinct employers present at any of them — checked in at a
   booth (booking.checked_in_at) or presenting in an ended guest slot of an online fair;
-- employer_visits (服务企业家次): (fair, employer) pairs present: an employer at three fairs is
-  one employer and three visits;
+- employer_visits (服务企业, 家次): one employer, one day, one kind of service (fair
+  attendance): an employer at three fairs on three days is one employer and three visits;
 - positions (岗位数): openings offered, the sum of the headcounts of positions on active bookings;
 - admissions (进场求职人数): admitted job seekers, once per fair (one admission per ticket, by a
   unique index); walk_ins: those of them registered at the door (also in admissions);
 - intentions (达成初步就业意向): (ticket, position) pairs recorded by employers, once each;
 - online_views (直播观看人次): total views of the held fairs' livestream sessions.
 
-Everything is counted by aggregate SQL (a read model over the other slices' tables): one
-statement gives every breakdown (month, quarter, organisation, kind, industry, industry group,
-fair) of the fair-level measures, and one more the job seekers' own target groups. Those rows
-are people's personal data, so they are only shown in aggregate and any count from 1 to
-min_cell - 1 is suppressed ("<5").
+Each measure is defined once, in the read model fairs.measures (which plans, the wall and the
+fair pages ask too): one statement gives every breakdown (month, quarter, organisation, kind,
+industry, industry group, fair) of the fair-level measures, and one more the job seekers' own
+target groups. Those rows are people's personal data, so they are only shown in aggregate: every
+target group of the catalogue is listed, and any count from 1 to min_cell - 1 is shown as "<5".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from fairs import clock, db
+from fairs import measures as read_model
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
@@ -37,10 +37,9 @@ from fairs.errors import Conflict, Forbidden, Invalid, NotFound
 from fairs.events.tables import KINDS
 from fairs.i18n import TZ
 
-MEASURES = ("events_held", "employers_present", "positions", "admissions", "walk_ins",
-            "intentions", "online_views", "employer_visits")
+MEASURES = read_model.MEASURES
 # The measures that count people by their declared target group (the audience breakdown).
-PERSON_MEASURES = ("admissions", "walk_ins", "intentions")
+PERSON_MEASURES = read_model.PERSON_MEASURES
 INDUSTRY_GROUPS = ("traditional", "emerging", "services", "other")
 DEFAULT_EVENTS_TARGET = 200
 # Intentions are recorded at the fair: from an hour before it starts to a day after it ends
@@ -48,11 +47,7 @@ DEFAULT_EVENTS_TARGET = 200
 INTENTIONS_OPEN_BEFORE = timedelta(hours=1)
 INTENTIONS_CLOSE_AFTER = timedelta(days=1)
 
-_ACTIVE_POSITION = (
-    "((p.booking IS NOT NULL AND EXISTS (SELECT 1 FROM booking k WHERE k.id = p.booking "
-    "AND k.status = 'confirmed')) OR (p.slot_booking IS NOT NULL AND EXISTS (SELECT 1 FROM "
-    "slot_booking s WHERE s.id = p.slot_booking AND s.status = 'confirmed')))"
-)
+_ACTIVE_POSITION = read_model.ACTIVE_POSITION
 
 
 now = clock.now  # the one clock (tests set it)
@@ -206,6 +201,13 @@ class Scope:
     def org_path(self) -> str:
         return self.org["path"]
 
+    def measures(self) -> read_model.Scope:
+        """The read model's scope: the held fairs this filter covers."""
+        f = self.flt
+        return read_model.Scope(at=self.at, org_path=self.org_path, start=f.start, end=f.end,
+                                kind=f.kind, industry=f.industry, audience=f.audience,
+                                fair_id=f.fair_id)
+
 
 async def resolve(principal: Principal | None, flt: MeasureFilter,
                   at: datetime | None = None) -> Scope:
@@ -239,154 +241,16 @@ async def resolve(principal: Principal | None, flt: MeasureFilter,
     return Scope(flt=flt, org=org, at=at or now())
 
 
-def _held(scope: Scope) -> tuple[str, list[Any]]:
-    """The held fairs in scope: `SELECT ... FROM fair f JOIN organisation o ... WHERE ...`."""
-    flt = scope.flt
-    where = ["f.status = 'published'", "f.ends_at <= {}", "o.path LIKE {}"]
-    args: list[Any] = [scope.at, f"{scope.org_path}%"]
-    if flt.start:
-        where.append("f.starts_at >= {}")
-        args.append(flt.start)
-    if flt.end:
-        where.append("f.starts_at < {}")
-        args.append(flt.end)
-    if flt.kind:
-        where.append("f.kind = {}")
-        args.append(flt.kind)
-    if flt.industry:
-        where.append("EXISTS (SELECT 1 FROM fair_industry fi WHERE fi.fair = f.id "
-                     "AND fi.industry = {})")
-        args.append(flt.industry)
-    if flt.audience:
-        where.append("EXISTS (SELECT 1 FROM fair_audience fa WHERE fa.fair = f.id "
-                     "AND fa.audience = {})")
-        args.append(flt.audience)
-    if flt.fair_id is not None:
-        where.append("f.id = {}")
-        args.append(flt.fair_id)
-    sql = ("SELECT f.id, f.org, f.kind, f.starts_at FROM fair f "
-           "JOIN organisation o ON o.id = f.org WHERE " + " AND ".join(where))
-    return sql, args
-
-
-def _local(column: str, part: str) -> str:
-    """The China-time month ("2027-03") or quarter ("2027-Q1") of a timestamp, in SQL."""
-    return db.dialect.local_month(column) if part == "month" else db.dialect.local_quarter(column)
-
-
-def _measures_sql(scope: Scope) -> tuple[str, list[Any]]:
-    held, args = _held(scope)
-    in_h = "IN (SELECT id FROM h)"
-    sql = f"""
-WITH h AS ({held}),
-adm AS (SELECT a.fair, COUNT(*) AS n,
-          SUM(CASE WHEN a.method = 'walk_in' THEN 1 ELSE 0 END) AS w
-        FROM admission a WHERE a.fair {in_h} GROUP BY a.fair),
-pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
-        WHERE p.fair {in_h} AND {_ACTIVE_POSITION} GROUP BY p.fair),
-itn AS (SELECT i.fair, COUNT(*) AS n FROM intention i WHERE i.fair {in_h} GROUP BY i.fair),
-vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair {in_h}
-       GROUP BY s.fair),
-pres AS (SELECT b.fair, b.employer FROM booking b WHERE b.status = 'confirmed'
-           AND b.checked_in_at IS NOT NULL AND b.fair {in_h}
-         UNION SELECT sb.fair, sb.employer FROM slot_booking sb
-           JOIN guest_slot gs ON gs.id = sb.slot
-           WHERE sb.status = 'confirmed' AND gs.ends_at <= {{}} AND sb.fair {in_h}),
-vis AS (SELECT fair, COUNT(*) AS n FROM pres GROUP BY fair),
-k AS (SELECT 'total' AS dim, '' AS key, h.id AS fair FROM h
-      UNION SELECT 'month', {_local('h.starts_at', 'month')}, h.id FROM h
-      UNION SELECT 'quarter', {_local('h.starts_at', 'quarter')}, h.id FROM h
-      UNION SELECT 'kind', h.kind, h.id FROM h
-      UNION SELECT 'org', CAST(h.org AS TEXT), h.id FROM h
-      UNION SELECT 'org_tree', CAST(anc.id AS TEXT), h.id FROM h
-        JOIN organisation ho ON ho.id = h.org
-        JOIN organisation anc ON ho.path LIKE anc.path || '%'
-        WHERE anc.path LIKE {{}}
-      UNION SELECT 'industry', t.industry, h.id FROM h JOIN fair_industry t ON t.fair = h.id
-      UNION SELECT 'industry_group', ind."group", h.id FROM h
-        JOIN fair_industry t ON t.fair = h.id JOIN industry ind ON ind.code = t.industry
-      UNION SELECT 'fair', CAST(h.id AS TEXT), h.id FROM h),
-ep AS (SELECT k.dim, k.key, COUNT(DISTINCT pres.employer) AS n FROM k
-       JOIN pres ON pres.fair = k.fair GROUP BY k.dim, k.key)
-SELECT k.dim, k.key, COUNT(*) AS events_held,
-  MAX(COALESCE(ep.n, 0)) AS employers_present,
-  COALESCE(SUM(pos.n), 0) AS positions,
-  COALESCE(SUM(adm.n), 0) AS admissions,
-  COALESCE(SUM(adm.w), 0) AS walk_ins,
-  COALESCE(SUM(itn.n), 0) AS intentions,
-  COALESCE(SUM(vw.n), 0) AS online_views,
-  COALESCE(SUM(vis.n), 0) AS employer_visits
-FROM k
-LEFT JOIN adm ON adm.fair = k.fair
-LEFT JOIN pos ON pos.fair = k.fair
-LEFT JOIN itn ON itn.fair = k.fair
-LEFT JOIN vw ON vw.fair = k.fair
-LEFT JOIN vis ON vis.fair = k.fair
-LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
-GROUP BY k.dim, k.key
-"""
-    return sql, [*args, scope.at, f"{scope.org_path}%"]
-
-
-def _audience_sql(scope: Scope) -> tuple[str, list[Any]]:
-    """Admissions, walk-ins and intentions grouped by the combination of target groups the job
-    seekers declared ("graduates,veterans"): a few hundred combinations at most, however many
-    people."""
-    held, args = _held(scope)
-    # SQLite (no planner statistics) looks admissions up fair by fair through an index and then
-    # fetches each row: 100,000 random reads. Over many fairs one scan is ~5x faster; the unary
-    # plus (valid on both engines) stops SQLite from using the index. One fair keeps the index.
-    scan = "+" if db.is_sqlite() and scope.flt.fair_id is None else ""
-    sql = f"""
-WITH h AS ({held})
-SELECT combo, SUM(adm) AS admissions, SUM(walk) AS walk_ins, SUM(itn) AS intentions FROM (
-  SELECT r.audiences AS combo, COUNT(*) AS adm,
-    SUM(CASE WHEN a.method = 'walk_in' THEN 1 ELSE 0 END) AS walk, 0 AS itn
-  FROM admission a JOIN registration r ON r.id = a.registration
-  WHERE {scan}a.fair IN (SELECT id FROM h) GROUP BY r.audiences
-  UNION ALL
-  SELECT r.audiences, 0, 0, COUNT(*) FROM intention i JOIN registration r ON r.id = i.registration
-  WHERE i.fair IN (SELECT id FROM h) GROUP BY r.audiences
-) x GROUP BY combo
-"""
-    return sql, args
-
-
-async def _audience_counts(scope: Scope) -> list[dict]:
-    """[{"key": audience code, or "" for none declared, "admissions", "walk_ins",
-    "intentions"}]: a person declaring two groups counts in both."""
-    sql, args = _audience_sql(scope)
-    totals: dict[str, dict[str, int]] = {}
-    for row in await db.fetch(sql, *args):
-        codes = [c for c in str(row["combo"] or "").split(",") if c] or [""]
-        for code in dict.fromkeys(codes):
-            into = totals.setdefault(code, dict.fromkeys(PERSON_MEASURES, 0))
-            for m in PERSON_MEASURES:
-                into[m] += int(row[m] or 0)
-    return [{"key": k, **v} for k, v in totals.items()]
-
-
-def _values(row: dict | None, keys: tuple[str, ...] = MEASURES) -> dict[str, int]:
-    return {k: int((row or {}).get(k) or 0) for k in keys}
-
-
 async def aggregates(scope: Scope) -> dict[str, dict[str, dict[str, int]]]:
     """{dim: {key: {measure: n}}} for every breakdown; "total" has the key ""."""
-    sql, args = _measures_sql(scope)
-    out: dict[str, dict[str, dict[str, int]]] = {}
-    for r in await db.fetch(sql, *args):
-        out.setdefault(r["dim"], {})[str(r["key"])] = _values(dict(r))
-    return out
+    return await read_model.breakdowns(scope.measures())
 
 
 async def measures(principal: Principal | None, flt: MeasureFilter,
                    at: datetime | None = None) -> dict[str, int]:
     """The eight numbers of GET /api/v1/reports/measures."""
     scope = await resolve(principal, flt, at)
-    sql, args = _measures_sql(scope)
-    # Only the total is wanted here: the same statement, filtered to it.
-    rows = await db.fetch(f"SELECT * FROM ({sql}) m WHERE m.dim = 'total'", *args)
-    return _values(dict(rows[0]) if rows else None)
+    return await read_model.totals(scope.measures())
 
 
 def suppress(n: int, min_cell: int) -> int | str:
@@ -489,15 +353,15 @@ def _industry_rows(agg: dict, industries: list[dict], total: dict) -> list[dict]
     return rows
 
 
-def _audience_rows(found: list[dict], audiences: list[dict], total: dict,
+def _audience_rows(by_key: dict[str, dict[str, int]], audiences: list[dict], total: dict,
                    min_cell: int) -> list[dict]:
-    by_key = {str(r["key"]): _values(r, PERSON_MEASURES) for r in found}
+    """Every target group of the catalogue (none left out, zeros included), then the job
+    seekers who declared none; cells from 1 to min_cell - 1 shown as "<min_cell"."""
     rows = []
     for a in audiences:
-        if a["code"] in by_key:
-            values = by_key[a["code"]]
-            rows.append(_row(_names(a), {k: suppress(v, min_cell) for k, v in values.items()},
-                             key=a["code"]))
+        values = by_key.get(a["code"]) or dict.fromkeys(PERSON_MEASURES, 0)
+        rows.append(_row(_names(a), {k: suppress(v, min_cell) for k, v in values.items()},
+                         key=a["code"]))
     if "" in by_key:
         values = by_key[""]
         rows.append(_row(("未申报", "None declared"),
@@ -533,9 +397,9 @@ async def report(principal: Principal | None, flt: MeasureFilter, *, min_cell: i
     scope = await resolve(principal, flt, at)
     audiences = await catalog.audiences()
     agg, audience_found, orgs, industries = await asyncio.gather(
-        aggregates(scope), _audience_counts(scope),
+        aggregates(scope), read_model.by_audience(scope.measures()),
         accounts.list_orgs(scope.org_path or None), catalog.industries())
-    total = agg.get("total", {}).get("", _values(None))
+    total = agg.get("total", {}).get("", read_model.values(None))
     fairs = await _fair_list(agg.get("fair", {}))
     year = (flt.start.astimezone(TZ).year if flt.start else scope.at.astimezone(TZ).year)
     return {
@@ -582,13 +446,10 @@ async def fair_summary(principal: Principal | None, fair_id: int,
     if not accounts.in_subtree(principal, fair["org_path"]):
         raise Forbidden("this fair belongs to another organisation")
     at = at or now()
-    held = events.is_held(fair, at)
-    values = _values(None)
+    held = read_model.is_held(fair["status"], fair["ends_at"], at)
+    values = read_model.values(None)
     if held:
-        scope = Scope(flt=MeasureFilter(fair_id=fair_id), org={"path": ""}, at=at)
-        sql, args = _measures_sql(scope)
-        rows = await db.fetch(f"SELECT * FROM ({sql}) m WHERE m.dim = 'total'", *args)
-        values = _values(dict(rows[0]) if rows else None)
+        values = await read_model.totals(read_model.Scope(at=at, fair_id=fair_id))
     employers = await db.fetch(
         "SELECT e.id, e.name, e.industry, bo.code AS booth, b.checked_in_at, 'booth' AS how, "
         "(SELECT COALESCE(SUM(p.headcount), 0) FROM job_position p WHERE p.booking = b.id) "
@@ -597,16 +458,19 @@ async def fair_summary(principal: Principal | None, fair_id: int,
         "FROM booking b JOIN employer e ON e.id = b.employer LEFT JOIN booth bo ON bo.id = b.booth "
         "WHERE b.fair = {} AND b.status = 'confirmed' "
         "UNION ALL SELECT e.id, e.name, e.industry, gs.label, "
-        "CASE WHEN gs.ends_at <= {} THEN gs.ends_at ELSE NULL END, 'slot', "
+        "gs.ends_at, 'slot', "
         "(SELECT COALESCE(SUM(p.headcount), 0) FROM job_position p WHERE p.slot_booking = sb.id), "
         "(SELECT COUNT(*) FROM intention i WHERE i.fair = sb.fair AND i.employer = e.id) "
         "FROM slot_booking sb JOIN employer e ON e.id = sb.employer "
         "JOIN guest_slot gs ON gs.id = sb.slot WHERE sb.fair = {} AND sb.status = 'confirmed'",
-        fair_id, at, fair_id)
+        fair_id, fair_id)
+    # Who was present is the read model's rule (a booth checked in; a guest slot ended).
+    present = await read_model.present_employers(fair_id, at)
     for e in employers:
-        e["checked_in_at"] = db.as_datetime(e["checked_in_at"])
+        e["present"] = e["id"] in present
+        e["checked_in_at"] = db.as_datetime(e["checked_in_at"]) if e["present"] else None
         e["openings"], e["intentions"] = int(e["openings"]), int(e["intentions"])
-    employers.sort(key=lambda e: (e["checked_in_at"] is None, e["name"]))
+    employers.sort(key=lambda e: (not e["present"], e["name"]))
     positions = await db.fetch(
         "SELECT p.id, p.title, p.headcount, p.education, p.salary_min, p.salary_max, "
         "e.name AS employer, (SELECT COUNT(*) FROM intention i WHERE i.position = p.id) "
@@ -618,7 +482,9 @@ async def fair_summary(principal: Principal | None, fair_id: int,
         "fair": fair,
         "held": held,
         "measures": values,
-        "present": [e for e in employers if e["checked_in_at"] is not None],
-        "absent": [e for e in employers if e["checked_in_at"] is None],
+        "present": [e for e in employers if e["present"]],
+        # The heading's count is the measure (distinct employers), not the list's rows.
+        "present_count": len(present),
+        "absent": [e for e in employers if not e["present"]],
         "positions": positions,
     }

@@ -1,0 +1,44 @@
+"""The measures' read model: one definition per measure, asked by every view.
+
+Plans (progress), reports (the page, its API, the workbook and the CSV), check-in (the wall,
+GET .../attendance and its stream) and the fair pages take their numbers from here; see
+`definitions` for what each measure means and `read` for the queries.
+
+A package of its own rather than reports/measures.py: check-in, plans, events and booths all
+read it, and reports already imports several of those slices; a module that imports only
+fairs.db keeps every slice's dependency on it one-way (no cycle between slices).
+"""
+
+from .definitions import (
+    ACTIVE_POSITION,
+    LIVE_COUNTS,
+    MEASURE_NAMES,
+    MEASURES,
+    PERSON_MEASURES,
+    VISIT_KINDS,
+    held,
+    is_held,
+    local,
+    scheduled,
+)
+from .read import (
+    Scope,
+    admissions_by_fair,
+    breakdowns,
+    by_audience,
+    fair_attendance,
+    fair_counts,
+    held_fairs,
+    present_employers,
+    totals,
+    values,
+    visits_by_fair,
+    visits_by_kind,
+)
+
+__all__ = [
+    "ACTIVE_POSITION", "LIVE_COUNTS", "MEASURES", "MEASURE_NAMES", "PERSON_MEASURES",
+    "VISIT_KINDS", "Scope", "admissions_by_fair", "breakdowns", "by_audience",
+    "fair_attendance", "fair_counts", "held", "held_fairs", "is_held", "local",
+    "present_employers", "scheduled", "totals", "values", "visits_by_fair", "visits_by_kind",
+]

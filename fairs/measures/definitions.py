@@ -1,0 +1,119 @@
+"""Each measure defined once, as an SQL fragment (the read model's vocabulary).
+
+Every view that shows a measure (the plan dashboard and its progress API, the report page, its
+API, workbook and CSV, the wall and GET .../attendance, the fair pages) gets its number from a
+query built of these fragments by `fairs.measures.read`; nowhere else writes them.
+
+- held fair (场次): published, ended (`ends_at <= at`) and never cancelled; counted by its start.
+  A scheduled fair: published and not yet ended.
+- employer present (到场企业, 家): an employer checked in at its confirmed booth
+  (booking.checked_in_at), or presenting in a guest slot of its confirmed slot booking once the
+  slot has ended. Counted as DISTINCT employers over whatever set of fairs is asked about.
+- employer visit (服务企业, 家次): one employer, one (China-time) day, one kind of service: at most
+  one per (employer, day, kind). The only kind recorded so far is fair attendance ("fair"): a
+  presence at a fair, on the local day the fair starts. An employer at two fairs on one day is
+  one visit; at three fairs on three days, one employer and three visits.
+- position offered (提供岗位, 个): the openings of a position on a confirmed booking or slot
+  booking: the sum of their headcounts.
+- admission (进场求职人数): a job seeker admitted at a fair, once per fair (a unique index on
+  admission(registration)); a repeat scan adds nothing. For one fair, the tally kept in every
+  admission's own transaction (admission_tally) is the same number read in O(1): the live paths
+  read it.
+- walk-in (其中现场登记): an admission whose method is "walk_in" (also an admission).
+- intention (达成初步就业意向): a (ticket, position) pair recorded by an employer, once each.
+- online view (直播观看人次): the total views of a fair's livestream sessions.
+
+Fragments use `{}` placeholders (fairs.db.fetch); each says what it needs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fairs import db
+from fairs.i18n import N_
+
+MEASURES = ("events_held", "employers_present", "positions", "admissions", "walk_ins",
+            "intentions", "online_views", "employer_visits")
+# Each measure's one label (a msgid; zh_CN in scripts/zh/measures.tsv). A label names exactly
+# one measure: every page that shows a measure shows it under this name.
+MEASURE_NAMES = {
+    "events_held": N_("Events held"),
+    "employers_present": N_("Employers present"),  # 到场企业: distinct employers
+    "positions": N_("Openings offered"),
+    "admissions": N_("Job seekers admitted"),
+    "walk_ins": N_("of whom walk-ins"),
+    "intentions": N_("Hiring intentions"),
+    "online_views": N_("Livestream views"),
+    "employer_visits": N_("Employer-service visits"),  # 服务企业（家次）: employer-days
+}
+# The measures that count people (job seekers): broken down by their declared target group.
+PERSON_MEASURES = ("admissions", "walk_ins", "intentions")
+# The kinds of employer-service visit recorded so far (Revision 2, "Employer services").
+VISIT_KINDS = ("fair",)
+
+# --- held fair ------------------------------------------------------------------------------
+
+
+def held(alias: str = "f") -> str:
+    """A fair held by `at` (one placeholder): published, ended, never cancelled."""
+    return f"({alias}.status = 'published' AND {alias}.ends_at <= {{}})"
+
+
+def scheduled(alias: str = "f") -> str:
+    """A fair published and not yet ended by `at` (one placeholder)."""
+    return f"({alias}.status = 'published' AND {alias}.ends_at > {{}})"
+
+
+def is_held(status: str, ends_at: datetime, at: datetime) -> bool:
+    """The same rule for one fair already loaded (a draft that ended was never held)."""
+    return status == "published" and ends_at <= at
+
+
+# --- positions --------------------------------------------------------------------------------
+
+# A position is offered while its booking or slot booking is confirmed (alias `p`).
+ACTIVE_POSITION = (
+    "((p.booking IS NOT NULL AND EXISTS (SELECT 1 FROM booking k WHERE k.id = p.booking "
+    "AND k.status = 'confirmed')) OR (p.slot_booking IS NOT NULL AND EXISTS (SELECT 1 FROM "
+    "slot_booking s WHERE s.id = p.slot_booking AND s.status = 'confirmed')))"
+)
+
+# --- employers present and visits -----------------------------------------------------------
+
+
+def local(column: str, part: str) -> str:
+    """The China-time day ("2027-03-05"), month ("2027-03") or quarter ("2027-Q1") of a
+    timestamp column (the dialect spells it for the engine in use)."""
+    spell = {"day": db.dialect.local_day, "month": db.dialect.local_month,
+             "quarter": db.dialect.local_quarter}[part]
+    return spell(column)
+
+
+def presence(fairs: str = "h") -> str:
+    """Employers present at the fairs of the relation `fairs` (a CTE of fair rows with `id` and
+    `starts_at`): rows (fair, employer, day, kind), one per booth check-in and one per ended
+    guest slot. One placeholder: `at` (slots ended by then)."""
+    day = local(f"{fairs}.starts_at", "day")
+    return (
+        f"SELECT {fairs}.id AS fair, b.employer, {day} AS day, 'fair' AS kind FROM {fairs} "
+        f"JOIN booking b ON b.fair = {fairs}.id WHERE b.status = 'confirmed' "
+        "AND b.checked_in_at IS NOT NULL "
+        f"UNION ALL SELECT {fairs}.id, sb.employer, {day}, 'fair' FROM {fairs} "
+        f"JOIN slot_booking sb ON sb.fair = {fairs}.id JOIN guest_slot gs ON gs.id = sb.slot "
+        "WHERE sb.status = 'confirmed' AND gs.ends_at <= {}"
+    )
+
+
+# --- job seekers ----------------------------------------------------------------------------
+
+WALK_IN = "a.method = 'walk_in'"  # alias a: an admission
+
+
+# --- one fair, fast (the live paths) -------------------------------------------------------
+
+# registered (the registration tally) and admissions (the admission tally), both kept in the
+# transactions that change them: O(1) per scan, where a COUNT(*) costs ~8 ms on SQLite.
+REGISTERED_ONE = "(SELECT COALESCE(SUM(active), 0) FROM registration_tally WHERE fair = {})"
+ADMISSIONS_ONE = "(SELECT COALESCE(SUM(n), 0) FROM admission_tally WHERE fair = {})"
+LIVE_COUNTS = f"SELECT {REGISTERED_ONE} AS registered, {ADMISSIONS_ONE} AS checked_in"

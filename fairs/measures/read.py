@@ -1,0 +1,295 @@
+"""The read model's queries: every count a view shows, built from `definitions` only.
+
+`Scope` is the one filter (a moment `at`, an organisation subtree, start dates, kind, industry,
+audience, a plan, one fair). `held_fairs(scope)` is the one query of held fairs; `breakdowns()`
+gives every measure per breakdown (month, quarter, kind, organisation, industry, fair) in one
+statement, `totals()` the same statement reduced to the total; `by_audience()` the person
+measures by the job seekers' declared target groups. For one fair (the wall, the live stream,
+the fair pages) `fair_attendance()` and `fair_counts()` read the same definitions, fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fairs import db
+
+from .definitions import (
+    ACTIVE_POSITION,
+    ADMISSIONS_ONE,
+    MEASURES,
+    PERSON_MEASURES,
+    REGISTERED_ONE,
+    VISIT_KINDS,
+    WALK_IN,
+    held,
+    local,
+    presence,
+)
+
+DIMS = ("total", "month", "quarter", "kind", "org", "org_tree", "industry", "industry_group",
+        "fair")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which fairs a measure is taken over: those held by `at`, of the organisation subtree at
+    `org_path` ("" for all), starting in [start, end), optionally of one kind, serving one
+    industry or audience (the fair's themes), linked to one plan, or one fair."""
+
+    at: datetime
+    org_path: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    kind: str | None = None
+    industry: str | None = None
+    audience: str | None = None
+    plan_id: int | None = None
+    fair_id: int | None = None
+
+
+def held_fairs(scope: Scope) -> tuple[str, list[Any]]:
+    """`SELECT f.id, f.org, f.kind, f.starts_at` of the held fairs in scope, and its args."""
+    where = [held("f"), "o.path LIKE {}"]
+    args: list[Any] = [scope.at, f"{scope.org_path}%"]
+    for column, value in (("f.starts_at >= {}", scope.start), ("f.starts_at < {}", scope.end),
+                          ("f.kind = {}", scope.kind), ("f.plan_id = {}", scope.plan_id),
+                          ("f.id = {}", scope.fair_id)):
+        if value is not None:
+            where.append(column)
+            args.append(value)
+    if scope.industry:
+        where.append("EXISTS (SELECT 1 FROM fair_industry fi WHERE fi.fair = f.id "
+                     "AND fi.industry = {})")
+        args.append(scope.industry)
+    if scope.audience:
+        where.append("EXISTS (SELECT 1 FROM fair_audience fa WHERE fa.fair = f.id "
+                     "AND fa.audience = {})")
+        args.append(scope.audience)
+    sql = ("SELECT f.id, f.org, f.kind, f.starts_at FROM fair f "
+           "JOIN organisation o ON o.id = f.org WHERE " + " AND ".join(where))
+    return sql, args
+
+
+def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
+    """The CTE `k` (dim, key, fair): each held fair under each key of each breakdown asked
+    for; and whether it has the organisation tree's placeholder."""
+    parts = {
+        "total": ("''", "FROM h"),
+        "month": (local("h.starts_at", "month"), "FROM h"),
+        "quarter": (local("h.starts_at", "quarter"), "FROM h"),
+        "kind": ("h.kind", "FROM h"),
+        "org": ("CAST(h.org AS TEXT)", "FROM h"),
+        "org_tree": ("CAST(anc.id AS TEXT)", "FROM h JOIN organisation ho ON ho.id = h.org "
+                     "JOIN organisation anc ON ho.path LIKE anc.path || '%' "
+                     "WHERE anc.path LIKE {}"),
+        "industry": ("t.industry", "FROM h JOIN fair_industry t ON t.fair = h.id"),
+        "industry_group": ('ind."group"', "FROM h JOIN fair_industry t ON t.fair = h.id "
+                           "JOIN industry ind ON ind.code = t.industry"),
+        "fair": ("CAST(h.id AS TEXT)", "FROM h"),
+    }
+    chosen = [d for d in DIMS if d in dims]
+    sql = " UNION ".join(f"SELECT '{d}' AS dim, {parts[d][0]} AS key, h.id AS fair "
+                         f"{parts[d][1]}" for d in chosen)
+    return sql, "org_tree" in chosen
+
+
+def statement(scope: Scope, dims: tuple[str, ...] = DIMS) -> tuple[str, list[Any]]:
+    """One statement: rows (dim, key, the eight measures) for each breakdown asked for."""
+    fairs, args = held_fairs(scope)
+    keys, tree = _keys(dims)
+    in_h = "IN (SELECT id FROM h)"
+    # pres is read once per breakdown key: MATERIALIZED (both engines) keeps a planner that
+    # expects one held fair from re-running it for each of them.
+    sql = f"""
+WITH h AS ({fairs}),
+adm AS (SELECT a.fair, COUNT(*) AS n, SUM(CASE WHEN {WALK_IN} THEN 1 ELSE 0 END) AS w
+        FROM admission a WHERE a.fair {in_h} GROUP BY a.fair),
+pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
+        WHERE p.fair {in_h} AND {ACTIVE_POSITION} GROUP BY p.fair),
+itn AS (SELECT i.fair, COUNT(*) AS n FROM intention i WHERE i.fair {in_h} GROUP BY i.fair),
+vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair {in_h}
+       GROUP BY s.fair),
+pres AS MATERIALIZED ({presence("h")}),
+k AS ({keys}),
+ep AS (SELECT dim, key, COUNT(DISTINCT employer) AS n, COUNT(*) AS v FROM (SELECT DISTINCT
+       k.dim, k.key, pres.employer, pres.day, pres.kind FROM k JOIN pres ON pres.fair = k.fair)
+       x GROUP BY dim, key)
+SELECT k.dim, k.key, COUNT(*) AS events_held,
+  MAX(COALESCE(ep.n, 0)) AS employers_present,
+  COALESCE(SUM(pos.n), 0) AS positions,
+  COALESCE(SUM(adm.n), 0) AS admissions,
+  COALESCE(SUM(adm.w), 0) AS walk_ins,
+  COALESCE(SUM(itn.n), 0) AS intentions,
+  COALESCE(SUM(vw.n), 0) AS online_views,
+  MAX(COALESCE(ep.v, 0)) AS employer_visits
+FROM k
+LEFT JOIN adm ON adm.fair = k.fair
+LEFT JOIN pos ON pos.fair = k.fair
+LEFT JOIN itn ON itn.fair = k.fair
+LEFT JOIN vw ON vw.fair = k.fair
+LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
+GROUP BY k.dim, k.key
+"""
+    args = [*args, scope.at]
+    if tree:
+        args.append(f"{scope.org_path}%")
+    return sql, args
+
+
+def values(row: dict | None, keys: tuple[str, ...] = MEASURES) -> dict[str, int]:
+    return {k: int((row or {}).get(k) or 0) for k in keys}
+
+
+async def breakdowns(scope: Scope, dims: tuple[str, ...] = DIMS
+                     ) -> dict[str, dict[str, dict[str, int]]]:
+    """{dim: {key: {measure: n}}}; "total" has the key ""."""
+    sql, args = statement(scope, dims)
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for r in await db.fetch(sql, *args):
+        out.setdefault(r["dim"], {})[str(r["key"])] = values(dict(r))
+    return out
+
+
+async def totals(scope: Scope) -> dict[str, int]:
+    """The eight measures over the scope's held fairs."""
+    found = await breakdowns(scope, ("total",))
+    return found.get("total", {}).get("", values(None))
+
+
+async def visits_by_kind(scope: Scope) -> dict[str, int]:
+    """Employer visits by their kind ({"fair": n}); they add up to totals()'s employer_visits."""
+    fairs, args = held_fairs(scope)
+    rows = await db.fetch(
+        f"WITH h AS ({fairs}), pres AS ({presence('h')}) SELECT kind, COUNT(*) AS n FROM "
+        "(SELECT DISTINCT employer, day, kind FROM pres) x GROUP BY kind", *args, scope.at)
+    out = dict.fromkeys(VISIT_KINDS, 0)
+    out.update({r["kind"]: int(r["n"]) for r in rows})
+    return out
+
+
+def _scan_hint(scope: Scope) -> str:
+    """SQLite (no planner statistics) looks admissions up fair by fair through an index and
+    then fetches each row: over many fairs one scan is ~5x faster, and a unary plus (valid on
+    both engines) keeps it off the index. One fair keeps the index."""
+    return db.dialect.unindexed(scope.fair_id is None)
+
+
+async def by_audience(scope: Scope) -> dict[str, dict[str, int]]:
+    """{audience code, or "" for none declared: {admissions, walk_ins, intentions}} over the
+    held fairs: a person declaring two groups counts in both. One GROUP BY over the
+    combinations declared (a few hundred at most, however many people)."""
+    fairs, args = held_fairs(scope)
+    scan = _scan_hint(scope)
+    sql = f"""
+WITH h AS ({fairs})
+SELECT combo, SUM(adm) AS admissions, SUM(walk) AS walk_ins, SUM(itn) AS intentions FROM (
+  SELECT r.audiences AS combo, COUNT(*) AS adm,
+    SUM(CASE WHEN {WALK_IN} THEN 1 ELSE 0 END) AS walk, 0 AS itn
+  FROM admission a JOIN registration r ON r.id = a.registration
+  WHERE {scan}a.fair IN (SELECT id FROM h) GROUP BY r.audiences
+  UNION ALL
+  SELECT r.audiences, 0, 0, COUNT(*) FROM intention i JOIN registration r ON r.id = i.registration
+  WHERE i.fair IN (SELECT id FROM h) GROUP BY r.audiences
+) x GROUP BY combo
+"""
+    out: dict[str, dict[str, int]] = {}
+    for row in await db.fetch(sql, *args):
+        codes = [c for c in str(row["combo"] or "").split(",") if c] or [""]
+        for code in dict.fromkeys(codes):
+            into = out.setdefault(code, dict.fromkeys(PERSON_MEASURES, 0))
+            for m in PERSON_MEASURES:
+                into[m] += int(row[m] or 0)
+    return out
+
+
+# --- one fair, fast -------------------------------------------------------------------------
+
+
+def _fair_attendance_sql() -> str:
+    # Built when asked: the local day in presence() depends on the engine in use.
+    return (
+        "WITH h AS (SELECT id, starts_at FROM fair WHERE id = {}), "
+        f"pres AS ({presence('h')}) "
+        f"SELECT {REGISTERED_ONE} AS registered, {ADMISSIONS_ONE} "
+        f"AS checked_in, (SELECT COUNT(*) FROM admission a WHERE a.fair = {{}} AND {WALK_IN}) "
+        "AS walk_ins, "
+        "(SELECT COALESCE(SUM(total_views), 0) FROM online_session WHERE fair = {}) AS views, "
+        "(SELECT COALESCE(MAX(peak_viewers), 0) FROM online_session WHERE fair = {}) AS peak, "
+        "(SELECT COUNT(DISTINCT employer) FROM pres) AS employers_present, "
+        "(SELECT COUNT(*) FROM h) AS found"
+    )
+
+
+async def fair_attendance(fair_id: int, at: datetime) -> dict[str, int] | None:
+    """One fair's live counts (the wall, GET .../attendance and its stream): registered,
+    checked_in (admissions), walk_ins, employers_present, online_viewers (views) and
+    online_peak, in one round trip; None when there is no such fair. Held or not: the same
+    definitions, for a fair that may still be running."""
+    rows = await db.fetch(_fair_attendance_sql(), fair_id, at, *([fair_id] * 5))
+    row = rows[0]
+    if not row["found"]:
+        return None
+    return {"registered": int(row["registered"]), "checked_in": int(row["checked_in"]),
+            "walk_ins": int(row["walk_ins"]),
+            "employers_present": int(row["employers_present"]),
+            "online_viewers": int(row["views"]), "online_peak": int(row["peak"])}
+
+
+def _marks(ids: list[int]) -> str:
+    return ", ".join("{}" for _ in ids)
+
+
+async def admissions_by_fair(fair_ids: list[int]) -> dict[int, int]:
+    """Admissions per fair from the tally (equal to COUNT(admission), kept in the same
+    transaction): the fair lists and pages."""
+    if not fair_ids:
+        return {}
+    rows = await db.fetch(
+        f"SELECT fair, SUM(n) AS n FROM admission_tally WHERE fair IN ({_marks(fair_ids)}) "
+        "GROUP BY fair", *fair_ids)
+    return {r["fair"]: int(r["n"] or 0) for r in rows}
+
+
+async def fair_counts(fair_ids: list[int], at: datetime) -> dict[int, dict[str, int]]:
+    """Per fair: employers_present (distinct) and positions (openings offered), for the fair
+    pages; the same definitions as the reports."""
+    out = {i: {"employers_present": 0, "positions": 0} for i in fair_ids}
+    if not fair_ids:
+        return out
+    marks = _marks(fair_ids)
+    rows = await db.fetch(
+        f"WITH h AS (SELECT id, starts_at FROM fair WHERE id IN ({marks})), "
+        f"pres AS ({presence('h')}) "
+        "SELECT fair, COUNT(DISTINCT employer) AS n, 'present' AS what FROM pres GROUP BY fair "
+        "UNION ALL SELECT p.fair, SUM(p.headcount), 'positions' FROM job_position p "
+        f"WHERE p.fair IN ({marks}) AND {ACTIVE_POSITION} GROUP BY p.fair",
+        *fair_ids, at, *fair_ids)
+    for r in rows:
+        key = "employers_present" if r["what"] == "present" else "positions"
+        out[r["fair"]][key] = int(r["n"] or 0)
+    return out
+
+
+async def visits_by_fair(fair_ids: list[int], at: datetime) -> dict[int, int]:
+    """Employer visits per fair (held or not): each fair's distinct (employer, day, kind)."""
+    out = dict.fromkeys(fair_ids, 0)
+    if not fair_ids:
+        return out
+    rows = await db.fetch(
+        f"WITH h AS (SELECT id, starts_at FROM fair WHERE id IN ({_marks(fair_ids)})), "
+        f"pres AS ({presence('h')}) SELECT fair, COUNT(*) AS n FROM "
+        "(SELECT DISTINCT fair, employer, day, kind FROM pres) x GROUP BY fair",
+        *fair_ids, at)
+    out.update({r["fair"]: int(r["n"]) for r in rows})
+    return out
+
+
+async def present_employers(fair_id: int, at: datetime) -> set[int]:
+    """The employers present at one fair (its summary's list of present and absent)."""
+    rows = await db.fetch(
+        f"WITH h AS (SELECT id, starts_at FROM fair WHERE id = {{}}), pres AS ({presence('h')}) "
+        "SELECT DISTINCT employer FROM pres", fair_id, at)
+    return {int(r["employer"]) for r in rows}
