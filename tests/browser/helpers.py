@@ -29,9 +29,17 @@ async def wait_until(page, expression: str, timeout: float = 20_000) -> None:  #
     protocol, which the policy does not govern."""
     import asyncio
 
+    from playwright.async_api import Error
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout / 1000
-    while not await page.evaluate(expression):
+    while True:
+        try:
+            if await page.evaluate(expression):
+                return
+        except Error as exc:  # the page is navigating (a form's answer): ask the next one
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
         if loop.time() > deadline:
             raise TimeoutError(f"still false after {timeout} ms: {expression}")
         await asyncio.sleep(0.05)

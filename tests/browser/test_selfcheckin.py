@@ -35,7 +35,7 @@ async def test_phone_scans_the_wall_and_checks_in(new_client, world, live_server
         # Scan the wall's code with the phone's camera.
         await page.goto(f"{live_server.url}/checkin/scan")
         await page.wait_for_url(f"**/checkin/{fair['id']}/self?t=*", timeout=30_000)
-        await page.wait_for_selector("#self-remembered:not([hidden])")
+        await page.wait_for_selector("#self-remembered:not([hidden])", timeout=45_000)
         assert await page.inner_text("#self-code") == code
         await page.click("#self-admit")
         await wait_until(page,
