@@ -370,7 +370,7 @@ def _exact(req: Request, days: list[date]) -> list[tuple[str, int, datetime, dat
     return placed
 
 
-# --- themes and titles ----------------------------------------------------------------------
+# --- titles (the themes: fairs.plans.themes) ------------------------------------------------
 
 
 def _title(req: Request, kind: str, industries: tuple[str, ...], audiences: tuple[str, ...]
