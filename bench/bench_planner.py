@@ -57,7 +57,7 @@ def bench_planner() -> None:
 async def bench_progress(n_fairs: int = 10_000) -> None:
     from fairs import db
     from fairs.events.tables import Fair, FairAudience, FairIndustry
-    from fairs.plans import services
+    from fairs.plans import progress
 
     ctx = await migrated_with_staff(reset=True)
     orgs = [ctx.ids[f"org:{c}"] for c in ("xha", "gzk", "lsw", "huangdao", "jiaozhou")]
@@ -91,17 +91,17 @@ async def bench_progress(n_fairs: int = 10_000) -> None:
             "org_path": org["path"], "target_offline": 2000, "target_online": 4000,
             "target_events": 7000, "target_employer_visits": None,
             "industry_minimums": {"ai": 100}, "audience_minimums": {"veterans": 100}}
-    answer = await services.progress_of(plan)
+    answer = await progress.progress_of(plan)
     floor, runs, burn = [], [], []
     for _ in range(30):
         t = time.perf_counter()
         await db.fetch("SELECT 1 AS one")
         floor.append(time.perf_counter() - t)
         t = time.perf_counter()
-        await services.progress_of(plan)
+        await progress.progress_of(plan)
         runs.append(time.perf_counter() - t)
         t = time.perf_counter()
-        await services.burnup(plan)
+        await progress.burnup(plan)
         burn.append(time.perf_counter() - t)
     counted = sum(v["scheduled"] + v["held"] for k, v in answer["targets"].items()
                   if k in ("offline", "online"))

@@ -21,7 +21,7 @@ from fairs.tickets import qr
 from fairs.tickets import services as tickets
 from fairs.tickets.schemas import FoundAdmitIn, MaskedRegistration
 
-from . import services
+from . import door, selfcheckin, services, viewers
 from .schemas import (
     AttendanceOut,
     BatchIn,
@@ -82,7 +82,7 @@ class CheckinController(Controller):
           summary="The door kiosk: register a phone and a name and admit at once")
     async def walk_in(self, request: Request, fair_id: FromPath[int],
                       data: JSONBody[WalkInIn]) -> WalkInOut:
-        answer = await services.walk_in(fair_id, data.name, data.phone, data.audiences,
+        answer = await selfcheckin.walk_in(fair_id, data.name, data.phone, data.audiences,
                                         principal=require(request),
                                         device=data.device or "kiosk")
         return msgspec.convert({k: v for k, v in answer.items() if k != "code"}, WalkInOut)
@@ -90,8 +90,8 @@ class CheckinController(Controller):
     @get("/self-checkin-code", guards=[scanner_guard],
          summary="The wall's rotating self check-in address (signed, short-lived)")
     async def self_code(self, request: Request, fair_id: FromPath[int]) -> SelfCodeOut:
-        await services.ensure_may_scan(require(request), fair_id)
-        token, expires = services.self_token(request.app.state.settings.secret_key, fair_id)
+        await door.ensure_may_scan(require(request), fair_id)
+        token, expires = selfcheckin.self_token(request.app.state.settings.secret_key, fair_id)
         url = self_url(request, fair_id, token)
         return SelfCodeOut(url=url, token=token, expires_at=events.iso(expires),
                            svg=qr.svg_inline(url))
@@ -104,14 +104,14 @@ class CheckinController(Controller):
             from fairs.accounts.auth import client_address
 
             await request.app.state.limiter.hit("register_ip", client_address(request))
-        answer = await services.self_check_in(
+        answer = await selfcheckin.self_check_in(
             request.app.state.settings.secret_key, fair_id, data.token, code=data.code,
             name=data.name, phone=data.phone)
         return msgspec.convert(answer, SelfCheckInOut)
 
     @get("/checkin-window", guards=[scanner_guard])
     async def get_window(self, fair_id: FromPath[int]) -> WindowOut:
-        return WindowOut(**await services.get_window(fair_id))
+        return WindowOut(**await door.get_window(fair_id))
 
     @put("/checkin-window", guards=[organiser_guard],
          summary="Set the fair's own check-in window (null: an hour before the start to the end)")
@@ -119,7 +119,7 @@ class CheckinController(Controller):
                          data: JSONBody[WindowIn]) -> WindowOut:
         opens = events.aware(data.opens_at, "opens_at") if data.opens_at else None
         closes = events.aware(data.closes_at, "closes_at") if data.closes_at else None
-        return WindowOut(**await services.set_window(require(request), fair_id, opens, closes))
+        return WindowOut(**await door.set_window(require(request), fair_id, opens, closes))
 
     @get("/attendance", summary="Live counts: registered, checked in, walk-ins, employers "
                                 "present, online viewers")
@@ -148,14 +148,14 @@ class CheckinController(Controller):
     @get("/online-sessions", summary="An online fair's sessions and their viewers")
     async def list_sessions(self, request: Request, fair_id: FromPath[int]) -> dict:
         await events.get_fair(fair_id, request.scope.get("user"), decorate=False)
-        items = [OnlineSessionOut(**r) for r in await services.list_online_sessions(fair_id)]
+        items = [OnlineSessionOut(**r) for r in await viewers.list_online_sessions(fair_id)]
         return {"items": items, "total": len(items)}
 
     @post("/online-sessions", status_code=HTTP_201_CREATED, guards=[organiser_guard])
     async def add_session(self, request: Request, fair_id: FromPath[int],
                           data: JSONBody[OnlineSessionIn]) -> OnlineSessionOut:
         starts = events.aware(data.starts_at, "starts_at") if data.starts_at else None
-        made = await services.add_online_session(require(request), fair_id, data.label,
+        made = await viewers.add_online_session(require(request), fair_id, data.label,
                                                  data.peak_viewers, data.total_views, starts)
         return OnlineSessionOut(**made)
 
@@ -163,19 +163,19 @@ class CheckinController(Controller):
           summary="The livestream platform's CSV export: one row per session")
     async def import_sessions(self, request: Request, fair_id: FromPath[int],
                               data: JSONBody[OnlineImportIn]) -> dict:
-        made = await services.import_online_sessions(require(request), fair_id, data.csv)
+        made = await viewers.import_online_sessions(require(request), fair_id, data.csv)
         return {"items": [OnlineSessionOut(**m) for m in made], "total": len(made)}
 
     @delete("/online-sessions/{session_id:int}", status_code=HTTP_204_NO_CONTENT,
             guards=[organiser_guard])
     async def delete_session(self, request: Request, fair_id: FromPath[int],
                              session_id: FromPath[int]) -> None:
-        await services.delete_online_session(require(request), fair_id, session_id)
+        await viewers.delete_online_session(require(request), fair_id, session_id)
 
     @get("/scans/stats", guards=[organiser_guard], summary="Scan attempts by result")
     async def scan_stats(self, request: Request, fair_id: FromPath[int]) -> dict:
         await events.get_fair_for_update(require(request), fair_id)
-        return {"items": await services.scan_stats(fair_id)}
+        return {"items": await door.scan_stats(fair_id)}
 
 
 class BenchController(Controller):
@@ -209,7 +209,7 @@ class DoorLookupController(Controller):
     async def lookup(self, request: Request, fair_id: FromPath[int],
                      last4: Annotated[str, QueryParameter(min_length=4, max_length=4)]) -> dict:
         principal = require(request)
-        await services.ensure_may_scan(principal, fair_id)
+        await door.ensure_may_scan(principal, fair_id)
         # Each lookup shows a few holders: throttled per scanner and fair (`lookup`).
         await request.app.state.limiter.hit("lookup", principal.id, fair_id)
         rows = await tickets.find_by_last4(fair_id, last4)
@@ -224,7 +224,7 @@ class DoorLookupController(Controller):
     async def admit_found(self, request: Request, fair_id: FromPath[int],
                           registration_id: FromPath[int], data: JSONBody[FoundAdmitIn]) -> ScanOut:
         principal = require(request)
-        await services.ensure_may_scan(principal, fair_id)
+        await door.ensure_may_scan(principal, fair_id)
         # The same budget as the look-up: guessing the 4 digits of a known id is bounded too.
         await request.app.state.limiter.hit("lookup", principal.id, fair_id)
         code = await tickets.code_of_found(fair_id, registration_id, data.last4)

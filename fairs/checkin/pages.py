@@ -19,7 +19,7 @@ from fairs.events.services import FairFilter
 from fairs.tickets import qr
 from fairs.web import page
 
-from . import services
+from . import door, selfcheckin, services
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -48,7 +48,7 @@ class ScannerPages(Controller):
 
     @get("/scan/{fair_id:int}", guards=[scanner_guard])
     async def scanner(self, request: Request, fair_id: FromPath[int]) -> Template:
-        await services.ensure_may_scan(request.scope["user"], fair_id)
+        await door.ensure_may_scan(request.scope["user"], fair_id)
         fair = await events.get_fair(fair_id, request.scope.get("user"))
         opens, closes = services.window(fair)
         return page(request, "checkin/scanner.html", fair=fair, opens=opens, closes=closes,
@@ -56,7 +56,7 @@ class ScannerPages(Controller):
 
     @get("/scan/{fair_id:int}/kiosk", guards=[scanner_guard])
     async def kiosk(self, request: Request, fair_id: FromPath[int]) -> Template:
-        await services.ensure_may_scan(request.scope["user"], fair_id)
+        await door.ensure_may_scan(request.scope["user"], fair_id)
         fair = await events.get_fair(fair_id, request.scope.get("user"))
         return page(request, "checkin/kiosk.html", fair=fair, answer=None, errors={}, form={})
 
@@ -66,7 +66,7 @@ class ScannerPages(Controller):
         fair = await events.get_fair(fair_id, request.scope.get("user"))
         form = {"name": str(data.get("name", "")), "phone": str(data.get("phone", ""))}
         try:
-            answer = await services.walk_in(fair_id, form["name"], form["phone"],
+            answer = await selfcheckin.walk_in(fair_id, form["name"], form["phone"],
                                             principal=request.scope["user"], device="kiosk")
         except (Invalid, Conflict) as exc:
             errors = {e.field: e.message for e in exc.errors} or {"_": exc.detail}
@@ -84,7 +84,7 @@ class WallPages(Controller):
         fair = await events.get_fair(fair_id, request.scope.get("user"))
         self_code = None
         if _may_scan(request, fair) and fair["status"] == "published":
-            token, expires = services.self_token(request.app.state.settings.secret_key,
+            token, expires = selfcheckin.self_token(request.app.state.settings.secret_key,
                                                  fair_id)
             base = str(request.base_url).rstrip("/")
             url = f"{base}/checkin/{fair_id}/self?t={token}"
@@ -102,7 +102,7 @@ class WallPages(Controller):
         t: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Template:
         fair = await events.get_fair(fair_id, request.scope.get("user"))
-        valid = bool(t) and services.self_token_valid(request.app.state.settings.secret_key,
+        valid = bool(t) and selfcheckin.self_token_valid(request.app.state.settings.secret_key,
                                                       fair_id, t or "")
         return page(request, "checkin/self.html", fair=fair, token=t or "", valid=valid)
 

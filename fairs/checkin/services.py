@@ -19,77 +19,33 @@ and the commit, so a busy door costs two round trips per batch, not per scan.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import random
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from fairs import bounds, clock, db, hooks, i18n
+from fairs import clock, db, hooks, i18n
 from fairs import measures as read_model
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from fairs.hooks import FairCounts
-from fairs.i18n import gettext as _
 from fairs.tickets import codes
 from fairs.tickets import services as tickets
 
 from . import live
-
-RESULTS = ("ok", "already_checked_in", "unknown", "wrong_fair", "cancelled", "not_open")
-METHODS = ("scan", "walk_in", "self")
-OPENS_BEFORE = timedelta(hours=1)
-FUTURE_SLACK = timedelta(minutes=5)
-
+from .answers import (  # noqa: F401 (callers read them here)
+    FUTURE_SLACK,
+    METHODS,
+    OPENS_BEFORE,
+    RESULTS,
+    events_iso,
+    explain,
+    window,
+)
 
 now = clock.now
-
-
-def window(fair: dict) -> tuple[datetime, datetime]:
-    """The check-in window: the fair's own, or an hour before the start to the end."""
-    opens = db.as_datetime(fair.get("opens_at")) or db.as_datetime(fair["starts_at"]) - OPENS_BEFORE
-    closes = db.as_datetime(fair.get("closes_at")) or db.as_datetime(fair["ends_at"])
-    return opens, closes
-
-
-def _when(value: datetime) -> str:
-    local = value.astimezone(i18n.TZ)
-    if local.date() == clock.today_local():
-        return i18n.format_time(value, "short")
-    return i18n.format_datetime(value, "short")
-
-
-def explain(result: str, *, kind: str = "ticket", first: datetime | None = None,
-            fair_cancelled: bool = False, opens: datetime | None = None,
-            closes: datetime | None = None, mistyped: bool = False, label: str = "") -> str:
-    """The short sentence a scanner shows, in the request's language."""
-    if result == "ok":
-        if kind == "employer":
-            return _("Employer checked in: %(name)s.", name=label)
-        return _("Admitted. Welcome!")
-    if result == "already_checked_in":
-        return _("Already checked in at %(time)s; not counted again.", time=_when(first))
-    if result == "unknown":
-        if mistyped:
-            return _("This code is mistyped or is not a ticket.")
-        return _("Unknown code: no such ticket.")
-    if result == "wrong_fair":
-        return _("This code is for another fair.")
-    if result == "cancelled":
-        if fair_cancelled:
-            return _("This fair is cancelled.")
-        return _("This registration was cancelled.")
-    if result == "not_open":
-        if opens is not None and closes is not None:
-            return _("Check-in is not open: it runs from %(opens)s to %(closes)s.",
-                     opens=i18n.format_datetime(opens, "short"),
-                     closes=i18n.format_datetime(closes, "short"))
-        return _("Check-in is not open.")
-    raise ValueError(result)
 
 
 # --- counts ---------------------------------------------------------------------------------
@@ -519,10 +475,6 @@ async def _resolved(fair_id: int, resolution: hooks.DoorCode, at: datetime, in_w
             "explanation": explain("already_checked_in", first=first)}
 
 
-def events_iso(value: datetime | None) -> str | None:
-    return value.astimezone(i18n.TZ).isoformat() if value is not None else None
-
-
 async def check_in_batch(fair_id: int, scans: list[dict], *,
                          principal: Principal | None = None) -> list[dict]:
     """Offline scans, uploaded in the order they were taken: each through check_in(), with its
@@ -535,209 +487,3 @@ async def check_in_batch(fair_id: int, scans: list[dict], *,
             scanned_at=scan.get("scanned_at"), device=scan.get("device") or "",
             offline=scan.get("offline", True), method="scan"))
     return results
-
-
-# --- walk-ins and self check-in ------------------------------------------------------------
-
-
-async def walk_in(fair_id: int, name: str, phone: str, audiences: list[str] | None = None, *,
-                  principal: Principal | None = None, device: str = "kiosk") -> dict:
-    """The kiosk at the door: register a phone and a name and admit at once, as a walk-in.
-
-    A phone already registered for this fair is admitted on its ticket (not a walk-in)."""
-    existing = await tickets.find_by_phone(fair_id, phone)
-    if existing is not None:
-        answer = await check_in(fair_id, existing["code"], principal=principal, device=device)
-        answer["walk_in"] = False
-        return answer
-    # Check the door is open before registering anybody.
-    rows = await db.fetch(_LOOKUP, "", fair_id)
-    if not rows:
-        raise NotFound("no such fair")
-    fair = rows[0]
-    if not may_scan(principal, fair["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
-    opens, closes = window(fair)
-    at = now()
-    if fair["fair_status"] != "published" or not opens <= at < closes:
-        result = "cancelled" if fair["fair_status"] == "cancelled" else "not_open"
-        return {"result": result, "walk_in": False,
-                "explanation": explain(result, fair_cancelled=result == "cancelled",
-                                       opens=opens, closes=closes),
-                "counts": await counts(fair_id)}
-    registration = await tickets.register(fair_id, name, phone, audiences, source="walk_in")
-    answer = await check_in(fair_id, registration["code"], principal=principal, device=device,
-                            method="walk_in")
-    answer["walk_in"] = True
-    answer["code"] = registration["code"]
-    return answer
-
-
-SELF_STEP = 60  # seconds: the wall's code changes every minute and is good for two
-
-
-def _self_mac(secret: str, fair_id: int, step: int) -> str:
-    msg = f"self-checkin:{fair_id}:{step}".encode()
-    return hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()[:20]
-
-
-def self_token(secret: str, fair_id: int, at: float | None = None) -> tuple[str, datetime]:
-    """The wall's short-lived signed value and when it stops working."""
-    step = int((at if at is not None else time.time()) // SELF_STEP)
-    expires = datetime.fromtimestamp((step + 2) * SELF_STEP, UTC)
-    return f"{step}.{_self_mac(secret, fair_id, step)}", expires
-
-
-def self_token_valid(secret: str, fair_id: int, token: str, at: float | None = None) -> bool:
-    step_text, _sep, mac = (token or "").partition(".")
-    if not step_text.isdigit() or not mac:
-        return False
-    step = int(step_text)
-    current = int((at if at is not None else time.time()) // SELF_STEP)
-    if step not in (current, current - 1):
-        return False
-    return hmac.compare_digest(mac, _self_mac(secret, fair_id, step))
-
-
-async def self_check_in(secret: str, fair_id: int, token: str, *, code: str | None = None,
-                        name: str | None = None, phone: str | None = None) -> dict:
-    """An attendee scanned the wall: admit their ticket (the code their browser remembers, or
-    found by name and phone) through check_in(), marked as a self check-in."""
-    if not self_token_valid(secret, fair_id, token):
-        raise Invalid("token", "this code has expired: scan the wall again")
-    if not code:
-        if not phone or not name:
-            raise Invalid("phone", "give your name and phone, or open your ticket")
-        found = await tickets.find_by_phone(fair_id, phone)
-        if found is None or " ".join(name.split()) != found["name"]:
-            raise NotFound("no registration for this fair with that name and phone")
-        code = found["code"]
-    if not codes.looks_like_ticket(codes.normalise(code)):
-        # Only a ticket admits itself: an employer's booking code (or any other slice's) gets
-        # the answer an unknown code gets, and never marks its employer present.
-        code = ""
-    answer = await check_in(fair_id, code, device="self", method="self")
-    if answer["result"] in ("ok", "already_checked_in"):
-        answer["code"] = codes.normalise(code)  # the browser remembers it for next time
-    return answer
-
-
-# --- the window and online sessions ----------------------------------------------------------
-
-
-async def _fair_for_organiser(principal: Principal, fair_id: int) -> dict:
-    from fairs.events import services as events
-
-    return await events.get_fair_for_update(principal, fair_id)
-
-
-async def set_window(principal: Principal, fair_id: int, opens_at: datetime | None,
-                     closes_at: datetime | None) -> dict:
-    await _fair_for_organiser(principal, fair_id)
-    if opens_at and closes_at and closes_at <= opens_at:
-        raise Invalid("closes_at", "must be after opens_at")
-    async with db.write_transaction():
-        await db.execute("DELETE FROM checkin_window WHERE fair = {}", fair_id)
-        if opens_at or closes_at:
-            await db.execute(
-                "INSERT INTO checkin_window (fair, opens_at, closes_at) VALUES ({}, {}, {})",
-                fair_id, opens_at, closes_at)
-    return await get_window(fair_id)
-
-
-async def get_window(fair_id: int) -> dict:
-    rows = await db.fetch(_LOOKUP, "", fair_id)
-    if not rows:
-        raise NotFound("no such fair")
-    opens, closes = window(rows[0])
-    return {"opens_at": events_iso(opens), "closes_at": events_iso(closes),
-            "custom": rows[0]["opens_at"] is not None or rows[0]["closes_at"] is not None}
-
-
-async def add_online_session(principal: Principal, fair_id: int, label: str,
-                             peak_viewers: int, total_views: int,
-                             starts_at: datetime | None = None, source: str = "manual") -> dict:
-    await _fair_for_organiser(principal, fair_id)
-    row = _online_session_row(label, peak_viewers, total_views, starts_at)
-    async with db.write_transaction():
-        made = await _insert_online_session(fair_id, row, source)
-    live.changed(fair_id)
-    return made
-
-
-def _online_session_row(label: str, peak_viewers: int, total_views: int,
-                        starts_at: datetime | None) -> dict:
-    """A session's figures checked (whoever calls: the API, a page, the CSV import): counts
-    from 0 to the import's limits (a sum of them must fit the database's integers), a start
-    from 2000 to 2100."""
-    from .csvimport import MAX_PEAK, MAX_VIEWS
-
-    if not 0 <= peak_viewers <= MAX_PEAK:
-        raise Invalid("peak_viewers", f"0 to {MAX_PEAK:,}")
-    if not 0 <= total_views <= MAX_VIEWS:
-        raise Invalid("total_views", f"0 to {MAX_VIEWS:,}")
-    bounds.check_date(starts_at, "starts_at")
-    return {"label": (label or "").strip()[:200], "peak_viewers": peak_viewers,
-            "total_views": total_views, "starts_at": starts_at}
-
-
-async def _insert_online_session(fair_id: int, row: dict, source: str) -> dict:
-    rows = await db.write(
-        "INSERT INTO online_session (fair, label, starts_at, peak_viewers, total_views, "
-        "source, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id",
-        fair_id, row["label"], row["starts_at"], row["peak_viewers"], row["total_views"],
-        source, now())
-    return {"id": rows[0]["id"], "label": row["label"], "peak_viewers": row["peak_viewers"],
-            "total_views": row["total_views"], "starts_at": events_iso(row["starts_at"]),
-            "source": source}
-
-
-async def list_online_sessions(fair_id: int) -> list[dict]:
-    rows = await db.fetch(
-        "SELECT id, label, starts_at, peak_viewers, total_views, source FROM online_session "
-        "WHERE fair = {} ORDER BY id", fair_id)
-    return [{**r, "starts_at": events_iso(db.as_datetime(r["starts_at"]))} for r in rows]
-
-
-async def delete_online_session(principal: Principal, fair_id: int, session_id: int) -> None:
-    await _fair_for_organiser(principal, fair_id)
-    async with db.write_transaction():
-        await db.execute("DELETE FROM online_session WHERE id = {} AND fair = {}", session_id,
-                         fair_id)
-    live.changed(fair_id)
-
-
-async def import_online_sessions(principal: Principal, fair_id: int, text: str) -> list[dict]:
-    """The livestream platform's CSV export: one row per session. Columns are found by name
-    (Chinese or English): session/title, start, peak viewers, total views."""
-    from .csvimport import parse_sessions
-
-    await _fair_for_organiser(principal, fair_id)
-    rows = [_online_session_row(s["label"], s["peak_viewers"], s["total_views"], s["starts_at"])
-            for s in parse_sessions(text)]
-    async with db.write_transaction():  # every row or none
-        made = [await _insert_online_session(fair_id, row, "csv") for row in rows]
-    live.changed(fair_id)
-    return made
-
-
-# --- the audit log, in aggregate -------------------------------------------------------------
-
-
-async def scan_stats(fair_id: int) -> list[dict]:
-    rows = await db.fetch(
-        "SELECT result, offline, COUNT(*) AS n FROM scan WHERE fair = {} "
-        "GROUP BY result, offline ORDER BY result", fair_id)
-    return [{"result": r["result"], "offline": bool(r["offline"]), "count": int(r["n"])}
-            for r in rows]
-
-
-async def ensure_may_scan(principal: Principal, fair_id: int) -> dict:
-    rows = await db.fetch(
-        "SELECT f.id, f.title, f.status, f.starts_at, f.ends_at, o.path AS org_path "
-        "FROM fair f JOIN organisation o ON o.id = f.org WHERE f.id = {}", fair_id)
-    if not rows:
-        raise NotFound("no such fair")
-    if not may_scan(principal, rows[0]["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
-    return rows[0]

@@ -10,179 +10,45 @@ and cancelled fairs.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from fairs import bounds, clock, db, hooks
+from fairs import bounds, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
 from fairs.catalog import services as catalog
-from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from fairs.i18n import N_, TZ
+from fairs.errors import Conflict, Invalid, NotFound
+from fairs.i18n import N_
 
+from .conflicts import (  # noqa: F401 (callers use them here)
+    _check_place,
+    _overlap_error,
+    busy_intervals,
+    find_overlap,
+    lock_place,
+)
+from .queries import (  # noqa: F401 (callers use them here)
+    PUBLIC_STATUSES,
+    FairFilter,
+    can_see,
+    get_fair,
+    get_fair_for_update,
+    is_held,
+    list_fairs,
+)
 from .tables import FORMATS, KINDS, Fair, FairAudience, FairIndustry
 from .tables import STATUSES as STATUSES  # for the pages (pages never import tables)
+from .times import aware, day_start, iso, now  # noqa: F401 (callers use them here)
 
-PUBLIC_STATUSES = ("published", "cancelled")
 # Changes a calendar must notice on a published fair: they raise `revision` (iCalendar SEQUENCE).
 RESCHEDULE_FIELDS = {"starts_at", "ends_at", "venue", "channel", "title"}
 WINDOW_FIELDS = ("booking_opens_at", "booking_closes_at", "registration_opens_at",
                  "registration_closes_at")
 
 
-now = clock.now  # the one clock (tests set it)
-
-
-def aware(value: datetime, field: str) -> datetime:
-    """Times without an offset are taken as China Standard Time (what a form sends). Every time
-    a caller gives passes here: one outside 2000..2100 is a 422 naming `field` (year 1 or 9999
-    overflows in the conversion to UTC)."""
-    bounds.check_date(value, field)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=TZ)
-    return value.astimezone(UTC)
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.astimezone(TZ).isoformat() if value is not None else None
-
-
-def day_start(d: date) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=TZ).astimezone(UTC)
-
-
 # --- reading --------------------------------------------------------------------------------
-
-_COLUMNS = (
-    Fair.all_columns(),
-    Fair.org.code.as_alias("org_code"),
-    Fair.org.path.as_alias("org_path"),
-    Fair.venue.name.as_alias("venue_name"),
-    Fair.venue.address.as_alias("venue_address"),
-    Fair.channel.name.as_alias("channel_name"),
-    Fair.channel.url.as_alias("channel_url"),
-)
-
-
-async def _themes(fair_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    industries: dict[int, list[str]] = defaultdict(list)
-    audiences: dict[int, list[str]] = defaultdict(list)
-    if fair_ids:
-        for r in await FairIndustry.select(FairIndustry.fair, FairIndustry.industry).where(
-            FairIndustry.fair.is_in(fair_ids)
-        ).order_by(FairIndustry.id):
-            industries[r["fair"]].append(r["industry"])
-        for r in await FairAudience.select(FairAudience.fair, FairAudience.audience).where(
-            FairAudience.fair.is_in(fair_ids)
-        ).order_by(FairAudience.id):
-            audiences[r["fair"]].append(r["audience"])
-    return industries, audiences
-
-
-async def _decorate(rows: list[dict]) -> list[dict]:
-    ids = [r["id"] for r in rows]
-    industries, audiences = await _themes(ids)
-    counts = await hooks.counts_of_fairs(ids)
-    for r in rows:
-        r["industries"] = industries.get(r["id"], [])
-        r["audiences"] = audiences.get(r["id"], [])
-        c = counts.get(r["id"])
-        r["registered"] = (c and c.registered) or 0
-        r["checked_in"] = (c and c.checked_in) or 0
-    return rows
-
-
-def can_see(principal: Principal | None, row: dict) -> bool:
-    if row["status"] in PUBLIC_STATUSES:
-        return True
-    return principal is not None and principal.is_organiser and accounts.in_subtree(
-        principal, row["org_path"]
-    )
-
-
-async def get_fair(fair_id: int, principal: Principal | None = None,
-                   *, decorate: bool = True) -> dict:
-    row = await Fair.select(*_COLUMNS).where(Fair.id == fair_id).first()
-    if row is None or not can_see(principal, row):
-        raise NotFound("no such fair")
-    if decorate:
-        await _decorate([row])
-    return row
-
-
-async def get_fair_for_update(principal: Principal, fair_id: int) -> dict:
-    row = await get_fair(fair_id, principal, decorate=False)
-    if not principal.is_organiser or not accounts.in_subtree(principal, row["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
-    return row
-
-
-@dataclass
-class FairFilter:
-    kind: str | None = None
-    industry: str | None = None
-    audience: str | None = None
-    status: str | None = None
-    org: str | None = None
-    venue: int | None = None
-    channel: int | None = None
-    q: str | None = None
-    start: datetime | None = None  # fairs ending after
-    end: datetime | None = None  # fairs starting before
-
-
-def _where(query, flt: FairFilter, principal: Principal | None, org_path: str | None):
-    if flt.kind:
-        if flt.kind not in KINDS:
-            raise Invalid("kind", f"one of {', '.join(KINDS)}")
-        query = query.where(Fair.kind == flt.kind)
-    if flt.status:
-        query = query.where(Fair.status == flt.status)
-    organiser = principal is not None and principal.is_organiser
-    if not organiser:
-        query = query.where(Fair.status.is_in(list(PUBLIC_STATUSES)))
-    elif not principal.is_admin:
-        # Drafts only of the organiser's own subtree; published ones of everybody.
-        query = query.where(
-            Fair.status.is_in(list(PUBLIC_STATUSES))
-            | Fair.org.path.like(f"{principal.org_path}%")
-        )
-    if org_path:
-        query = query.where(Fair.org.path.like(f"{org_path}%"))
-    if flt.venue:
-        query = query.where(Fair.venue == flt.venue)
-    if flt.channel:
-        query = query.where(Fair.channel == flt.channel)
-    if flt.industry:
-        query = query.where(Fair.id.is_in(
-            FairIndustry.select(FairIndustry.fair).where(FairIndustry.industry == flt.industry)))
-    if flt.audience:
-        query = query.where(Fair.id.is_in(
-            FairAudience.select(FairAudience.fair).where(FairAudience.audience == flt.audience)))
-    if flt.start:
-        query = query.where(Fair.ends_at > flt.start)
-    if flt.end:
-        query = query.where(Fair.starts_at < flt.end)
-    if flt.q:
-        query = query.where(Fair.title.ilike(f"%{flt.q.strip()}%"))
-    return query
-
-
-async def list_fairs(principal: Principal | None, flt: FairFilter, limit: int = 100,
-                     offset: int = 0) -> tuple[list[dict], int]:
-    if not 1 <= limit <= 500:
-        raise Invalid("limit", "1 to 500")
-    if offset < 0:
-        raise Invalid("offset", "0 or more")
-    org_path = (await accounts.org_by_code(flt.org))["path"] if flt.org else None
-    total = await _where(Fair.count(), flt, principal, org_path)
-    rows = await _where(Fair.select(*_COLUMNS), flt, principal, org_path).order_by(
-        Fair.starts_at).order_by(Fair.id).limit(limit).offset(offset)
-    return await _decorate(rows), total
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -214,61 +80,6 @@ def _check_windows(values: dict[str, Any]) -> None:
     for opens, closes in pairs:
         if values.get(opens) and values.get(closes) and values[closes] <= values[opens]:
             raise Invalid(closes, f"must be after {opens}")
-
-
-async def _check_place(kind: str, venue: int | None, channel: int | None,
-                       principal: Principal) -> None:
-    if kind == "offline":
-        if not venue:
-            raise Invalid("venue", "an offline fair needs a venue")
-        await catalog.venue(venue)
-    else:
-        if not channel:
-            raise Invalid("channel", "an online fair needs a channel")
-        await catalog.channel(channel)
-
-
-async def lock_place(kind: str, venue: int | None, channel: int | None) -> None:
-    """Serialise writers of one venue's (channel's) timetable. SQLite's IMMEDIATE transaction
-    already serialises every writer; PostgreSQL locks the venue (channel) row."""
-    table, key = ("venue", venue) if kind == "offline" else ("channel", channel)
-    await db.dialect.lock_row(table, key)
-
-
-async def find_overlap(kind: str, venue: int | None, channel: int | None, starts_at: datetime,
-                       ends_at: datetime, exclude_id: int | None = None,
-                       drafts_under: str | None = None) -> dict | None:
-    """A published fair on the same venue (channel) overlapping [starts_at, ends_at). Drafts
-    hold nothing: they never conflict, and publishing one re-checks (`publish`). Only the
-    planner's batch (`drafts_under`: the plan's organisation path) also avoids its own
-    subtree's drafts, as its proposals do, so one plan is not accepted twice."""
-    taken = Fair.status == "published"
-    if drafts_under:
-        taken = taken | ((Fair.status == "draft") & Fair.org.path.like(f"{drafts_under}%"))
-    query = Fair.select(Fair.id, Fair.title, Fair.starts_at, Fair.ends_at,
-                        Fair.org.path.as_alias("org_path")).where(
-        taken, Fair.starts_at < ends_at, Fair.ends_at > starts_at
-    )
-    query = query.where(Fair.venue == venue) if kind == "offline" else query.where(
-        Fair.channel == channel)
-    if exclude_id is not None:
-        query = query.where(Fair.id != exclude_id)
-    return await query.first()
-
-
-def _overlap_error(kind: str, other: dict, principal: Principal | None) -> Conflict:
-    """409 naming the other fair for a caller who manages it; for anyone else it is "another
-    organisation's fair" (its title is theirs to tell), with its (public) times."""
-    field = "venue" if kind == "offline" else "channel"
-    what = "venue" if kind == "offline" else "channel"
-    times = f"({iso(other['starts_at'])} – {iso(other['ends_at'])})"
-    if principal is not None and accounts.in_subtree(principal, other["org_path"]):
-        message = f"the {what} is taken by fair {other['id']} «{other['title']}» {times}"
-        extra = {"conflicting_fair": other["id"]}
-    else:
-        message = f"the {what} is taken by another organisation's fair {times}"
-        extra = {}
-    return Conflict(message, errors=[FieldError(field, message)], extra=extra)
 
 
 async def _set_themes(fair_id: int, industries: Iterable[str] | None,
@@ -456,27 +267,6 @@ async def delete_fair(principal: Principal, fair_id: int) -> None:
 
 # --- shared helpers for other slices ---------------------------------------------------------
 
-
-def is_held(row: dict, at: datetime | None = None) -> bool:
-    """Held: ended and not cancelled (a draft that ended was never held): the read model's
-    definition (fairs.measures)."""
-    from fairs.measures import is_held as held
-
-    return held(row["status"], row["ends_at"], at or now())
-
-
-async def busy_intervals(start: datetime, end: datetime,
-                         drafts_under: str | None = None) -> list[dict]:
-    """What the planner must avoid in [start, end): published fairs (drafts hold nothing),
-    and the drafts of the subtree at `drafts_under` (the planning organisation's own, which
-    it would otherwise propose twice); another organisation's drafts are neither obstacles
-    nor shown."""
-    rows = await Fair.select(Fair.id, Fair.kind, Fair.venue, Fair.channel, Fair.starts_at,
-                             Fair.ends_at, Fair.status, Fair.org.path.as_alias("org_path")
-                             ).where(Fair.status.is_in(["published", "draft"]),
-                                     Fair.starts_at < end, Fair.ends_at > start)
-    return [r for r in rows if r["status"] == "published" or (
-        drafts_under is not None and r["org_path"].startswith(drafts_under))]
 
 
 def check_fields(data: dict[str, Any]) -> None:

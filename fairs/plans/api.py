@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from fairs.accounts.auth import organiser_guard, require
 from fairs.events.services import iso
 
-from . import services
+from . import progress, proposals, services
 from .schemas import AcceptIn, PlanIn, PlanOut, PlanPatch, ProposalIn
 
 
@@ -32,8 +32,8 @@ def _targets(value: Any) -> dict:
     return {k: v for k, v in msgspec.structs.asdict(value).items() if v is not None}
 
 
-def constraints(data: ProposalIn) -> services.Constraints:
-    return services.Constraints(
+def constraints(data: ProposalIn) -> proposals.Constraints:
+    return proposals.Constraints(
         max_per_day=data.max_per_day, blackout=tuple(data.blackout),
         weekdays_only=data.weekdays_only, day_starts=data.day_starts, day_ends=data.day_ends,
         offline_minutes=data.offline_minutes, online_minutes=data.online_minutes,
@@ -86,26 +86,26 @@ class PlanController(Controller):
     @get("/{plan_id:int}/progress",
          summary="Scheduled and held fairs against each target, pace, coverage, attendance")
     async def progress(self, request: Request, plan_id: FromPath[int]) -> dict:
-        return await services.progress(require(request), plan_id)
+        return await progress.progress(require(request), plan_id)
 
     @post("/{plan_id:int}/proposals", status_code=200,
           summary="Propose draft fairs that close the plan's gap; nothing is saved")
     async def propose(self, request: Request, plan_id: FromPath[int],
                       data: JSONBody[ProposalIn]) -> dict:
-        return await services.propose(require(request), plan_id, constraints(data))
+        return await proposals.propose(require(request), plan_id, constraints(data))
 
     @post("/{plan_id:int}/proposals/accept", status_code=HTTP_201_CREATED,
           summary="Create a proposal's fairs as drafts of the plan, all or nothing")
     async def accept(self, request: Request, plan_id: FromPath[int],
                      data: JSONBody[AcceptIn]) -> dict:
         fairs = [msgspec.structs.asdict(f) for f in data.fairs]
-        ids = await services.accept(require(request), plan_id, fairs)
+        ids = await proposals.accept(require(request), plan_id, fairs)
         return {"created": ids, "total": len(ids), "status": "draft"}
 
     @post("/{plan_id:int}/publish", status_code=200,
           summary="Publish every draft fair of the plan")
     async def publish(self, request: Request, plan_id: FromPath[int]) -> dict:
-        return {"published": await services.publish_drafts(require(request), plan_id)}
+        return {"published": await proposals.publish_drafts(require(request), plan_id)}
 
 
 ROUTES = [PlanController]

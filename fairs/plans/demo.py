@@ -10,7 +10,7 @@ from datetime import date
 from fairs import db
 from fairs.events.demo import coming_q1
 
-from .services import _scope_args, _scope_sql
+from .progress import _scope_args, _scope_sql
 from .tables import Plan, PlanTheme
 
 

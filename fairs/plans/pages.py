@@ -21,7 +21,8 @@ from fairs.i18n import format_date, gettext
 from fairs.measures import MEASURE_NAMES
 from fairs.web import form_date, form_int, page
 
-from . import services
+from . import progress as plan_progress
+from . import proposals, services
 from .planner import KINDS
 from .schemas import ProposedFairIn
 
@@ -132,8 +133,8 @@ async def _names() -> tuple[dict[str, dict], dict[str, dict]]:
             {r["code"]: r for r in await catalog.audiences()})
 
 
-def _constraints(q: dict[str, Any], run: bool) -> services.Constraints:
-    return services.Constraints(
+def _constraints(q: dict[str, Any], run: bool) -> proposals.Constraints:
+    return proposals.Constraints(
         max_per_day=form_int(q, "max_per_day", 2, lo=1, hi=50) or 2,
         blackout=_dates(str(q.get("blackout", "") or "")),
         weekdays_only=bool(q.get("weekdays_only")) if run else True,
@@ -154,7 +155,7 @@ class PlanPages(Controller):
     async def list_plans(self, request: Request) -> Template:
         principal = require(request)
         rows, total = await services.list_plans(principal, 500, 0)
-        progress = {r["id"]: await services.progress_of(r) for r in rows}
+        progress = {r["id"]: await plan_progress.progress_of(r) for r in rows}
         first = date(clock.today_local().year, 1, 1)
         return page(request, "plans/list.html", plans=rows, total=total, progress=progress,
                     defaults={"starts_on": first, "ends_on": date(first.year, 12, 31)})
@@ -173,8 +174,8 @@ class PlanPages(Controller):
     @get("/{plan_id:int}")
     async def dashboard(self, request: Request, plan_id: FromPath[int]) -> Template:
         plan = await services.get_plan(require(request), plan_id)
-        progress = await services.progress_of(plan)
-        points = await services.burnup(plan)
+        progress = await plan_progress.progress_of(plan)
+        points = await plan_progress.burnup(plan)
         today = clock.today_local()
         charts = {k: burnup_svg(k, plan, progress["targets"][k]["target"], points[k], today)
                   for k in KINDS}
@@ -187,7 +188,7 @@ class PlanPages(Controller):
 
     @post("/{plan_id:int}/publish", status_code=303)
     async def publish_all(self, request: Request, plan_id: FromPath[int]) -> Redirect:
-        n = await services.publish_drafts(require(request), plan_id)
+        n = await proposals.publish_drafts(require(request), plan_id)
         return Redirect(path=f"/organiser/plans/{plan_id}?notice=published&n={n}",
                         status_code=303)
 
@@ -198,16 +199,16 @@ class PlanPages(Controller):
         q = dict(request.query_params)
         run = q.get("run") == "1"
         proposal = error = None
-        c = services.Constraints()
+        c = proposals.Constraints()
         try:
             c = _constraints(q, run)
             if run:
-                proposal = await services.propose(principal, plan_id, c)
+                proposal = await proposals.propose(principal, plan_id, c)
         except Invalid as exc:
             error = exc
         return await self._planner_page(request, plan, c, q, proposal, error)
 
-    async def _planner_page(self, request: Request, plan: dict, c: services.Constraints,
+    async def _planner_page(self, request: Request, plan: dict, c: proposals.Constraints,
                             q: dict, proposal: dict | None, error: FairsError | None,
                             status_code: int = 200) -> Template:
         industries, audiences = await _names()
@@ -238,7 +239,7 @@ class PlanPages(Controller):
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise Invalid("proposal", f"not a proposal ({exc})") from exc
         try:
-            ids = await services.accept(principal, plan_id, fairs)
+            ids = await proposals.accept(principal, plan_id, fairs)
         except Conflict as exc:
             c = _constraints({}, False)
             return await self._planner_page(request, plan, c, {}, None, exc, status_code=409)

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 from fairs import cn_calendar
 
+from .themes import assign_themes
+
 KINDS = ("offline", "online")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SEARCH_BUDGET = 200_000
@@ -368,54 +370,7 @@ def _exact(req: Request, days: list[date]) -> list[tuple[str, int, datetime, dat
     return placed
 
 
-# --- themes and titles ----------------------------------------------------------------------
-
-
-def _theme_queue(minimums: dict[str, int], keys: tuple[str, ...], covered: frozenset[str]
-                 ) -> tuple[list[str], list[str]]:
-    """First the codes still owed a minimum (most owed first), then each uncovered key once;
-    after that the caller cycles `keys`."""
-    owed: list[str] = []
-    remaining = {c: n for c, n in minimums.items() if n > 0}
-    while remaining:
-        for code in sorted(remaining, key=lambda c: (-remaining[c], c)):
-            owed.append(code)
-            remaining[code] -= 1
-        remaining = {c: n for c, n in remaining.items() if n > 0}
-    seen = set(owed) | set(covered)
-    owed += [c for c in keys if c not in seen]
-    cycle = list(keys) or sorted(minimums)
-    return owed, cycle
-
-
-def _assign(count: int, per_fair: int, minimums: dict[str, int], keys: tuple[str, ...],
-            covered: frozenset[str]) -> list[tuple[str, ...]]:
-    owed, cycle = _theme_queue(minimums, keys, covered)
-    out: list[tuple[str, ...]] = [() for _ in range(count)]
-    if not (owed or cycle) or per_fair <= 0:
-        return out
-    # Deal the owed codes round-robin over the fairs, so a theme owed three times lands on three
-    # different fairs, then fill each fair up to `per_fair` from the cycle.
-    slots: list[list[str]] = [[] for _ in range(count)]
-    idx = 0
-    for code in owed:
-        for _ in range(count):
-            target = slots[idx % count]
-            idx += 1
-            if len(target) < per_fair and code not in target:
-                target.append(code)
-                break
-    c = 0
-    for target in slots:
-        tries = 0
-        while len(target) < per_fair and cycle and tries < len(cycle):
-            code = cycle[c % len(cycle)]
-            c += 1
-            tries += 1
-            if code not in target:
-                target.append(code)
-                tries = 0
-    return [tuple(s) for s in slots]
+# --- titles (the themes: fairs.plans.themes) ------------------------------------------------
 
 
 def _title(req: Request, kind: str, industries: tuple[str, ...], audiences: tuple[str, ...]
@@ -439,9 +394,9 @@ def propose(req: Request) -> Proposal:
         if exact is not None:
             placed, missing = exact, Counter()
     placed.sort(key=lambda t: (t[2], KINDS.index(t[0]), t[1]))
-    industries = _assign(len(placed), req.rules.industries_per_fair, req.industry_minimums,
+    industries = assign_themes(len(placed), req.rules.industries_per_fair, req.industry_minimums,
                          req.industries, req.covered_industries)
-    audiences = _assign(len(placed), 1, req.audience_minimums, req.audiences,
+    audiences = assign_themes(len(placed), 1, req.audience_minimums, req.audiences,
                         req.covered_audiences)
     fairs = [
         Proposed(kind=k, title=_title(req, k, ind, aud), starts_at=s, ends_at=e, place_id=p,

@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from fairs.checkin import services
+from fairs.checkin import selfcheckin, services
 from fairs.settings import Settings
 from tests.conftest import login_as
 from tests.test_accounts import problem
@@ -76,12 +76,12 @@ async def test_wall_and_self_check_in(new_client, world):
 
 def test_self_token_expires():
     secret = Settings.from_env().secret_key
-    token, _expires = services.self_token(secret, 7, at=1_000_000.0)
-    assert services.self_token_valid(secret, 7, token, at=1_000_000.0)
-    assert services.self_token_valid(secret, 7, token, at=1_000_000.0 + 60)
-    assert not services.self_token_valid(secret, 7, token, at=1_000_000.0 + 180)
-    assert not services.self_token_valid(secret, 8, token, at=1_000_000.0)
-    assert not services.self_token_valid("x" * 40, 7, token, at=1_000_000.0)
+    token, _expires = selfcheckin.self_token(secret, 7, at=1_000_000.0)
+    assert selfcheckin.self_token_valid(secret, 7, token, at=1_000_000.0)
+    assert selfcheckin.self_token_valid(secret, 7, token, at=1_000_000.0 + 60)
+    assert not selfcheckin.self_token_valid(secret, 7, token, at=1_000_000.0 + 180)
+    assert not selfcheckin.self_token_valid(secret, 8, token, at=1_000_000.0)
+    assert not selfcheckin.self_token_valid("x" * 40, 7, token, at=1_000_000.0)
 
 
 async def test_attendance_stream(migrated, world, new_client):

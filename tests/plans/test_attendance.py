@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from fairs.plans import progress as plan_progress
 from fairs.plans import services as plans
 from tests.conftest import login_as
 from tests.employers.conftest import bearer_client, employers_with_tokens
@@ -59,7 +60,7 @@ async def test_progress_counts_the_attendance_of_held_fairs(app, new_client, wor
 
     # Four hours later both have ended: held, with their attendance.
     later = datetime.now(UTC) + timedelta(hours=4)
-    progress = await plans.progress_of(await _plan(organiser, plan_id), later)
+    progress = await plan_progress.progress_of(await _plan(organiser, plan_id), later)
     assert progress["attendance"] == {"admissions": 3, "walk_ins": 1, "employers_present": 1,
                                       "employer_visits": 1, "online_views": 1234}
     assert progress["targets"]["offline"]["held"] == 1

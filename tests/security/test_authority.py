@@ -258,7 +258,7 @@ async def test_publishing_a_plan_is_all_or_nothing_when_a_place_was_taken(new_cl
 
 
 async def test_self_check_in_refuses_a_booking_code_as_an_unknown_code(app, new_client, world):
-    from fairs.checkin import services as checkin
+    from fairs.checkin import selfcheckin as checkin
 
     organiser = await login_as(new_client, "organiser")
     fair = await make_fair(organiser, world, booths=2, days=3)
