@@ -122,8 +122,9 @@ async def user(role: str, org_code: str | None = "xha", username: str | None = N
     return await accounts.principal_by_id(made["id"])
 
 
-async def staff(world_ids: dict[str, int] | None = None) -> dict[str, Principal]:
-    """The demo staff as Principals: admin, organiser (xha), gzk, jiaozhou, scanner (xha)."""
+async def staff() -> dict[str, Principal]:
+    """The demo staff (load `world()` first) as Principals: admin, organiser (xha), gzk,
+    jiaozhou, scanner (xha)."""
     return {name: await principal(name)
             for name in ("admin", "organiser", "gzk", "jiaozhou", "scanner")}
 

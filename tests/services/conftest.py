@@ -11,7 +11,7 @@ from tests import factories
 @pytest.fixture
 async def staff(world) -> dict:
     """admin, organiser (xha), gzk, jiaozhou, scanner (xha): Principals."""
-    return await factories.staff(world)
+    return await factories.staff()
 
 
 @pytest.fixture
