@@ -8,6 +8,7 @@ booking is open, and an employer holds at most one booking (a waitlist place cou
 from __future__ import annotations
 
 import asyncio
+import random
 
 import pytest
 
@@ -184,3 +185,38 @@ async def test_concurrent_waitlist_answers_name_distinct_places(organiser, world
     outcomes = await asyncio.gather(*(factories.booking(e, fair["id"]) for e in emps))
     places = sorted(o["place"] for o in outcomes if o["status"] == "waitlisted")
     assert places == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_any_sequence_of_bookings_and_cancellations_keeps_the_rules(organiser, world,
+                                                                          seed):
+    """Random books (named or any) and cancellations (by the employer or an organiser): after
+    each step no booth is held twice, no employer holds two bookings, nobody waits while a
+    booth is free, and the waitlist's places are 1..n."""
+    rng = random.Random(seed)
+    fair = await factories.fair(organiser, world, booths=3)
+    emps = [await factories.employer() for _ in range(8)]
+    promotions = 0
+    for _step in range(40):
+        emp = rng.choice(emps)
+        mine = await db.fetch("SELECT id FROM booking WHERE fair = {} AND employer = {} "
+                              "AND status <> 'cancelled'", fair["id"], emp.id)
+        if mine and rng.random() < 0.4:
+            who = emp.principal if rng.random() < 0.5 else organiser
+            promotions += bool((await bookings.cancel_booking(who, mine[0]["id"]))["promoted"])
+        else:
+            try:
+                await factories.booking(emp, fair["id"], rng.choice([None, "A01", "A02", "A03"]))
+            except Conflict:
+                pass  # taken, or already booked: the rules under test
+        rows = await db.fetch("SELECT employer, booth, status FROM booking WHERE fair = {} "
+                              "AND status <> 'cancelled'", fair["id"])
+        confirmed = [r["booth"] for r in rows if r["status"] == "confirmed"]
+        waiting = [r for r in rows if r["status"] == "waitlisted"]
+        assert len(confirmed) == len(set(confirmed)) and None not in confirmed
+        assert len({r["employer"] for r in rows}) == len(rows)
+        assert not waiting or len(confirmed) == 3
+        listed = await bookings.fair_bookings(organiser, fair["id"])
+        places = [b["place"] for b in listed if b["status"] == "waitlisted"]
+        assert places == list(range(1, len(waiting) + 1))
+    assert promotions  # the sequence reached the waitlist and freed a booth for it
