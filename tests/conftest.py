@@ -132,12 +132,9 @@ async def _clean(request) -> AsyncIterator[None]:
 @pytest.fixture
 async def world(migrated) -> dict[str, int]:
     """The demo's organisations, staff, venues and channels (no fairs)."""
-    from fairs import demo
+    from tests import factories
 
-    ctx = demo.DemoContext()
-    for name in ("fairs.accounts.demo", "fairs.catalog.demo"):
-        await __import__(name, fromlist=["load"]).load(ctx)
-    return ctx.ids
+    return await factories.world()
 
 
 class Client(httpx.AsyncClient):

@@ -44,10 +44,9 @@ async def create_fair(client, body: dict, publish: bool = True) -> dict:
 
 async def move_fair(fair_id: int, **times: datetime) -> None:
     """Set a fair's times in the database directly (history, or a fair happening now)."""
-    from fairs import db
+    from tests import factories
 
-    for column, value in times.items():
-        await db.execute(f"UPDATE fair SET {column} = {{}} WHERE id = {{}}", value, fair_id)
+    await factories.move_fair(fair_id, **times)
 
 
 async def publish_fair(client, fair_id: int) -> dict:

@@ -6,9 +6,9 @@ import itertools
 from datetime import datetime, timedelta
 
 import pytest
-from stdnum.cn import uscc as stdnum_uscc
 
 from fairs.i18n import TZ
+from tests import factories
 from tests.conftest import login_as, make_client
 from tests.helpers import create_fair, publish_fair
 
@@ -16,9 +16,8 @@ _serial = itertools.count(1)
 
 
 def make_uscc(n: int) -> str:
-    """A valid 统一社会信用代码: 91 + region 370211 + 9 characters + the check digit."""
-    body = f"91370211{n:09d}"
-    return body + stdnum_uscc.calc_check_digit(body)
+    """A valid 统一社会信用代码 (tests.factories.make_uscc)."""
+    return factories.make_uscc(n)
 
 
 def at(days: float, hour: int = 9) -> str:
@@ -27,12 +26,8 @@ def at(days: float, hour: int = 9) -> str:
 
 
 def registration(n: int | None = None, **kw) -> dict:
-    n = n if n is not None else next(_serial)
-    body = {"name": f"青岛测试企业{n}有限公司", "uscc": make_uscc(n), "industry": "software",
-            "contact_name": "王经理", "contact_phone": f"1381234{n % 10000:04d}",
-            "username": f"hr{n}", "password": "employer-pass-1"}
-    body.update(kw)
-    return body
+    """An employer's sign-up body (tests.factories.employer_body)."""
+    return factories.employer_body(n if n is not None else next(_serial), **kw)
 
 
 async def make_fair(organiser, world, *, kind="offline", days=10, booths=0, publish=True,
@@ -61,20 +56,8 @@ async def employers_with_tokens(count: int, start: int = 1000, approve: bool = T
                                 ) -> list[dict]:
     """Register `count` employers through the service (fast), approve them, and give each a
     bearer token: [{"id", "user", "token"}]."""
-    from fairs.accounts import services as accounts
-    from fairs.employers import services as employers
-    from fairs.employers.tables import Employer
-
-    out = []
-    for n in range(start, start + count):
-        made = await employers.register(**registration(n))
-        principal = await accounts.principal_by_id(made["user"])
-        token = (await accounts.create_token(principal, "test"))["token"]
-        out.append({"id": made["id"], "user": made["user"], "token": token})
-    if approve:
-        await Employer.update({Employer.status: "approved"}).where(
-            Employer.id.is_in([e["id"] for e in out]))
-    return out
+    made = await factories.employers(count, start, approve=approve)
+    return [{"id": e.id, "user": e.user, "token": e.token} for e in made]
 
 
 def bearer_client(app, token: str):

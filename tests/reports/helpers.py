@@ -32,10 +32,9 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from stdnum.cn import uscc as stdnum_uscc
-
 from fairs import db
 from fairs.i18n import TZ
+from tests import factories
 from tests.conftest import login_as, make_client
 
 _phones = itertools.count(2000)
@@ -47,8 +46,7 @@ def phone() -> str:
 
 
 def make_uscc(n: int) -> str:
-    body = f"91370211{n:09d}"
-    return body + stdnum_uscc.calc_check_digit(body)
+    return factories.make_uscc(n)
 
 
 def iso(dt: datetime) -> str:
@@ -70,22 +68,14 @@ EXPECTED_ALL = {k: EXPECTED_XHA[k] + EXPECTED_JIAOZHOU[k] for k in EXPECTED_XHA}
 
 async def employer(app, n: int | None = None):
     """An approved employer and a client with its bearer token (c.employer_id, c.user_id)."""
-    from fairs.accounts import services as accounts
-    from fairs.employers import services as employers
-    from fairs.employers.tables import Employer
-
     n = n if n is not None else next(_serial)
-    made = await employers.register(
-        name=f"青岛报表测试企业{n}有限公司", uscc=make_uscc(n), industry="software",
-        contact_name="王经理", contact_phone=f"1381234{n % 10000:04d}", username=f"rep{n}",
-        password="employer-pass-1")
-    await Employer.update({Employer.status: "approved"}).where(Employer.id == made["id"])
-    principal = await accounts.principal_by_id(made["user"])
-    token = (await accounts.create_token(principal, "test"))["token"]
+    [made] = await factories.employers(1, n, name=f"青岛报表测试企业{n}有限公司",
+                                       username=f"rep{n}")
+    token = made.token
     c = make_client(app)
     c.headers["authorization"] = f"Bearer {token}"
-    c.employer_id = made["id"]
-    c.user_id = made["user"]
+    c.employer_id = made.id
+    c.user_id = made.user
     return c
 
 

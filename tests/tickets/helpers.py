@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime, timedelta
 
 from fairs.i18n import TZ
+from tests import factories
 from tests.helpers import create_fair
-
-_phones = itertools.count(1000)
 
 
 def phone() -> str:
-    """A fresh valid mainland mobile number."""
-    return f"1380013{next(_phones) % 10000:04d}"
+    """A fresh valid mainland mobile number (tests.factories.phone)."""
+    return factories.phone("1380013")
 
 
 def when(minutes: int) -> str:
