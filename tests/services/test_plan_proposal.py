@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 
 from fairs import clock, cn_calendar
-from fairs.plans import services as plans
+from fairs.plans import proposals as plans
 from tests import factories
 
 NOW = datetime(2026, 9, 20, 2, tzinfo=UTC)  # 10:00 in Qingdao, a Sunday before National Day
