@@ -14,6 +14,7 @@ from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.employers import services as employers
 from fairs.errors import FairsError, Invalid
+from fairs.events import services as events
 from fairs.hooks import PageSection
 from fairs.web import form_int, form_text, page
 
@@ -232,9 +233,9 @@ class OrganiserBoothPages(Controller):
         start = str(data.get("starts_at") or "").strip()
         end = str(data.get("ends_at") or "").strip()
         try:
-            start_at = services.events.aware(datetime.fromisoformat(start[:40]), "starts_at") \
+            start_at = events.aware(datetime.fromisoformat(start[:40]), "starts_at") \
                 if start else fair["starts_at"]
-            end_at = services.events.aware(datetime.fromisoformat(end[:40]), "ends_at") \
+            end_at = events.aware(datetime.fromisoformat(end[:40]), "ends_at") \
                 if end else fair["ends_at"]
         except ValueError as exc:
             raise Invalid("starts_at", "a date and time") from exc
