@@ -145,7 +145,7 @@ class FairBoothController(Controller):
     async def add_slots(self, request: Request, fair_id: FromPath[int],
                         data: JSONBody[SlotsIn]) -> dict:
         rows = await slots.add_slots(require(request), fair_id,
-                                        [msgspec.structs.asdict(s) for s in data.slots])
+                                     [msgspec.structs.asdict(s) for s in data.slots])
         return _items([slot_out(r) for r in rows])
 
     @get("/slots", summary="An online session's guest slots: the running order")
@@ -189,7 +189,7 @@ class BookingController(Controller):
     async def get_slot_booking(self, request: Request,
                                slot_booking_id: FromPath[int]) -> SlotBookingOut:
         return slot_booking_out(await slots.get_slot_booking(slot_booking_id,
-                                                                require(request)))
+                                                             require(request)))
 
     @delete("/slot-bookings/{slot_booking_id:int}", status_code=HTTP_204_NO_CONTENT,
             guards=[logged_in])
@@ -214,7 +214,7 @@ class PositionController(Controller):
         limit: Limit = 100, offset: Offset = 0,
     ) -> dict:
         rows, total = await positions.fair_positions(fair_id, request.scope.get("user"), q,
-                                                    job_type, education, limit, offset)
+                                                     job_type, education, limit, offset)
         return {"items": [position_out(r) for r in rows], "total": total}
 
     @post("/bookings/{booking_id:int}/positions", status_code=HTTP_201_CREATED,
@@ -222,7 +222,7 @@ class PositionController(Controller):
     async def add_position(self, request: Request, booking_id: FromPath[int],
                            data: JSONBody[PositionIn]) -> PositionOut:
         row = await positions.add_position(require(request), booking_id,
-                                          msgspec.structs.asdict(data))
+                                           msgspec.structs.asdict(data))
         return position_out(row)
 
     @get("/bookings/{booking_id:int}/positions", guards=[logged_in])
@@ -234,7 +234,7 @@ class PositionController(Controller):
     async def update_position(self, request: Request, position_id: FromPath[int],
                               data: JSONBody[PositionPatch]) -> PositionOut:
         row = await positions.update_position(require(request), position_id,
-                                             msgspec.structs.asdict(data))
+                                              msgspec.structs.asdict(data))
         return position_out(row)
 
     @delete("/positions/{position_id:int}", status_code=HTTP_204_NO_CONTENT,
@@ -247,7 +247,7 @@ class PositionController(Controller):
     async def add_slot_position(self, request: Request, slot_booking_id: FromPath[int],
                                 data: JSONBody[PositionIn]) -> PositionOut:
         row = await positions.add_position(require(request), slot_booking_id,
-                                          msgspec.structs.asdict(data), slot=True)
+                                           msgspec.structs.asdict(data), slot=True)
         return position_out(row)
 
 

@@ -278,7 +278,7 @@ class OrganiserBoothPages(Controller):
     async def explain(self, request: Request, no_show_id: FromPath[int],
                       data: FormData) -> Redirect:
         await ledger.explain_no_show(require(request), no_show_id,
-                                       str(data.get("note") or ""))
+                                     str(data.get("note") or ""))
         return Redirect(path="/organiser/no-shows", status_code=303)
 
     @post("/booking-rules", status_code=303)

@@ -115,7 +115,7 @@ class EmployerAtFairPages(Controller):
                 raise Invalid("position", N_("choose a position"))
             position_id = int(raw)
             found = await interests.employer_at_fair(fair_id, employer_id,
-                                                    request.scope.get("user"))
+                                                     request.scope.get("user"))
             if position_id not in {p["id"] for p in found["positions"]}:
                 raise Invalid("position", N_("this position is offered at another fair"))
             _row, created = await interests.mark_interest(secret, position_id, fair_id)
