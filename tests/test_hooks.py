@@ -25,7 +25,7 @@ EXPECTED = {
         "events", "plans", "catalog", "employers", "booths", "checkin", "reports", "audit")),
     "fair_counts": ["fairs.booths.hooks.fair_counts", "fairs.checkin.services.checked_in_counts",
                     "fairs.tickets.services.registered_counts"],
-    "door_codes": ["fairs.booths.services.resolve_code"],
+    "door_codes": ["fairs.booths.bookings.resolve_code"],
     "fair_sections": ["fairs.booths.pages.jobs_section", "fairs.calendar.pages.subscribe_section",
                       "fairs.reports.pages.fair_summary_section",
                       "fairs.tickets.pages.register_section"],
@@ -33,7 +33,7 @@ EXPECTED = {
                         "fairs.reports.pages.ticket_intentions_section"],
     "employer_calendar": ["fairs.booths.hooks.employer_calendar"],
     "fair_jobs": ["fairs.booths.hooks.fair_jobs"],
-    "jobs_stamp": ["fairs.booths.services.jobs_stamp"],
+    "jobs_stamp": ["fairs.booths.counts.jobs_stamp"],
     "attendance_changed": ["fairs.checkin.live.changed"],
 }
 

@@ -21,7 +21,7 @@ from fairs.accounts.auth import admin_guard, employer_guard, logged_in, organise
 from fairs.employers import services as employers
 from fairs.events.services import iso
 
-from . import services
+from . import bookings, interests, layouts, ledger, positions, slots
 from .schemas import (
     BookingIn,
     BookingOut,
@@ -108,26 +108,26 @@ class FairBoothController(Controller):
     async def set_layout(self, request: Request, fair_id: FromPath[int],
                          data: JSONBody[LayoutIn]) -> dict:
         booths = [msgspec.structs.asdict(b) for b in data.booths]
-        rows = await services.set_layout(require(request), fair_id, booths)
+        rows = await layouts.set_layout(require(request), fair_id, booths)
         return _items([booth_out(r) for r in rows])
 
     @post("/booths/copy", status_code=HTTP_200_OK, guards=[organiser_guard],
           summary="Copy the layout of another fair at the same venue")
     async def copy_layout(self, request: Request, fair_id: FromPath[int],
                           data: JSONBody[CopyLayoutIn]) -> dict:
-        rows = await services.copy_layout(require(request), fair_id, data.from_fair)
+        rows = await layouts.copy_layout(require(request), fair_id, data.from_fair)
         return _items([booth_out(r) for r in rows])
 
     @get("/booths", summary="The layout with each booth's status (free, booked, blocked)")
     async def list_booths(self, request: Request, fair_id: FromPath[int]) -> dict:
-        rows = await services.list_booths(fair_id, request.scope.get("user"))
+        rows = await layouts.list_booths(fair_id, request.scope.get("user"))
         return _items([booth_out(r) for r in rows])
 
     @post("/bookings", status_code=HTTP_201_CREATED, guards=[employer_guard],
           summary="Book a booth, or any free one (202 and a waitlist place when none is free)")
     async def book(self, request: Request, fair_id: FromPath[int],
                    data: JSONBody[BookingIn]) -> Response[BookingOut]:
-        row = await services.book_booth(require(request), fair_id, data.booth)
+        row = await bookings.book_booth(require(request), fair_id, data.booth)
         return Response(booking_out(row), status_code=201 if row["status"] == "confirmed"
                         else 202)
 
@@ -137,32 +137,20 @@ class FairBoothController(Controller):
         self, request: Request, fair_id: FromPath[int],
         all_: Annotated[bool, QueryParameter(name="all")] = False,
     ) -> dict:
-        rows = await services.fair_bookings(require(request), fair_id, all_)
+        rows = await bookings.fair_bookings(require(request), fair_id, all_)
         return _items([booking_out(r) for r in rows])
-
-    @get("/positions", summary="Jobs at this fair, searchable")
-    async def positions(
-        self, request: Request, fair_id: FromPath[int],
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        job_type: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        education: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        limit: Limit = 100, offset: Offset = 0,
-    ) -> dict:
-        rows, total = await services.fair_positions(fair_id, request.scope.get("user"), q,
-                                                    job_type, education, limit, offset)
-        return {"items": [position_out(r) for r in rows], "total": total}
 
     @post("/slots", status_code=HTTP_201_CREATED, guards=[organiser_guard],
           summary="Add guest slots to an online session (never overlapping)")
     async def add_slots(self, request: Request, fair_id: FromPath[int],
                         data: JSONBody[SlotsIn]) -> dict:
-        rows = await services.add_slots(require(request), fair_id,
-                                        [msgspec.structs.asdict(s) for s in data.slots])
+        rows = await slots.add_slots(require(request), fair_id,
+                                     [msgspec.structs.asdict(s) for s in data.slots])
         return _items([slot_out(r) for r in rows])
 
     @get("/slots", summary="An online session's guest slots: the running order")
     async def list_slots(self, request: Request, fair_id: FromPath[int]) -> dict:
-        rows = await services.list_slots(fair_id, request.scope.get("user"))
+        rows = await slots.list_slots(fair_id, request.scope.get("user"))
         return _items([slot_out(r) for r in rows])
 
 
@@ -172,74 +160,94 @@ class BookingController(Controller):
 
     @get("/bookings/{booking_id:int}", guards=[logged_in])
     async def get_booking(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
-        return booking_out(await services.get_booking(booking_id, require(request)))
+        return booking_out(await bookings.get_booking(booking_id, require(request)))
 
     @delete("/bookings/{booking_id:int}", status_code=HTTP_204_NO_CONTENT, guards=[logged_in],
             summary="Cancel; the booth goes to the first waitlisted employer")
     async def cancel_booking(self, request: Request, booking_id: FromPath[int]) -> None:
-        await services.cancel_booking(require(request), booking_id)
+        await bookings.cancel_booking(require(request), booking_id)
 
     @get("/me/bookings", guards=[employer_guard], summary="My bookings and waitlist places")
     async def my_bookings(self, request: Request) -> dict:
         principal = require(request)
-        rows = await services.my_bookings(principal)
-        slots = await services.my_slot_bookings(principal)
+        rows = await bookings.my_bookings(principal)
+        mine = await slots.my_slot_bookings(principal)
         return {"items": [booking_out(r) for r in rows],
-                "slots": [slot_booking_out(r) for r in slots], "total": len(rows)}
-
-    @post("/bookings/{booking_id:int}/positions", status_code=HTTP_201_CREATED,
-          guards=[employer_guard])
-    async def add_position(self, request: Request, booking_id: FromPath[int],
-                           data: JSONBody[PositionIn]) -> PositionOut:
-        row = await services.add_position(require(request), booking_id,
-                                          msgspec.structs.asdict(data))
-        return position_out(row)
-
-    @get("/bookings/{booking_id:int}/positions", guards=[logged_in])
-    async def booking_positions(self, request: Request, booking_id: FromPath[int]) -> dict:
-        await services.get_booking(booking_id, require(request))
-        return _items([position_out(r) for r in await services.booking_positions(booking_id)])
-
-    @patch("/positions/{position_id:int}", guards=[employer_guard])
-    async def update_position(self, request: Request, position_id: FromPath[int],
-                              data: JSONBody[PositionPatch]) -> PositionOut:
-        row = await services.update_position(require(request), position_id,
-                                             msgspec.structs.asdict(data))
-        return position_out(row)
-
-    @delete("/positions/{position_id:int}", status_code=HTTP_204_NO_CONTENT,
-            guards=[employer_guard])
-    async def delete_position(self, request: Request, position_id: FromPath[int]) -> None:
-        await services.delete_position(require(request), position_id)
+                "slots": [slot_booking_out(r) for r in mine], "total": len(rows)}
 
     @delete("/slots/{slot_id:int}", status_code=HTTP_204_NO_CONTENT, guards=[organiser_guard])
     async def delete_slot(self, request: Request, slot_id: FromPath[int]) -> None:
-        await services.delete_slot(require(request), slot_id)
+        await slots.delete_slot(require(request), slot_id)
 
     @post("/slots/{slot_id:int}/bookings", status_code=HTTP_201_CREATED,
           guards=[employer_guard], summary="Book a guest slot")
     async def book_slot(self, request: Request, slot_id: FromPath[int],
                         data: JSONBody[SlotBookingIn]) -> SlotBookingOut:
-        return slot_booking_out(await services.book_slot(require(request), slot_id, data.topic))
+        return slot_booking_out(await slots.book_slot(require(request), slot_id, data.topic))
 
     @get("/slot-bookings/{slot_booking_id:int}", guards=[logged_in])
     async def get_slot_booking(self, request: Request,
                                slot_booking_id: FromPath[int]) -> SlotBookingOut:
-        return slot_booking_out(await services.get_slot_booking(slot_booking_id,
-                                                                require(request)))
+        return slot_booking_out(await slots.get_slot_booking(slot_booking_id,
+                                                             require(request)))
 
     @delete("/slot-bookings/{slot_booking_id:int}", status_code=HTTP_204_NO_CONTENT,
             guards=[logged_in])
     async def cancel_slot_booking(self, request: Request,
                                   slot_booking_id: FromPath[int]) -> None:
-        await services.cancel_slot_booking(require(request), slot_booking_id)
+        await slots.cancel_slot_booking(require(request), slot_booking_id)
+
+
+class PositionController(Controller):
+    """Positions belong to the employers' side of the API (tag "employers"); they hang on
+    bookings and slot bookings, so their services live beside them (fairs.booths.positions)."""
+
+    path = "/api/v1"
+    tags = ["employers"]
+
+    @get("/fairs/{fair_id:int}/positions", summary="Jobs at this fair, searchable")
+    async def positions(
+        self, request: Request, fair_id: FromPath[int],
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        job_type: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        education: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Limit = 100, offset: Offset = 0,
+    ) -> dict:
+        rows, total = await positions.fair_positions(fair_id, request.scope.get("user"), q,
+                                                     job_type, education, limit, offset)
+        return {"items": [position_out(r) for r in rows], "total": total}
+
+    @post("/bookings/{booking_id:int}/positions", status_code=HTTP_201_CREATED,
+          guards=[employer_guard])
+    async def add_position(self, request: Request, booking_id: FromPath[int],
+                           data: JSONBody[PositionIn]) -> PositionOut:
+        row = await positions.add_position(require(request), booking_id,
+                                           msgspec.structs.asdict(data))
+        return position_out(row)
+
+    @get("/bookings/{booking_id:int}/positions", guards=[logged_in])
+    async def booking_positions(self, request: Request, booking_id: FromPath[int]) -> dict:
+        await bookings.get_booking(booking_id, require(request))
+        return _items([position_out(r) for r in await positions.booking_positions(booking_id)])
+
+    @patch("/positions/{position_id:int}", guards=[employer_guard])
+    async def update_position(self, request: Request, position_id: FromPath[int],
+                              data: JSONBody[PositionPatch]) -> PositionOut:
+        row = await positions.update_position(require(request), position_id,
+                                              msgspec.structs.asdict(data))
+        return position_out(row)
+
+    @delete("/positions/{position_id:int}", status_code=HTTP_204_NO_CONTENT,
+            guards=[employer_guard])
+    async def delete_position(self, request: Request, position_id: FromPath[int]) -> None:
+        await positions.delete_position(require(request), position_id)
 
     @post("/slot-bookings/{slot_booking_id:int}/positions", status_code=HTTP_201_CREATED,
           guards=[employer_guard])
     async def add_slot_position(self, request: Request, slot_booking_id: FromPath[int],
                                 data: JSONBody[PositionIn]) -> PositionOut:
-        row = await services.add_position(require(request), slot_booking_id,
-                                          msgspec.structs.asdict(data), slot=True)
+        row = await positions.add_position(require(request), slot_booking_id,
+                                           msgspec.structs.asdict(data), slot=True)
         return position_out(row)
 
 
@@ -255,32 +263,32 @@ class LedgerController(Controller):
         principal = require(request)
         if principal.role == "employer":
             employer = await employers.employer_id_of(principal.id)
-        rows = await services.list_no_shows(principal, employer)
+        rows = await ledger.list_no_shows(principal, employer)
         return _items([no_show_out(r) for r in rows])
 
     @post("/no-shows/{no_show_id:int}/annul", status_code=HTTP_200_OK, guards=[organiser_guard])
     async def annul(self, request: Request, no_show_id: FromPath[int],
                     data: JSONBody[NoteIn]) -> dict:
-        row = await services.annul_no_show(require(request), no_show_id, data.note)
+        row = await ledger.annul_no_show(require(request), no_show_id, data.note)
         return {"id": row["id"], "annulled": True, "note": row["note"]}
 
     @patch("/no-shows/{no_show_id:int}", guards=[organiser_guard],
            summary="Explain a record (a note) without annulling it")
     async def explain(self, request: Request, no_show_id: FromPath[int],
                       data: JSONBody[NoteIn]) -> dict:
-        row = await services.explain_no_show(require(request), no_show_id, data.note)
+        row = await ledger.explain_no_show(require(request), no_show_id, data.note)
         return {"id": row["id"], "annulled": row["annulled_at"] is not None,
                 "note": row["note"]}
 
     @get("/booking-rules", guards=[logged_in])
     async def rules(self) -> RulesOut:
-        return RulesOut(**await services.get_rules())
+        return RulesOut(**await ledger.get_rules())
 
     @put("/booking-rules", guards=[admin_guard],
          summary="Change the city-wide booking rules (admins; audited)")
     async def set_rules(self, request: Request, data: JSONBody[RulesIn]) -> RulesOut:
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
-        return RulesOut(**await services.set_rules(require(request), changes))
+        return RulesOut(**await ledger.set_rules(require(request), changes))
 
 
 class InterestController(Controller):
@@ -297,7 +305,7 @@ class InterestController(Controller):
          summary="An employer at a fair (what its poster's QR opens): booth or slot, positions")
     async def employer_at_fair(self, request: Request, fair_id: FromPath[int],
                                employer_id: FromPath[int]) -> EmployerAtFairOut:
-        found = await services.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
+        found = await interests.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
         e = found["employer"]
         return EmployerAtFairOut(
             fair=fair_id, employer=employer_id, name=e["name"], industry=e["industry"],
@@ -310,7 +318,7 @@ class InterestController(Controller):
           summary="Mark interest in a position with a ticket of that fair (once per ticket)")
     async def mark(self, position_id: FromPath[int],
                    data: JSONBody[InterestIn]) -> Response[InterestOut]:
-        row, created = await services.mark_interest(data.secret, position_id)
+        row, created = await interests.mark_interest(data.secret, position_id)
         return Response(InterestOut(id=row["id"], position=row["position"], title=row["title"],
                                     fair=row["fair"], employer=row["employer"],
                                     created_at=iso(row["created_at"]), created=created),
@@ -319,12 +327,12 @@ class InterestController(Controller):
     @delete("/positions/{position_id:int}/interests", status_code=HTTP_204_NO_CONTENT,
             summary="Withdraw an interest (idempotent)")
     async def withdraw(self, position_id: FromPath[int], data: JSONBody[InterestIn]) -> None:
-        await services.withdraw_interest(data.secret, position_id)
+        await interests.withdraw_interest(data.secret, position_id)
 
     @get("/tickets/{secret:str}/interests",
          summary="The positions a ticket's holder marked (by the ticket's secret)")
     async def ticket_interests(self, secret: FromPath[str]) -> Response[dict]:
-        rows = await services.ticket_interests(secret)
+        rows = await interests.ticket_interests(secret)
         items = [TicketInterestOut(
             id=r["id"], position=r["position"], title=r["title"], fair=r["fair"],
             employer=r["employer"], employer_name=r["employer_name"], booth=r["booth"],
@@ -338,7 +346,7 @@ class InterestController(Controller):
         self, request: Request, fair: IdParam = None,
         limit: Limit = 500, offset: Offset = 0,
     ) -> dict:
-        found = await services.interested_job_seekers(require(request), fair, limit, offset)
+        found = await interests.interested_job_seekers(require(request), fair, limit, offset)
         return {"items": [InterestedOut(
             id=r["id"], fair=r["fair"], fair_title=r["fair_title"], position=r["position"],
             title=r["title"], name=r["name"], phone=r["phone"],
@@ -348,4 +356,5 @@ class InterestController(Controller):
                            "interested": int(r["n"])} for r in found["positions"]]}
 
 
-ROUTES = [FairBoothController, BookingController, LedgerController, InterestController]
+ROUTES = [FairBoothController, BookingController, PositionController, LedgerController,
+          InterestController]

@@ -14,8 +14,9 @@ from datetime import timedelta
 from fairs.employers.tables import Employer
 from fairs.events.tables import Fair
 
+from .base import now
 from .codes import new_code
-from .services import now, record_absences
+from .ledger import record_absences
 from .tables import Booking, Booth, GuestSlot, Position, SlotBooking
 
 # title, education, salary from, to, major, job type

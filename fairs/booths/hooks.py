@@ -8,7 +8,7 @@ from fairs import hooks
 from fairs.hooks import CalendarItem, FairCounts, FairJobs, OrganiserLink
 from fairs.i18n import N_
 
-from . import pages, posters, services
+from . import bookings, counts, pages, posters
 
 LINKS = (
     OrganiserLink(45, "/organiser/booths", N_("Booths and guest slots"),
@@ -23,28 +23,28 @@ def organiser_links() -> tuple[OrganiserLink, ...]:
 
 
 async def fair_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
-    return {fair_id: FairCounts(**counts)
-            for fair_id, counts in (await services.fair_counts(fair_ids)).items()}
+    return {fair_id: FairCounts(**found)
+            for fair_id, found in (await counts.fair_counts(fair_ids)).items()}
 
 
 async def employer_calendar(employer_id: int) -> list[CalendarItem]:
     return [CalendarItem(id=i["booking"], kind=i["kind"], fair=i["fair"], label=i["label"],
                          status=i["status"], title=i["title"], starts_at=i["starts_at"],
                          ends_at=i["ends_at"], place=i["place"])
-            for i in await services.employer_calendar_items(employer_id)]
+            for i in await counts.employer_calendar_items(employer_id)]
 
 
 async def fair_jobs(fair_ids: list[int]) -> dict[int, FairJobs]:
     return {fair_id: FairJobs(positions=jobs["positions"], headcount=jobs["headcount"])
-            for fair_id, jobs in (await services.jobs_summaries(fair_ids)).items()}
+            for fair_id, jobs in (await counts.jobs_summaries(fair_ids)).items()}
 
 
 def connect() -> None:
     hooks.fair_counts.connect(fair_counts)
-    hooks.door_codes.connect(services.resolve_code)
+    hooks.door_codes.connect(bookings.resolve_code)
     hooks.employer_calendar.connect(employer_calendar)
     hooks.fair_jobs.connect(fair_jobs)
-    hooks.jobs_stamp.connect(services.jobs_stamp)
+    hooks.jobs_stamp.connect(counts.jobs_stamp)
     hooks.fair_sections.connect(pages.jobs_section)
     hooks.ticket_sections.connect(posters.ticket_interests_section)
     hooks.organiser_links.connect(organiser_links)

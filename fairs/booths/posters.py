@@ -29,7 +29,7 @@ from fairs.i18n import N_
 from fairs.tickets import qr
 from fairs.web import form_int, page
 
-from . import services
+from . import base, interests
 from .labels import LABELS
 
 
@@ -55,27 +55,27 @@ class PosterPages(Controller):
     @get("/organiser/fairs/{fair_id:int}/posters", guards=[organiser_guard])
     async def fair_posters(self, request: Request, fair_id: FromPath[int]) -> Template:
         principal = require(request)
-        posters = await services.fair_posters(principal, fair_id)
-        fair = await services.managed_fair(principal, fair_id)
+        posters = await interests.fair_posters(principal, fair_id)
+        fair = await base.managed_fair(principal, fair_id)
         return page(request, "booths/posters.html", fair=fair,
                     posters=_decorate(request, posters), back=f"/organiser/fairs/{fair_id}/booths")
 
     @get("/employer/bookings/{booking_id:int}/poster", guards=[employer_guard])
     async def booking_poster(self, request: Request, booking_id: FromPath[int]) -> Template:
-        poster = await services.booking_poster(require(request), booking_id)
+        poster = await interests.booking_poster(require(request), booking_id)
         return page(request, "booths/posters.html", fair=poster["fair"],
                     posters=_decorate(request, [poster]), back="/employer")
 
     @get("/employer/slot-bookings/{booking_id:int}/poster", guards=[employer_guard])
     async def slot_poster(self, request: Request, booking_id: FromPath[int]) -> Template:
-        poster = await services.booking_poster(require(request), booking_id, slot=True)
+        poster = await interests.booking_poster(require(request), booking_id, slot=True)
         return page(request, "booths/posters.html", fair=poster["fair"],
                     posters=_decorate(request, [poster]), back="/employer")
 
     @get("/employer/interests", guards=[employer_guard])
     async def interested(self, request: Request) -> Template:
         fair_id = form_int(request.query_params, "fair", lo=1, hi=2**31 - 1)
-        found = await services.interested_job_seekers(require(request), fair_id)
+        found = await interests.interested_job_seekers(require(request), fair_id)
         return page(request, "booths/interested.html", fair_id=fair_id, **found)
 
 
@@ -85,7 +85,7 @@ class EmployerAtFairPages(Controller):
 
     async def _page(self, request: Request, fair_id: int, employer_id: int,
                     status_code: int = 200, **extra) -> Template:
-        found = await services.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
+        found = await interests.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
         marked = request.query_params.get("marked") or ""
         marked_title = next((p["title"] for p in found["positions"]
                              if str(p["id"]) == marked), None)
@@ -114,30 +114,30 @@ class EmployerAtFairPages(Controller):
             if not raw.isdigit():
                 raise Invalid("position", N_("choose a position"))
             position_id = int(raw)
-            found = await services.employer_at_fair(fair_id, employer_id,
-                                                    request.scope.get("user"))
+            found = await interests.employer_at_fair(fair_id, employer_id,
+                                                     request.scope.get("user"))
             if position_id not in {p["id"] for p in found["positions"]}:
                 raise Invalid("position", N_("this position is offered at another fair"))
-            _row, created = await services.mark_interest(secret, position_id, fair_id)
+            _row, created = await interests.mark_interest(secret, position_id, fair_id)
         except FairsError as exc:
             errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
             return await self._page(request, fair_id, employer_id, status_code=exc.status,
                                     errors=errors, secret=secret)
         query = urlencode({"marked": position_id, **({} if created else {"again": 1})})
-        return Redirect(path=f"{services.employer_page_path(fair_id, employer_id)}?{query}",
+        return Redirect(path=f"{interests.employer_page_path(fair_id, employer_id)}?{query}",
                         status_code=303)
 
     @get("/qr.svg")
     async def qr_svg(self, request: Request, fair_id: FromPath[int],
                      employer_id: FromPath[int]) -> Response:
-        found = await services.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
+        found = await interests.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
         return Response(qr.svg(absolute(request, found["path"])), media_type="image/svg+xml",
                         headers={"Cache-Control": "public, max-age=3600"})
 
     @get("/qr.png")
     async def qr_png(self, request: Request, fair_id: FromPath[int],
                      employer_id: FromPath[int]) -> Response:
-        found = await services.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
+        found = await interests.employer_at_fair(fair_id, employer_id, request.scope.get("user"))
         return Response(qr.png(absolute(request, found["path"])), media_type="image/png",
                         headers={"Cache-Control": "public, max-age=3600"})
 
@@ -147,16 +147,16 @@ class TicketInterestPages(Controller):
 
     @post("/tickets/{secret:str}/interests/{position_id:int}/withdraw", status_code=303)
     async def withdraw(self, secret: FromPath[str], position_id: FromPath[int]) -> Redirect:
-        await services.withdraw_interest(secret, position_id)  # 422 unless a real secret
+        await interests.withdraw_interest(secret, position_id)  # 422 unless a real secret
         return Redirect(path=f"/tickets/{secret}#interests", status_code=303)
 
 
 async def ticket_interests_section(request, ticket: dict, fair: dict) -> PageSection | None:
     """The ticket page's "positions I am interested in"."""
-    interests = await services.registration_interests(ticket["id"])
-    if not interests and ticket.get("status") != "active":
+    marked = await interests.registration_interests(ticket["id"])
+    if not marked and ticket.get("status") != "active":
         return None
     return PageSection("booths/_ticket_interests.html", order=40,
-                       context={"interests": interests})
+                       context={"interests": marked})
 
 ROUTES = [PosterPages, EmployerAtFairPages, TicketInterestPages]

@@ -1,0 +1,132 @@
+"""What the booths slice's modules share: the fair a booth or slot belongs to (who may see
+or manage it), booking windows and working days, the fair's lock, and who may touch a booking."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from fairs import clock, db
+from fairs.accounts import services as accounts
+from fairs.accounts.services import Principal
+from fairs.employers import services as employers
+from fairs.errors import Conflict, FieldError, Forbidden, NotFound
+from fairs.events import services as events
+from fairs.events.tables import Fair
+from fairs.i18n import TZ
+
+now = clock.now  # the one clock (tests set it)
+
+
+def _conflict(field: str, message: str, **extra) -> Conflict:
+    return Conflict(message, errors=[FieldError(field, message)], extra=extra or None)
+
+
+# --- fairs, windows, working days -----------------------------------------------------------
+
+_FAIR_COLUMNS = (
+    Fair.id, Fair.kind, Fair.title, Fair.status, Fair.starts_at, Fair.ends_at, Fair.venue,
+    Fair.channel, Fair.published_at, Fair.booking_opens_at, Fair.booking_closes_at,
+    Fair.org.path.as_alias("org_path"), Fair.venue.name.as_alias("venue_name"),
+    Fair.channel.name.as_alias("channel_name"),
+)
+
+
+async def organisers_coming_fairs(principal: Principal) -> list[dict]:
+    """The organiser's booths page: fairs not cancelled and not ended, in their subtree."""
+    rows = await Fair.select(
+        Fair.id, Fair.kind, Fair.title, Fair.status, Fair.starts_at,
+        Fair.venue.name.as_alias("venue_name"), Fair.channel.name.as_alias("channel_name"),
+        Fair.org.path.as_alias("org_path"),
+    ).where(Fair.status != "cancelled", Fair.ends_at > now()).order_by(
+        Fair.starts_at).limit(300)
+    return [r for r in rows if principal.is_admin
+            or r["org_path"].startswith(principal.org_path or "/")]
+
+
+async def fair_row(fair_id: int, principal: Principal | None = None) -> dict:
+    row = await Fair.select(*_FAIR_COLUMNS).where(Fair.id == fair_id).first()
+    if row is None or not events.can_see(principal, row):
+        raise NotFound("no such fair")
+    return row
+
+
+async def managed_fair(principal: Principal, fair_id: int) -> dict:
+    row = await fair_row(fair_id, principal)
+    if not principal.is_organiser or not accounts.in_subtree(principal, row["org_path"]):
+        raise Forbidden("this fair belongs to another organisation")
+    return row
+
+
+def booking_window(fair: dict) -> tuple[datetime | None, datetime]:
+    """From publication (or booking_opens_at) until the start (or booking_closes_at)."""
+    return (fair["booking_opens_at"] or fair["published_at"],
+            fair["booking_closes_at"] or fair["starts_at"])
+
+
+def check_open(fair: dict, at: datetime | None = None) -> None:
+    at = at or now()
+    if fair["status"] == "cancelled":
+        raise _conflict("fair", "the fair is cancelled")
+    if fair["status"] != "published":
+        raise _conflict("fair", "the fair is not published yet")
+    opens, closes = booking_window(fair)
+    if opens is not None and at < opens:
+        raise _conflict("fair", f"booking opens at {events.iso(opens)}")
+    if at >= closes:
+        raise _conflict("fair", f"booking closed at {events.iso(closes)}")
+
+
+def is_workday(d: date) -> bool:
+    """China's working days (chinese-calendar: holidays and swapped weekends), falling back to
+    Monday to Friday for years the library does not know yet."""
+    try:
+        import chinese_calendar
+
+        return chinese_calendar.is_workday(d)
+    except (NotImplementedError, ImportError):
+        return d.weekday() < 5
+
+
+def free_cancel_deadline(starts_at: datetime, workdays: int = 1) -> datetime:
+    """Cancelling is free until the end of the `workdays`-th working day before the fair's day
+    (China time): for a Monday fair and one working day, until Friday 24:00."""
+    d = starts_at.astimezone(TZ).date()
+    counted = 0
+    while counted < workdays:
+        d -= timedelta(days=1)
+        if is_workday(d):
+            counted += 1
+    return datetime.combine(d + timedelta(days=1), time.min, tzinfo=TZ).astimezone(UTC)
+
+
+async def _lock_fair(fair_id: int, shared: bool = False) -> None:
+    """Serialise waitlist changes of one fair. SQLite's IMMEDIATE transaction already serialises
+    every writer; PostgreSQL locks the fair row: cancellations and layout changes exclusively
+    (NO KEY UPDATE, which bookings' foreign-key checks, taking KEY SHARE, do not wait for),
+    employers joining the waitlist shared (FOR SHARE: they do not wait for each other, but
+    never overlap a cancellation, so a freed booth is never missed)."""
+    await db.dialect.lock_row("fair", fair_id, "SHARE" if shared else "NO KEY UPDATE")
+
+
+
+async def _can_touch(principal: Principal, row: dict) -> bool:
+    if principal.is_organiser:
+        return accounts.in_subtree(principal, row["org_path"])
+    return principal.role == "employer" and (
+        await employers.employer_id_of(principal.id) == row["employer"])
+
+
+
+async def open_fairs(kind: str | None = None) -> list[dict]:
+    """Published fairs whose booking window is open now, soonest first."""
+    at = now()
+    query = Fair.select(*_FAIR_COLUMNS).where(Fair.status == "published", Fair.starts_at > at)
+    if kind:
+        query = query.where(Fair.kind == kind)
+    rows = await query.order_by(Fair.starts_at).limit(200)
+    out = []
+    for r in rows:
+        opens, closes = booking_window(r)
+        if (opens is None or opens <= at) and at < closes:
+            out.append(r)
+    return out

@@ -1,0 +1,167 @@
+"""Positions an employer brings to a fair, hung on its confirmed booking or slot booking, and
+the search over a fair's positions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fairs import db
+from fairs.accounts.services import Principal
+from fairs.employers import services as employers
+from fairs.errors import Forbidden, Invalid, NotFound
+from fairs.measures import ACTIVE_POSITION
+
+from .base import _conflict, fair_row
+from .bookings import get_booking
+from .slots import get_slot_booking
+from .tables import Position
+
+JOB_TYPES = ("regular", "traineeship", "practical", "gig")  # 常规 见习 实训 零工
+JOB_TYPE_ZH = {"常规": "regular", "见习": "traineeship", "实训": "practical", "零工": "gig"}
+EDUCATION = ("any", "junior", "senior", "college", "bachelor", "master", "doctor")
+EXPERIENCE = ("any", "none", "1-3", "3-5", "5-10", "10+")
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+def _position_in(data: dict, partial: bool = False) -> dict:
+    out: dict[str, Any] = {}
+
+    def has(key):
+        return key in data and data[key] is not None
+
+    if has("title") or not partial:
+        title = str(data.get("title") or "").strip()
+        if not title or len(title) > 200:
+            raise Invalid("title", "1 to 200 characters")
+        out["title"] = title
+    if has("headcount") or not partial:
+        headcount = data.get("headcount")
+        if not isinstance(headcount, int) or not 1 <= headcount <= 100_000:
+            raise Invalid("headcount", "a whole number from 1")
+        out["headcount"] = headcount
+    if has("job_type") or not partial:
+        job_type = str(data.get("job_type") or "regular").strip()
+        job_type = JOB_TYPE_ZH.get(job_type, job_type)
+        if job_type not in JOB_TYPES:
+            raise Invalid("job_type", f"one of {', '.join(JOB_TYPES)} (常规, 见习, 实训, 零工)")
+        out["job_type"] = job_type
+    for key, allowed in (("education", EDUCATION), ("experience", EXPERIENCE)):
+        if has(key) or not partial:
+            value = str(data.get(key) or "any").strip()
+            if value not in allowed:
+                raise Invalid(key, f"one of {', '.join(allowed)}")
+            out[key] = value
+    for key in ("salary_min", "salary_max"):
+        if has(key) or not partial:
+            value = data.get(key) or 0
+            if not isinstance(value, int) or not 0 <= value <= 1_000_000:
+                raise Invalid(key, "yuan a month, 0 to 1,000,000")
+            out[key] = value
+    if "salary_min" in out and "salary_max" in out and out["salary_max"] and (
+            out["salary_max"] < out["salary_min"]):
+        raise Invalid("salary_max", "at least salary_min")
+    for key, limit in (("major", 200), ("description", 5000)):
+        if has(key) or not partial:
+            out[key] = str(data.get(key) or "").strip()[:limit]
+    return out
+
+
+async def add_position(principal: Principal, booking_id: int, data: dict,
+                       slot: bool = False) -> dict:
+    """A position on the caller's confirmed booking (booth) or slot booking (guest slot)."""
+    row = (await get_slot_booking(booking_id, principal) if slot
+           else await get_booking(booking_id, principal))
+    if principal.role != "employer":
+        raise Forbidden("the employer lists its own positions")
+    if row["status"] != "confirmed":
+        raise _conflict("booking", "positions hang on a confirmed booking")
+    values = _position_in(data)
+    link = {"slot_booking": booking_id} if slot else {"booking": booking_id}
+    rows = await Position.insert(Position(fair=row["fair"], employer=row["employer"], **link,
+                                          **values)).returning(Position.id)
+    return await get_position(rows[0]["id"])
+
+
+async def get_position(position_id: int) -> dict:
+    rows = await _positions_query("p.id = {}", [position_id])
+    if not rows:
+        raise NotFound("no such position")
+    return rows[0]
+
+
+async def _own_position(principal: Principal, position_id: int) -> dict:
+    row = await Position.select(Position.employer).where(Position.id == position_id).first()
+    if row is None:
+        raise NotFound("no such position")
+    if principal.role != "employer" or await employers.employer_id_of(principal.id) != row[
+            "employer"]:
+        raise Forbidden("this position belongs to another company")
+    return row
+
+
+async def update_position(principal: Principal, position_id: int, changes: dict) -> dict:
+    await _own_position(principal, position_id)
+    current = await Position.select().where(Position.id == position_id).first()
+    values = _position_in({**current, **{k: v for k, v in changes.items() if v is not None}})
+    await Position.update({getattr(Position, k): v for k, v in values.items()}).where(
+        Position.id == position_id)
+    return await get_position(position_id)
+
+
+async def delete_position(principal: Principal, position_id: int) -> None:
+    await _own_position(principal, position_id)
+    await Position.delete().where(Position.id == position_id)
+
+
+# A position is offered while its booking is confirmed: the read model's definition.
+_ACTIVE_POSITION = ACTIVE_POSITION
+
+
+async def _positions_query(where: str, args: list, limit: int = 500, offset: int = 0,
+                           count: bool = False):
+    base = ("FROM job_position p JOIN employer e ON e.id = p.employer "
+            "LEFT JOIN booking k ON k.id = p.booking LEFT JOIN booth b ON b.id = k.booth "
+            f"WHERE {where}")
+    if count:
+        rows = await db.fetch(f"SELECT COUNT(*) AS n {base}", *args)
+        return rows[0]["n"]
+    return await db.fetch(
+        "SELECT p.id, p.fair, p.employer, p.booking, p.slot_booking, p.title, p.headcount, "
+        "p.education, p.experience, p.salary_min, p.salary_max, p.major, p.job_type, "
+        "p.description, e.name AS employer_name, e.industry AS industry, b.code AS booth "
+        f"{base} ORDER BY e.name, p.id LIMIT {int(limit)} OFFSET {int(offset)}", *args)
+
+
+async def fair_positions(fair_id: int, principal: Principal | None = None, q: str | None = None,
+                         job_type: str | None = None, education: str | None = None,
+                         limit: int = 100, offset: int = 0) -> tuple[list[dict], int]:
+    """A fair's positions on active bookings ("jobs at this fair"), searchable by title, major,
+    description and company."""
+    await fair_row(fair_id, principal)
+    if not 1 <= limit <= 500:
+        raise Invalid("limit", "1 to 500")
+    where, args = f"p.fair = {{}} AND {_ACTIVE_POSITION}", [fair_id]
+    if q and q.strip():
+        like = f"%{q.strip().lower()}%"
+        where += (" AND (LOWER(p.title) LIKE {} OR LOWER(p.major) LIKE {} "
+                  "OR LOWER(p.description) LIKE {} OR LOWER(e.name) LIKE {})")
+        args += [like] * 4
+    if job_type:
+        job_type = JOB_TYPE_ZH.get(job_type, job_type)
+        if job_type not in JOB_TYPES:
+            raise Invalid("job_type", f"one of {', '.join(JOB_TYPES)}")
+        where += " AND p.job_type = {}"
+        args.append(job_type)
+    if education:
+        where += " AND p.education = {}"
+        args.append(education)
+    total = await _positions_query(where, args, count=True)
+    rows = await _positions_query(where, args, limit, offset)
+    return rows, total
+
+
+async def booking_positions(booking_id: int, slot: bool = False) -> list[dict]:
+    column = "p.slot_booking" if slot else "p.booking"
+    return await _positions_query(f"{column} = {{}}", [booking_id])
