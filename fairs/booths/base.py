@@ -99,13 +99,13 @@ def free_cancel_deadline(starts_at: datetime, workdays: int = 1) -> datetime:
     return datetime.combine(d + timedelta(days=1), time.min, tzinfo=TZ).astimezone(UTC)
 
 
-async def _lock_fair(fair_id: int, shared: bool = False) -> None:
+async def _lock_fair(fair_id: int) -> None:
     """Serialise waitlist changes of one fair. SQLite's IMMEDIATE transaction already serialises
-    every writer; PostgreSQL locks the fair row: cancellations and layout changes exclusively
-    (NO KEY UPDATE, which bookings' foreign-key checks, taking KEY SHARE, do not wait for),
-    employers joining the waitlist shared (FOR SHARE: they do not wait for each other, but
-    never overlap a cancellation, so a freed booth is never missed)."""
-    await db.dialect.lock_row("fair", fair_id, "SHARE" if shared else "NO KEY UPDATE")
+    every writer; PostgreSQL locks the fair row (NO KEY UPDATE, which bookings' foreign-key
+    checks, taking KEY SHARE, do not wait for): cancellations, layout changes and employers
+    joining the waitlist, so a freed booth is never missed and each waiter's place counts every
+    earlier one."""
+    await db.dialect.lock_row("fair", fair_id, "NO KEY UPDATE")
 
 
 

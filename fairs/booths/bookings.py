@@ -153,9 +153,11 @@ _full_since: dict[int, float] = {}
 
 async def _book_any_pg(fair_id: int, employer_id: int) -> dict:
     """PostgreSQL, any booth: the first free one in one statement; when the fair is full, the
-    waitlist, in a transaction holding the fair FOR SHARE so that it never overlaps a
-    cancellation (which promotes the first waitlisted employer), and a booth freed a moment ago
-    is taken instead."""
+    waitlist, in a transaction holding the fair's lock, so that it never overlaps a
+    cancellation (which promotes the first waitlisted employer), a booth freed a moment ago is
+    taken instead, and employers joining at the same instant queue one after another: each
+    statement then counts every earlier waiter, and the place it answers is the place stored
+    (under a shared lock their snapshots missed each other: [1, 2, 2, 2, 2, 2])."""
     full_at = _full_since.get(fair_id)
     if full_at is None or monotonic() - full_at > _FULL_HINT_SECONDS:
         made = await _book_free(fair_id, employer_id, waitlist=False)
@@ -163,7 +165,7 @@ async def _book_any_pg(fair_id: int, employer_id: int) -> dict:
             return made
         _full_since[fair_id] = monotonic()
     async with db.write_transaction():
-        await _lock_fair(fair_id, shared=True)
+        await _lock_fair(fair_id)
         made = await _book_free(fair_id, employer_id, waitlist=True)
     if made["booth"] is not None:
         _full_since.pop(fair_id, None)

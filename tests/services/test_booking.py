@@ -16,7 +16,6 @@ from fairs import clock, db
 from fairs.booths import services as bookings
 from fairs.errors import Conflict, FairsError, Forbidden, Invalid, NotFound
 from tests import factories
-from tests.conftest import engine_kind
 
 
 async def held(fair_id: int) -> dict[int, tuple[str, str | None]]:
@@ -176,9 +175,6 @@ async def test_concurrent_any_booth_bookings_fill_then_queue(organiser, world):
     assert sorted(b["place"] for b in stored) == [1, 2, 3, 4, 5, 6]
 
 
-@pytest.mark.xfail(engine_kind() == "postgres", strict=False,
-                   reason="PostgreSQL: concurrent waitlist bookings answer places counted in "
-                          "their own snapshots ([1, 2, 2, 2, 2, 2]); the stored order is right")
 async def test_concurrent_waitlist_answers_name_distinct_places(organiser, world):
     fair = await factories.fair(organiser, world, booths=1)
     emps = [await factories.employer() for _ in range(7)]
