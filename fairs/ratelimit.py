@@ -86,6 +86,14 @@ class RateLimiter:
         rules = {name: Rule(*pair) for name, pair in settings.rate_limit_rules.items()}
         return cls(enabled=settings.rate_limits != "off", redis=redis, rules=rules)
 
+    @staticmethod
+    def _key(name: str, subjects: tuple[object, ...]) -> str:
+        """A rule named `*_ip` counts per client address: its first subject is an address,
+        taken as address_subject() takes it (an IPv6 client by its /64), whoever calls."""
+        if name.endswith("_ip") and subjects:
+            subjects = (address_subject(str(subjects[0])), *subjects[1:])
+        return subject_key(*subjects)
+
     def _item(self, name: str) -> RateLimitItemPerSecond:
         rule = self.rules[name]
         return RateLimitItemPerSecond(rule.limit, rule.window, namespace=NAMESPACE)
@@ -100,7 +108,7 @@ class RateLimiter:
         """Count one event for `subjects` under rule `name`; 429 (Retry-After) past the limit."""
         if not self.enabled:
             return
-        item, key = self._item(name), subject_key(*subjects)
+        item, key = self._item(name), self._key(name, subjects)
         if not await self.strategy.hit(item, name, key):
             await self._refuse(item, name, key)
 
@@ -108,7 +116,7 @@ class RateLimiter:
         """Refuse when the window is already used up, without counting a hit."""
         if not self.enabled:
             return
-        item, key = self._item(name), subject_key(*subjects)
+        item, key = self._item(name), self._key(name, subjects)
         if not await self.strategy.test(item, name, key):
             await self._refuse(item, name, key)
 

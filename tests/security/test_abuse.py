@@ -161,6 +161,29 @@ async def test_signup_is_limited_per_address(migrated, world):
         assert (await b.post("/api/v1/employers", json=registration(606))).status_code == 201
 
 
+async def test_public_registrations_count_an_ipv6_client_by_its_network(migrated, world):
+    """A phone on IPv6 has a /64 of addresses to itself: every `*_ip` limit counts the network,
+    whichever route counts it (the registration API and page, the self check-in)."""
+    app = limited_app(register_ip=(2, 300))
+    await app.state.limiter.reset()
+    async with client_at(app, "10.60.0.1") as organiser, \
+            client_at(app, "2001:db8:1:2::1") as one, \
+            client_at(app, "2001:db8:1:2:ffff::9") as same_net, \
+            client_at(app, "2001:db8:1:3::1") as other_net:
+        await organiser.login("organiser")
+        fair = await make_fair(organiser, world, title="六")
+        url = f"/api/v1/fairs/{fair['id']}/registrations"
+
+        def body():
+            return {"name": "王五", "phone": phone()}
+
+        assert (await one.post(url, json=body())).status_code == 201
+        assert (await same_net.post(url, json=body())).status_code == 201
+        problem(await one.post(url, json=body()), 429)
+        problem(await same_net.post(url, json=body()), 429)
+        assert (await other_net.post(url, json=body())).status_code == 201
+
+
 async def test_passwords_are_hashed_off_the_loop_and_outside_write_transactions(
         new_client, world, monkeypatch):
     """Sign-up, staff accounts and logins: the hash runs in a thread while no write transaction
