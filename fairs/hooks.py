@@ -195,6 +195,22 @@ class CalendarItem:
 
 
 @dataclass(frozen=True)
+class HeldBooking:
+    """A booth booking (`kind` "booth") or guest-slot booking ("slot") as the booths slice shows
+    it to a login allowed to touch it (its employer, or an organiser over its fair): what an
+    employer's positions hang on."""
+
+    id: int
+    kind: Literal["booth", "slot"]
+    fair: int
+    employer: int
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    fair_title: str = ""
+    booth_code: str | None = None  # a booth booking's booth
+    starts_at: datetime | None = None  # a guest slot's own start
+
+
+@dataclass(frozen=True)
 class FairJobs:
     """The jobs line of a fair's calendar event: active positions listed, openings offered."""
 
@@ -250,6 +266,13 @@ fair_jobs: Hook[[list[int]], Mapping[int, FairJobs]] = Hook(
     "fair_jobs",
     "The jobs line of calendar events, called with fair ids (booths: active positions). "
     "Behaviour: collect, merged per fair.")
+
+booking_of: Hook[[Any, str, int], HeldBooking | None] = Hook(
+    "booking_of",
+    "A booking as a login may touch it, called with (principal, kind \"booth\" or \"slot\", "
+    "id) (booths: its employer, or an organiser over its fair); the receiver raises NotFound or "
+    "Forbidden exactly as reading the booking itself does. The employers slice hangs positions "
+    "on it. Behaviour: first.")
 
 attendance_changed: Hook[[int], None] = Hook(
     "attendance_changed",

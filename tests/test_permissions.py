@@ -490,9 +490,9 @@ OWNERS = {"xha": "organiser", "gzk": "gzk"}  # a world's owning organisation and
 
 
 async def build_world(app, owner: str = "xha") -> dict:
-    from fairs.booths.tables import NoShow
     from fairs.checkin import selfcheckin as checkin
     from fairs.demo import DemoContext
+    from fairs.employers.tables import NoShow
     from tests.employers.conftest import employers_with_tokens, make_uscc, registration
     from tests.tickets.helpers import phone
 
