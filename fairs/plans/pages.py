@@ -224,11 +224,13 @@ class PlanPages(Controller):
         industries, audiences = await _names()
         months = services.month_grid(plan["starts_on"], plan["ends_on"])
         days = services.by_day(proposal["fairs"]) if proposal else {}
+        scheduled = services.by_day(await plan_progress.scheduled_fairs(plan))
         holidays = ({date.fromisoformat(h["date"]): h["name"]
                      for h in proposal["calendar"]["holidays"]} if proposal else {})
         return page(
             request, "plans/planner.html", status_code=status_code, plan=plan, c=c, q=q,
             proposal=proposal, error=error, months=months, days=days, holidays=holidays,
+            scheduled=scheduled,
             industries=industries, audiences=audiences,
             blackout=" ".join(d.isoformat() for d in c.blackout),
             proposal_json=json.dumps(proposal["fairs"], ensure_ascii=False) if proposal else "",

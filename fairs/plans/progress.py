@@ -233,3 +233,14 @@ async def burnup(plan: dict, at: datetime | None = None) -> dict[str, list[tuple
         d = r["day"] if isinstance(r["day"], date) else date.fromisoformat(str(r["day"])[:10])
         out[r["kind"]].append((d, int(r["n"]), int(r["held"] or 0)))
     return out
+
+
+async def scheduled_fairs(plan: dict, limit: int = 2000) -> list[dict]:
+    """The fairs already on the plan's calendar: its organisation's subtree, starting within its
+    dates, published or draft (cancelled ones are not), for the planner's calendar."""
+    rows = await db.fetch(
+        f"SELECT f.id, f.kind, f.title, f.status, f.starts_at, f.ends_at FROM fair f"
+        f" WHERE f.status IN ('published', 'draft') AND {_scope_sql()}"
+        f" ORDER BY f.starts_at, f.id LIMIT {int(limit)}", *_scope_args(plan))
+    return [{**r, "starts_at": events.iso(db.as_datetime(r["starts_at"])),
+             "ends_at": events.iso(db.as_datetime(r["ends_at"]))} for r in rows]
