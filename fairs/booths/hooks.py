@@ -8,7 +8,7 @@ from fairs import hooks
 from fairs.hooks import CalendarItem, FairCounts, FairJobs, OrganiserLink
 from fairs.i18n import N_
 
-from . import bookings, counts, pages, posters
+from . import bookings, counts, layouts, pages, posters
 
 LINKS = (
     OrganiserLink(45, "/organiser/booths", N_("Booths and guest slots"),
@@ -48,3 +48,4 @@ def connect() -> None:
     hooks.fair_sections.connect(pages.jobs_section)
     hooks.ticket_sections.connect(posters.ticket_interests_section)
     hooks.organiser_links.connect(organiser_links)
+    hooks.fair_created.connect(layouts.default_layout)
