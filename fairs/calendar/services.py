@@ -6,6 +6,8 @@ employers' private feed tokens in fairs.calendar.tokens (both re-exported here).
 Callers (api.py, the tickets slice):
 - `feed_stamp(flt)` then, unless the client already has it, `feed_body(flt, stamp)`;
 - `fair_stamp(fair_id)` / `fair_calendar(fair_id) -> (body, etag, last_modified)`;
+- `ticket_calendar(fair_id, ticket_url)`: a holder's own file (the ticket page as URL, two
+  reminders), never cached or served as a shared feed;
 - `employer_feed_url(employer_id, secret)`, `revoke_employer_feed(employer_id)`,
   `employer_feed(token, secret)`.
 """

@@ -34,6 +34,8 @@ from zoneinfo import ZoneInfo
 
 from fairs import cn_calendar
 
+from . import sessions
+from .sessions import OFFLINE_SESSIONS
 from .themes import assign_themes
 
 KINDS = ("offline", "online")
@@ -152,9 +154,6 @@ def usable_days(req: Request) -> tuple[list[date], dict[str, int], list[int],
     return days, dict(excluded), sorted(estimated), holidays
 
 
-OFFLINE_SESSIONS = (time(9, 0), time(9, 30), time(14, 0))  # the bureau's usual fair sessions
-
-
 def hours(rules: Rules, kind: str) -> tuple[time, time]:
     """The hours a fair of `kind` must lie in: the venues' opening hours, or the livestream
     hours."""
@@ -163,31 +162,9 @@ def hours(rules: Rules, kind: str) -> tuple[time, time]:
 
 
 def grid(rules: Rules, kind: str) -> list[tuple[time, time]]:
-    """A kind's session times (start, end), in the order they are preferred. Offline: the usual
-    sessions that fit the opening hours, then the grid from `day_starts`; online: sessions that
-    do not overlap, counted back from the end of the livestream hours (evening first)."""
+    """A kind's session times (start, end), preferred first (fairs.plans.sessions)."""
     minutes = rules.offline_minutes if kind == "offline" else rules.online_minutes
-    first, last = hours(rules, kind)
-    day = date(2000, 1, 1)
-    start = datetime.combine(day, first)
-    stop = datetime.combine(day, last)
-    step = timedelta(minutes=max(minutes, 1))
-    out: list[tuple[time, time]] = []
-    if kind == "offline":
-        for t in OFFLINE_SESSIONS:
-            s = datetime.combine(day, t)
-            if start <= s and s + step <= stop:
-                out.append((s.time(), (s + step).time()))
-        while start + step <= stop:
-            if (start.time(), (start + step).time()) not in out:
-                out.append((start.time(), (start + step).time()))
-            start += step
-        return out
-    end = stop
-    while end - step >= start:
-        out.append(((end - step).time(), end.time()))
-        end -= step
-    return out
+    return sessions.grid(kind, minutes, *hours(rules, kind))
 
 
 class Board:
