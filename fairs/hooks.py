@@ -218,6 +218,17 @@ class FairJobs:
     headcount: int
 
 
+@dataclass(frozen=True)
+class NewFair:
+    """A fair just made (a draft), as `fair_created` passes it."""
+
+    id: int
+    kind: Literal["offline", "online"]
+    org: int
+    venue: int | None = None
+    channel: int | None = None
+
+
 # --- the hooks --------------------------------------------------------------------------------
 
 employer_of_user: Hook[[Any], int | None] = Hook(
@@ -278,6 +289,13 @@ attendance_changed: Hook[[int], None] = Hook(
     "attendance_changed",
     "A fair's live attendance figures changed outside check-in (tickets: a registration "
     "cancelled), called with the fair's id; check-in pushes the live update. Behaviour: notify.")
+
+fair_created: Hook[[NewFair], None] = Hook(
+    "fair_created",
+    "A fair was created (a draft, by the API, the editor or a plan's accepted proposal), called "
+    "with a NewFair inside the creation's write transaction: what a receiver writes commits or "
+    "rolls back with the fair (booths: an offline fair gets its venue's default booth layout). "
+    "Behaviour: notify.")
 
 jobs_stamp: Hook[[], str] = Hook(
     "jobs_stamp",

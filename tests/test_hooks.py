@@ -36,6 +36,7 @@ EXPECTED = {
     "fair_jobs": ["fairs.booths.hooks.fair_jobs"],
     "jobs_stamp": ["fairs.booths.counts.jobs_stamp"],
     "attendance_changed": ["fairs.checkin.live.changed"],
+    "fair_created": ["fairs.booths.layouts.default_layout"],
 }
 
 REPORT = """
@@ -206,6 +207,7 @@ SENT_BY = {
     "fair_jobs": "hooks.jobs_of_fairs(",
     "jobs_stamp": "hooks.stamp_of_jobs(",
     "attendance_changed": "hooks.attendance_changed.notify(",
+    "fair_created": "hooks.fair_created.notify(",
 }
 
 

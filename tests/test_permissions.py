@@ -340,6 +340,8 @@ PAGES: list[tuple[str, str, object, dict]] = [
                                      "district": "{org}"}, OWN_ORG_FORM),
     ("POST", "/organiser/venues", {}, ORG_FORM),
     ("POST", "/organiser/venues", {"name": "表单会场", "district": "{org}"}, OWN_ORG_FORM),
+    ("POST", "/organiser/venues/{venue}/layout", {"booth_rows": "2", "booths_per_row": "3"},
+     OWN_ORG_FORM),
     ("POST", "/organiser/fairs", {}, ORG_FORM),
     ("POST", "/organiser/fairs", {
         "kind": "offline", "title": "表单招聘会", "starts_at": when(33, hour=9),

@@ -9,7 +9,7 @@ from fairs import hooks
 from fairs.hooks import CalendarItem, FairCounts, FairJobs, HeldBooking, OrganiserLink
 from fairs.i18n import N_
 
-from . import bookings, counts, pages, posters, slots
+from . import bookings, counts, layouts, pages, posters, slots
 
 LINKS = (
     OrganiserLink(45, "/organiser/booths", N_("Booths and guest slots"),
@@ -64,3 +64,4 @@ def connect() -> None:
     hooks.fair_sections.connect(pages.jobs_section)
     hooks.ticket_sections.connect(posters.ticket_interests_section)
     hooks.organiser_links.connect(organiser_links)
+    hooks.fair_created.connect(layouts.default_layout)
