@@ -20,11 +20,12 @@ const NETWORK_WAIT = 4000; // ms before a slow network gives way to the kept pag
 
 const isPageCache = (name) => name.startsWith("fairs-pages-");
 
-async function keep(cache, url, response) {
+async function keep(url, response) {
   const type = response.headers.get("content-type") || "";
   if (response.status === 200 && response.type === "basic" && !response.redirected &&
       type.startsWith("text/html")) {
-    await cache.put(url, response.clone());
+    await forgetting;
+    await (await caches.open(PAGE_CACHE)).put(url, response.clone());
     return true;
   }
   return false;
@@ -35,10 +36,9 @@ self.addEventListener("install", (event) => {
     const cache = await caches.open(STATIC_CACHE);
     await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
     // The pages the previous version kept, fetched again so they match the new files.
-    const pages = await caches.open(PAGE_CACHE);
     for (const name of (await caches.keys()).filter((n) => isPageCache(n) && n !== PAGE_CACHE)) {
       for (const request of await (await caches.open(name)).keys()) {
-        try { await keep(pages, request.url, await fetch(request.url)); } catch { /* offline */ }
+        try { await keep(request.url, await fetch(request.url)); } catch { /* offline */ }
       }
     }
     await self.skipWaiting();
@@ -56,8 +56,14 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-async function forgetPages() {
-  for (const name of (await caches.keys()).filter(isPageCache)) await caches.delete(name);
+// Forgetting runs before any page is kept again: the page a login leads to is kept after the
+// previous session's pages are gone, never deleted with them.
+let forgetting = Promise.resolve();
+function forgetPages() {
+  forgetting = forgetting.then(async () => {
+    for (const name of (await caches.keys()).filter(isPageCache)) await caches.delete(name);
+  }).catch(() => undefined);
+  return forgetting;
 }
 
 async function kept(url) {
@@ -68,15 +74,14 @@ async function kept(url) {
 
 async function scannerPage(event) {
   const url = event.request.url;
-  const cache = await caches.open(PAGE_CACHE);
   const network = fetch(event.request).then(async (response) => {
     if (response.status >= 500) {
       return (await kept(url)) || response;
     }
     if (response.ok) {
-      await keep(cache, url, response);
-    } else {
-      await cache.delete(url, { ignoreVary: true }); // logged out, not allowed, gone
+      await keep(url, response);
+    } else { // logged out, not allowed, gone
+      await (await caches.open(PAGE_CACHE)).delete(url, { ignoreVary: true });
     }
     return response;
   });
@@ -118,7 +123,7 @@ self.addEventListener("message", (event) => {
     let ok = false;
     try {
       const response = await fetch(url.href, { credentials: "same-origin" });
-      ok = await keep(await caches.open(PAGE_CACHE), url.href, response);
+      ok = await keep(url.href, response);
     } catch { /* offline: kept on the next visit */ }
     if (event.source) event.source.postMessage({ type: "kept", url: url.href, ok });
   })());
