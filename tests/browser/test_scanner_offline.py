@@ -135,6 +135,41 @@ async def test_scanner_reloads_offline_scans_and_syncs_once(browser, live_server
         await context.close()
 
 
+async def test_a_failed_sync_is_tried_again_by_itself(browser, live_server, new_client, world):
+    """The network is back but the upload fails (the venue's uplink, a proxy): the scanner tries
+    again by itself, waiting longer each time, until the scan is sent, counted once."""
+    organiser = await login_as(new_client, "organiser")
+    fair = await make_fair(organiser, world, title="重试测试会")
+    ticket = await register(new_client(), fair["id"], "重试者")
+    base = live_server.url
+    context, page = await scanner_context(browser, base, "en")
+    attempts: list[str] = []
+
+    async def fail_twice(route):
+        attempts.append(route.request.url)
+        if len(attempts) <= 2:
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+    try:
+        await page.goto(f"{base}/scan/{fair['id']}")
+        await wait_until(page, "document.getElementById('scanner').dataset.offline === 'ready'")
+        await page.route("**/checkins/batch*", fail_twice)
+        await context.set_offline(True)
+        await page.fill("#scan-code", ticket["code"])
+        await page.press("#scan-code", "Enter")
+        await wait_until(page, f"{PENDING} === '1'")
+        await context.set_offline(False)  # one online event; the rest are the page's retries
+        await wait_until(page, f"{PENDING} === '0' && {RESULT}.dataset.result === 'ok'",
+                         timeout=40_000)
+        assert len(attempts) == 3
+        assert await admissions(fair["id"]) == [{"offline": True}]
+        assert "Admitted" in await page.inner_text("#scan-result")
+    finally:
+        await context.close()
+
+
 async def test_saved_scans_wait_for_a_new_login(browser, live_server, new_client, world):
     """The login ended while the door was offline: the sync is refused, the scans stay on the
     device and the page says to log in again; logged in, they are sent."""
