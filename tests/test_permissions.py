@@ -333,6 +333,8 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/scan", None, DOOR_PAGE),
     ("GET", "/scan/{fair_now}", None, DOOR),
     ("GET", "/scan/{fair_now}/kiosk", None, DOOR),
+    ("GET", "/scan/{fair_now}/manifest.webmanifest", None, DOOR),
+    ("GET", "/sw.js", None, PUBLIC),  # the scanner's service worker: code, no data
     # --- form posts ---
     ("POST", "/organiser/booking-rules", {}, {**ORG_FORM, "organiser": 403, "sibling": 403}),
     ("POST", "/organiser/channels", {}, ORG_FORM),
