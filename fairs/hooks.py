@@ -256,6 +256,13 @@ attendance_changed: Hook[[int], None] = Hook(
     "A fair's live attendance figures changed outside check-in (tickets: a registration "
     "cancelled), called with the fair's id; check-in pushes the live update. Behaviour: notify.")
 
+audit: Hook[[Any, str, str, Any, Any, Any], None] = Hook(
+    "audit",
+    "Record a change in the audit log, for slices that the audit slice depends on and so cannot "
+    "import it (accounts: the organisation tree, `fairs init`). Called inside the change's write "
+    "transaction with (principal or None for the system, action, object type, object id, "
+    "before, after), as fairs.audit.services.record. Behaviour: notify.")
+
 jobs_stamp: Hook[[], str] = Hook(
     "jobs_stamp",
     "A cheap value that changes whenever any position changes, so calendar feeds' ETags see new "

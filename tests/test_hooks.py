@@ -22,7 +22,8 @@ EXPECTED = {
     "employer_of_user": ["fairs.employers.services.employer_of_user"],
     "home_sections": ["fairs.events.pages.upcoming_section"],
     "organiser_links": sorted(f"fairs.{s}.hooks.organiser_links" for s in (
-        "events", "plans", "catalog", "employers", "booths", "checkin", "reports", "audit")),
+        "accounts", "events", "plans", "catalog", "employers", "booths", "checkin", "reports",
+        "audit")),
     "fair_counts": ["fairs.booths.hooks.fair_counts", "fairs.checkin.services.checked_in_counts",
                     "fairs.tickets.services.registered_counts"],
     "door_codes": ["fairs.booths.bookings.resolve_code"],
@@ -35,6 +36,7 @@ EXPECTED = {
     "fair_jobs": ["fairs.booths.hooks.fair_jobs"],
     "jobs_stamp": ["fairs.booths.counts.jobs_stamp"],
     "attendance_changed": ["fairs.checkin.live.changed"],
+    "audit": ["fairs.audit.services.record"],
 }
 
 REPORT = """
@@ -185,7 +187,7 @@ async def test_the_organiser_home_shows_every_slices_tile(new_client, world):
     page = await organiser.get("/organiser")
     assert page.status_code == 200
     links = await hooks.links_for_organisers()
-    assert len(links) == 9 and [link.order for link in links] == sorted(
+    assert len(links) == 10 and [link.order for link in links] == sorted(
         link.order for link in links)
     positions = [page.text.rindex(f'href="{link.href}"') for link in links]
     assert positions == sorted(positions), "tiles in their declared order"
@@ -204,6 +206,7 @@ SENT_BY = {
     "fair_jobs": "hooks.jobs_of_fairs(",
     "jobs_stamp": "hooks.stamp_of_jobs(",
     "attendance_changed": "hooks.attendance_changed.notify(",
+    "audit": "hooks.audit.notify(",
 }
 
 
