@@ -374,7 +374,7 @@ async def init(code: str, name_zh: str, name_en: str, admin: str,
             other = tops[0]["code"]
             raise Conflict(N_("the top organisation has another code"),
                            errors=[FieldError("org", f"the top organisation is {other!r}, "
-                                                     f"not {code!r}")],
+                                                     f"not {code!r}; nothing changed")],
                            extra={"top": other})
         created_org = top is None
         if top is None:
