@@ -219,7 +219,8 @@ def test_two_inits_at_once_make_one_organisation_and_one_admin(fresh_env):
     assert fairs("migrate", env=fresh_env).returncode == 0
     args = [sys.executable, "-m", "fairs.cli", "init", "--org", "qd", "--name", "青岛市",
             "--admin", "chief", "--password", "chief-pass-2026"]
-    procs = [subprocess.Popen(args, env={**os.environ, **fresh_env}, stdout=subprocess.PIPE,
+    env = {**os.environ, **fresh_env, "FAIRS_DB_POOL_SIZE": "2"}  # a shared PostgreSQL's slots
+    procs = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outs

@@ -192,7 +192,7 @@ async def test_served_processes_purge_on_their_own(new_client, world):
     await move_fair(fair["id"], starts_at=datetime.now(TZ) - timedelta(days=9, hours=4),
                     ends_at=datetime.now(TZ) - timedelta(days=9))
     env = {"FAIRS_PURGE_INTERVAL_HOURS": "24", "FAIRS_RETENTION_DAYS": "7",
-           "FAIRS_SECRET_KEY": "s" * 48}
+           "FAIRS_SECRET_KEY": "s" * 48, "FAIRS_DB_POOL_SIZE": "2"}
     servers = await asyncio.gather(*(asyncio.to_thread(LiveServer, extra_env=env)
                                      for _ in range(2)))
     try:
