@@ -15,8 +15,9 @@ from fairs.settings import ROOT
 
 STATIC = ROOT / "static"
 
-# What the scanner page loads (base.html's stylesheet and htmx, the decoder, the scanner's
-# module, the favicon) and the icons its manifest names: precached by the worker, so the page opens offline.
+# What the scanner page loads (base.html's stylesheet, htmx and favicon, the decoder, the
+# scanner's module) and the icons its manifest names: precached by the worker, so the page
+# opens offline.
 PRECACHE = (
     "/static/css/app.css",
     "/static/vendor/htmx/htmx.min.js",
