@@ -20,7 +20,7 @@ ZONE = "Asia/Shanghai"
 SQLITE_OFFSET = "'+8 hours'"
 
 __all__ = [
-    "char", "local_day", "local_month", "local_quarter", "lock_row", "row_lock",
+    "char", "index_join", "local_day", "local_month", "local_quarter", "lock_row", "row_lock",
     "skip_locked", "string_agg", "text", "unindexed",
 ]
 
@@ -101,3 +101,16 @@ def unindexed(scan_many: bool) -> str:
     the whole table is then several times faster); the unary plus is valid, and harmless, on
     PostgreSQL, whose planner needs no hint: nothing there."""
     return "+" if scan_many and _sqlite() else ""
+
+
+def index_join(table: str, alias: str, condition: str) -> str:
+    """' LEFT JOIN <table> <alias> ON <condition>', for a condition that finds at most one row of
+    a table that grows by one of its indexes (a primary key, a unique code), for each row on the
+    left: a batched statement's lookups (fairs.db.BatchedFetch). PostgreSQL: a LATERAL subquery
+    with OFFSET 0, so that the lookup stays an index probe per row whatever the table's size
+    when the statement's generic plan was made (a plain join could become a hash join over a
+    full scan); SQLite, which has no LATERAL, always probes: the plain join."""
+    if _sqlite():
+        return f" LEFT JOIN {table} {alias} ON {condition}"
+    return (f" LEFT JOIN LATERAL (SELECT * FROM {table} {alias} WHERE {condition} OFFSET 0) "
+            f"{alias} ON true")
