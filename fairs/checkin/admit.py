@@ -4,21 +4,24 @@ that answers a replayed nonce from what was stored.
 
 The steps, over the scans that arrive together (`i`, one row per scan):
 
-- `a`: the admissions, `INSERT ... ON CONFLICT (registration) DO NOTHING`: a ticket counts once,
-  by the unique index. A scan whose nonce is in the log already admits nothing (a retry of a
-  scan first answered not_open must not admit now that the door is open).
-- `t`: the admission tally, moved by the new admissions only, on one shard per round (chosen at
-  random, on both engines: concurrent rounds rarely wait on each other's shard row).
 - `s`: the scan log, `INSERT ... ON CONFLICT (fair, nonce) DO NOTHING`, with the result code and
   the `detail` (JSON) the answer is rendered from again on a retry: never the explanation text.
-- the result: per scan its result code, whether its nonce was a replay, the first admission's
-  time and device, and the fair's counts (registered, and checked in including this round).
+  A scan whose nonce is logged already gets no row: it is a replay, and nothing below happens
+  for it (a retry of a scan first answered not_open admits nothing, even once the door is open).
+  A scan that may admit is logged `ok` unless its ticket was admitted when the statement began.
+- `a`: the admissions of the scans logged `ok`, `INSERT ... ON CONFLICT (registration) DO
+  NOTHING`: a ticket counts once, by the unique index.
+- `t`: the admission tally, moved by the new admissions only, on one shard per round (chosen at
+  random, on both engines: concurrent rounds rarely wait on each other's shard row).
+- the result: per scan its result code, whether it was a replay, the first admission's time and
+  device, and the fair's counts (registered, and checked in including this round).
 
-A nonce seen in the log when the round starts admits nothing; one logged by a concurrent
-round (another worker) while this one ran makes this round undo itself and run again
-(`abort_if`), so a replay never counts. Rows go in in key order (registrations, fairs, then
-nonces), so two rounds never wait on each other in a cycle. How the rounds run (one statement
-on PostgreSQL, a group-commit job on SQLite) is the db package's business.
+A scan logged `ok` whose admission lost to a concurrent round (another worker admitting the
+same ticket after this statement began) undoes the round (`abort_if`), which runs again one
+scan at a time and finds that admission: the log never says `ok` for a scan that counted
+nothing. Rows go in in key order (fairs and nonces, registrations, fairs), so two rounds never
+wait on each other in a cycle. How the rounds run (one statement on PostgreSQL, a group-commit
+job on SQLite) is the db package's business.
 """
 
 from __future__ import annotations
@@ -37,12 +40,6 @@ from .answers import render
 
 TALLY_SHARDS = 8
 
-# A scan's result code: given for a scan that admits nobody, decided by `a` for one that may.
-_RESULT = ("CASE WHEN NOT i.admit THEN i.result WHEN a.registration IS NULL "
-           "THEN 'already_checked_in' ELSE 'ok' END")
-# The scan's nonce was logged before (by an earlier round, or a concurrent one): a replay.
-_REPLAYED = "(i.nonce IS NOT NULL AND s.nonce IS NULL)"
-
 DOOR = db.Pipeline(
     "door",
     inputs=(("fair", "integer"), ("reg", "integer"), ("admit", "boolean"), ("method", "varchar"),
@@ -50,35 +47,38 @@ DOOR = db.Pipeline(
             ("offline", "boolean"), ("nonce", "varchar"), ("kind", "varchar"),
             ("result", "varchar"), ("detail", "text")),
     steps=(
+        db.Step("s", (
+            "INSERT INTO scan (fair, scanned_at, received_at, device, method, kind, "
+            "registration_id, result, offline, nonce, detail) "
+            "SELECT i.fair, i.at, i.received, i.device, i.method, i.kind, i.reg, "
+            "CASE WHEN NOT i.admit THEN i.result WHEN (SELECT x.id FROM admission x "
+            "WHERE x.registration = i.reg) IS NULL THEN 'ok' ELSE 'already_checked_in' END, "
+            "i.offline, i.nonce, i.detail FROM i WHERE true ORDER BY i.fair, i.nonce "
+            "ON CONFLICT (fair, nonce) DO NOTHING "
+            "RETURNING fair, nonce, registration_id, result"),
+            ("fair", "nonce", "registration_id", "result"),
+            keys=(("fair", "nonce"), ("registration_id",))),
         db.Step("a", (
             "INSERT INTO admission (fair, registration, method, admitted_at, recorded_at, device, "
             "offline) SELECT i.fair, i.reg, i.method, i.at, i.received, i.device, i.offline "
-            "FROM i WHERE i.admit AND (i.nonce IS NULL OR (SELECT x.id FROM scan x "
-            "WHERE x.fair = i.fair AND x.nonce = i.nonce) IS NULL) ORDER BY i.reg "
-            "ON CONFLICT (registration) DO NOTHING "
+            "FROM i JOIN s ON s.registration_id = i.reg WHERE i.admit AND s.result = 'ok' "
+            "ORDER BY i.reg ON CONFLICT (registration) DO NOTHING "
             "RETURNING fair, registration, admitted_at, device"),
-            ("fair", "registration", "admitted_at", "device"), key=("registration",)),
+            ("fair", "registration", "admitted_at", "device"), keys=(("registration",),)),
         db.Step("t", (
             "INSERT INTO admission_tally (fair, shard, n) SELECT a.fair, {shard}, COUNT(*) "
             "FROM a WHERE true GROUP BY a.fair ORDER BY a.fair "
             "ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + excluded.n "
             "RETURNING fair, shard, n"),
-            ("fair", "shard", "n"), key=("fair",)),
-        db.Step("s", (
-            "INSERT INTO scan (fair, scanned_at, received_at, device, method, kind, "
-            "registration_id, result, offline, nonce, detail) "
-            f"SELECT i.fair, i.at, i.received, i.device, i.method, i.kind, i.reg, {_RESULT}, "
-            "i.offline, i.nonce, i.detail FROM i LEFT JOIN a ON a.registration = i.reg "
-            "WHERE true ORDER BY i.fair, i.nonce "
-            "ON CONFLICT (fair, nonce) DO NOTHING RETURNING fair, nonce"),
-            ("fair", "nonce"), key=("fair", "nonce")),
+            ("fair", "shard", "n"), keys=(("fair",),)),
     ),
-    # The counts: registered as the read model defines it; checked in is the read model's
-    # admission tally, its shard moved in this round read from `t` (PostgreSQL's statement
-    # does not see its own writes; SQLite's steps do).
+    # `sn`: the scan's log row by its nonce (none: a replay); `sr`: a ticket's by its
+    # registration (one per round). The counts: registered as the read model defines it;
+    # checked in is the read model's admission tally, its shard moved in this round read from
+    # `t` (PostgreSQL's statement does not see its own writes; SQLite's steps do).
     result=(
-        f"SELECT i.ord, {_RESULT} AS result, CASE WHEN {_REPLAYED} THEN 1 ELSE 0 END "
-        "AS replayed, "
+        "SELECT i.ord, CASE WHEN NOT i.admit THEN i.result ELSE sr.result END AS result, "
+        "CASE WHEN i.nonce IS NOT NULL AND sn.nonce IS NULL THEN 1 ELSE 0 END AS replayed, "
         "CASE WHEN a.registration IS NOT NULL THEN a.admitted_at WHEN i.admit THEN "
         "(SELECT x.admitted_at FROM admission x WHERE x.registration = i.reg) END AS first_at, "
         "CASE WHEN a.registration IS NOT NULL THEN a.device WHEN i.admit THEN "
@@ -87,13 +87,14 @@ DOOR = db.Pipeline(
         "(SELECT COALESCE(SUM(x.n), 0) FROM admission_tally x WHERE x.fair = i.fair "
         "AND NOT EXISTS (SELECT 1 FROM t WHERE t.fair = x.fair AND t.shard = x.shard)) "
         "+ (SELECT COALESCE(SUM(t.n), 0) FROM t WHERE t.fair = i.fair) AS checked_in "
-        "FROM i LEFT JOIN a ON a.registration = i.reg "
-        "LEFT JOIN s ON s.fair = i.fair AND s.nonce = i.nonce"),
+        "FROM i LEFT JOIN s sn ON sn.fair = i.fair AND sn.nonce = i.nonce "
+        "LEFT JOIN s sr ON sr.registration_id = i.reg "
+        "LEFT JOIN a ON a.registration = i.reg"),
     params={"shard": ("integer", lambda: random.randrange(TALLY_SHARDS))},
     # A second scan of a ticket, or a second use of a nonce, waits for the next round, and then
     # finds the first one's admission, or its log row.
     distinct=(("reg",), ("fair", "nonce")),
-    abort_if=f"a.registration IS NOT NULL AND {_REPLAYED}",
+    abort_if="i.admit AND sr.result = 'ok' AND a.registration IS NULL",
 )
 
 
@@ -109,15 +110,6 @@ async def record(fair_id: int, reg_id: int | None, admit: bool, method: str, at:
     {result, replayed, first_at, first_device, registered, checked_in}."""
     return await DOOR((fair_id, reg_id, admit, method, at, received, device, offline, nonce,
                        kind, result, stored(detail)))
-
-
-async def first_admission(reg_id: int) -> tuple[datetime | None, str | None]:
-    """The admission of a ticket admitted by a concurrent round after this one's snapshot."""
-    rows = await db.fetch("SELECT admitted_at, device FROM admission WHERE registration = {}",
-                          reg_id)
-    if not rows:  # pragma: no cover - the conflict that sent us here is an admission
-        return None, None
-    return db.as_datetime(rows[0]["admitted_at"]), rows[0]["device"]
 
 
 def attendee(name: str, audiences: str | None) -> dict:

@@ -165,7 +165,7 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     device = (device or "")[:100]
     nonce = (nonce or "").strip()[:64] or None
     # A replayed nonce is found by the scan log's unique index when the log is written, in
-    # the same transaction as the admission: no read before, and nothing counted twice.
+    # the same statement as the admission: no read before, and nothing counted twice.
     ticket_shaped = codes.looks_like_ticket(code)
     fair, scanner = await _lookup(fair_id, code if ticket_shaped else "", bearer)
     principal = scanner or principal
@@ -215,12 +215,9 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
         if again is None:  # pragma: no cover - a replay's first scan is in the log
             raise NotFound("no such scan")
         return again
-    first_at, first_device = db.as_datetime(row["first_at"]), row["first_device"]
-    if admitting and first_at is None:  # admitted by a concurrent round after our snapshot
-        first_at, first_device = await admit.first_admission(reg_id)
     answer = render(row["result"], kind=kind, detail=detail, attendee=holder,
-                    first_at=first_at, first_device=first_device, device=device,
-                    offline=offline)
+                    first_at=db.as_datetime(row["first_at"]), first_device=row["first_device"],
+                    device=device, offline=offline)
     answer["counts"] = admit.counts_of(row)
     if row["result"] == "ok" and kind == "ticket":
         live.changed(fair_id)

@@ -52,13 +52,13 @@ class Step:
     """One step: `name` (the relation later steps read), `sql` (a data-modifying statement over
     `i` and earlier steps, ending in RETURNING; or a function building it with
     fairs.db.dialect's pieces), `returns`, the names of its RETURNING columns in order, and
-    `key`, the columns later statements find its rows by (SQLite indexes its TEMP table on
-    them; a PostgreSQL CTE needs nothing)."""
+    `keys`, the column lists later statements find its rows by (SQLite indexes its TEMP table
+    on each; a PostgreSQL CTE needs nothing)."""
 
     name: str
     sql: str | Callable[[], str]
     returns: tuple[str, ...]
-    key: tuple[str, ...] = ()
+    keys: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,9 +159,9 @@ class Pipeline:
             result = f"WITH {', '.join(relations)} {self._bind(self._result_sql(False), False, [])}"
             create = [f"CREATE TEMP TABLE IF NOT EXISTS {self._table(rel)[5:]} "
                       f"({', '.join(columns)})" for rel, columns in tables.items()]
-            create += [f'CREATE INDEX IF NOT EXISTS temp."pipeline_{self.name}_{step.name}_key" '
-                       f"ON {self._table(step.name)[5:]} ({', '.join(step.key)})"
-                       for step in self.steps if step.key]
+            create += [f'CREATE INDEX IF NOT EXISTS temp."pipeline_{self.name}_{step.name}_{n}" '
+                       f"ON {self._table(step.name)[5:]} ({', '.join(key)})"
+                       for step in self.steps for n, key in enumerate(step.keys)]
             texts = _Texts(
                 steps=tuple(steps), result=result, create=tuple(create),
                 clear=tuple(f"DELETE FROM {self._table(rel)}" for rel in tables),
