@@ -73,9 +73,9 @@ DOOR = db.Pipeline(
             ("fair", "shard", "n"), keys=(("fair",),)),
     ),
     # `sn`: the scan's log row by its nonce (none: a replay); `sr`: a ticket's by its
-    # registration (one per round). The counts: registered as the read model defines it;
-    # checked in is the read model's admission tally, its shard moved in this round read from
-    # `t` (PostgreSQL's statement does not see its own writes; SQLite's steps do).
+    # registration (one per round). The counts, once per fair: registered as the read model
+    # defines it; checked in is the read model's admission tally, its shard moved in this round
+    # read from `t` (PostgreSQL's statement does not see its own writes; SQLite's steps do).
     result=(
         "SELECT i.ord, CASE WHEN NOT i.admit THEN i.result ELSE sr.result END AS result, "
         "CASE WHEN i.nonce IS NOT NULL AND sn.nonce IS NULL THEN 1 ELSE 0 END AS replayed, "
@@ -83,13 +83,16 @@ DOOR = db.Pipeline(
         "(SELECT x.admitted_at FROM admission x WHERE x.registration = i.reg) END AS first_at, "
         "CASE WHEN a.registration IS NOT NULL THEN a.device WHEN i.admit THEN "
         "(SELECT x.device FROM admission x WHERE x.registration = i.reg) END AS first_device, "
-        + read_model.REGISTERED_ONE.replace("{}", "i.fair") + " AS registered, "
-        "(SELECT COALESCE(SUM(x.n), 0) FROM admission_tally x WHERE x.fair = i.fair "
-        "AND NOT EXISTS (SELECT 1 FROM t WHERE t.fair = x.fair AND t.shard = x.shard)) "
-        "+ (SELECT COALESCE(SUM(t.n), 0) FROM t WHERE t.fair = i.fair) AS checked_in "
+        "c.registered, c.checked_in "
         "FROM i LEFT JOIN s sn ON sn.fair = i.fair AND sn.nonce = i.nonce "
         "LEFT JOIN s sr ON sr.registration_id = i.reg "
-        "LEFT JOIN a ON a.registration = i.reg"),
+        "LEFT JOIN a ON a.registration = i.reg "
+        "JOIN (SELECT f.fair, "
+        + read_model.REGISTERED_ONE.replace("{}", "f.fair") + " AS registered, "
+        "(SELECT COALESCE(SUM(x.n), 0) FROM admission_tally x WHERE x.fair = f.fair "
+        "AND NOT EXISTS (SELECT 1 FROM t WHERE t.fair = x.fair AND t.shard = x.shard)) "
+        "+ (SELECT COALESCE(SUM(t.n), 0) FROM t WHERE t.fair = f.fair) AS checked_in "
+        "FROM (SELECT DISTINCT fair FROM i) f) c ON c.fair = i.fair"),
     params={"shard": ("integer", lambda: random.randrange(TALLY_SHARDS))},
     # A second scan of a ticket, or a second use of a nonce, waits for the next round, and then
     # finds the first one's admission, or its log row.
