@@ -9,10 +9,13 @@ the batch runs is this module's business, not the service's:
   `unnest(...) WITH ORDINALITY`: the items waiting at a worker share one round trip and one
   commit (its WAL flush is most of a short write's cost).
 - SQLite: the same step texts run in order inside one group-commit writer job
-  (fairs.db.sqlite_write), `i` and each earlier step's RETURNING rows given to each statement as
-  a relation read from a TEMP table of the writer's connection, filled for the round (bound
-  parameters: measured here, a quarter less CPU per scan than handing them over as JSON and
-  reading them back with `json_each(?)`, whose every column is a JSON extraction).
+  (fairs.db.sqlite_write: the batch shares the writer's transaction and commit), `i` and each
+  earlier step's RETURNING rows given to the next statements as relations read from TEMP tables
+  of the writer's connection, filled with bound parameters for the round and emptied after it.
+  Measured here (CPU per scan, batches of 16): handing the rows over as JSON read back with
+  `json_each(?)` costs half as much again (every column is a JSON extraction); running the
+  steps once per scan with the rows as `VALUES` of parameters, about twice as much (the
+  statements are heavier than plain per-scan inserts, and only a batch pays for that).
 
 So that the two agree, a step reads what an earlier step did only through that step's relation,
 never by reading the table again: PostgreSQL's steps all see the tables as they were when the
@@ -20,11 +23,13 @@ statement started, SQLite's see the earlier steps' writes.
 
 Items that arrive together form one batch (fairs.db.Batcher); an item whose `distinct` key is
 already in the batch waits for the next round (a statement of its own on PostgreSQL, run after
-the first; the next statements of the same job on SQLite). A round that fails is undone and its
-items run again one by one, so a bad item fails only its own caller. `abort_if`, a condition on
-the final SELECT's row, undoes the whole round when it holds for an item (PostgreSQL: an error
-raised inside the statement; SQLite: the round's savepoint rolled back): for a race a step cannot
-see coming, whose rerun, one statement later, sees what it needs to.
+the first; the next statements of the same job on SQLite). A batch that fails is undone (a
+PostgreSQL round; SQLite's whole job) and its items run again one by one, so a bad item fails
+only its own caller. `abort_if`, a condition on the final SELECT's row, undoes the round when it
+holds for an item (PostgreSQL: an error raised inside the statement; SQLite: the job's savepoint
+rolled back): for a race a statement cannot see coming, such as another worker's transaction
+committing a conflicting row after this statement's snapshot. The item then runs again alone
+(up to ABORT_TRIES times), one statement later, when it sees that row.
 """
 
 from __future__ import annotations
@@ -38,13 +43,14 @@ from typing import Any
 
 from fairs.db.batch import Batcher, Inputs, sql_text, sqlite_write, unnest_relation
 from fairs.db.engine import FairsSQLiteEngine, current_engine
-from fairs.db.tx import write
+from fairs.db.tx import in_transaction, write
 
 _ABORT_MARK = "pipeline aborted"
+ABORT_TRIES = 3  # an item whose round was undone by `abort_if` runs again, alone, this often
 
 
 class PipelineAborted(Exception):
-    """A round was undone because its `abort_if` held for this item."""
+    """An item's round was undone ABORT_TRIES times because its `abort_if` held for it."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,8 @@ class Pipeline:
       NULL in it does not count).
     - `abort_if`: a condition over the result's relations that undoes the round.
 
-    `name` names the SQLite TEMP tables (one set per pipeline). `await pipeline(item)` returns
-    the item's result row (without `ord`)."""
+    `name` names the SQLite TEMP tables (one set per pipeline: a name for one shape of
+    relations). `await pipeline(item)` returns the item's result row (without `ord`)."""
 
     def __init__(self, name: str, inputs: Inputs, steps: Sequence[Step],
                  result: str | Callable[[], str], *,
@@ -206,7 +212,7 @@ class Pipeline:
     def _param_values(self) -> dict[str, Any]:
         return {name: make() for name, (_type, make) in self.params.items()}
 
-    async def _run(self, items: list[tuple]) -> list[tuple[str, Any]]:
+    async def _run(self, items: list[tuple], tries: int = ABORT_TRIES) -> list[tuple[str, Any]]:
         """[("ok", row) | ("error", exception)] per item, in order."""
         engine = current_engine()
         positions = self._rounds(items)
@@ -217,9 +223,13 @@ class Pipeline:
             except Exception as exc:  # noqa: BLE001 - retried alone, or handed to the caller
                 # Nothing of the job stands (its savepoint was rolled back): each item again,
                 # alone, so that a bad item fails only its own caller.
-                if len(items) > 1 and not engine.current_transaction.get():
+                if engine.current_transaction.get():
+                    return [("error", exc)] * len(items)
+                if len(items) > 1:
                     return [(await self._run([item]))[0] for item in items]
-                return [("error", exc)] * len(items)
+                if isinstance(exc, PipelineAborted) and tries > 1:
+                    return await self._run(items, tries - 1)
+                return [("error", exc)]
         else:
             texts = self._compile("postgres")
             done = [await self._pg_attempt(texts, batch) for batch in rounds]
@@ -237,15 +247,20 @@ class Pipeline:
             out[row.pop("ord") - 1] = ("ok", row)
         return out
 
-    async def _pg_attempt(self, texts: _Texts, batch: list[tuple]) -> list[tuple[str, Any]]:
+    async def _pg_attempt(self, texts: _Texts, batch: list[tuple],
+                          tries: int = ABORT_TRIES) -> list[tuple[str, Any]]:
         params = self._param_values()
         try:
             rows = await write(texts.pg, *(list(column) for column in zip(*batch, strict=True)),
                                *(params[name] for name in texts.pg_params))
         except Exception as exc:  # noqa: BLE001 - retried alone, or handed to the caller
+            if in_transaction():  # the caller's transaction failed with it: theirs to retry
+                return [("error", exc)] * len(batch)
             if len(batch) > 1:
                 return [(await self._pg_attempt(texts, [item]))[0] for item in batch]
             if _ABORT_MARK in str(exc):
+                if tries > 1:
+                    return await self._pg_attempt(texts, batch, tries - 1)
                 exc = PipelineAborted(str(exc))
             return [("error", exc)]
         return self._rows_by_ord(rows, len(batch))

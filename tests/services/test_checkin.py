@@ -287,3 +287,62 @@ async def test_every_answer_is_rendered_again_the_same_on_a_retry(organiser, sca
             assert again.pop("counts")["checked_in"] == 1
             first.pop("counts")
             assert again == first, n
+
+
+async def _until(condition) -> None:
+    """Poll an async condition until it holds (the test's own ordering, not a timing)."""
+    while not await condition():  # noqa: ASYNC110 - the condition is the database's state
+        await asyncio.sleep(0.01)
+
+
+async def _scan_is_waiting() -> bool:
+    """The scan's write is waiting for the other transaction: on PostgreSQL its statement waits
+    on the admission's unique index; on SQLite its job waits for the writer."""
+    if db.is_sqlite():
+        lock = (await db.current_engine()._get_state()).write_lock
+        return bool(lock.locked() and getattr(lock, "_waiters", None))
+    rows = await db.fetch("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = "
+                          "current_database() AND wait_event_type = 'Lock'")
+    return int(rows[0]["n"]) > 0
+
+
+async def test_a_scan_racing_an_admission_in_flight_answers_and_logs_already(organiser, scanner,
+                                                                             world):
+    """Another door admits the ticket in a transaction still open when this scan's write
+    begins (on PostgreSQL, after its statement's snapshot: it logs the scan `ok`, then loses
+    the admission): the scan answers already_checked_in with the other door's time, and the
+    log says so too."""
+    fair = await open_fair(organiser, world)
+    reg = await factories.registration(fair["id"])
+    other_time = factories.when(-5)
+    admitted, release = asyncio.Event(), asyncio.Event()
+
+    async def other_door() -> None:
+        async with db.write_transaction():
+            await db.execute(
+                "INSERT INTO admission (fair, registration, method, admitted_at, recorded_at, "
+                "device, offline) VALUES ({}, {}, 'scan', {}, {}, 'door-9', {})",
+                fair["id"], reg["id"], other_time, other_time, False)
+            await db.execute(
+                "INSERT INTO admission_tally (fair, shard, n) VALUES ({}, 0, 1) ON CONFLICT "
+                "(fair, shard) DO UPDATE SET n = admission_tally.n + 1", fair["id"])
+            admitted.set()
+            await release.wait()
+
+    other = asyncio.create_task(other_door())
+    await admitted.wait()
+    scanning = asyncio.create_task(checkin.check_in(fair["id"], reg["code"], principal=scanner,
+                                                    nonce="race-1", device="door-1"))
+    await _until(_scan_is_waiting)
+    release.set()
+    await other
+    answer = await scanning
+    assert answer["result"] == "already_checked_in"
+    assert db.as_datetime(answer["checked_in_at"]) == other_time
+    assert answer["counts"]["checked_in"] == 1
+    [admission] = await admissions(reg["id"])
+    assert admission["device"] == "door-9"
+    assert [(s["nonce"], s["result"]) for s in await scans(fair["id"])] == [
+        ("race-1", "already_checked_in")]
+    again = await checkin.check_in(fair["id"], reg["code"], principal=scanner, nonce="race-1")
+    assert again["replayed"] is True and again["result"] == "already_checked_in"
