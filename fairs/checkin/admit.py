@@ -47,35 +47,38 @@ DOOR = db.Pipeline(
             ("offline", "boolean"), ("nonce", "varchar"), ("kind", "varchar"),
             ("result", "varchar"), ("detail", "text")),
     steps=(
-        db.Step("s", (
+        db.Step("s", lambda: (
             "INSERT INTO scan (fair, scanned_at, received_at, device, method, kind, "
             "registration_id, result, offline, nonce, detail) "
             "SELECT i.fair, i.at, i.received, i.device, i.method, i.kind, i.reg, "
             "CASE WHEN NOT i.admit THEN i.result WHEN (SELECT x.id FROM admission x "
             "WHERE x.registration = i.reg) IS NULL THEN 'ok' ELSE 'already_checked_in' END, "
-            "i.offline, i.nonce, i.detail FROM i WHERE true ORDER BY i.fair, i.nonce "
-            "ON CONFLICT (fair, nonce) DO NOTHING "
+            "i.offline, i.nonce, i.detail FROM i WHERE true"
+            + db.dialect.lock_order("i.fair, i.nonce")
+            + " ON CONFLICT (fair, nonce) DO NOTHING "
             "RETURNING fair, nonce, registration_id, result"),
             ("fair", "nonce", "registration_id", "result"),
             keys=(("fair", "nonce"), ("registration_id",))),
-        db.Step("a", (
+        db.Step("a", lambda: (
             "INSERT INTO admission (fair, registration, method, admitted_at, recorded_at, device, "
             "offline) SELECT i.fair, i.reg, i.method, i.at, i.received, i.device, i.offline "
-            "FROM i JOIN s ON s.registration_id = i.reg WHERE i.admit AND s.result = 'ok' "
-            "ORDER BY i.reg ON CONFLICT (registration) DO NOTHING "
+            "FROM i JOIN s ON s.registration_id = i.reg WHERE i.admit AND s.result = 'ok'"
+            + db.dialect.lock_order("i.reg")
+            + " ON CONFLICT (registration) DO NOTHING "
             "RETURNING fair, registration, admitted_at, device"),
             ("fair", "registration", "admitted_at", "device"), keys=(("registration",),)),
-        db.Step("t", (
+        db.Step("t", lambda: (
             "INSERT INTO admission_tally (fair, shard, n) SELECT a.fair, {shard}, COUNT(*) "
-            "FROM a WHERE true GROUP BY a.fair ORDER BY a.fair "
-            "ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + excluded.n "
+            "FROM a WHERE true GROUP BY a.fair" + db.dialect.lock_order("a.fair")
+            + " ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + excluded.n "
             "RETURNING fair, shard, n"),
             ("fair", "shard", "n"), keys=(("fair",),)),
     ),
     # `sn`: the scan's log row by its nonce (none: a replay); `sr`: a ticket's by its
-    # registration (one per round). The counts, once per fair: registered as the read model
-    # defines it; checked in is the read model's admission tally, its shard moved in this round
-    # read from `t` (PostgreSQL's statement does not see its own writes; SQLite's steps do).
+    # registration (one per round). The counts: registered as the read model defines it;
+    # checked in is the read model's admission tally, its shard moved in this round read from
+    # `t` (PostgreSQL's statement does not see its own writes; SQLite's steps do). Per scan, as
+    # both planners evaluate them anyway (a per-fair derived table is pulled up into the join).
     result=(
         "SELECT i.ord, CASE WHEN NOT i.admit THEN i.result ELSE sr.result END AS result, "
         "CASE WHEN i.nonce IS NOT NULL AND sn.nonce IS NULL THEN 1 ELSE 0 END AS replayed, "
@@ -83,16 +86,13 @@ DOOR = db.Pipeline(
         "(SELECT x.admitted_at FROM admission x WHERE x.registration = i.reg) END AS first_at, "
         "CASE WHEN a.registration IS NOT NULL THEN a.device WHEN i.admit THEN "
         "(SELECT x.device FROM admission x WHERE x.registration = i.reg) END AS first_device, "
-        "c.registered, c.checked_in "
+        + read_model.REGISTERED_ONE.replace("{}", "i.fair") + " AS registered, "
+        "(SELECT COALESCE(SUM(x.n), 0) FROM admission_tally x WHERE x.fair = i.fair "
+        "AND NOT EXISTS (SELECT 1 FROM t WHERE t.fair = x.fair AND t.shard = x.shard)) "
+        "+ (SELECT COALESCE(SUM(t.n), 0) FROM t WHERE t.fair = i.fair) AS checked_in "
         "FROM i LEFT JOIN s sn ON sn.fair = i.fair AND sn.nonce = i.nonce "
         "LEFT JOIN s sr ON sr.registration_id = i.reg "
-        "LEFT JOIN a ON a.registration = i.reg "
-        "JOIN (SELECT f.fair, "
-        + read_model.REGISTERED_ONE.replace("{}", "f.fair") + " AS registered, "
-        "(SELECT COALESCE(SUM(x.n), 0) FROM admission_tally x WHERE x.fair = f.fair "
-        "AND NOT EXISTS (SELECT 1 FROM t WHERE t.fair = x.fair AND t.shard = x.shard)) "
-        "+ (SELECT COALESCE(SUM(t.n), 0) FROM t WHERE t.fair = f.fair) AS checked_in "
-        "FROM (SELECT DISTINCT fair FROM i) f) c ON c.fair = i.fair"),
+        "LEFT JOIN a ON a.registration = i.reg"),
     params={"shard": ("integer", lambda: random.randrange(TALLY_SHARDS))},
     # A second scan of a ticket, or a second use of a nonce, waits for the next round, and then
     # finds the first one's admission, or its log row.

@@ -20,8 +20,8 @@ ZONE = "Asia/Shanghai"
 SQLITE_OFFSET = "'+8 hours'"
 
 __all__ = [
-    "char", "index_join", "local_day", "local_month", "local_quarter", "lock_row", "row_lock",
-    "skip_locked", "string_agg", "text", "unindexed",
+    "char", "index_join", "local_day", "local_month", "local_quarter", "lock_order", "lock_row",
+    "row_lock", "skip_locked", "string_agg", "text", "unindexed",
 ]
 
 
@@ -57,6 +57,14 @@ def row_lock(mode: str = "UPDATE") -> str:
     (or ' FOR SHARE', ' FOR NO KEY UPDATE') on PostgreSQL; nothing on SQLite, whose IMMEDIATE
     write transaction already holds the whole database for one writer."""
     return "" if _sqlite() else f" FOR {mode}"
+
+
+def lock_order(columns: str) -> str:
+    """' ORDER BY <columns>' for the rows an INSERT ... SELECT writes, on PostgreSQL: writers
+    that take row and index locks in the same order never wait on each other in a cycle;
+    nothing on SQLite, whose IMMEDIATE write transaction already holds the whole database for
+    one writer (and whose sort would only cost time)."""
+    return "" if _sqlite() else f" ORDER BY {columns}"
 
 
 def skip_locked(of: str, mode: str = "NO KEY UPDATE") -> str:
