@@ -303,3 +303,108 @@ async def test_moving_tables_between_apps_never_touches_the_database(migrated):
         await manager.run(backwards=True)
     for table in ("job_position", "no_show", "booking_rules"):
         assert await db.fetch(f"SELECT COUNT(*) AS n FROM {table}") == [{"n": 0}]
+
+
+# --- Pipeline: one write of several steps, batched by the db package --------------------------
+
+
+class PipeItem(Table):
+    k = Integer()
+    v = Varchar(length=20)
+
+
+class PipeLog(Table):
+    k = Integer()
+    run = Integer()
+
+
+@pytest.fixture
+async def pipe_tables(migrated):
+    await PipeItem.create_table(if_not_exists=True)
+    await PipeLog.create_table(if_not_exists=True)
+    await db.execute("CREATE UNIQUE INDEX IF NOT EXISTS pipe_item_k_once ON pipe_item (k)")
+    try:
+        yield
+    finally:
+        await db.execute("DROP TABLE IF EXISTS pipe_item")
+        await db.execute("DROP TABLE IF EXISTS pipe_log")
+
+
+def _pipeline() -> tuple[db.Pipeline, list[int]]:
+    """Items (k, v, fail): `p` inserts k once (by its unique index), `l` logs what `p` made
+    with the round's number; the result reads both steps' relations."""
+    runs: list[int] = []
+
+    def run() -> int:
+        runs.append(len(runs) + 1)
+        return runs[-1]
+
+    pipeline = db.Pipeline(
+        "probe",
+        inputs=(("k", "integer"), ("v", "varchar"), ("fail", "boolean")),
+        steps=(
+            db.Step("p", "INSERT INTO pipe_item (k, v) SELECT i.k, i.v FROM i WHERE true "
+                         "ORDER BY i.k ON CONFLICT (k) DO NOTHING RETURNING id, k",
+                    ("id", "k"), keys=(("k",),)),
+            db.Step("l", "INSERT INTO pipe_log (k, run) SELECT p.k, {run} FROM p WHERE true "
+                         "RETURNING k", ("k",)),
+        ),
+        result="SELECT i.ord, p.id AS made, {run} AS run, (SELECT COUNT(*) FROM l) AS logged "
+               "FROM i LEFT JOIN p ON p.k = i.k",
+        params={"run": ("integer", run)},
+        distinct=(("k",),),
+        abort_if="i.fail",
+    )
+    return pipeline, runs
+
+
+async def test_a_pipeline_runs_the_items_that_arrive_together_in_one_round(pipe_tables):
+    """Concurrent calls share one round (one statement on PostgreSQL, one writer job on
+    SQLite); a later step reads what an earlier one made through its relation; an item whose
+    key is already in the round waits for the next one, and then finds the first's row."""
+    pipeline, runs = _pipeline()
+    rows = await asyncio.gather(*(pipeline((k, f"v{k}", False)) for k in range(1, 7)))
+    assert len(runs) == 1
+    assert all(r["made"] is not None and r["run"] == 1 and r["logged"] == 6 for r in rows)
+    rows = await asyncio.gather(pipeline((100, "first", False)), pipeline((100, "second", False)),
+                                pipeline((101, "x", False)), pipeline((100, "third", False)))
+    assert [r["run"] for r in rows] == [2, 3, 2, 4]
+    assert [r["made"] is not None for r in rows] == [True, False, True, False]
+    assert [r["logged"] for r in rows] == [2, 0, 2, 0]
+    stored = await db.fetch("SELECT k, v FROM pipe_item WHERE k >= 100 ORDER BY k")
+    assert stored == [{"k": 100, "v": "first"}, {"k": 101, "v": "x"}]
+    logged = await db.fetch("SELECT k, run FROM pipe_log ORDER BY k")
+    assert logged == [{"k": k, "run": 1} for k in range(1, 7)] + [{"k": 100, "run": 2},
+                                                                    {"k": 101, "run": 2}]
+
+
+async def test_abort_if_undoes_the_round_and_fails_only_its_own_item(pipe_tables):
+    pipeline, _runs = _pipeline()
+    outcomes = await asyncio.gather(pipeline((1, "a", False)), pipeline((2, "b", True)),
+                                    pipeline((3, "c", False)), return_exceptions=True)
+    assert isinstance(outcomes[1], db.PipelineAborted)
+    assert outcomes[0]["made"] is not None and outcomes[2]["made"] is not None
+    assert [r["k"] for r in await db.fetch("SELECT k FROM pipe_item ORDER BY k")] == [1, 3]
+    assert [r["k"] for r in await db.fetch("SELECT k FROM pipe_log ORDER BY k")] == [1, 3]
+
+
+async def test_a_pipeline_inside_a_transaction_is_part_of_it(pipe_tables):
+    pipeline, _runs = _pipeline()
+    with pytest.raises(RuntimeError, match="changed my mind"):
+        async with db.write_transaction():
+            row = await pipeline((7, "t", False))
+            assert row["made"] is not None and row["logged"] == 1
+            raise RuntimeError("changed my mind")
+    assert await db.fetch("SELECT k FROM pipe_item") == []
+    assert (await pipeline((7, "t", False)))["made"] is not None
+
+
+async def test_a_batched_fetch_is_written_once_over_its_input_relation(pipe_tables):
+    """BatchedFetch's one-text form: the rows of each caller's item, batched or not as the db
+    package decides; an index lookup per item (dialect.index_join) finds nothing for some."""
+    await db.execute("INSERT INTO pipe_item (k, v) VALUES (1, 'one'), (2, 'two')")
+    find = db.BatchedFetch(
+        lambda: "SELECT i.ord, i.k, x.v FROM i" + dialect.index_join("pipe_item", "x", "x.k = i.k"),
+        inputs=(("k", "integer"),))
+    found = await asyncio.gather(*(find.fetch(k) for k in (2, 3, 1)))
+    assert found == [[{"k": 2, "v": "two"}], [{"k": 3, "v": None}], [{"k": 1, "v": "one"}]]

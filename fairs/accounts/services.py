@@ -365,8 +365,8 @@ async def create_token(principal: Principal, name: str) -> dict:
 
 
 # A bearer token's principal: token, user and organisation in one indexed lookup by the token's
-# hash. Also a subquery other statements embed (fairs.checkin looks the scanner's token up in
-# the same round trip as the ticket): `token_principal_subquery("i.token_hash")`.
+# hash. Also joins other statements embed (fairs.checkin looks the scanner's token up in the
+# same statement as the ticket): `token_principal_join("i.token_hash")`.
 _TOKEN_PRINCIPAL_SELECT = (("t.id", "token_id"), ("u.id", "id"), ("u.username", "username"),
                            ("u.role", "role"), ("u.display_name", "display_name"),
                            ("u.active", "active"), ("o.id", "org_id"), ("o.code", "org_code"),
@@ -389,13 +389,20 @@ _TOKEN_PRINCIPALS = db.BatchedFetch(
 )
 
 
-def token_principal_subquery(hash_sql: str) -> str:
-    """PostgreSQL: `LEFT JOIN LATERAL (...) AS tp ON true` gives a token hash's principal as
-    columns tp_<name> (TOKEN_PRINCIPAL_COLUMNS), NULL when there is no such live token; read
-    them back with principal_from_token_row()."""
-    columns = ", ".join(f"{c} AS tp_{c}" for c in TOKEN_PRINCIPAL_COLUMNS)
-    return (f"LEFT JOIN LATERAL (SELECT {columns} FROM ({_TOKEN_PRINCIPAL_FROM}{hash_sql} "
-            f"OFFSET 0) tp0) tp ON true")
+def token_principal_join(hash_sql: str) -> tuple[str, str]:
+    """For a statement over many rows (fairs.checkin's lookup, fairs.db.BatchedFetch): the
+    select-list columns tp_<name> (TOKEN_PRINCIPAL_COLUMNS) and the joins giving the principal
+    of the live token whose hash is `hash_sql`, NULL when there is none; read them back with
+    principal_from_token_row(). The token is found by its hash's index on both engines
+    (fairs.db.dialect.index_join)."""
+    aliases = {"t": "tpt", "u": "tpu", "o": "tpo"}
+    columns = ", ".join(f"{aliases[expr.partition('.')[0]]}.{expr.partition('.')[2]} AS tp_{name}"
+                        for expr, name in _TOKEN_PRINCIPAL_SELECT)
+    joins = (db.dialect.index_join("api_token", "tpt",
+                                f"tpt.token_hash = {hash_sql} AND tpt.revoked_at IS NULL")
+             + db.dialect.index_join("app_user", "tpu", "tpu.id = tpt.user")
+             + " LEFT JOIN organisation tpo ON tpo.id = tpu.org")
+    return columns, joins
 
 
 def token_hash(token: str) -> str | None:
@@ -406,7 +413,7 @@ def token_hash(token: str) -> str | None:
 
 
 def principal_from_token_row(row: dict) -> Principal | None:
-    """The principal in a row of token_principal_subquery()'s columns (None: no live token)."""
+    """The principal in a row of token_principal_join()'s columns (None: no live token)."""
     if row.get("tp_id") is None or not row["tp_active"]:
         return None
     found = {c: row[f"tp_{c}"] for c in TOKEN_PRINCIPAL_COLUMNS}

@@ -1,9 +1,13 @@
-"""Check-in's vocabulary: the results, the methods, the check-in window and the sentence a
-scanner shows for each result (rendered in the reader's language when the answer is built)."""
+"""Check-in's vocabulary: the results, the methods, the check-in window, and the answer a
+scanner shows for a scan, built by one function (`render`) from what the scan log keeps: the
+result code, the scan's `detail` (JSON data, never text) and, for a ticket, its holder and
+admission. A first answer and every replay of it are rendered alike, the explanation in the
+language of the request being answered."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from fairs import clock, db, i18n
 from fairs.i18n import gettext as _
@@ -58,3 +62,41 @@ def explain(result: str, *, kind: str = "ticket", first: datetime | None = None,
 
 def events_iso(value: datetime | None) -> str | None:
     return value.astimezone(i18n.TZ).isoformat() if value is not None else None
+
+
+def _aware(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def render(result: str, *, kind: str = "ticket", detail: dict | None = None,
+           attendee: dict | None = None, first_at: datetime | None = None,
+           first_device: str | None = None, device: str = "", offline: bool = False) -> dict:
+    """API.md's answer to a scan, without `counts`. `detail` holds what the explanation needs
+    that the database does not keep elsewhere (fair_cancelled; opens and closes; mistyped; for
+    a booking's code the employer and the first time); for a ticket, `attendee` is its holder
+    (masked) and `first_at`/`first_device` its admission. An already_checked_in scan taken
+    offline on another device than the admission's is flagged `conflict`."""
+    detail = detail or {}
+    answer: dict[str, Any] = {"result": result}
+    holder = detail.get("employer")
+    if kind == "employer":
+        first_at = _aware(detail.get("first"))
+        if holder is not None and result != "wrong_fair":
+            answer["employer"] = holder
+    elif attendee is not None and result not in ("wrong_fair", "unknown"):
+        answer["attendee"] = attendee
+    if result in ("ok", "already_checked_in"):
+        answer["checked_in_at"] = events_iso(first_at)
+    if result == "ok":
+        label = holder["name"] if kind == "employer" and holder else ""
+        answer["explanation"] = explain("ok", kind=kind, label=label)
+    elif result == "already_checked_in":
+        answer["explanation"] = explain(result, first=first_at)
+        if kind == "ticket" and offline and first_device != device:
+            answer["conflict"] = True
+    else:
+        answer["explanation"] = explain(
+            result, fair_cancelled=bool(detail.get("fair_cancelled")),
+            opens=_aware(detail.get("opens")), closes=_aware(detail.get("closes")),
+            mistyped=bool(detail.get("mistyped")))
+    return answer

@@ -10,7 +10,7 @@ from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotFound
 
 from .answers import events_iso, window
-from .services import _LOOKUP, may_scan
+from .services import fair_door, may_scan
 
 
 async def _fair_for_organiser(principal: Principal, fair_id: int) -> dict:
@@ -34,12 +34,12 @@ async def set_window(principal: Principal, fair_id: int, opens_at: datetime | No
 
 
 async def get_window(fair_id: int) -> dict:
-    rows = await db.fetch(_LOOKUP, "", fair_id)
-    if not rows:
+    fair = await fair_door(fair_id)
+    if fair is None:
         raise NotFound("no such fair")
-    opens, closes = window(rows[0])
+    opens, closes = window(fair)
     return {"opens_at": events_iso(opens), "closes_at": events_iso(closes),
-            "custom": rows[0]["opens_at"] is not None or rows[0]["closes_at"] is not None}
+            "custom": fair["opens_at"] is not None or fair["closes_at"] is not None}
 
 
 async def scan_stats(fair_id: int) -> list[dict]:

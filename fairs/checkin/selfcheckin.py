@@ -8,14 +8,13 @@ import hmac
 import time
 from datetime import UTC, datetime
 
-from fairs import db
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotFound
 from fairs.tickets import codes
 from fairs.tickets import services as tickets
 
 from .answers import explain, window
-from .services import _LOOKUP, check_in, counts, may_scan, now
+from .services import check_in, counts, fair_door, may_scan, now
 
 
 async def walk_in(fair_id: int, name: str, phone: str, audiences: list[str] | None = None, *,
@@ -29,10 +28,9 @@ async def walk_in(fair_id: int, name: str, phone: str, audiences: list[str] | No
         answer["walk_in"] = False
         return answer
     # Check the door is open before registering anybody.
-    rows = await db.fetch(_LOOKUP, "", fair_id)
-    if not rows:
+    fair = await fair_door(fair_id)
+    if fair is None:
         raise NotFound("no such fair")
-    fair = rows[0]
     if not may_scan(principal, fair["org_path"]):
         raise Forbidden("this fair belongs to another organisation")
     opens, closes = window(fair)

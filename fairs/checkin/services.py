@@ -4,26 +4,25 @@
 fairs.hooks.door_codes, a forged or mistyped one) with one of API.md's results, in this
 order: unknown, wrong_fair, cancelled, not_open, then ok / already_checked_in. The database
 decides "counted once": a unique index on admission(registration) and
-`INSERT ... ON CONFLICT DO NOTHING RETURNING`. A scan carrying a `nonce` seen before returns the
-first answer and counts nothing (a unique index on scan(fair, nonce) and the stored answer).
-Every attempt is logged in `scan` (device, times, result, offline flag; never the code, never a
-phone number).
+`INSERT ... ON CONFLICT DO NOTHING`. A scan carrying a `nonce` seen before returns the first
+answer and counts nothing (a unique index on scan(fair, nonce)). Every attempt is logged in
+`scan` (device, times, result code, offline flag, and the data its answer is rendered from;
+never the code, never a phone number, never the explanation's text).
 
-The hot path is short: one read (fair, window, registration and, for a device's bearer token,
-the scanner, in one query) and one write (the admission, its tally, the scan log and the counts
-in one statement; on SQLite one hop to the writer, sharing its commit). On PostgreSQL both are
-batched (fairs.db.Batcher): the scans that arrive together at a worker share each round trip
-and the commit, so a busy door costs two round trips per batch, not per scan.
+The hot path is short and the same on both engines: one read (`_LOOKUPS`: fair, window,
+registration and, for a device's bearer token, the scanner, in one statement) and one write
+(fairs.checkin.admit.DOOR: the admission, its tally, the scan log and the counts). How each runs
+is the db package's business: on PostgreSQL the scans that arrive together at a worker share
+each round trip and the commit (two round trips per batch, not per scan); on SQLite the read
+is one statement on the event loop's thread and the write one job sharing the writer's group
+commit. The answer is built by one function (fairs.checkin.answers.render) from the same data
+a replay reads back, so a replayed nonce is answered at once, in the retry's language.
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
 from datetime import UTC, datetime
 from typing import Any
-
-import msgspec
 
 from fairs import clock, db, hooks, i18n
 from fairs import measures as read_model
@@ -32,9 +31,9 @@ from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from fairs.hooks import FairCounts
 from fairs.tickets import codes
-from fairs.tickets import services as tickets
 
-from . import live
+from . import admit, live
+from .admit import TALLY_SHARDS  # noqa: F401 (callers read it here)
 from .answers import (  # noqa: F401 (callers read them here)
     FUTURE_SLACK,
     METHODS,
@@ -42,6 +41,7 @@ from .answers import (  # noqa: F401 (callers read them here)
     RESULTS,
     events_iso,
     explain,
+    render,
     window,
 )
 
@@ -55,10 +55,6 @@ now = clock.now
 # checked_in: the admission tally kept in every admission's transaction. Both exact, both O(1);
 # their one definition is the read model's (fairs.measures).
 _COUNTS = read_model.LIVE_COUNTS
-_COUNTS_Q = _COUNTS.replace("{}", "?")
-_TALLY_UP = ("INSERT INTO admission_tally (fair, shard, n) VALUES ({}, {}, 1) "
-             "ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + 1")
-TALLY_SHARDS = 8
 
 
 async def counts(fair_id: int) -> dict[str, int]:
@@ -82,49 +78,33 @@ async def attendance(fair_id: int) -> dict[str, int]:
 
 # --- the one rule -----------------------------------------------------------------------------
 
-_LOOKUP = (
-    "SELECT f.id AS fair_id, f.status AS fair_status, f.starts_at, f.ends_at, "
-    "o.path AS org_path, w.opens_at, w.closes_at, "
-    "r.id AS reg_id, r.fair AS reg_fair, r.name AS reg_name, r.audiences AS reg_audiences, "
-    "r.status AS reg_status "
-    "FROM fair f JOIN organisation o ON o.id = f.org "
-    "LEFT JOIN checkin_window w ON w.fair = f.id "
-    "LEFT JOIN registration r ON r.code = {} "
-    "WHERE f.id = {}"
-)
+
+def _lookup_sql() -> str:
+    token_columns, token_joins = accounts.token_principal_join("i.token_hash")
+    return (
+        "SELECT i.ord, f.id AS fair_id, f.status AS fair_status, f.starts_at, f.ends_at, "
+        "o.path AS org_path, w.opens_at, w.closes_at, "
+        "r.id AS reg_id, r.fair AS reg_fair, r.name AS reg_name, r.audiences AS reg_audiences, "
+        f"r.status AS reg_status, {token_columns} FROM i"
+        + db.dialect.index_join("fair", "f", "f.id = i.fair")
+        + " LEFT JOIN organisation o ON o.id = f.org"
+        + db.dialect.index_join("checkin_window", "w", "w.fair = f.id")
+        + db.dialect.index_join("registration", "r", "r.code = i.code")
+        + token_joins
+    )
 
 
-# PostgreSQL: the scans that arrive together look up their tickets, and the scanners' bearer
-# tokens, in one round trip (a row per scan, also for a fair that does not exist, so that a bad
-# token is answered 401 before anything else).
-_LOOKUPS = db.BatchedFetch(
-    "SELECT i.ord, f.*, "
-    "r.id AS reg_id, r.fair AS reg_fair, r.name AS reg_name, r.audiences AS reg_audiences, "
-    "r.status AS reg_status, tp.* "
-    "FROM unnest({}::integer[], {}::varchar[], {}::varchar[]) WITH ORDINALITY "
-    "AS i(fair, code, token_hash, ord) "
-    "LEFT JOIN LATERAL (SELECT f.id AS fair_id, f.status AS fair_status, f.starts_at, "
-    "f.ends_at, o.path AS org_path, w.opens_at, w.closes_at FROM fair f "
-    "JOIN organisation o ON o.id = f.org LEFT JOIN checkin_window w ON w.fair = f.id "
-    "WHERE f.id = i.fair OFFSET 0) f ON true "
-    "LEFT JOIN LATERAL (SELECT id, fair, name, audiences, status FROM registration "
-    "WHERE code = i.code OFFSET 0) r ON true "
-    + accounts.token_principal_subquery("i.token_hash")
-)
+# The fair, its window, the ticket and the scanner's bearer token in one statement (a row also
+# for a fair that does not exist, so that a bad token is answered 401 before anything else);
+# the scans that arrive together share one round trip where the db package batches.
+_LOOKUPS = db.BatchedFetch(_lookup_sql, inputs=(("fair", "integer"), ("code", "varchar"),
+                                                 ("token_hash", "varchar")))
 
 
 async def _lookup(fair_id: int, code: str, bearer: str | None) -> tuple[dict | None,
                                                                        Principal | None]:
-    """The fair, its window and the ticket `code` (columns of _LOOKUP; None: no such fair) and,
-    for a bearer token, its principal (NotAuthenticated if it is not live)."""
-    if db.is_sqlite():
-        principal = None
-        if bearer is not None:
-            principal = await accounts.principal_by_token(bearer)
-            if principal is None:
-                raise NotAuthenticated("Invalid or revoked token")
-        rows = await db.fetch(_LOOKUP, code, fair_id)
-        return (rows[0] if rows else None), principal
+    """The fair, its window and the ticket `code` (columns of _lookup_sql; None: no such fair)
+    and, for a bearer token, its principal (NotAuthenticated if it is not live)."""
     hashed = None if bearer is None else accounts.token_hash(bearer)
     row = (await _LOOKUPS.fetch(fair_id, code, hashed))[0]
     principal = None
@@ -135,13 +115,9 @@ async def _lookup(fair_id: int, code: str, bearer: str | None) -> tuple[dict | N
     return (row if row["fair_id"] is not None else None), principal
 
 
-def _stored(answer: dict) -> str:
-    """An answer as kept in the scan log for a retry of the same scan (JSON, UTF-8 text)."""
-    return msgspec.json.encode(answer).decode()
-
-
-class _Replay(Exception):
-    """The nonce was seen: undo this attempt and answer what was answered then."""
+async def fair_door(fair_id: int) -> dict | None:
+    """A fair's row as check-in reads it (status, times, organisation, window), or None."""
+    return (await _lookup(fair_id, "", None))[0]
 
 
 def may_scan(principal: Principal | None, org_path: str) -> bool:
@@ -152,31 +128,17 @@ def may_scan(principal: Principal | None, org_path: str) -> bool:
     return accounts.in_subtree(principal, org_path)
 
 
-async def _stored_answer(fair_id: int, nonce: str) -> dict | None:
-    rows = await db.fetch("SELECT answer FROM scan WHERE fair = {} AND nonce = {}",
-                          fair_id, nonce)
-    if not rows or not rows[0]["answer"]:
-        return None
-    answer = msgspec.json.decode(rows[0]["answer"])
-    answer["replayed"] = True
-    return answer
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
 
 
-_SCAN_INSERT = (
-    "INSERT INTO scan (fair, scanned_at, received_at, device, method, kind, registration_id, "
-    "result, offline, nonce, answer) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) "
-    "ON CONFLICT (fair, nonce) DO NOTHING RETURNING id"
-)
+# What a refusal's explanation needs, kept in the scan's detail for a retry.
+def _refusal(fair_cancelled: bool) -> dict:
+    return {"fair_cancelled": True} if fair_cancelled else {}
 
 
-async def _log(fair_id: int, at: datetime, received: datetime, device: str, method: str,
-               kind: str, reg_id: int | None, answer: dict, offline: bool,
-               nonce: str | None) -> bool:
-    """Log the attempt; False when the nonce was seen before (a replay)."""
-    rows = await db.write(_SCAN_INSERT, fair_id, at, received, device, method, kind, reg_id,
-                          answer["result"], offline, nonce,
-                          _stored(answer) if nonce else None)
-    return bool(rows)
+def _closed(opens: datetime, closes: datetime) -> dict:
+    return {"opens": _iso(opens), "closes": _iso(closes)}
 
 
 async def check_in(fair_id: int, code: str, *, principal: Principal | None = None,
@@ -184,7 +146,7 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
                    scanned_at: datetime | None = None, device: str = "", offline: bool = False,
                    method: str = "scan") -> dict:
     """Decide one scan at fair `fair_id`. Returns API.md's answer:
-    {result, explanation, attendee? | employer?, checked_in_at?, counts}.
+    {result, explanation, attendee? | employer?, checked_in_at?, conflict?, replayed?, counts}.
 
     The scanner is `principal`, or the owner of the bearer token `bearer` (looked up with the
     ticket; 401 if it is not live); either needs the scanner or organiser role (403). Neither:
@@ -203,7 +165,7 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     device = (device or "")[:100]
     nonce = (nonce or "").strip()[:64] or None
     # A replayed nonce is found by the scan log's unique index when the log is written, in
-    # the same transaction as the admission: no read before, and nothing counted twice.
+    # the same statement as the admission: no read before, and nothing counted twice.
     ticket_shaped = codes.looks_like_ticket(code)
     fair, scanner = await _lookup(fair_id, code if ticket_shaped else "", bearer)
     principal = scanner or principal
@@ -216,263 +178,70 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     fair_cancelled = fair["fair_status"] == "cancelled"
     opens, closes = window(fair)
     in_window = fair["fair_status"] == "published" and opens <= at < closes
-    answer: dict[str, Any]
+    holder: dict | None = None
+    detail: dict[str, Any] | None = None
+    reg_id = fair["reg_id"]
 
-    if fair["reg_id"] is not None:
-        reg_id = fair["reg_id"]
+    if reg_id is not None:
+        kind = "ticket"
         if fair["reg_fair"] != fair_id:
             result = "wrong_fair"
         elif fair["reg_status"] != "active" or fair_cancelled:
-            result = "cancelled"
+            result, detail = "cancelled", _refusal(fair_cancelled)
         elif not in_window:
-            result = "not_open"
+            result, detail = "not_open", _closed(opens, closes)
         else:
             result = "admit"
-        attendee = {"name": tickets.mask_name(fair["reg_name"]),
-                    "audiences": tickets.audience_list(fair["reg_audiences"])}
-        if result != "admit":
-            answer = {"result": result,
-                      "explanation": explain(result, fair_cancelled=fair_cancelled,
-                                             opens=opens, closes=closes)}
-            if result != "wrong_fair":
-                answer["attendee"] = attendee
-            if not await _log(fair_id, at, received, device, method, "ticket", reg_id, answer,
-                              offline, nonce):
-                return await _replayed(fair_id, nonce)
-        else:
-            try:
-                answer = await _admit(fair_id, reg_id, at, received, device, method, offline,
-                                      nonce, attendee)
-            except _Replay:
-                return await _replayed(fair_id, nonce)
-            if answer["result"] == "ok":
-                live.changed(fair_id)
+        holder = admit.attendee(fair["reg_name"], fair["reg_audiences"])
     else:
         resolution = None if ticket_shaped or not code else await hooks.door_codes.first(code)
         if resolution is None:
-            answer = {"result": "unknown",
-                      "explanation": explain("unknown", mistyped=ticket_shaped and not
-                                             codes.is_well_formed(code))}
-            kind = ""
+            kind, result = "", "unknown"
+            detail = {"mistyped": ticket_shaped and not codes.is_well_formed(code)}
         else:
             kind = resolution.kind
-            answer = await _resolved(fair_id, resolution, at, in_window, fair_cancelled, opens,
-                                     closes)
-        if not await _log(fair_id, at, received, device, method, kind, None, answer, offline,
-                          nonce):
-            return await _replayed(fair_id, nonce)
-    if "counts" not in answer:
-        answer["counts"] = await counts(fair_id)
+            # The booking's admission is its own slice's write: a retried nonce is answered
+            # before it, never admitted again.
+            again = await admit.replayed(fair_id, nonce)
+            if again is not None:
+                return again
+            result, detail = await _resolved(fair_id, resolution, at, in_window,
+                                             fair_cancelled, opens, closes)
+    admitting = result == "admit"
+    row = await admit.record(fair_id, reg_id, admitting, method, at, received, device, offline,
+                             nonce, kind, None if admitting else result, detail)
+    if row["replayed"]:
+        again = await admit.replayed(fair_id, nonce)
+        if again is None:  # pragma: no cover - a replay's first scan is in the log
+            raise NotFound("no such scan")
+        return again
+    answer = render(row["result"], kind=kind, detail=detail, attendee=holder,
+                    first_at=db.as_datetime(row["first_at"]), first_device=row["first_device"],
+                    device=device, offline=offline)
+    answer["counts"] = admit.counts_of(row)
+    if row["result"] == "ok" and kind == "ticket":
+        live.changed(fair_id)
     return answer
-
-
-async def _replayed(fair_id: int, nonce: str | None) -> dict:
-    stored = await _stored_answer(fair_id, nonce or "")
-    for _attempt in range(20):  # PostgreSQL stores an "already" answer just after its log row
-        if stored is not None:
-            break
-        await asyncio.sleep(0.05)
-        stored = await _stored_answer(fair_id, nonce or "")
-    if stored is None:  # pragma: no cover - a replay always has a stored answer
-        raise NotFound("no such scan")
-    stored["counts"] = await counts(fair_id)
-    return stored
-
-
-async def _admit(fair_id: int, reg_id: int, at: datetime, received: datetime, device: str,
-                 method: str, offline: bool, nonce: str | None, attendee: dict) -> dict:
-    """One short write transaction: the admission (once, by the unique index) and the log."""
-    if db.is_sqlite():
-        job = _admit_job(i18n.current_locale.get(), fair_id, reg_id, at, received, device,
-                         method, offline, nonce, attendee)
-        return await db.sqlite_write(job)
-    return await _admit_pg(fair_id, reg_id, at, received, device, method, offline, nonce,
-                           attendee)
-
-
-# PostgreSQL: the admissions of every scan waiting in this worker, their tally, their scan log
-# rows and the counts in ONE statement (fairs.db.Batcher: the scans that arrive while one batch
-# is in flight share the next round trip and its commit, whose WAL flush is most of a short
-# write's cost). Data-modifying CTEs run atomically; an admission counts once by its unique
-# index, the tally moves by the new admissions only, and a replayed nonce is caught by the scan
-# log's unique index. Rows go in in key order (registrations, then fairs), so two batches never
-# wait on each other in a cycle. The reads in the final SELECT see the statement's starting
-# snapshot, so the batch's new admissions are added on top of the tally; the counts are read
-# once per fair, the first admission's time only for a scan that found one.
-_ADMIT_PG = (
-    "WITH i AS (SELECT * FROM unnest({}::integer[], {}::integer[], {}::varchar[], "
-    "{}::timestamptz[], {}::timestamptz[], {}::varchar[], {}::boolean[], {}::varchar[], "
-    "{}::text[]) WITH ORDINALITY AS i(fair, reg, method, at, received, device, offline, nonce, "
-    "answer, ord)), "
-    "a AS (INSERT INTO admission (fair, registration, method, admitted_at, recorded_at, device, "
-    "offline) SELECT fair, reg, method, at, received, device, offline FROM i ORDER BY reg "
-    "ON CONFLICT (registration) DO NOTHING RETURNING fair, registration, admitted_at), "
-    "t AS (INSERT INTO admission_tally (fair, shard, n) SELECT fair, {}::integer, COUNT(*) "
-    "FROM a GROUP BY fair ORDER BY fair "
-    "ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + EXCLUDED.n RETURNING 1), "
-    "s AS (INSERT INTO scan (fair, scanned_at, received_at, device, method, kind, "
-    "registration_id, result, offline, nonce, answer) "
-    "SELECT i.fair, i.at, i.received, i.device, i.method, 'ticket', i.reg, "
-    "CASE WHEN a.registration IS NULL THEN 'already_checked_in' ELSE 'ok' END, i.offline, "
-    "i.nonce, CASE WHEN a.registration IS NOT NULL THEN i.answer END "
-    "FROM i LEFT JOIN a ON a.registration = i.reg ORDER BY i.fair, i.nonce "
-    "ON CONFLICT (fair, nonce) DO NOTHING RETURNING id, registration_id), "
-    "c AS (SELECT f.fair, "
-    "(SELECT COALESCE(SUM(active), 0) FROM registration_tally WHERE fair = f.fair) "
-    "AS registered, "
-    "(SELECT COALESCE(SUM(n), 0) FROM admission_tally WHERE fair = f.fair) "
-    "+ (SELECT COUNT(*) FROM a n WHERE n.fair = f.fair) AS checked_in "
-    "FROM (SELECT DISTINCT fair FROM i) f) "
-    "SELECT a.admitted_at AS new_at, s.id AS scan_id, "
-    "CASE WHEN a.registration IS NULL THEN "
-    "(SELECT admitted_at FROM admission WHERE registration = i.reg) END AS old_at, "
-    "CASE WHEN a.registration IS NULL THEN "
-    "(SELECT device FROM admission WHERE registration = i.reg) END AS old_device, "
-    "c.registered, c.checked_in "
-    "FROM i LEFT JOIN a ON a.registration = i.reg LEFT JOIN s ON s.registration_id = i.reg "
-    "JOIN c ON c.fair = i.fair ORDER BY i.ord"
-)
-
-
-async def _admit_rows(scans: list[tuple]) -> list[dict]:
-    """The admission statement for a batch of scans (fair, registration, method, at, received,
-    device, offline, nonce, stored answer): one row per scan, in order. A batch holds each
-    ticket and each nonce once (a second scan of the same ticket in the same instant waits for
-    the next round, and then finds the first one's admission)."""
-    rows: list[dict | None] = [None] * len(scans)
-    pending = list(range(len(scans)))
-    while pending:
-        seen_regs: set[int] = set()
-        seen_nonces: set[tuple] = set()
-        this_round, later = [], []
-        for n in pending:
-            scan = scans[n]
-            nonce_key = (scan[0], scan[7])
-            if scan[1] in seen_regs or (scan[7] is not None and nonce_key in seen_nonces):
-                later.append(n)
-                continue
-            seen_regs.add(scan[1])
-            seen_nonces.add(nonce_key)
-            this_round.append(n)
-        columns = list(zip(*(scans[n] for n in this_round), strict=True))
-        got = await db.write(_ADMIT_PG, *map(list, columns), random.randrange(TALLY_SHARDS))
-        for n, row in zip(this_round, got, strict=True):
-            rows[n] = row
-        pending = later
-    return rows
-
-
-_admit_batch = db.Batcher(_admit_rows)
-
-
-async def _store_answers(answers: list[tuple[int, str]]) -> list[None]:
-    """The answers of repeat scans that carried a nonce, kept for a retry: one statement."""
-    await db.execute(
-        "UPDATE scan SET answer = v.answer FROM unnest({}::integer[], {}::text[]) "
-        "AS v(id, answer) WHERE scan.id = v.id",
-        [scan_id for scan_id, _answer in answers], [answer for _id, answer in answers])
-    return [None] * len(answers)
-
-
-_store_answer = db.Batcher(_store_answers)
-
-
-async def _admit_pg(fair_id: int, reg_id: int, at: datetime, received: datetime, device: str,
-                    method: str, offline: bool, nonce: str | None, attendee: dict) -> dict:
-    ok = {"result": "ok", "explanation": explain("ok"), "attendee": attendee,
-          "checked_in_at": events_iso(at)}
-    stored = _stored(ok) if nonce else None
-    row = await _admit_batch((fair_id, reg_id, method, at, received, device, offline, nonce,
-                              stored))
-    if row["scan_id"] is None:
-        raise _Replay()
-    if row["new_at"] is not None:
-        answer = ok
-    else:
-        first_at, first_device = db.as_datetime(row["old_at"]), row["old_device"]
-        if first_at is None:  # admitted by a concurrent scan after this statement's snapshot
-            first = await db.fetch(
-                "SELECT admitted_at, device FROM admission WHERE registration = {}", reg_id)
-            first_at, first_device = db.as_datetime(first[0]["admitted_at"]), first[0]["device"]
-        answer = {"result": "already_checked_in",
-                  "explanation": explain("already_checked_in", first=first_at),
-                  "attendee": attendee, "checked_in_at": events_iso(first_at)}
-        if offline and first_device != device:
-            answer["conflict"] = True
-        if nonce:  # a retry of this scan must get this same answer
-            await _store_answer((row["scan_id"], _stored(answer)))
-    answer["counts"] = {"registered": int(row["registered"]),
-                        "checked_in": int(row["checked_in"])}
-    return answer
-
-
-def _admit_job(locale: str, fair_id: int, reg_id: int, at: datetime, received: datetime,
-               device: str, method: str, offline: bool, nonce: str | None, attendee: dict):
-    """SQLite: the admission, the log and the counts in one hop to the writer thread
-    (fairs.db.sqlite_write). The same statements as the PostgreSQL path."""
-
-    def job(conn) -> dict:
-        token = i18n.current_locale.set(locale)  # the writer thread's context
-        try:
-            made = conn.execute(
-                "INSERT INTO admission (fair, registration, method, admitted_at, recorded_at, "
-                "device, offline) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (registration) DO NOTHING RETURNING id",
-                (fair_id, reg_id, method, at, received, device, offline)).fetchall()
-            if made:
-                conn.execute(_TALLY_UP.replace("{}", "?"), (fair_id, 0))
-                answer = {"result": "ok", "explanation": explain("ok"), "attendee": attendee,
-                          "checked_in_at": events_iso(at)}
-            else:
-                first = conn.execute(
-                    "SELECT admitted_at, device FROM admission WHERE registration = ?",
-                    (reg_id,)).fetchall()[0]
-                first_at = db.as_datetime(first["admitted_at"])
-                answer = {"result": "already_checked_in",
-                          "explanation": explain("already_checked_in", first=first_at),
-                          "attendee": attendee, "checked_in_at": events_iso(first_at)}
-                if offline and first["device"] != device:
-                    answer["conflict"] = True
-            logged = conn.execute(
-                _SCAN_INSERT.replace("{}", "?"),
-                (fair_id, at, received, device, method, "ticket", reg_id, answer["result"],
-                 offline, nonce,
-                 _stored(answer) if nonce else None)).fetchall()
-            if not logged:
-                raise _Replay()
-            row = conn.execute(_COUNTS_Q, (fair_id, fair_id)).fetchall()[0]
-            answer["counts"] = {"registered": int(row["registered"]),
-                                "checked_in": int(row["checked_in"])}
-            return answer
-        finally:
-            i18n.current_locale.reset(token)
-
-    return job
 
 
 async def _resolved(fair_id: int, resolution: hooks.DoorCode, at: datetime, in_window: bool,
-                    fair_cancelled: bool, opens: datetime, closes: datetime) -> dict:
-    """A code another slice knows (a booking's): the same rules, its own admission."""
+                    fair_cancelled: bool, opens: datetime, closes: datetime) -> tuple[str, dict]:
+    """A code another slice knows (a booking's): the same rules, its own admission. The
+    result code and the detail its answer is rendered from."""
     holder: dict[str, Any] = {"name": resolution.label}
     if resolution.employer_id is not None:
         holder["employer"] = {"id": resolution.employer_id, "name": resolution.employer_name,
                               "booth": resolution.booth}
     if resolution.fair_id != fair_id:
-        return {"result": "wrong_fair", "explanation": explain("wrong_fair")}
+        return "wrong_fair", {}
     if resolution.cancelled or fair_cancelled:
-        return {"result": "cancelled", "employer": holder,
-                "explanation": explain("cancelled", fair_cancelled=fair_cancelled)}
+        return "cancelled", {"employer": holder, **_refusal(fair_cancelled)}
     if not in_window:
-        return {"result": "not_open", "employer": holder,
-                "explanation": explain("not_open", opens=opens, closes=closes)}
+        return "not_open", {"employer": holder, **_closed(opens, closes)}
     counted, first = await resolution.admit(at)
     if counted:
         live.changed(fair_id)
-        return {"result": "ok", "employer": holder, "checked_in_at": events_iso(first),
-                "explanation": explain("ok", kind="employer", label=resolution.label)}
-    return {"result": "already_checked_in", "employer": holder,
-            "checked_in_at": events_iso(first),
-            "explanation": explain("already_checked_in", first=first)}
+    return ("ok" if counted else "already_checked_in"), {"employer": holder, "first": _iso(first)}
 
 
 async def check_in_batch(fair_id: int, scans: list[dict], *,

@@ -23,7 +23,10 @@ class Admission(Table, tablename="admission"):
 class Scan(Table, tablename="scan"):
     """Every scan attempt, for audit and statistics: never the code, never a phone number.
 
-    `nonce` (unique per fair) makes a retried scan harmless: the stored `answer` is returned."""
+    `nonce` (unique per fair) makes a retried scan harmless: its answer is rendered again from
+    `result`, `detail` (JSON: what the explanation needs that no other row keeps, e.g. the
+    window a not_open scan was refused by; never text) and, for a ticket, its registration and
+    admission (fairs.checkin.answers.render)."""
 
     fair = ForeignKey(Fair, null=False)
     scanned_at = Timestamptz(null=False, default=TimestamptzNow())
@@ -35,7 +38,7 @@ class Scan(Table, tablename="scan"):
     result = Varchar(length=32, null=False)
     offline = Boolean(default=False, null=False)
     nonce = Varchar(length=64, null=True, default=None)
-    answer = Text(null=True, default=None)
+    detail = Text(null=True, default=None)
 
 
 class CheckinWindow(Table, tablename="checkin_window"):
@@ -61,7 +64,8 @@ class OnlineSession(Table, tablename="online_session"):
 class AdmissionTally(Table, tablename="admission_tally"):
     """Admissions per fair, kept in the admission's own transaction so that a scan's answer reads
     the count in O(1). Split into a few shards per fair (summed when read) so that concurrent
-    PostgreSQL transactions do not queue on one row; SQLite uses shard 0."""
+    transactions do not queue on one row: each round of admissions adds to one shard, chosen at
+    random (fairs.checkin.admit)."""
 
     fair = ForeignKey(Fair, null=False)
     shard = Integer(default=0, null=False)

@@ -4,6 +4,8 @@
   connection; the PostgreSQL pool (`start()`/`stop()`).
 - `tx`: `write_transaction()`, `fetch()` (a read outside a transaction), `write()`.
 - `batch`: `Batcher`, `BatchedFetch`, `sqlite_write()` (the SQLite group commit).
+- `pipeline`: `Pipeline`, `Step`: a write of several steps over a batch of items, written once
+  (PostgreSQL: data-modifying CTEs in one statement; SQLite: the same steps in one writer job).
 - `dialect`: what the engines spell differently (local day, row locks, string aggregation...).
 - `integrity`: integrity errors by the violated constraint's name.
 - `health`: `check_database()`.
@@ -34,6 +36,7 @@ from fairs.db.integrity import (
     unique_indexes,
     violated_constraint,
 )
+from fairs.db.pipeline import Pipeline, PipelineAborted, Step
 from fairs.db.tx import (
     as_datetime,
     execute,
@@ -45,8 +48,9 @@ from fairs.db.tx import (
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "Batcher", "BatchedFetch", "FairsSQLiteEngine", "FairsSQLiteTransaction",
-    "InlineConnection", "_run_batch", "as_datetime", "check_database", "current_engine",
-    "dialect", "engine_from_settings", "engine_from_url", "execute", "fetch", "in_transaction",
-    "is_integrity_error", "is_sqlite", "is_unique_violation", "sqlite_path", "sqlite_write",
-    "start", "stop", "unique_indexes", "violated_constraint", "write", "write_transaction",
+    "InlineConnection", "Pipeline", "PipelineAborted", "Step", "_run_batch", "as_datetime",
+    "check_database", "current_engine", "dialect", "engine_from_settings", "engine_from_url",
+    "execute", "fetch", "in_transaction", "is_integrity_error", "is_sqlite",
+    "is_unique_violation", "sqlite_path", "sqlite_write", "start", "stop", "unique_indexes",
+    "violated_constraint", "write", "write_transaction",
 ]

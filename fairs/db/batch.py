@@ -2,10 +2,13 @@
 
 - `Batcher`: concurrent calls coalesced into one run (a data loader for reads, group commit for
   writes); one batch per event loop in flight, no timer.
-- `BatchedFetch`: one statement for many callers (PostgreSQL's `unnest ... WITH ORDINALITY`),
-  or the plain statement where batching buys nothing (SQLite).
+- `BatchedFetch`: one read for many callers, written once over an input relation `i` (one row
+  per caller): PostgreSQL reads the callers' items from `unnest(...) WITH ORDINALITY` in one
+  round trip; SQLite runs the same text for one caller, where batching buys nothing.
 - `sqlite_write()`: the SQLite group commit: short synchronous jobs sharing one
   BEGIN IMMEDIATE ... COMMIT on the writer connection, each in its own savepoint.
+- `fairs.db.pipeline.Pipeline` (its own module): a write of several steps over a batch, built on
+  these.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import asyncio
 import functools
 import sqlite3
 import weakref
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -163,41 +166,101 @@ class Batcher:
                 done.set_result(value)
 
 
+Inputs = Sequence[tuple[str, str]]
+
+
+def unnest_relation(inputs: Inputs) -> str:
+    """PostgreSQL: the input relation `i` of a batch, one row per item: `inputs` are the item's
+    fields as (name, PostgreSQL type), each passed as one array; `ord` numbers the items from 1."""
+    arrays = ", ".join(f"{{}}::{pg_type}[]" for _name, pg_type in inputs)
+    names = ", ".join(name for name, _type in inputs)
+    return f"i AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY AS i({names}, ord))"
+
+
+def _one_row_relation(inputs: Inputs) -> str:
+    """The input relation `i` of one item, its fields as `{}` placeholders, `ord` 1."""
+    names = ", ".join(name for name, _type in inputs)
+    marks = ", ".join("{}" for _ in inputs)
+    return f"i({names}, ord) AS (SELECT {marks}, 1)"
+
+
+def sql_text(sql: str | Callable[[], str]) -> str:
+    """A statement given as text, or as a function building it from fairs.db.dialect's pieces
+    (called on first use, when the engine is known)."""
+    return sql if isinstance(sql, str) else sql()
+
+
 class BatchedFetch(Batcher):
     """One read for many callers in one round trip where that pays (PostgreSQL), the plain
     statement where it does not (SQLite, whose statements run on the event loop's thread: there
-    is no round trip to share). The caller writes both texts of ONE rule here, and the db
-    package, not the service, picks the strategy:
+    is no round trip to share). The service writes ONE rule; the db package, not the service,
+    picks the strategy.
 
-    - `single`: the statement for one caller, with `{}` placeholders for its item's fields;
-    - `sql`: the batched form, reading the callers' items from `unnest({}::type[], ...) WITH
-      ORDINALITY AS i(..., ord)`, one array per item field, and returning `ord` in every row;
-      each caller gets the rows of its own item, as fetch() would have returned them. Write it
-      so that every join into a table that grows is an index lookup whatever the table's size
-      when the statement was first planned (a scalar subquery, not a join that could become a
-      hash join over a full scan).
+    The one-text form (`inputs`): `sql` reads the callers' items from a relation `i` with the
+    columns `inputs` names (name, PostgreSQL type) and `ord`, and selects `i.ord`. PostgreSQL runs
+    it once for every waiting caller, `i` made of `unnest(...) WITH ORDINALITY`; SQLite runs it
+    for each caller with `i` one row of parameters. `sql` may be a function returning the text
+    (for fairs.db.dialect's pieces, resolved on first use). Write it so that every join into a
+    table that grows is an index lookup whatever the table's size when the statement was first
+    planned (`dialect.index_join`, or a scalar subquery; not a join that could become a hash join
+    over a full scan).
 
-    Without `single` every call is batched (on SQLite too, if the SQL allows it)."""
+    The two-text form (no `inputs`): `sql` is the batched form, reading `unnest({}::type[], ...)
+    WITH ORDINALITY AS i(..., ord)` itself, and `single` the statement for one caller with `{}`
+    placeholders for its item's fields. Without `single` every call is batched.
 
-    def __init__(self, sql: str, max_size: int = 64, single: str | None = None,
-                 write: bool = False) -> None:
+    Each caller gets the rows of its own item (without `ord`), as fetch() would have returned
+    them."""
+
+    def __init__(self, sql: str | Callable[[], str], max_size: int = 64,
+                 single: str | None = None, write: bool = False,
+                 inputs: Inputs | None = None) -> None:
         super().__init__(self._rows, max_size)
-        self.sql = sql
+        self._sql = sql
         self.single = single
         self.write = write
+        self.inputs = tuple(inputs) if inputs is not None else None
+        self._texts: dict[str, str] = {}
+
+    def _text(self, engine_type: str) -> str:
+        text = self._texts.get(engine_type)
+        if text is None:
+            body = sql_text(self._sql)
+            if self.inputs is None:
+                text = body
+            elif engine_type == "sqlite":
+                text = f"WITH {_one_row_relation(self.inputs)} {body}"
+            else:
+                text = f"WITH {unnest_relation(self.inputs)} {body}"
+            self._texts[engine_type] = text
+        return text
+
+    @property
+    def sql(self) -> str:
+        """The batched statement (PostgreSQL's form)."""
+        return self._text("postgres")
 
     async def _rows(self, items: list[tuple]) -> list[list[dict]]:
-        rows = await fetch(self.sql, *(list(column) for column in zip(*items, strict=True)),
+        rows = await fetch(self._text("postgres" if self.inputs is not None else "any"),
+                           *(list(column) for column in zip(*items, strict=True)),
                            write=self.write)
         out: list[list[dict]] = [[] for _ in items]
         for row in rows:
             out[row.pop("ord") - 1].append(row)
         return out
 
+    async def _one(self, engine: Engine, args: tuple) -> list[dict]:
+        rows = await fetch(self._text("sqlite"), *args, engine=engine, write=self.write)
+        for row in rows:
+            row.pop("ord", None)
+        return rows
+
     def fetch(self, *args: Any) -> Coroutine[Any, Any, list[dict]]:
         """The rows of one item (a plain function returning the coroutine: no extra layer)."""
-        if self.single is not None:
+        if self.single is not None or self.inputs is not None:
             engine = current_engine()
             if isinstance(engine, FairsSQLiteEngine):
+                if self.inputs is not None:
+                    return self._one(engine, args)
                 return fetch(self.single, *args, engine=engine, write=self.write)
         return self(args)

@@ -20,8 +20,8 @@ ZONE = "Asia/Shanghai"
 SQLITE_OFFSET = "'+8 hours'"
 
 __all__ = [
-    "char", "local_day", "local_month", "local_quarter", "lock_row", "row_lock",
-    "skip_locked", "string_agg", "text", "unindexed",
+    "char", "index_join", "local_day", "local_month", "local_quarter", "lock_order", "lock_row",
+    "row_lock", "skip_locked", "string_agg", "text", "unindexed",
 ]
 
 
@@ -57,6 +57,14 @@ def row_lock(mode: str = "UPDATE") -> str:
     (or ' FOR SHARE', ' FOR NO KEY UPDATE') on PostgreSQL; nothing on SQLite, whose IMMEDIATE
     write transaction already holds the whole database for one writer."""
     return "" if _sqlite() else f" FOR {mode}"
+
+
+def lock_order(columns: str) -> str:
+    """' ORDER BY <columns>' for the rows an INSERT ... SELECT writes, on PostgreSQL: writers
+    that take row and index locks in the same order never wait on each other in a cycle;
+    nothing on SQLite, whose IMMEDIATE write transaction already holds the whole database for
+    one writer (and whose sort would only cost time)."""
+    return "" if _sqlite() else f" ORDER BY {columns}"
 
 
 def skip_locked(of: str, mode: str = "NO KEY UPDATE") -> str:
@@ -101,3 +109,16 @@ def unindexed(scan_many: bool) -> str:
     the whole table is then several times faster); the unary plus is valid, and harmless, on
     PostgreSQL, whose planner needs no hint: nothing there."""
     return "+" if scan_many and _sqlite() else ""
+
+
+def index_join(table: str, alias: str, condition: str) -> str:
+    """' LEFT JOIN <table> <alias> ON <condition>', for a condition that finds at most one row of
+    a table that grows by one of its indexes (a primary key, a unique code), for each row on the
+    left: a batched statement's lookups (fairs.db.BatchedFetch). PostgreSQL: a LATERAL subquery
+    with OFFSET 0, so that the lookup stays an index probe per row whatever the table's size
+    when the statement's generic plan was made (a plain join could become a hash join over a
+    full scan); SQLite, which has no LATERAL, always probes: the plain join."""
+    if _sqlite():
+        return f" LEFT JOIN {table} {alias} ON {condition}"
+    return (f" LEFT JOIN LATERAL (SELECT * FROM {table} {alias} WHERE {condition} OFFSET 0) "
+            f"{alias} ON true")

@@ -11,10 +11,12 @@ fairs.db keeps every slice's dependency on it one-way (no cycle between slices).
 
 from .definitions import (
     ACTIVE_POSITION,
+    ADMISSIONS_ONE,
     LIVE_COUNTS,
     MEASURE_NAMES,
     MEASURES,
     PERSON_MEASURES,
+    REGISTERED_ONE,
     VISIT_KINDS,
     held,
     is_held,
@@ -37,8 +39,9 @@ from .read import (
 )
 
 __all__ = [
-    "ACTIVE_POSITION", "LIVE_COUNTS", "MEASURES", "MEASURE_NAMES", "PERSON_MEASURES",
-    "VISIT_KINDS", "Scope", "admissions_by_fair", "breakdowns", "by_audience",
-    "fair_attendance", "fair_counts", "held", "held_fairs", "is_held", "local",
-    "present_employers", "scheduled", "totals", "values", "visits_by_fair", "visits_by_kind",
+    "ACTIVE_POSITION", "ADMISSIONS_ONE", "LIVE_COUNTS", "MEASURES", "MEASURE_NAMES",
+    "PERSON_MEASURES", "REGISTERED_ONE", "VISIT_KINDS", "Scope", "admissions_by_fair",
+    "breakdowns", "by_audience", "fair_attendance", "fair_counts", "held", "held_fairs",
+    "is_held", "local", "present_employers", "scheduled", "totals", "values", "visits_by_fair",
+    "visits_by_kind",
 ]

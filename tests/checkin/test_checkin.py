@@ -361,3 +361,87 @@ async def test_attendance_and_online_sessions(new_client, world):
 
 async def test_bench_endpoint_is_off_by_default(client, migrated):
     assert (await client.post("/api/v1/bench/fairs/1/insert")).status_code == 404
+
+
+def _same(answer: dict) -> dict:
+    """An answer without its `replayed` flag (a retry says it is one; nothing else differs)."""
+    return {k: v for k, v in answer.items() if k != "replayed"}
+
+
+async def test_a_replayed_repeat_scan_is_answered_at_once_with_the_first_answer(new_client,
+                                                                                world):
+    """A repeat scan (already checked in) retried 20 times at once: every answer is the first
+    one, with the first admission's time, and nothing more is counted or logged."""
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"], "欧阳娜娜")
+    first = await scan(scanner, fair["id"], ticket["code"], nonce="door-1-a", device="door-1")
+    assert first["result"] == "ok"
+    answers = await asyncio.gather(*(
+        scan(scanner, fair["id"], ticket["code"], nonce="door-2-a", device="door-2")
+        for _ in range(20)))
+    assert {a["result"] for a in answers} == {"already_checked_in"}
+    assert [a.get("replayed", False) for a in answers].count(False) == 1  # the first of them
+    assert all(_same(a) == _same(answers[0]) for a in answers)
+    assert answers[0]["checked_in_at"] == first["checked_in_at"]
+    assert answers[0]["counts"] == {"registered": 1, "checked_in": 1}
+    assert await admissions(fair["id"]) == 1
+    logged = await db.fetch("SELECT nonce, result FROM scan WHERE fair = {} ORDER BY id",
+                            fair["id"])
+    assert [(r["nonce"], r["result"]) for r in logged] == [("door-1-a", "ok"),
+                                                           ("door-2-a", "already_checked_in")]
+
+
+async def test_a_replay_is_explained_in_the_language_of_the_retry(new_client, world):
+    """The log keeps the result code and what the explanation needs, never its text: a scan
+    answered in English and retried by a Chinese scanner gets the same answer in Chinese."""
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"])
+    url = f"/api/v1/fairs/{fair['id']}/checkins"
+    assert (await scan(scanner, fair["id"], ticket["code"]))["result"] == "ok"
+    body = {"code": ticket["code"], "nonce": "lang-1"}
+    english = (await scanner.post(url + "?lang=en", json=body)).json()
+    chinese = (await scanner.post(url + "?lang=zh_CN", json=body)).json()
+    assert english["result"] == chinese["result"] == "already_checked_in"
+    assert chinese["replayed"] is True and "replayed" not in english
+    assert english["checked_in_at"] == chinese["checked_in_at"]
+    assert english["attendee"] == chinese["attendee"]
+    assert english["explanation"].startswith("Already checked in")
+    assert "已" in chinese["explanation"] and "Already" not in chinese["explanation"]
+    # An unknown code's answer the same way round.
+    unknown = {"code": "NOT-A-TICKET", "nonce": "lang-2"}
+    zh = (await scanner.post(url + "?lang=zh_CN", json=unknown)).json()
+    en = (await scanner.post(url + "?lang=en", json=unknown)).json()
+    assert zh["result"] == en["result"] == "unknown" and en["replayed"] is True
+    assert "Unknown code" in en["explanation"] and "Unknown" not in zh["explanation"]
+    logged = str(await db.fetch("SELECT * FROM scan WHERE fair = {}", fair["id"]))
+    for text in (english["explanation"], chinese["explanation"], zh["explanation"]):
+        assert text not in logged
+
+
+async def test_a_retry_of_a_scan_refused_before_the_door_opened_admits_nothing(new_client,
+                                                                               world):
+    """A scan answered not_open, retried (same nonce) after the organiser opened the door:
+    the retry gets the first answer and counts nothing; a new scan of the ticket is let in."""
+    organiser = await login_as(new_client, "organiser")
+    scanner = await login_as(new_client, "scanner")
+    fair = await make_fair(organiser, world, start=120, end=300)
+    ticket = await register(new_client(), fair["id"])
+    first = await scan(scanner, fair["id"], ticket["code"], nonce="early-1")
+    assert first["result"] == "not_open"
+    opened = await organiser.put(f"/api/v1/fairs/{fair['id']}/checkin-window",
+                                 json={"opens_at": (datetime.now(TZ) - timedelta(minutes=5))
+                                       .isoformat()})
+    assert opened.status_code == 200, opened.text
+    retried = await asyncio.gather(*(scan(scanner, fair["id"], ticket["code"], nonce="early-1")
+                                     for _ in range(5)))
+    assert all(_same(r) == first for r in retried)
+    assert all(r["replayed"] is True for r in retried)
+    assert await admissions(fair["id"]) == 0
+    assert retried[0]["counts"]["checked_in"] == 0
+    now_in = await scan(scanner, fair["id"], ticket["code"], nonce="early-2")
+    assert now_in["result"] == "ok" and now_in["counts"]["checked_in"] == 1
+    assert await admissions(fair["id"]) == 1

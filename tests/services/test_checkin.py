@@ -213,3 +213,136 @@ async def test_scanner_of_another_organisation_is_refused(staff, world):
     with pytest.raises(NotFound):
         await checkin.check_in(10**6, reg["code"], principal=staff["scanner"])
     assert await admissions(reg["id"]) == []
+
+
+async def test_a_retry_of_a_not_open_scan_gets_the_first_answer_and_admits_nothing(
+        organiser, scanner, world):
+    """A nonce first answered not_open and retried once the window is open: the retry answers
+    not_open (the same answer, replayed) and counts nothing, for a ticket and for a booking's
+    code; a new scan of either is let in."""
+    fair = await factories.fair(organiser, world, start=180, minutes=120, booths=2)
+    reg = await factories.registration(fair["id"])
+    emp = await factories.employer()
+    booked = await factories.booking(emp, fair["id"], "A01")
+    opens = factories.aware(fair["starts_at"]) - checkin.OPENS_BEFORE
+    with clock.frozen(opens - timedelta(minutes=5)):
+        early = await checkin.check_in(fair["id"], reg["code"], principal=scanner, nonce="e-1")
+        early_booth = await checkin.check_in(fair["id"], booked["code"], principal=scanner,
+                                             nonce="e-2")
+    assert early["result"] == early_booth["result"] == "not_open"
+    with clock.frozen(opens + timedelta(minutes=5)):
+        retry = await checkin.check_in(fair["id"], reg["code"], principal=scanner, nonce="e-1")
+        retry_booth = await checkin.check_in(fair["id"], booked["code"], principal=scanner,
+                                             nonce="e-2")
+        assert retry.pop("replayed") is True and retry_booth.pop("replayed") is True
+        assert retry == early and retry_booth == early_booth
+        assert await admissions(reg["id"]) == []
+        [row] = await db.fetch("SELECT checked_in_at FROM booking WHERE id = {}", booked["id"])
+        assert row["checked_in_at"] is None
+        assert [s["result"] for s in await scans(fair["id"])] == ["not_open", "not_open"]
+        fresh = await checkin.check_in(fair["id"], reg["code"], principal=scanner, nonce="e-3")
+        fresh_booth = await checkin.check_in(fair["id"], booked["code"], principal=scanner,
+                                             nonce="e-4")
+    assert fresh["result"] == fresh_booth["result"] == "ok"
+    assert len(await admissions(reg["id"])) == 1
+
+
+async def test_every_answer_is_rendered_again_the_same_on_a_retry(organiser, scanner, world):
+    """Each result, retried with its nonce, answers exactly what it answered first (but the
+    `replayed` flag and today's counts): ok, already_checked_in with its conflict flag,
+    unknown (mistyped or not), wrong_fair, cancelled (the registration, then the fair), and a
+    booking's code."""
+    fair = await factories.fair(organiser, world, booths=2)
+    other = await factories.fair(organiser, world, venue_name="新区人才服务中心报告厅")
+    one = await factories.registration(fair["id"], "王小明")
+    gone = await factories.registration(fair["id"])
+    theirs = await factories.registration(other["id"])
+    booked = await factories.booking(await factories.employer(), fair["id"], "A02")
+    await tickets.cancel(gone["secret"])
+    mistyped = one["code"][:-1] + ("A" if one["code"][-1] != "A" else "B")
+    start = factories.aware(fair["starts_at"])
+    made = [
+        dict(code=one["code"], device="d-1"),
+        dict(code=one["code"], device="d-2", offline=True,
+             scanned_at=start + timedelta(minutes=1)),
+        dict(code=codes.new_code()), dict(code=mistyped), dict(code="no such thing"),
+        dict(code=theirs["code"]), dict(code=gone["code"]),
+        dict(code=booked["code"]), dict(code=booked["code"]),
+    ]
+    with clock.frozen(start + timedelta(minutes=10)):
+        firsts = [await checkin.check_in(fair["id"], principal=scanner, nonce=f"r-{n}", **kw)
+                  for n, kw in enumerate(made)]
+        assert [a["result"] for a in firsts] == [
+            "ok", "already_checked_in", "unknown", "unknown", "unknown", "wrong_fair",
+            "cancelled", "ok", "already_checked_in"]
+        assert firsts[1]["conflict"] is True
+        await events.cancel(organiser, fair["id"], "暴雨")
+        made.append(dict(code=one["code"]))
+        firsts.append(await checkin.check_in(fair["id"], principal=scanner,
+                                             nonce=f"r-{len(made) - 1}", **made[-1]))
+        assert firsts[-1]["result"] == "cancelled"
+        for n, (kw, first) in enumerate(zip(made, firsts, strict=True)):
+            again = await checkin.check_in(fair["id"], principal=scanner, nonce=f"r-{n}", **kw)
+            assert again.pop("replayed") is True
+            assert again.pop("counts")["checked_in"] == 1
+            first.pop("counts")
+            assert again == first, n
+
+
+async def _until(condition) -> None:
+    """Poll an async condition until it holds (the test's own ordering, not a timing)."""
+    while not await condition():  # noqa: ASYNC110 - the condition is the database's state
+        await asyncio.sleep(0.01)
+
+
+async def _scan_is_waiting() -> bool:
+    """The scan's write is waiting for the other transaction: on PostgreSQL its statement waits
+    on the admission's unique index; on SQLite its job waits for the writer."""
+    if db.is_sqlite():
+        lock = (await db.current_engine()._get_state()).write_lock
+        return bool(lock.locked() and getattr(lock, "_waiters", None))
+    rows = await db.fetch("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = "
+                          "current_database() AND wait_event_type = 'Lock'")
+    return int(rows[0]["n"]) > 0
+
+
+async def test_a_scan_racing_an_admission_in_flight_answers_and_logs_already(organiser, scanner,
+                                                                             world):
+    """Another door admits the ticket in a transaction still open when this scan's write
+    begins (on PostgreSQL, after its statement's snapshot: it logs the scan `ok`, then loses
+    the admission): the scan answers already_checked_in with the other door's time, and the
+    log says so too."""
+    fair = await open_fair(organiser, world)
+    reg = await factories.registration(fair["id"])
+    other_time = factories.when(-5)
+    admitted, release = asyncio.Event(), asyncio.Event()
+
+    async def other_door() -> None:
+        async with db.write_transaction():
+            await db.execute(
+                "INSERT INTO admission (fair, registration, method, admitted_at, recorded_at, "
+                "device, offline) VALUES ({}, {}, 'scan', {}, {}, 'door-9', {})",
+                fair["id"], reg["id"], other_time, other_time, False)
+            await db.execute(
+                "INSERT INTO admission_tally (fair, shard, n) VALUES ({}, 0, 1) ON CONFLICT "
+                "(fair, shard) DO UPDATE SET n = admission_tally.n + 1", fair["id"])
+            admitted.set()
+            await release.wait()
+
+    other = asyncio.create_task(other_door())
+    await admitted.wait()
+    scanning = asyncio.create_task(checkin.check_in(fair["id"], reg["code"], principal=scanner,
+                                                    nonce="race-1", device="door-1"))
+    await _until(_scan_is_waiting)
+    release.set()
+    await other
+    answer = await scanning
+    assert answer["result"] == "already_checked_in"
+    assert db.as_datetime(answer["checked_in_at"]) == other_time
+    assert answer["counts"]["checked_in"] == 1
+    [admission] = await admissions(reg["id"])
+    assert admission["device"] == "door-9"
+    assert [(s["nonce"], s["result"]) for s in await scans(fair["id"])] == [
+        ("race-1", "already_checked_in")]
+    again = await checkin.check_in(fair["id"], reg["code"], principal=scanner, nonce="race-1")
+    assert again["replayed"] is True and again["result"] == "already_checked_in"
