@@ -111,24 +111,58 @@ def local(value: datetime) -> datetime:
     return value.astimezone(TZ)
 
 
-def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    if value is None:
-        return ""
-    return _format_datetime(value, format=fmt, tzinfo=TZ, locale=babel_locale())
+# One style of time (issue 15): one Babel pattern per kind and locale, never seconds, always
+# China time; a page says "Beijing time" once (the footer), not each value. A named Babel width
+# ("short", "medium", "full"...) passed by older callers gives the same one pattern; an explicit
+# pattern (a form field's "yyyy-MM-dd'T'HH:mm", a month key) is used as given.
+DATE_PATTERNS = {"zh_CN": "y年M月d日 EEE", "en": "EEE d MMM y"}
+TIME_PATTERN = "HH:mm"
+_WIDTHS = frozenset(("short", "medium", "long", "full"))
 
 
-def format_date(value: date | datetime | None, fmt: str = "medium") -> str:
+def _date_pattern() -> str:
+    return DATE_PATTERNS.get(current_locale.get(), DATE_PATTERNS[DEFAULT_LOCALE])
+
+
+def format_date(value: date | datetime | None, fmt: str | None = None) -> str:
+    """A day: "2026年12月5日 周六" / "Sat 5 Dec 2026"."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local(value).date()
-    return _format_date(value, format=fmt, locale=babel_locale())
+    pattern = _date_pattern() if fmt is None or fmt in _WIDTHS else fmt
+    return _format_date(value, format=pattern, locale=babel_locale())
 
 
-def format_time(value: datetime | None, fmt: str = "short") -> str:
+def format_time(value: datetime | None, fmt: str | None = None) -> str:
+    """A time of day in China time: "08:00"."""
     if value is None:
         return ""
-    return _format_time(value, format=fmt, tzinfo=TZ, locale=babel_locale())
+    pattern = TIME_PATTERN if fmt is None or fmt in _WIDTHS else fmt
+    return _format_time(value, format=pattern, tzinfo=TZ, locale=babel_locale())
+
+
+def format_datetime(value: datetime | None, fmt: str | None = None) -> str:
+    """A moment: "2026年12月5日 周六 08:00" / "Sat 5 Dec 2026 08:00"."""
+    if value is None:
+        return ""
+    if fmt is not None and fmt not in _WIDTHS:
+        return _format_datetime(value, format=fmt, tzinfo=TZ, locale=babel_locale())
+    return f"{format_date(value)} {format_time(value)}"
+
+
+def format_range(start: date | datetime | None, end: date | datetime | None) -> str:
+    """From one moment (or day) to another; a range within one day says the day once:
+    "2026年12月5日 周六 08:00–20:00", else both ends in full with " – " between."""
+    if start is None or end is None:
+        return format_datetime(start) if isinstance(start, datetime) else format_date(start)
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        if start == end:
+            return format_date(start)
+        return f"{format_date(start)} – {format_date(end)}"
+    if local(start).date() == local(end).date():
+        return f"{format_date(start)} {format_time(start)}–{format_time(end)}"
+    return f"{format_datetime(start)} – {format_datetime(end)}"
 
 
 def format_number(value: float | int | None) -> str:

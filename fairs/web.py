@@ -12,7 +12,7 @@ from litestar.datastructures import URL
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from fairs import bounds, i18n
+from fairs import bounds, i18n, labels
 from fairs.errors import Invalid
 from fairs.i18n import N_
 
@@ -108,8 +108,21 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "fmt_dt": i18n.format_datetime,
     "fmt_date": i18n.format_date,
     "fmt_time": i18n.format_time,
+    "fmt_range": i18n.format_range,
+    "label": labels.label,
+    "org_name": labels.org_name,
     "fmt_num": i18n.format_number,
     "pick": i18n.pick,
+}
+
+
+# The same formatting as filters: `{{ fair.starts_at | datetime }}`, `{{ start | timerange(end) }}`.
+TEMPLATE_FILTERS: dict[str, Any] = {
+    "date": i18n.format_date,
+    "time": i18n.format_time,
+    "datetime": i18n.format_datetime,
+    "timerange": i18n.format_range,
+    "label": lambda code, table: labels.label(table, code),
 }
 
 
@@ -133,6 +146,14 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax",
                             httponly=True)
     return response
+
+
+def back_path(request: Request, default: str) -> str:
+    """Where a form's redirect goes back to: the path of the page that posted it (its Referer),
+    when that is a path on this site, else `default`."""
+    ref = request.headers.get("referer", "")
+    path = "/" + ref.split("://", 1)[-1].split("/", 1)[-1] if "://" in ref else ""
+    return path if path.startswith("/") and not path.startswith("//") else default
 
 
 # --- form fields (pages) ------------------------------------------------------------------------

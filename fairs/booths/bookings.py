@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from fairs import db
 from fairs.accounts.services import Principal
 from fairs.employers import services as employers
+from fairs.employers.ledger import _ABSENT_WHERE, ensure_not_suspended, get_rules
+from fairs.employers.tables import NoShow
 from fairs.errors import FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import DoorCode
@@ -48,11 +50,9 @@ from .base import (
     now,
 )
 from .codes import looks_like_code, new_code
-from .ledger import _ABSENT_WHERE, ensure_not_suspended, get_rules
 from .tables import (
     Booking,
     Booth,
-    NoShow,
 )
 
 ACTIVE = ("confirmed", "waitlisted")
