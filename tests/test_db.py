@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from piccolo.columns import Integer, Timestamptz, Varchar
@@ -140,6 +140,23 @@ async def test_dialect_string_agg_char_and_text(probe):
     assert empty == [{"packed": None}]
     rows = await db.fetch(f"SELECT {dialect.text('at')} AS t FROM dialect_probe WHERE n = 1")
     assert isinstance(rows[0]["t"], str) and rows[0]["t"].startswith("2027-03-31")
+
+
+async def test_dialect_timestamp_in_a_case(probe):
+    """A timestamp placeholder inside a CASE (PostgreSQL cannot type it there without the
+    cast) reads back, and is stored by an INSERT ... SELECT, as the same instant on both
+    engines."""
+    at = datetime(2027, 3, 31, 17, 0, tzinfo=UTC)
+    stamp = dialect.timestamp("{}")
+    rows = await db.fetch(f"SELECT CASE WHEN 1 = 1 THEN {stamp} END AS t", at)
+    assert db.as_datetime(rows[0]["t"]) == at
+    for n in (1, 2):
+        await db.write(
+            f"INSERT INTO dialect_probe (at, code, name, n) SELECT CASE WHEN {{}} = 1 THEN "
+            f"{stamp} ELSE {stamp} END, {{}}, 'p', {{}}", n, at, at + timedelta(hours=n),
+            f"t{n}", n)
+    rows = await DialectProbe.select(DialectProbe.n, DialectProbe.at).order_by(DialectProbe.n)
+    assert [(r["n"], r["at"]) for r in rows] == [(1, at), (2, at + timedelta(hours=2))]
 
 
 async def test_dialect_row_locks(probe):

@@ -2,19 +2,33 @@
 
 The races are the database's to settle (DESIGN.md §2): a partial unique index allows one
 confirmed booking per booth, another one active (confirmed or waitlisted) booking per employer
-and fair; guest slots the same. A booking is one INSERT; the loser of a race gets the unique
-violation and a 409. "Any free booth" picks a booth (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
-concurrent callers pick different booths) and retries when another caller won it. Waitlist
-inserts and cancellations of one fair are serialised (PostgreSQL: a lock on the fair row;
-SQLite: every write is), so a freed booth goes to the first waitlisted employer in the same
-transaction and a booth is never left free while someone waits.
+and fair; guest slots the same. The loser of a race gets the unique violation, recognised by
+the index's name: a 409, or another try when it lost a booth it had not named.
+
+Every booking takes one path, with the same statements on both engines (what they spell
+differently comes from fairs.db.dialect):
+
+1. One statement books the named booth, or the first free one by code, unless an employer
+   already waits at this fair. On PostgreSQL "any booth" skips the booths that concurrent
+   bookings are taking right now (`FOR NO KEY UPDATE SKIP LOCKED`), so they pick different
+   ones; a named booth is settled by the unique index alone.
+2. When it books nothing, a named booth is refused (404, or 409: blocked or taken). Any booth:
+   a short write transaction holding the fair's lock (PostgreSQL: the fair row; SQLite's
+   IMMEDIATE transaction serialises every writer anyway) runs the same statement again, now
+   without skipping any booth and joining the waitlist when none is free; its RETURNING
+   answers the place it stored.
+
+Nothing is remembered between requests: "the fair is full" is read from the database. Nobody
+waits while a booth is free, so when an employer waits there (one index lookup, in the
+booking's first read), "any booth" goes straight to step 2, which looks again. Any number of
+workers agree. Waitlist joins, cancellations and layout changes of one fair hold its lock, so
+a freed booth goes to the first waitlisted employer in the same transaction and each joiner
+counts every earlier one. A waitlist place is defined once (`_place_sql`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime
-from time import monotonic
 
 from fairs import db
 from fairs.accounts.services import Principal
@@ -47,55 +61,87 @@ MAX_RETRIES = 20
 
 # --- bookings -------------------------------------------------------------------------------
 
-
-def _free_booth_sql() -> str:
-    """The one rule for a free booth of fair `{}`: not blocked, held by no confirmed booking, the
-    first by code. On PostgreSQL it is locked for its taker, and booths that concurrent bookings
-    are taking right now are skipped (the partial unique index settles any race that is left)."""
-    lock = db.dialect.skip_locked("b")
-    return ("SELECT b.id, b.code FROM booth b WHERE b.fair = {} AND NOT b.blocked AND NOT EXISTS "
-            "(SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed') "
-            f"ORDER BY b.code LIMIT 1{lock}")
+# A free booth of fair `{}`: not blocked, held by no confirmed booking.
+_FREE_BOOTH = ("SELECT b.id FROM booth b WHERE b.fair = {} AND NOT b.blocked AND NOT EXISTS "
+               "(SELECT 1 FROM booking k WHERE k.booth = b.id AND k.status = 'confirmed')")
 
 
-def _book_free_sql(waitlist: bool) -> str:
-    """One statement that books the free booth of fair `{}` for employer `{}` (code, created_at,
-    confirmed_at follow): with `waitlist`, a waitlist place when there is none, else no row.
-    Returns id, booth, status, booth_code and, on PostgreSQL, the waitlist place."""
-    pg = not db.is_sqlite()
-    confirmed_at = "{}::timestamptz" if pg else "{}"
-    source = "(SELECT 1) AS one LEFT JOIN free ON 1 = 1" if waitlist else "free"
-    insert = (
+def _place_sql(alias: str) -> str:
+    """The waitlist place of booking `alias`, the one definition: 1 + the waitlisted bookings
+    of its fair made before it (its own row never counts, so the text means the same in an
+    INSERT's RETURNING, where SQLite sees the new row and PostgreSQL does not)."""
+    return (f"1 + (SELECT COUNT(*) FROM booking w WHERE w.fair = {alias}.fair "
+            f"AND w.status = 'waitlisted' AND w.id < {alias}.id)")
+
+
+def _book_sql(named: bool, waitlist: bool) -> str:
+    """The booking statement: for fair `{}` (the booth code follows when `named`), the named
+    booth or the first free one by code, if nobody waits at this fair (`{}`: the fair again).
+    Without `waitlist` (the first try, outside any transaction) no row when there is none, and
+    "any booth" skips the booths concurrent bookings are taking; with it (under the fair's lock)
+    a waitlist place then. Then the new row's fair, employer, door code, created_at, and
+    confirmed_at. Returns id, booth, status, booth_code and the waitlist place (else NULL)."""
+    lock = "" if named or waitlist else db.dialect.skip_locked("b")
+    booth = " AND b.code = {}" if named else ""
+    source = "(SELECT 1 AS one) AS one LEFT JOIN free ON 1 = 1" if waitlist else "free"
+    return (
+        f"WITH free AS ({_FREE_BOOTH}{booth} AND NOT EXISTS (SELECT 1 FROM booking q "
+        f"WHERE q.fair = {{}} AND q.status = 'waitlisted') ORDER BY b.code LIMIT 1{lock}) "
         "INSERT INTO booking (fair, employer, booth, status, code, created_at, confirmed_at) "
         "SELECT {}, {}, free.id, CASE WHEN free.id IS NULL THEN 'waitlisted' ELSE 'confirmed' "
-        f"END, {{}}, {{}}, CASE WHEN free.id IS NULL THEN NULL ELSE {confirmed_at} END "
-        f"FROM {source} RETURNING id, booth, status")
-    if not pg:  # SQLite has no data-modifying CTE; the booth code is looked up after
-        return f"WITH free AS ({_free_booth_sql()}) {insert}"
-    return (
-        f"WITH free AS ({_free_booth_sql()}), made AS ({insert}) "
-        "SELECT made.id, made.booth, made.status, free.code AS booth_code, "
-        "CASE WHEN made.status = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM booking w "
-        "WHERE w.fair = {} AND w.status = 'waitlisted' AND w.id < made.id) END AS place "
-        "FROM made LEFT JOIN free ON free.id = made.booth")
+        "END, {}, {}, CASE WHEN free.id IS NULL THEN NULL ELSE "
+        f"{db.dialect.timestamp('{}')} END FROM {source} "
+        "RETURNING id, booth, status, (SELECT b.code FROM booth b WHERE b.id = booking.booth) "
+        f"AS booth_code, CASE WHEN status = 'waitlisted' THEN {_place_sql('booking')} END "
+        "AS place")
 
 
-async def _book_free(fair_id: int, employer_id: int, waitlist: bool) -> dict | None:
-    at, code = now(), new_code()
-    args = [fair_id, fair_id, employer_id, code, at, at]
-    if not db.is_sqlite():
-        args.append(fair_id)
-    rows = await db.write(_book_free_sql(waitlist), *args)
+async def _book(fair_id: int, employer_id: int, code: str | None, waitlist: bool
+                ) -> dict | None:
+    """Run the booking statement: the new booking, or None when it booked nothing."""
+    at, door = now(), new_code()
+    args = [fair_id, code, fair_id] if code else [fair_id, fair_id]
+    rows = await db.write(_book_sql(bool(code), waitlist), *args, fair_id, employer_id, door,
+                          at, at)
     if not rows:
         return None
-    row = rows[0]
-    return {"id": row["id"], "status": row["status"], "code": code, "created_at": at,
-            "booth": row["booth"], "booth_code": row.get("booth_code"),
-            "place": row.get("place")}
+    return {**rows[0], "code": door, "created_at": at}
+
+
+async def _take_booth(fair_id: int, employer_id: int, code: str | None, queue: bool
+                      ) -> dict | None:
+    """One try of the one booking path: the booth named, or the first free one; else, for any
+    booth, the waitlist, under the fair's lock. `queue`: an employer waited at this fair a
+    moment ago (read from the database), so no booth is free: straight to the waitlist
+    transaction, which looks again. None: the named booth was not free."""
+    if code or not queue:
+        made = await _book(fair_id, employer_id, code, waitlist=False)
+        if made is not None or code:
+            return made
+    async with db.write_transaction():
+        await _lock_fair(fair_id)
+        return await _book(fair_id, employer_id, None, waitlist=True)
+
+
+async def _refuse_named(fair_id: int, code: str) -> None:
+    """The named booth booked nothing: say why (404 no such booth, 409 blocked or taken).
+    Returns when the booth is free after all (freed a moment ago): try again."""
+    rows = await db.fetch(
+        "SELECT b.blocked, EXISTS (SELECT 1 FROM booking k WHERE k.booth = b.id AND "
+        "k.status = 'confirmed') AS taken, EXISTS (SELECT 1 FROM booking q WHERE q.fair = b.fair "
+        "AND q.status = 'waitlisted') AS queue FROM booth b WHERE b.fair = {} AND b.code = {}",
+        fair_id, code)
+    if not rows:
+        raise NotFound(f"no booth {code} at this fair", errors=[FieldError("booth", code)])
+    if rows[0]["blocked"]:
+        raise _conflict("booth", f"booth {code} is not available")
+    if rows[0]["taken"] or rows[0]["queue"]:  # a free booth is the first waiter's
+        raise _conflict("booth", f"booth {code} is taken")
 
 
 async def _free_booth(fair_id: int) -> int | None:
-    rows = await db.fetch(_free_booth_sql(), fair_id)
+    rows = await db.fetch(f"{_FREE_BOOTH} ORDER BY b.code LIMIT 1"
+                          f"{db.dialect.skip_locked('b')}", fair_id)
     return rows[0]["id"] if rows else None
 
 
@@ -104,6 +150,7 @@ _BOOKING_CONTEXT = (
     "(SELECT COUNT(*) FROM no_show WHERE employer = e.id AND annulled_at IS NULL) AS n, "
     "(SELECT COUNT(*) FROM booking k JOIN fair f ON f.id = k.fair WHERE k.employer = e.id "
     f"AND {_ABSENT_WHERE}) AS due, "
+    "EXISTS (SELECT 1 FROM booking q WHERE q.fair = fr.id AND q.status = 'waitlisted') AS queue, "
     "fr.id, fr.kind, fr.status, fr.starts_at, fr.published_at, fr.booking_opens_at, "
     "fr.booking_closes_at, o.path AS org_path "
     "FROM (SELECT 1 AS one) AS one "
@@ -113,63 +160,23 @@ _BOOKING_CONTEXT = (
 
 
 async def _booking_context(principal: Principal | None, fair_id: int) -> tuple[int, bool, dict]:
-    """The hot path of a booking rush, in one raw query: the caller's employer id, if approved
-    (403 otherwise), whether its standing needs the full suspension check (any no-show on
-    record, or an absence not yet recorded), and the few fields of the fair booking needs (404
-    when the caller may not see it)."""
+    """The hot path of a booking rush, in one raw query: the caller's employer id, if it may
+    book (employers.check_may_book: 403 otherwise), whether its standing needs the full
+    suspension check (any no-show on record, or an absence not yet recorded), and the few
+    fields of the fair booking needs (404 when the caller may not see it), with `queue`:
+    whether an employer waits there."""
     if principal is None or principal.role != "employer":
         raise Forbidden("employers only")
     rows = await db.fetch(_BOOKING_CONTEXT, now(), principal.id, fair_id)
     row = rows[0]
     if row["employer_id"] is None:
         raise Forbidden("this account belongs to no employer")
-    if row["employer_status"] != "approved":
-        raise Forbidden("only approved employers can book; this one is "
-                        + row["employer_status"])
+    employers.check_may_book(row["employer_status"])
     if row["id"] is None or not events.can_see(principal, row):
         raise NotFound("no such fair")
     for key in ("starts_at", "published_at", "booking_opens_at", "booking_closes_at"):
         row[key] = db.as_datetime(row[key])
     return row["employer_id"], bool(row["n"] or row["due"]), row
-
-
-async def _insert_booking(fair_id: int, employer_id: int, booth_id: int | None) -> dict:
-    at = now()
-    status = "confirmed" if booth_id else "waitlisted"
-    code = new_code()
-    rows = await db.execute(
-        "INSERT INTO booking (fair, employer, booth, status, code, created_at, confirmed_at) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}) RETURNING id", fair_id, employer_id, booth_id,
-        status, code, at, at if booth_id else None)
-    return {"id": rows[0]["id"], "status": status, "code": code, "created_at": at}
-
-
-# Fairs this process found full a moment ago (fair id -> time.monotonic()): the next employer
-# goes straight to the waitlist transaction, which looks for a free booth again under the
-# fair's lock, instead of first scanning every booth in vain. A hint only: both ways are right.
-_FULL_HINT_SECONDS = 2.0
-_full_since: dict[int, float] = {}
-
-
-async def _book_any_pg(fair_id: int, employer_id: int) -> dict:
-    """PostgreSQL, any booth: the first free one in one statement; when the fair is full, the
-    waitlist, in a transaction holding the fair's lock, so that it never overlaps a
-    cancellation (which promotes the first waitlisted employer), a booth freed a moment ago is
-    taken instead, and employers joining at the same instant queue one after another: each
-    statement then counts every earlier waiter, and the place it answers is the place stored
-    (under a shared lock their snapshots missed each other: [1, 2, 2, 2, 2, 2])."""
-    full_at = _full_since.get(fair_id)
-    if full_at is None or monotonic() - full_at > _FULL_HINT_SECONDS:
-        made = await _book_free(fair_id, employer_id, waitlist=False)
-        if made is not None:
-            return made
-        _full_since[fair_id] = monotonic()
-    async with db.write_transaction():
-        await _lock_fair(fair_id)
-        made = await _book_free(fair_id, employer_id, waitlist=True)
-    if made["booth"] is not None:
-        _full_since.pop(fair_id, None)
-    return made
 
 
 def _map_booking_violation(exc: BaseException) -> str | None:
@@ -187,7 +194,8 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
     """The one booking rule. A named booth: confirmed, or 409 when taken. No booth: any free
     one, or a place on the waitlist. 409 when the employer already holds a booking here.
 
-    The hot path of a booking rush, so it reads with a few raw queries and writes one row."""
+    The hot path of a booking rush: one raw read, then the booking statement (see the
+    module's docstring), whose RETURNING gives the booth's code and the waitlist place."""
     employer_id, flagged, fair = await _booking_context(principal, fair_id)
     if fair["kind"] != "offline":
         raise Invalid("booth", "online fairs have guest slots, not booths")
@@ -195,27 +203,9 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
     if flagged:
         await ensure_not_suspended(employer_id)
     code = (booth_code or "").strip().upper() or None
-    booth_id = None
-    if code:
-        booth = await db.fetch("SELECT id, blocked FROM booth WHERE fair = {} AND code = {}",
-                             fair_id, code)
-        if not booth:
-            raise NotFound(f"no booth {code} at this fair", errors=[FieldError("booth", code)])
-        if booth[0]["blocked"]:
-            raise _conflict("booth", f"booth {code} is not available")
-        booth_id = booth[0]["id"]
     for _attempt in range(MAX_RETRIES):
         try:
-            chosen = booth_id
-            if code:  # one statement, atomic on its own
-                made = await _insert_booking(fair_id, employer_id, booth_id)
-            elif db.is_sqlite():  # one writer at a time: the free booth, else the waitlist
-                made = await _book_free(fair_id, employer_id, waitlist=True)
-                chosen = made["booth"]
-            else:
-                made = await _book_any_pg(fair_id, employer_id)
-                chosen = made["booth"]
-            break
+            made = await _take_booth(fair_id, employer_id, code, bool(fair["queue"]))
         except Exception as exc:
             which = _map_booking_violation(exc)
             if which == "employer":  # a waitlist place counts too
@@ -226,23 +216,14 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
             if which in ("booth", "code"):
                 continue  # another employer won that booth a moment ago: pick again
             raise
+        if made is not None:
+            break
+        await _refuse_named(fair_id, code)  # raises unless the booth was freed just now
     else:
         raise _conflict("booth", "too many employers are booking at once; try again")
-    row = {"id": made["id"], "fair": fair_id, "employer": employer_id, "status": made["status"],
-           "code": made["code"], "created_at": made["created_at"], "checked_in_at": None,
-           "booth_code": code, "place": None}
-    if made.get("booth_code"):
-        row["booth_code"] = made["booth_code"]
-    elif made["status"] == "confirmed" and not code:
-        found = await db.fetch("SELECT code FROM booth WHERE id = {}", chosen)
-        row["booth_code"] = found[0]["code"]
-    if made["status"] == "waitlisted" and made.get("place"):
-        row["place"] = made["place"]
-    elif made["status"] == "waitlisted":
-        place = await db.fetch("SELECT COUNT(*) AS n FROM booking WHERE fair = {} "
-                               "AND status = 'waitlisted' AND id <= {}", fair_id, made["id"])
-        row["place"] = place[0]["n"]
-    return row
+    return {"id": made["id"], "fair": fair_id, "employer": employer_id, "status": made["status"],
+            "code": made["code"], "created_at": made["created_at"], "checked_in_at": None,
+            "booth_code": made["booth_code"], "place": made["place"]}
 
 
 async def _promote(fair_id: int, booth_id: int) -> int | None:
@@ -283,23 +264,18 @@ _BOOKING_COLUMNS = (
 
 
 async def _waitlist_places(rows: list[dict]) -> None:
-    waiting = [r for r in rows if r["status"] == "waitlisted"]
+    """Each row's waitlist place (`_place_sql`; None unless waitlisted), in one query per 500."""
     for r in rows:
         r["place"] = None
-    if not waiting:
-        return
-    fair_ids = sorted({r["fair"] for r in waiting})
-    marks = ", ".join("{}" for _ in fair_ids)
-    ids = await db.fetch(
-        f"SELECT id, fair FROM booking WHERE status = 'waitlisted' AND fair IN ({marks}) "
-        "ORDER BY fair, id", *fair_ids)
-    order: dict[int, int] = {}
-    counter: dict[int, int] = defaultdict(int)
-    for r in ids:
-        counter[r["fair"]] += 1
-        order[r["id"]] = counter[r["fair"]]
-    for r in waiting:
-        r["place"] = order.get(r["id"])
+    waiting = {r["id"]: r for r in rows if r["status"] == "waitlisted"}
+    ids = sorted(waiting)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ", ".join("{}" for _ in chunk)
+        for found in await db.fetch(
+                f"SELECT k.id, {_place_sql('k')} AS place FROM booking k "
+                f"WHERE k.status = 'waitlisted' AND k.id IN ({marks})", *chunk):
+            waiting[found["id"]]["place"] = found["place"]
 
 
 async def get_booking(booking_id: int, principal: Principal) -> dict:

@@ -43,7 +43,7 @@ class EmployerPages(Controller):
         booked = await bookings.my_bookings(principal)
         slot_bookings = await slots.my_slot_bookings(principal)
         booked_fairs = {b["fair"] for b in booked} | {s["fair"] for s in slot_bookings}
-        fairs = await base.open_fairs() if employer["status"] == "approved" else []
+        fairs = await base.open_fairs() if employers.may_book(employer["status"]) else []
         return page(request, "booths/employer_home.html", employer=employers.public(employer),
                     standing=standing, bookings=booked, slot_bookings=slot_bookings,
                     fairs=fairs, booked_fairs=booked_fairs,

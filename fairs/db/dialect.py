@@ -21,7 +21,7 @@ SQLITE_OFFSET = "'+8 hours'"
 
 __all__ = [
     "char", "index_join", "local_day", "local_month", "local_quarter", "lock_order", "lock_row",
-    "row_lock", "skip_locked", "string_agg", "text", "unindexed",
+    "row_lock", "skip_locked", "string_agg", "text", "timestamp", "unindexed",
 ]
 
 
@@ -101,6 +101,14 @@ def text(expr: str) -> str:
     """An expression as text, spelled alike on both engines for a timestamp column: SQLite
     stores timestamps as ISO text already; PostgreSQL's cast gives '2027-03-01 01:00:00+00'."""
     return f"CAST({expr} AS TEXT)"
+
+
+def timestamp(expr: str) -> str:
+    """A timestamp value where PostgreSQL cannot tell its type from the context (a `{}`
+    placeholder in a CASE of an INSERT ... SELECT): cast to timestamptz there; as it is on
+    SQLite, which stores the text the driver gives for a datetime (a cast would turn it into a
+    number)."""
+    return expr if _sqlite() else f"CAST({expr} AS TIMESTAMPTZ)"
 
 
 def unindexed(scan_many: bool) -> str:

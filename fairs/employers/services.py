@@ -2,10 +2,10 @@
 
 Rules: the 统一社会信用代码 (USCC) passes its check digit (python-stdnum) and is registered once
 (409); the contact phone is a mainland mobile number (phonenumbers), stored as E.164 and shown
-masked; an organiser approves or rejects (with a reason); only approved employers book (booking
-lives in fairs.booths and asks `employer_for()` here). The slice's other sub-capabilities:
-positions (fairs.employers.positions) and the no-show ledger with the city-wide booking rules
-(fairs.employers.ledger).
+masked; an organiser approves or rejects (with a reason); only approved employers book: the
+rule is `may_book()` here, which booking (fairs.booths) and guest slots ask. The slice's other
+sub-capabilities: positions (fairs.employers.positions) and the no-show ledger with the
+city-wide booking rules (fairs.employers.ledger).
 """
 
 from __future__ import annotations
@@ -83,10 +83,21 @@ async def employer_for(principal: Principal | None) -> dict:
     return await get_employer(employer_id)
 
 
+def may_book(status: str) -> bool:
+    """The rule, in one place: only approved employers book (booths and guest slots)."""
+    return status == "approved"
+
+
+def check_may_book(status: str) -> None:
+    """403 unless an employer with this status may book (`may_book`)."""
+    if not may_book(status):
+        raise Forbidden("only approved employers can book; this one is " + status)
+
+
 async def approved_employer_for(principal: Principal | None) -> dict:
+    """The caller's employer, if it may book (403 otherwise)."""
     employer = await employer_for(principal)
-    if employer["status"] != "approved":
-        raise Forbidden("only approved employers can book; this one is " + employer["status"])
+    check_may_book(employer["status"])
     return employer
 
 
