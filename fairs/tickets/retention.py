@@ -4,13 +4,13 @@ registration form says what this module does: keep the two in step).
 What a registration holds: a name and a mobile number (and its last four digits), which admit
 the holder at the door (door staff find a ticket by those digits; one registration per number
 per fair); the holder's secret (hashed), the key to the ticket page; the door code; and the
-target groups the holder ticked (optional), which the reports count. Check-in's scan log keeps,
-for a scanner that retries a scan, the answer it was given (with the holder's masked name).
+target groups the holder ticked (optional), which the reports count. Check-in's scan log keeps
+result codes only (a retried scan's answer is rendered again from the registration): no name.
 
 `purge()` erases, for every registration of a fair that ended more than `retention_days` ago,
-the name, the phone number and its last four digits, and the secret; and clears the stored
-scan answers of those registrations. The rows stay, anonymous: admissions, walk-ins, hiring
-intentions and the target-group figures of the reports count them, and count the same after.
+the name, the phone number and its last four digits, and the secret. The rows stay, anonymous:
+admissions, walk-ins, hiring intentions and the target-group figures of the reports count them,
+and count the same after.
 An erased registration's phone is "#<id>" (never a number: no look-up finds it, and the
 one-registration-per-phone index never sees two alike); its name is empty.
 
@@ -72,12 +72,6 @@ async def _erase_chunk(fair_id: int) -> int:
             "phone_last4 = '', secret_hash = NULL "
             f"WHERE id IN (SELECT id FROM registration WHERE {_KEPT} ORDER BY id LIMIT {CHUNK}) "
             "RETURNING id", fair_id)
-        if rows:
-            ids = [r["id"] for r in rows]
-            marks = ", ".join("{}" for _ in ids)
-            await db.execute(
-                f"UPDATE scan SET answer = NULL WHERE fair = {{}} AND answer IS NOT NULL "
-                f"AND registration_id IN ({marks})", fair_id, *ids)
     return len(rows)
 
 
