@@ -7,6 +7,8 @@ so templates, services (a check-in's explanation) and the CLI all translate the 
 from __future__ import annotations
 
 import io
+import string
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
@@ -63,6 +65,67 @@ def N_(message: str) -> str:
     return message
 
 
+# --- messages with named placeholders -------------------------------------------------------
+# An error (fairs.errors) carries a message id ("at most {n} characters") and its values apart
+# ({"n": 200}); `render` translates the id for a locale and fills the values in, dates and
+# numbers formatted for that locale. A plain English string given where an id is expected (code
+# not yet swept) renders too: translated when the catalogue has it, as given otherwise.
+
+_FORMATTER = string.Formatter()
+
+
+def placeholders(text: str) -> set[str]:
+    """The names of a message's {placeholders}."""
+    try:
+        return {name for _lit, name, _spec, _conv in _FORMATTER.parse(text) if name}
+    except ValueError:
+        return set()
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:  # a placeholder without a value stays as written
+        return "{" + key + "}"
+
+
+def render_value(value: object, locale: str) -> str:
+    """A message's value as text for `locale`: a date or time formatted, a number grouped
+    (pass ids and codes as strings), a list joined, a nested message rendered."""
+    if hasattr(value, "render"):
+        return value.render(locale)  # a nested message (fairs.errors.Message)
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, datetime):  # a day and a time to the minute, China Standard Time
+        return f"{format_date(value, locale=locale)} {format_time(value, locale=locale)}"
+    if isinstance(value, date):
+        return format_date(value, locale=locale)
+    if isinstance(value, int | float):
+        return format_number(value, locale=locale)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return ("、" if locale == "zh_CN" else ", ").join(render_value(v, locale) for v in items)
+    return str(value)
+
+
+def render(msgid: str, params: Mapping[str, object] | None = None,
+           locale: str | None = None) -> str:
+    """`msgid` in `locale` (the request's by default), its {placeholders} filled from `params`.
+    Without params the text is taken as it is (braces and all)."""
+    if not msgid:
+        return ""
+    locale = locale or current_locale.get()
+    text = translations(locale).ugettext(msgid)
+    if not params:
+        return text
+    values = _Values({key: render_value(value, locale) for key, value in params.items()})
+    try:
+        return text.format_map(values)
+    except (ValueError, IndexError, AttributeError):  # a malformed translation: the English
+        try:
+            return msgid.format_map(values)
+        except (ValueError, IndexError, AttributeError):
+            return msgid
+
+
 def normalise(code: str | None) -> str | None:
     if not code:
         return None
@@ -111,30 +174,31 @@ def local(value: datetime) -> datetime:
     return value.astimezone(TZ)
 
 
-def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
+def format_datetime(value: datetime | None, fmt: str = "medium", locale: str | None = None) -> str:
     if value is None:
         return ""
-    return _format_datetime(value, format=fmt, tzinfo=TZ, locale=babel_locale())
+    return _format_datetime(value, format=fmt, tzinfo=TZ, locale=babel_locale(locale))
 
 
-def format_date(value: date | datetime | None, fmt: str = "medium") -> str:
+def format_date(value: date | datetime | None, fmt: str = "medium",
+                locale: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local(value).date()
-    return _format_date(value, format=fmt, locale=babel_locale())
+    return _format_date(value, format=fmt, locale=babel_locale(locale))
 
 
-def format_time(value: datetime | None, fmt: str = "short") -> str:
+def format_time(value: datetime | None, fmt: str = "short", locale: str | None = None) -> str:
     if value is None:
         return ""
-    return _format_time(value, format=fmt, tzinfo=TZ, locale=babel_locale())
+    return _format_time(value, format=fmt, tzinfo=TZ, locale=babel_locale(locale))
 
 
-def format_number(value: float | int | None) -> str:
+def format_number(value: float | int | None, locale: str | None = None) -> str:
     if value is None:
         return ""
-    return format_decimal(value, locale=babel_locale())
+    return format_decimal(value, locale=babel_locale(locale))
 
 
 def pick(zh: str, en: str) -> str:

@@ -17,11 +17,13 @@ from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import PageSection
+from fairs.i18n import N_
 from fairs.web import page
 
 from . import qr, services
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FORM_FIELDS = {"name", "phone", "audiences"}
 NO_STORE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",
             "X-Robots-Tag": "noindex"}
 
@@ -67,7 +69,9 @@ class TicketPages(Controller):
                 await request.app.state.limiter.hit("register_ip", client_address(request))
             made = await services.register(fair_id, form["name"], form["phone"], audiences)
         except (Invalid, Conflict) as exc:
-            errors = {e.field: e.message for e in exc.errors} or {"_": exc.detail}
+            errors = exc.field_texts()
+            if not errors.keys() & FORM_FIELDS:  # the fair full, registration closed...
+                errors["_"] = exc.detail
             return page(request, "tickets/register.html", status_code=exc.status, fair=fair,
                         open=_registration_open(fair), audiences=await catalog.audiences(),
                         form=form, errors=errors, problem=exc.detail)
@@ -97,7 +101,7 @@ class TicketPages(Controller):
     async def qr_svg(self, secret: FromPath[str]) -> Response:
         row = await services.by_secret(secret)
         if row is None:
-            raise NotFound("no such ticket")
+            raise NotFound(N_("no such ticket"))
         return Response(qr.svg(row["code"]), media_type="image/svg+xml",
                         headers={"Cache-Control": "private, max-age=86400"})
 
@@ -105,7 +109,7 @@ class TicketPages(Controller):
     async def qr_png(self, secret: FromPath[str]) -> Response:
         row = await services.by_secret(secret)
         if row is None:
-            raise NotFound("no such ticket")
+            raise NotFound(N_("no such ticket"))
         return Response(qr.png(row["code"]), media_type="image/png",
                         headers={"Cache-Control": "private, max-age=86400"})
 
