@@ -2,6 +2,11 @@
 
 API paths always get problem+json. A page (a browser asking for HTML) gets the same status with
 a readable error page instead, and a login redirect for 401.
+
+Errors carry message ids (fairs.errors); they are rendered here, when the answer is made, in the
+request's language: `title`, `detail` and each `errors[].message`, next to the stable `code` and
+`errors[].code`. Litestar's own texts (its validation messages included, fairs.validation) are
+mapped to message ids first.
 """
 
 from __future__ import annotations

@@ -75,6 +75,8 @@ def _length(m: re.Match) -> Parsed:
         return N_("at least {n} characters"), {"n": n}, "too_short"
     if op == "<=":
         return N_("at most {n} items"), {"n": n}, "too_many"
+    if n == 1:
+        return N_("must not be empty"), {}, "too_few"
     return N_("at least {n} items"), {"n": n}, "too_few"
 
 

@@ -283,7 +283,8 @@ def test_every_message_has_a_chinese_and_an_english_text(found, catalogues):
     assert len(sample) > 100  # the services' messages and the validation messages
     for msgid in sample:
         values = {name: "X" for name in i18n.placeholders(msgid)}
-        assert i18n.render(msgid, values, "en") == msgid.format(**values) if values else msgid
+        english = msgid.format(**values) if values else msgid
+        assert i18n.render(msgid, values, "en") == english
         assert i18n.render(msgid, values, "zh_CN") != i18n.render(msgid, values, "en") \
             or msgid in SAME_IN_BOTH, msgid
 
@@ -381,3 +382,44 @@ def test_values_are_formatted_for_the_language():
     # (CLDR puts a narrow no-break space before AM)
     assert message.render("en") == "x Mar 5, 2027 9:00\u202fAM Mar 5, 2027 12,345 a, b"
     assert message.render("zh_CN") == "x 2027年3月5日 09:00 2027年3月5日 12,345 a、b"
+
+
+@pytest.mark.parametrize(("text", "code", "en", "zh"), [
+    ("Expected `int`, got `str`", "type", "a whole number", "请填写整数"),
+    ("Expected `str | null`, got `int` - at `$.title`", "type", "text", "应为文本"),
+    ("Expected `bool`, got `int`", "type", "true or false", "应为 true 或 false"),
+    ("Expected `array`, got `object`", "type", "a list", "应为列表"),
+    ("Object missing required field `title`", "required", "required", "必填"),
+    ("Missing required query parameter 'q' for path /x", "required", "required", "必填"),
+    ("Object contains unknown field `x`", "unknown_field", "not a field of this object",
+     "不是此对象的字段"),
+    ("Expected `str` of length <= 200", "too_long", "at most 200 characters", "最多 200 个字符"),
+    ("Expected `str` of length >= 1", "too_short", "must not be empty", "不能为空"),
+    ("Expected `str` of length >= 8", "too_short", "at least 8 characters", "至少 8 个字符"),
+    ("Expected `array` of length <= 50", "too_many", "at most 50 items", "最多 50 项"),
+    ("Expected `array` of length >= 1", "too_few", "must not be empty", "不能为空"),
+    ("Expected `array` of length >= 2", "too_few", "at least 2 items", "至少 2 项"),
+    ("Expected `int` >= 1", "too_small", "at least 1", "不能小于 1"),
+    ("Expected `int` <= 2147483647", "too_large", "at most 2,147,483,647",
+     "不能大于 2,147,483,647"),
+    ("Invalid enum value 'x'", "invalid_choice", "not one of the allowed values", "不是允许的取值"),
+    ("Invalid RFC3339 encoded datetime", "invalid_datetime", "a date and time", "请填写日期和时间"),
+    ("Invalid RFC3339 encoded date", "invalid_date", "a date YYYY-MM-DD", "请填写日期（年-月-日）"),
+    ("Expected `datetime` with a timezone component", "invalid_datetime",
+     "a date and time with its offset, e.g. 2027-03-05T09:00:00+08:00",
+     "请填写带时区偏移的日期和时间，例如 2027-03-05T09:00:00+08:00"),
+    ("field `starts_at` is out of range: a date from 2000-01-01 to 2100-12-31", "out_of_range",
+     "a date from 2000-01-01 to 2100-12-31", "日期须在 2000-01-01 至 2100-12-31 之间"),
+    ("Expected `str` matching regex '^[a-z]+$'", "pattern", "not in the expected format",
+     "格式不正确"),
+    ("JSON is malformed: trailing characters (byte 3)", "malformed", "not valid JSON",
+     "不是有效的 JSON"),
+    ("Something msgspec says one day", "invalid", "not a valid value", "值无效"),
+])
+def test_validation_texts_become_message_ids(text, code, en, zh):
+    """Litestar's and msgspec's texts (known shapes) as message ids in both languages."""
+    from fairs import validation
+
+    msgid, params, got = validation.parse(text)
+    assert got == code
+    assert (i18n.render(msgid, params, "en"), i18n.render(msgid, params, "zh_CN")) == (en, zh)
