@@ -40,7 +40,7 @@ from fairs.ratelimit import RateLimiter
 from fairs.settings import ROOT, Settings
 from fairs.settings import settings as process_settings
 from fairs.slices import connect_hooks, route_handlers
-from fairs.web import TEMPLATE_GLOBALS, FairsRequest, LocaleMiddleware
+from fairs.web import TEMPLATE_FILTERS, TEMPLATE_GLOBALS, FairsRequest, LocaleMiddleware
 
 log = logging.getLogger("fairs")
 
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def configure_jinja(jinja: JinjaTemplateEngine) -> None:
         jinja.engine.globals.update(TEMPLATE_GLOBALS)
+        jinja.engine.filters.update(TEMPLATE_FILTERS)
         jinja.engine.globals["settings"] = settings
         jinja.engine.globals["version"] = fairs.__version__
 

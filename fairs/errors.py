@@ -44,6 +44,22 @@ class Message:
         return i18n.render(self.msgid, self.params, locale)
 
 
+@dataclass(frozen=True)
+class Span:
+    """From one moment (or day) to another, as a message's value: "2027年3月5日 周五 09:00–12:00"
+    (fairs.i18n.format_range in the reader's language)."""
+
+    start: Any
+    end: Any
+
+    def render(self, locale: str | None = None) -> str:
+        token = i18n.current_locale.set(locale or i18n.current_locale.get())
+        try:
+            return i18n.format_range(self.start, self.end)
+        finally:
+            i18n.current_locale.reset(token)
+
+
 class FieldError:
     """What is wrong with one field: a message id (with its values) and a machine code."""
 

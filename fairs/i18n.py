@@ -88,28 +88,36 @@ class _Values(dict):
 
 
 def render_value(value: object, locale: str) -> str:
-    """A message's value as text for `locale`: a date or time formatted, a number grouped
-    (pass ids and codes as strings), a list joined, a nested message rendered."""
+    """A message's value as text for `locale`: a date or a time in the one style of the pages, a
+    number grouped (pass ids and codes as strings), a list joined, a nested message rendered."""
+    token = current_locale.set(locale)  # the formatters read the locale from the context
+    try:
+        return _value_text(value, locale)
+    finally:
+        current_locale.reset(token)
+
+
+def _value_text(value: object, locale: str) -> str:
     if hasattr(value, "render"):
         return value.render(locale)  # a nested message (fairs.errors.Message)
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value).lower()
-    if isinstance(value, datetime):  # a day and a time to the minute, China Standard Time
-        return f"{format_date(value, locale=locale)} {format_time(value, locale=locale)}"
+    if isinstance(value, datetime):
+        return format_datetime(value)
     if isinstance(value, date):
-        return format_date(value, locale=locale)
+        return format_date(value)
     if isinstance(value, int | float):
         return _number(value, locale)
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value) if isinstance(value, set | frozenset) else value
-        return ("、" if locale == "zh_CN" else ", ").join(render_value(v, locale) for v in items)
+        return ("、" if locale == "zh_CN" else ", ").join(_value_text(v, locale) for v in items)
     return str(value)
 
 
 @lru_cache(maxsize=1024)
 def _number(value: int | float, locale: str) -> str:
     """A number grouped for the locale (Babel takes some 20 µs a number; messages repeat)."""
-    return format_number(value, locale=locale)
+    return format_number(value)
 
 
 def render(msgid: str, params: Mapping[str, object] | None = None,
@@ -180,31 +188,64 @@ def local(value: datetime) -> datetime:
     return value.astimezone(TZ)
 
 
-def format_datetime(value: datetime | None, fmt: str = "medium", locale: str | None = None) -> str:
-    if value is None:
-        return ""
-    return _format_datetime(value, format=fmt, tzinfo=TZ, locale=babel_locale(locale))
+# One style of time (issue 15): one Babel pattern per kind and locale, never seconds, always
+# China time; a page says "Beijing time" once (the footer), not each value. A named Babel width
+# ("short", "medium", "full"...) passed by older callers gives the same one pattern; an explicit
+# pattern (a form field's "yyyy-MM-dd'T'HH:mm", a month key) is used as given.
+DATE_PATTERNS = {"zh_CN": "y年M月d日 EEE", "en": "EEE d MMM y"}
+TIME_PATTERN = "HH:mm"
+_WIDTHS = frozenset(("short", "medium", "long", "full"))
 
 
-def format_date(value: date | datetime | None, fmt: str = "medium",
-                locale: str | None = None) -> str:
+def _date_pattern() -> str:
+    return DATE_PATTERNS.get(current_locale.get(), DATE_PATTERNS[DEFAULT_LOCALE])
+
+
+def format_date(value: date | datetime | None, fmt: str | None = None) -> str:
+    """A day: "2026年12月5日 周六" / "Sat 5 Dec 2026"."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local(value).date()
-    return _format_date(value, format=fmt, locale=babel_locale(locale))
+    pattern = _date_pattern() if fmt is None or fmt in _WIDTHS else fmt
+    return _format_date(value, format=pattern, locale=babel_locale())
 
 
-def format_time(value: datetime | None, fmt: str = "short", locale: str | None = None) -> str:
+def format_time(value: datetime | None, fmt: str | None = None) -> str:
+    """A time of day in China time: "08:00"."""
     if value is None:
         return ""
-    return _format_time(value, format=fmt, tzinfo=TZ, locale=babel_locale(locale))
+    pattern = TIME_PATTERN if fmt is None or fmt in _WIDTHS else fmt
+    return _format_time(value, format=pattern, tzinfo=TZ, locale=babel_locale())
 
 
-def format_number(value: float | int | None, locale: str | None = None) -> str:
+def format_datetime(value: datetime | None, fmt: str | None = None) -> str:
+    """A moment: "2026年12月5日 周六 08:00" / "Sat 5 Dec 2026 08:00"."""
     if value is None:
         return ""
-    return format_decimal(value, locale=babel_locale(locale))
+    if fmt is not None and fmt not in _WIDTHS:
+        return _format_datetime(value, format=fmt, tzinfo=TZ, locale=babel_locale())
+    return f"{format_date(value)} {format_time(value)}"
+
+
+def format_range(start: date | datetime | None, end: date | datetime | None) -> str:
+    """From one moment (or day) to another; a range within one day says the day once:
+    "2026年12月5日 周六 08:00–20:00", else both ends in full with " – " between."""
+    if start is None or end is None:
+        return format_datetime(start) if isinstance(start, datetime) else format_date(start)
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        if start == end:
+            return format_date(start)
+        return f"{format_date(start)} – {format_date(end)}"
+    if local(start).date() == local(end).date():
+        return f"{format_date(start)} {format_time(start)}–{format_time(end)}"
+    return f"{format_datetime(start)} – {format_datetime(end)}"
+
+
+def format_number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, locale=babel_locale())
 
 
 def pick(zh: str, en: str) -> str:

@@ -9,7 +9,8 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from fairs import hooks, i18n
-from fairs.accounts.auth import organiser_guard
+from fairs.accounts import services as accounts
+from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import safe_next
 from fairs.db import check_database
 from fairs.web import LANG_COOKIE, page
@@ -45,7 +46,10 @@ class OrganiserHome(Controller):
         links = [{"href": link.href, "title": i18n.gettext(link.title),
                   "text": i18n.gettext(link.text)}
                  for link in await hooks.links_for_organisers()]
-        return page(request, "organiser/home.html", links=links)
+        principal = require(request)
+        org = next((o for o in await accounts.list_orgs(principal.org_path)
+                    if o["code"] == principal.org_code), None) if principal.org_path else None
+        return page(request, "organiser/home.html", links=links, org=org)
 
 
 class HealthController(Controller):

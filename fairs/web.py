@@ -12,7 +12,7 @@ from litestar.datastructures import URL
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from fairs import bounds, i18n
+from fairs import bounds, i18n, labels
 from fairs.errors import Invalid
 from fairs.i18n import N_
 
@@ -108,8 +108,21 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "fmt_dt": i18n.format_datetime,
     "fmt_date": i18n.format_date,
     "fmt_time": i18n.format_time,
+    "fmt_range": i18n.format_range,
+    "label": labels.label,
+    "org_name": labels.org_name,
     "fmt_num": i18n.format_number,
     "pick": i18n.pick,
+}
+
+
+# The same formatting as filters: `{{ fair.starts_at | datetime }}`, `{{ start | timerange(end) }}`.
+TEMPLATE_FILTERS: dict[str, Any] = {
+    "date": i18n.format_date,
+    "time": i18n.format_time,
+    "datetime": i18n.format_datetime,
+    "timerange": i18n.format_range,
+    "label": lambda code, table: labels.label(table, code),
 }
 
 

@@ -172,7 +172,7 @@ async def test_online_fair_page_and_cancellation(new_client, world):
     fair = await make(organiser, online(world))
     anon = new_client()
     html = main(await get_page(anon, f"/fairs/{fair['id']}"))
-    assert "职海冲浪" in html and "Online livestream" in html
+    assert "职海冲浪" in html and "Online fair" in html
     assert 'href="https://live.example.org/zhihaichonglang"' in html
     assert "Watch the livestream" in html and "cancelled-banner" not in html
     await organiser.post(f"/api/v1/fairs/{fair['id']}/cancel", json={"reason": "台风预警"})

@@ -376,12 +376,16 @@ def test_a_plain_english_text_still_renders():
 def test_values_are_formatted_for_the_language():
     from datetime import UTC, date, datetime
 
-    message = Message("x {when} {day} {n} {codes}", {
+    from fairs.errors import Span
+
+    message = Message("x {when} {day} {n} {codes} {span}", {
         "when": datetime(2027, 3, 5, 1, 0, tzinfo=UTC), "day": date(2027, 3, 5), "n": 12345,
-        "codes": ["a", "b"]})
-    # (CLDR puts a narrow no-break space before AM)
-    assert message.render("en") == "x Mar 5, 2027 9:00\u202fAM Mar 5, 2027 12,345 a, b"
-    assert message.render("zh_CN") == "x 2027年3月5日 09:00 2027年3月5日 12,345 a、b"
+        "codes": ["a", "b"], "span": Span(datetime(2027, 3, 5, 1, 0, tzinfo=UTC),
+                                          datetime(2027, 3, 5, 4, 0, tzinfo=UTC))})
+    assert message.render("en") == \
+        "x Fri 5 Mar 2027 09:00 Fri 5 Mar 2027 12,345 a, b Fri 5 Mar 2027 09:00–12:00"
+    assert message.render("zh_CN") == \
+        "x 2027年3月5日 周五 09:00 2027年3月5日 周五 12,345 a、b 2027年3月5日 周五 09:00–12:00"
 
 
 @pytest.mark.parametrize(("text", "code", "en", "zh"), [

@@ -6,7 +6,7 @@ language (API.md, revision 2: "Errors in the reader's language"); the HTML error
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fairs.i18n import TZ
 from tests.conftest import login_as, make_client
@@ -143,18 +143,23 @@ async def test_a_value_of_the_wrong_type(new_client, world):
 async def test_a_clash_names_its_times_for_the_reader(new_client, world):
     """Values inside a message (the other fair's times) are formatted for the language."""
     organiser = await login_as(new_client, "organiser")
-    first = await make_fair(organiser, world, title="先到的招聘会", start=60 * 24 * 30,
-                            end=60 * 24 * 30 + 180)
+    nine = (datetime.now(TZ) + timedelta(days=30)).replace(hour=9, minute=0, second=0)
+    start = int((nine - datetime.now(TZ)).total_seconds() // 60)  # within one day, any hour
+    first = await make_fair(organiser, world, title="先到的招聘会", start=start, end=start + 180)
     body = {"kind": "offline", "title": "后到的招聘会", "starts_at": first["starts_at"],
             "ends_at": first["ends_at"], "venue": world["venue:西海岸新区人力资源市场"]}
     zh, en = await both(lambda h: organiser.post("/api/v1/fairs", json=body, headers=h), 409)
     assert only(zh)["field"] == "venue" and only(zh)["code"] == "venue_taken"
     assert zh["conflicting_fair"] == first["id"]
     begins = datetime.fromisoformat(first["starts_at"]).astimezone(TZ)
-    assert f"{begins.year}年{begins.month}月{begins.day}日 {begins:%H:%M}" in zh["detail"]
-    assert f"该场地已被招聘会 {first['id']}「先到的招聘会」占用" in zh["detail"]
-    assert f"{begins:%b} {begins.day}, {begins.year}" in en["detail"]
-    assert f"the venue is taken by fair {first['id']} «先到的招聘会»" in en["detail"]
+    ends = datetime.fromisoformat(first["ends_at"]).astimezone(TZ)
+    weekday_zh = "一二三四五六日"[begins.weekday()]
+    assert zh["detail"] == (
+        f"该场地已被招聘会 {first['id']}「先到的招聘会」占用（{begins.year}年{begins.month}月"
+        f"{begins.day}日 周{weekday_zh} {begins:%H:%M}–{ends:%H:%M}）")
+    assert en["detail"] == (
+        f"the venue is taken by fair {first['id']} «先到的招聘会» "
+        f"({begins:%a} {begins.day} {begins:%b %Y %H:%M}–{ends:%H:%M})")
 
 
 async def test_too_many_requests_in_each_language(migrated, world):

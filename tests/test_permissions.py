@@ -304,7 +304,7 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/tickets/{secret}/qr.svg", None, HOLDER),
     ("GET", "/tickets/{secret}/ticket.ics", None, HOLDER),
     ("GET", "/organiser", None, ORG_PAGE),
-    ("GET", "/organiser/audit", None, ADMIN),
+    ("GET", "/organiser/audit", None, ORG_PAGE),  # each organiser their own subtree
     ("GET", "/organiser/booths", None, ORG_PAGE),
     ("GET", "/organiser/catalog", None, ORG_PAGE),
     ("GET", "/organiser/employers", None, ORG_PAGE),

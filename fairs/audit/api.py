@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 
 from fairs.accounts.auth import admin_guard
 
-from . import services
+from . import render, services
 
 
 class AuditController(Controller):
@@ -27,7 +27,11 @@ class AuditController(Controller):
         offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict:
         rows, total = await services.entries(limit, offset, action, object_type, object_id)
-        items = [{**r, "at": r["at"].isoformat()} for r in rows]
+        shown = await render.render(rows)
+        items = [{**r, "at": r["at"].isoformat(),
+                  # Added (issue 15), in the request's language: who, what, what changed.
+                  "who": s["who"], "who_org": s["org"], "summary": s["what"],
+                  "changes": s["changes"]} for r, s in zip(rows, shown, strict=True)]
         return {"items": items, "total": total}
 
 

@@ -7,7 +7,7 @@ from fairs.hooks import OrganiserLink
 from fairs.i18n import N_
 
 LINKS = (OrganiserLink(95, "/organiser/audit", N_("Audit log"),
-                       N_("Who changed what, and when (admins)")),)
+                       N_("Who changed what, and when")),)
 
 
 def organiser_links() -> tuple[OrganiserLink, ...]:

@@ -15,3 +15,6 @@ class AuditEntry(Table, tablename="audit_entry"):
     object_id = Varchar(length=64, default="", null=False)
     before = JSON(null=True, default=None)
     after = JSON(null=True, default=None)
+    # The organisation the entry is about (a fair's organiser, else the actor's): an organiser
+    # sees the entries under their own path; '' (nothing to tie it to) only admins see.
+    org_path = Varchar(length=255, default="", null=False, index=True)

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from fairs import i18n
+from fairs import labels
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import employer_guard
 from fairs.catalog import services as catalog
@@ -73,7 +73,7 @@ class CalendarPages(Controller):
             name=await services.feed_name(flt),
             industries=await catalog.industries(), audiences=await catalog.audiences(),
             orgs=await accounts.list_orgs(), day_choices=DAY_CHOICES,
-            kinds=(("offline", i18n.N_("Offline fairs")), ("online", i18n.N_("Online fairs"))),
+            kinds=tuple(labels.FAIR_KIND_PLURAL.items()),
             private_url=private_url, webcal=webcal,
         )
 

@@ -23,6 +23,7 @@ class CatalogPages(Controller):
         principal = require(request)
         return page(
             request, "catalog/manage.html",
+            org_names={o["code"]: o for o in await accounts.list_orgs()},
             venues=await services.venues(), channels=await services.channels(),
             orgs=await accounts.list_orgs(None if principal.is_admin else principal.org_path),
         )

@@ -10,7 +10,7 @@ from fairs import db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
-from fairs.errors import Conflict, FieldError, Invalid
+from fairs.errors import Conflict, FieldError, Invalid, Span
 from fairs.i18n import N_
 
 from .tables import STATUSES as STATUSES  # for the pages (pages never import tables)
@@ -62,16 +62,15 @@ def _overlap_error(kind: str, other: dict, principal: Principal | None) -> Confl
     organisation's fair" (its title is theirs to tell), with its (public) times."""
     offline = kind == "offline"
     field, code = ("venue", "venue_taken") if offline else ("channel", "channel_taken")
-    params = {"starts": other["starts_at"], "ends": other["ends_at"]}
+    params: dict = {"when": Span(other["starts_at"], other["ends_at"])}
     if principal is not None and accounts.in_subtree(principal, other["org_path"]):
         params.update(id=str(other["id"]), title=other["title"])
-        message = (N_("the venue is taken by fair {id} «{title}» ({starts} – {ends})") if offline
-                   else N_("the channel is taken by fair {id} «{title}» ({starts} – {ends})"))
+        message = (N_("the venue is taken by fair {id} «{title}» ({when})") if offline
+                   else N_("the channel is taken by fair {id} «{title}» ({when})"))
         extra = {"conflicting_fair": other["id"]}
     else:
-        message = (N_("the venue is taken by another organisation's fair ({starts} – {ends})")
-                   if offline else
-                   N_("the channel is taken by another organisation's fair ({starts} – {ends})"))
+        message = (N_("the venue is taken by another organisation's fair ({when})") if offline
+                   else N_("the channel is taken by another organisation's fair ({when})"))
         extra = {}
     return Conflict(message, code=code, params=params,
                     errors=[FieldError(field, message, code=code, params=params)], extra=extra)

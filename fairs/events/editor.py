@@ -80,6 +80,7 @@ class OrganiserFairPages(Controller):
                   "org": org if org in codes else None, "q": flt.q}
         return page(request, "events/organiser_list.html", **common(
             fairs=rows, total=total, page_no=page_no, params=params, when=when, orgs=orgs,
+            org_names={o["code"]: o for o in await accounts.list_orgs()},
             pages=max(1, ceil(total / ORGANISER_PAGE_SIZE)), statuses=STATUSES,
             deleted=bool(deleted),
             page_url=lambda n: query_url("/organiser/fairs", params, page=n if n > 1 else None),

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from babel.dates import format_skeleton
 from litestar.params import QueryParameter
 
-from fairs import bounds, clock, i18n
+from fairs import bounds, clock, i18n, labels
 from fairs.accounts import services as accounts
 from fairs.catalog import services as catalog
 from fairs.catalog.reference import INDUSTRY_GROUPS
@@ -26,7 +26,7 @@ from . import services
 PAGE_SIZE = 20
 ORGANISER_PAGE_SIZE = 50
 
-KIND_NAMES = {"offline": N_("Offline fair"), "online": N_("Online livestream")}
+KIND_NAMES = labels.FAIR_KIND
 FORMAT_NAMES = {
     "special": N_("Special fair"),
     "campus": N_("Campus talent tour"),
@@ -36,12 +36,7 @@ FORMAT_NAMES = {
     "livestream": N_("Livestream hiring"),
     "outreach": N_("Outreach to firms, parks, villages and communities"),
 }
-STATUS_NAMES = {
-    "draft": N_("Draft"),
-    "published": N_("Published"),
-    "cancelled": N_("Cancelled"),
-    "held": N_("Held"),
-}
+STATUS_NAMES = labels.FAIR_STATUS
 # The events service's field messages, marked so that they are shown translated.
 SERVICE_MESSAGES = [
     N_("must be after starts_at"), N_("a fair lasts at most 14 days"),
@@ -77,12 +72,8 @@ def local(value: datetime) -> datetime:
 
 
 def fmt_when(fair: dict) -> str:
-    """"2027年3月5日星期五 09:00–12:00", or both ends in full when it spans days."""
-    start, end = local(fair["starts_at"]), local(fair["ends_at"])
-    if start.date() == end.date():
-        return (f"{i18n.format_date(start, 'full')} "
-                f"{i18n.format_time(start)}–{i18n.format_time(end)}")
-    return f"{i18n.format_datetime(start, 'medium')} – {i18n.format_datetime(end, 'medium')}"
+    """"2027年3月5日 周五 09:00–12:00", or both ends in full when it spans days."""
+    return i18n.format_range(fair["starts_at"], fair["ends_at"])
 
 
 def fmt_hours(fair: dict) -> str:

@@ -131,6 +131,7 @@ async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
     fmt = _check_format(data.get("format") or ("livestream" if kind == "online" else "special"))
     venue, channel, industries, audiences, org_id = await _check_new(principal, kind, data)
     stream_url = catalog.check_url(data.get("stream_url") or "", "stream_url")
+    org_path = await accounts.org_path_of(org_id)
     async with db.write_transaction():
         await lock_place(kind, venue, channel)
         other = await find_overlap(kind, venue, channel, starts_at, ends_at)
@@ -146,7 +147,7 @@ async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
         await _set_themes(fair_id, industries, audiences)
         await audit.record(principal, "fair.create", "fair", fair_id, after={
             "kind": kind, "title": data["title"], "starts_at": starts_at, "ends_at": ends_at,
-            "venue": venue, "channel": channel, "org": org_id})
+            "venue": venue, "channel": channel, "org": org_id}, org_path=org_path)
     return await get_fair(fair_id, principal)
 
 
@@ -199,7 +200,8 @@ async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any
         await _set_themes(fair_id, industries, audiences)
         await audit.record(principal, "fair.update", "fair", fair_id,
                            before={k: current.get(k) for k in values if k != "updated_at"},
-                           after={k: v for k, v in values.items() if k != "updated_at"})
+                           after={k: v for k, v in values.items() if k != "updated_at"},
+                           org_path=current["org_path"])
     return await get_fair(fair_id, principal)
 
 
@@ -221,7 +223,8 @@ async def publish_locked(principal: Principal, fair_id: int) -> bool:
     """Inside a write transaction: lock the draft's place, refuse a clash with a published
     fair (409), publish and audit. False when the fair was no draft (published meanwhile)."""
     row = await Fair.select(Fair.kind, Fair.venue, Fair.channel, Fair.starts_at,
-                            Fair.ends_at).where(Fair.id == fair_id).first()
+                            Fair.ends_at, Fair.org.path.as_alias("org_path")).where(
+        Fair.id == fair_id).first()
     if row is None:
         raise NotFound(N_("no such fair"))
     await lock_place(row["kind"], row["venue"], row["channel"])
@@ -235,7 +238,8 @@ async def publish_locked(principal: Principal, fair_id: int) -> bool:
     if not done:
         return False
     await audit.record(principal, "fair.publish", "fair", fair_id,
-                       before={"status": "draft"}, after={"status": "published"})
+                       before={"status": "draft"}, after={"status": "published"},
+                       org_path=row["org_path"])
     return True
 
 
@@ -253,7 +257,8 @@ async def cancel(principal: Principal, fair_id: int, reason: str) -> dict:
         }).where(Fair.id == fair_id)
         await audit.record(principal, "fair.cancel", "fair", fair_id,
                            before={"status": current["status"]},
-                           after={"status": "cancelled", "reason": reason})
+                           after={"status": "cancelled", "reason": reason},
+                           org_path=current["org_path"])
     return await get_fair(fair_id, principal)
 
 
@@ -267,7 +272,8 @@ async def delete_fair(principal: Principal, fair_id: int) -> None:
         await FairAudience.delete().where(FairAudience.fair == fair_id)
         await Fair.delete().where(Fair.id == fair_id)
         await audit.record(principal, "fair.delete", "fair", fair_id,
-                           before={"title": current["title"], "status": "draft"})
+                           before={"title": current["title"], "status": "draft"},
+                           org_path=current["org_path"])
 
 
 # --- shared helpers for other slices ---------------------------------------------------------
@@ -341,5 +347,5 @@ async def create_fairs(principal: Principal, items: list[dict[str, Any]],
             await audit.record(principal, "fair.create", "fair", rows[0]["id"], after={
                 "kind": kind, "title": data["title"], "starts_at": starts_at,
                 "ends_at": ends_at, "venue": venue, "channel": channel, "org": org_id,
-                "plan": plan_id})
+                "plan": plan_id}, org_path=paths[n])
     return ids

@@ -85,7 +85,7 @@ def burnup_svg(kind: str, plan: dict, target: int | None, points: list[tuple[dat
         return " ".join(pts)
 
     end_x = end + timedelta(days=1)
-    label = gettext("Offline fairs") if kind == "offline" else gettext("Online sessions")
+    label = gettext("Offline fairs") if kind == "offline" else gettext("Online fairs")
     held = held_line[-1][1] if held_line else 0
     summary = gettext("%(label)s: target %(target)s, published %(total)s, held %(held)s",
                       label=label, target=target if target is not None else "–", total=total,

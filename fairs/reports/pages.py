@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from fairs import clock, measures
+from fairs import clock, labels, measures
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
@@ -45,8 +45,8 @@ SECTION_NOTES = {
     "audience": N_("Job seekers' own declared target groups, in aggregate only; a person "
                    "declaring two counts in both. Counts below %(n)s are shown as \"<%(n)s\"."),
 }
-KIND_NAMES = {"offline": N_("Offline fairs"), "online": N_("Online livestreams")}
-FAIR_KIND_NAMES = {"offline": N_("Offline fair"), "online": N_("Online livestream")}
+KIND_NAMES = labels.FAIR_KIND_PLURAL
+FAIR_KIND_NAMES = labels.FAIR_KIND
 FILTER_KEYS = ("from", "to", "org", "kind", "industry", "audience")
 
 

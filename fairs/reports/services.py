@@ -267,7 +267,7 @@ def suppress(n: int, min_cell: int) -> int | str:
 
 
 KIND_NAMES = {"offline": ("线下招聘会", "Offline fairs"),
-              "online": ("网络直播招聘", "Online livestreams")}
+              "online": ("网络招聘会", "Online fairs")}
 GROUP_NAMES = {**INDUSTRY_GROUPS_ZH_EN, "other": ("其他行业", "Other industries")}
 TOTAL = ("合计", "Total")
 

@@ -23,7 +23,7 @@ async def test_plan_planner_accept_publish_on_track(page, live_server, world, tm
     await page.get_by_label("Starts on").fill(day(1).isoformat())
     await page.get_by_label("Ends on").fill(day(45).isoformat())
     await page.get_by_label("Offline fairs").fill("2")
-    await page.get_by_label("Online sessions").fill("3")
+    await page.get_by_label("Online fairs").fill("3")
     await page.get_by_role("button", name="Create plan").click()
     await page.wait_for_url(f"{base}/organiser/plans/*")
     assert await page.get_by_role("heading", name="Spring quarter plan").is_visible()
