@@ -197,6 +197,15 @@ class NotFound(FairsError):
     code = "not_found"
 
 
+class Gone(FairsError):
+    """A thing that was there and is not any more (a cancelled ticket's QR image): 410."""
+
+    status = 410
+    type_slug = "gone"
+    title = N_("Gone")
+    code = "gone"
+
+
 class Conflict(FairsError):
     """A conflict with the current state: booth taken, fair full, wrong status (409)."""
 

@@ -195,11 +195,38 @@ class CalendarItem:
 
 
 @dataclass(frozen=True)
+class HeldBooking:
+    """A booth booking (`kind` "booth") or guest-slot booking ("slot") as the booths slice shows
+    it to a login allowed to touch it (its employer, or an organiser over its fair): what an
+    employer's positions hang on."""
+
+    id: int
+    kind: Literal["booth", "slot"]
+    fair: int
+    employer: int
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    fair_title: str = ""
+    booth_code: str | None = None  # a booth booking's booth
+    starts_at: datetime | None = None  # a guest slot's own start
+
+
+@dataclass(frozen=True)
 class FairJobs:
     """The jobs line of a fair's calendar event: active positions listed, openings offered."""
 
     positions: int
     headcount: int
+
+
+@dataclass(frozen=True)
+class NewFair:
+    """A fair just made (a draft), as `fair_created` passes it."""
+
+    id: int
+    kind: Literal["offline", "online"]
+    org: int
+    venue: int | None = None
+    channel: int | None = None
 
 
 # --- the hooks --------------------------------------------------------------------------------
@@ -251,10 +278,24 @@ fair_jobs: Hook[[list[int]], Mapping[int, FairJobs]] = Hook(
     "The jobs line of calendar events, called with fair ids (booths: active positions). "
     "Behaviour: collect, merged per fair.")
 
+booking_of: Hook[[Any, str, int], HeldBooking | None] = Hook(
+    "booking_of",
+    "A booking as a login may touch it, called with (principal, kind \"booth\" or \"slot\", "
+    "id) (booths: its employer, or an organiser over its fair); the receiver raises NotFound or "
+    "Forbidden exactly as reading the booking itself does. The employers slice hangs positions "
+    "on it. Behaviour: first.")
+
 attendance_changed: Hook[[int], None] = Hook(
     "attendance_changed",
     "A fair's live attendance figures changed outside check-in (tickets: a registration "
     "cancelled), called with the fair's id; check-in pushes the live update. Behaviour: notify.")
+
+fair_created: Hook[[NewFair], None] = Hook(
+    "fair_created",
+    "A fair was created (a draft, by the API, the editor or a plan's accepted proposal), called "
+    "with a NewFair inside the creation's write transaction: what a receiver writes commits or "
+    "rolls back with the fair (booths: an offline fair gets its venue's default booth layout). "
+    "Behaviour: notify.")
 
 jobs_stamp: Hook[[], str] = Hook(
     "jobs_stamp",

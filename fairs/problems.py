@@ -37,6 +37,7 @@ TITLES = {
     404: N_("Not found"),
     405: N_("Method not allowed"),
     409: N_("Conflict"),
+    410: N_("Gone"),
     413: N_("Request too large"),
     415: N_("Unsupported media type"),
     422: N_("Invalid input"),

@@ -148,6 +148,14 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     return response
 
 
+def back_path(request: Request, default: str) -> str:
+    """Where a form's redirect goes back to: the path of the page that posted it (its Referer),
+    when that is a path on this site, else `default`."""
+    ref = request.headers.get("referer", "")
+    path = "/" + ref.split("://", 1)[-1].split("/", 1)[-1] if "://" in ref else ""
+    return path if path.startswith("/") and not path.startswith("//") else default
+
+
 # --- form fields (pages) ------------------------------------------------------------------------
 
 

@@ -169,6 +169,54 @@ def test_services_know_nothing_of_http():
     assert not offenders, offenders
 
 
+def test_employers_do_not_import_booths():
+    """The booths slice builds on the employers slice (a booking belongs to an employer, booking
+    asks the ledger), so nothing in fairs.employers imports fairs.booths, at the top or in a
+    function: bookings are reached by SQL, the read model or a declared hook."""
+    found = [f"{m} -> {t} (line {line})" for m, targets in sorted(GRAPH.items())
+             if _slice(m) == "employers"
+             for t, line in sorted(targets.items()) if _slice(t) == "booths"]
+    assert not found, found
+
+
+# DESIGN.md section 1: "employers/ employers, approval, positions, the no-show ledger";
+# "booths/ booth layouts, guest slots, bookings, waitlist". Each sub-capability's modules.
+HOMES = {
+    "positions": ("fairs.employers.positions", ["fairs.booths.positions"]),
+    "no-show ledger and booking rules": ("fairs.employers.ledger", ["fairs.booths.ledger"]),
+    "bookings and the waitlist": ("fairs.booths.bookings", []),
+    "guest slots": ("fairs.booths.slots", []),
+    "booth layouts": ("fairs.booths.layouts", []),
+}
+
+
+@pytest.mark.parametrize("capability", sorted(HOMES))
+def test_sub_capabilities_live_where_design_says(capability):
+    home, not_there = HOMES[capability]
+    assert home in MODULES, f"{capability}: {home} missing"
+    assert not [m for m in not_there if m in MODULES], f"{capability} is {home}'s"
+
+
+def test_positions_and_the_ledger_are_the_employers_tables_api_and_pages():
+    """Their tables are the employers app's (Piccolo), their API is tagged "employers" and
+    served by fairs.employers.api, their pages by fairs.employers.pages, their templates are
+    under templates/employers/."""
+    from fairs.booths.piccolo_app import APP_CONFIG as BOOTHS
+    from fairs.employers import api, pages
+    from fairs.employers.piccolo_app import APP_CONFIG as EMPLOYERS
+
+    mine = {t._meta.tablename for t in EMPLOYERS.table_classes}
+    assert {"job_position", "no_show", "booking_rules"} <= mine
+    assert not mine & {t._meta.tablename for t in BOOTHS.table_classes}
+    served = {c.__name__: c for c in api.ROUTES}
+    for name in ("PositionController", "LedgerController"):
+        assert served[name].tags == ["employers"], name
+    assert {"PositionPages", "LedgerPages", "JobsPages"} <= {c.__name__ for c in pages.ROUTES}
+    for template in ("positions.html", "ledger.html", "jobs.html"):
+        assert (ROOT / "templates" / "employers" / template).exists(), template
+        assert not (ROOT / "templates" / "booths" / template).exists(), template
+
+
 def test_the_checker_sees_a_cycle():
     """The checker itself: a cycle made of function-level imports is found."""
     graph = {"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}

@@ -253,3 +253,52 @@ async def test_no_two_unique_indexes_share_columns(migrated):
     assert found["employer.uscc"] == {"employer_uscc_key"}
     shared = {columns: names for columns, names in found.items() if len(names) > 1}
     assert shared == {}
+
+
+# --- the migrations' history --------------------------------------------------------------------
+
+# Gaps between an app's history and its tables, each with its reason: tickets' secret_hash
+# column was added by a raw-SQL migration (tickets 2026-12-04T21:00:00), which Piccolo's
+# history does not describe.
+KNOWN_HISTORY_GAPS = {"tickets": ("secret_hash",)}
+
+
+async def test_each_apps_migrations_describe_its_tables():
+    """Piccolo knows an app's tables from its migration files: replayed, each app's history
+    must describe the tables its AppConfig lists, or `piccolo migrations new APP --auto` would
+    write a migration that creates or drops them. (Positions, the no-show ledger and the
+    booking rules moved from booths to employers with a bookkeeping migration in each.)"""
+    import contextlib
+    import io
+
+    from piccolo.apps.migrations.commands.new import AutoMigrationManager
+    from piccolo.conf.apps import Finder
+
+    gaps = {}
+    for app in Finder().get_app_configs():
+        with contextlib.redirect_stdout(io.StringIO()):
+            alters = await AutoMigrationManager(auto_input="n").get_alter_statements(app)
+        known = KNOWN_HISTORY_GAPS.get(app.app_name, ())
+        found = [s for a in alters for s in a.statements if not any(k in s for k in known)]
+        if found:
+            gaps[app.app_name] = found
+    assert gaps == {}
+
+
+async def test_moving_tables_between_apps_never_touches_the_database(migrated):
+    """The two migrations that moved the tables are recorded as run, and running them again,
+    forwards or backwards (`piccolo migrations backwards`), drops and creates nothing."""
+    from importlib import import_module
+
+    moves = [import_module(f"fairs.{app}.piccolo_migrations.{app}_2026_12_05t00_00_00_000000")
+             for app in ("employers", "booths")]
+    ran = await db.fetch("SELECT app_name FROM migration WHERE name = {} ORDER BY app_name",
+                         "2026-12-05T00:00:00:000000")
+    assert [r["app_name"] for r in ran] == ["booths", "employers"]
+    for move in moves:
+        manager = await move.forwards()
+        assert manager.fake and (manager.add_tables or manager.drop_tables)
+        await manager.run()
+        await manager.run(backwards=True)
+    for table in ("job_position", "no_show", "booking_rules"):
+        assert await db.fetch(f"SELECT COUNT(*) AS n FROM {table}") == [{"n": 0}]

@@ -26,6 +26,7 @@ EXPECTED = {
     "fair_counts": ["fairs.booths.hooks.fair_counts", "fairs.checkin.services.checked_in_counts",
                     "fairs.tickets.services.registered_counts"],
     "door_codes": ["fairs.booths.bookings.resolve_code"],
+    "booking_of": ["fairs.booths.hooks.booking_of"],
     "fair_sections": ["fairs.booths.pages.jobs_section", "fairs.calendar.pages.subscribe_section",
                       "fairs.reports.pages.fair_summary_section",
                       "fairs.tickets.pages.register_section"],
@@ -35,6 +36,7 @@ EXPECTED = {
     "fair_jobs": ["fairs.booths.hooks.fair_jobs"],
     "jobs_stamp": ["fairs.booths.counts.jobs_stamp"],
     "attendance_changed": ["fairs.checkin.live.changed"],
+    "fair_created": ["fairs.booths.layouts.default_layout"],
 }
 
 REPORT = """
@@ -198,12 +200,14 @@ SENT_BY = {
     "organiser_links": "hooks.links_for_organisers(",
     "fair_counts": "hooks.counts_of_fairs(",
     "door_codes": "hooks.door_codes.first(",
+    "booking_of": "hooks.booking_of.first(",
     "fair_sections": "hooks.sections(hooks.fair_sections",
     "ticket_sections": "hooks.sections(hooks.ticket_sections",
     "employer_calendar": "hooks.calendar_of_employer(",
     "fair_jobs": "hooks.jobs_of_fairs(",
     "jobs_stamp": "hooks.stamp_of_jobs(",
     "attendance_changed": "hooks.attendance_changed.notify(",
+    "fair_created": "hooks.fair_created.notify(",
 }
 
 

@@ -333,6 +333,8 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/scan", None, DOOR_PAGE),
     ("GET", "/scan/{fair_now}", None, DOOR),
     ("GET", "/scan/{fair_now}/kiosk", None, DOOR),
+    ("GET", "/scan/{fair_now}/manifest.webmanifest", None, DOOR),
+    ("GET", "/sw.js", None, PUBLIC),  # the scanner's service worker: code, no data
     # --- form posts ---
     ("POST", "/organiser/booking-rules", {}, {**ORG_FORM, "organiser": 403, "sibling": 403}),
     ("POST", "/organiser/channels", {}, ORG_FORM),
@@ -340,6 +342,8 @@ PAGES: list[tuple[str, str, object, dict]] = [
                                      "district": "{org}"}, OWN_ORG_FORM),
     ("POST", "/organiser/venues", {}, ORG_FORM),
     ("POST", "/organiser/venues", {"name": "表单会场", "district": "{org}"}, OWN_ORG_FORM),
+    ("POST", "/organiser/venues/{venue}/layout", {"booth_rows": "2", "booths_per_row": "3"},
+     OWN_ORG_FORM),
     ("POST", "/organiser/fairs", {}, ORG_FORM),
     ("POST", "/organiser/fairs", {
         "kind": "offline", "title": "表单招聘会", "starts_at": when(33, hour=9),
@@ -490,9 +494,9 @@ OWNERS = {"xha": "organiser", "gzk": "gzk"}  # a world's owning organisation and
 
 
 async def build_world(app, owner: str = "xha") -> dict:
-    from fairs.booths.tables import NoShow
     from fairs.checkin import selfcheckin as checkin
     from fairs.demo import DemoContext
+    from fairs.employers.tables import NoShow
     from tests.employers.conftest import employers_with_tokens, make_uscc, registration
     from tests.tickets.helpers import phone
 

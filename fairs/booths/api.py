@@ -1,4 +1,5 @@
-"""/api/v1: booth layouts, bookings and the waitlist, guest slots, positions, the no-show ledger.
+"""/api/v1: booth layouts, bookings and the waitlist, guest slots, posters and interests
+(positions and the no-show ledger: fairs.employers.api).
 
 Guest slots (online fairs) are this slice's own design:
 `POST /api/v1/fairs/{id}/slots` `{"slots": [{"starts_at","ends_at","label"?}]}` (organiser; slots
@@ -13,15 +14,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from fairs.accounts.auth import admin_guard, employer_guard, logged_in, organiser_guard, require
-from fairs.employers import services as employers
+from fairs.accounts.auth import employer_guard, logged_in, organiser_guard, require
+from fairs.employers.schemas import position_out
 from fairs.events.services import iso
 
-from . import bookings, interests, layouts, ledger, positions, slots
+from . import bookings, interests, layouts, slots
 from .schemas import (
     BookingIn,
     BookingOut,
@@ -32,13 +33,6 @@ from .schemas import (
     InterestIn,
     InterestOut,
     LayoutIn,
-    NoShowOut,
-    NoteIn,
-    PositionIn,
-    PositionOut,
-    PositionPatch,
-    RulesIn,
-    RulesOut,
     SlotBookingIn,
     SlotBookingOut,
     SlotOut,
@@ -79,20 +73,6 @@ def slot_booking_out(r: dict) -> SlotBookingOut:
         starts_at=iso(r["starts_at"]), ends_at=iso(r["ends_at"]), label=r["label"],
         topic=r["topic"], fair_title=r.get("fair_title") or "",
         employer_name=r.get("employer_name") or "",
-    )
-
-
-def position_out(r: dict) -> PositionOut:
-    return PositionOut(**{f: r[f] for f in PositionOut.__struct_fields__})
-
-
-def no_show_out(r: dict) -> NoShowOut:
-    return NoShowOut(
-        id=r["id"], employer=r["employer"], employer_name=r.get("employer_name") or "",
-        fair=r["fair"], fair_title=r.get("fair_title") or "", booking=r["booking"],
-        booth=r.get("booth_code"), reason=r["reason"], occurred_at=iso(r["occurred_at"]),
-        annulled=r["annulled_at"] is not None, annulled_at=iso(r["annulled_at"]),
-        note=r["note"],
     )
 
 
@@ -198,99 +178,6 @@ class BookingController(Controller):
         await slots.cancel_slot_booking(require(request), slot_booking_id)
 
 
-class PositionController(Controller):
-    """Positions belong to the employers' side of the API (tag "employers"); they hang on
-    bookings and slot bookings, so their services live beside them (fairs.booths.positions)."""
-
-    path = "/api/v1"
-    tags = ["employers"]
-
-    @get("/fairs/{fair_id:int}/positions", summary="Jobs at this fair, searchable")
-    async def positions(
-        self, request: Request, fair_id: FromPath[int],
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        job_type: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        education: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        limit: Limit = 100, offset: Offset = 0,
-    ) -> dict:
-        rows, total = await positions.fair_positions(fair_id, request.scope.get("user"), q,
-                                                     job_type, education, limit, offset)
-        return {"items": [position_out(r) for r in rows], "total": total}
-
-    @post("/bookings/{booking_id:int}/positions", status_code=HTTP_201_CREATED,
-          guards=[employer_guard])
-    async def add_position(self, request: Request, booking_id: FromPath[int],
-                           data: JSONBody[PositionIn]) -> PositionOut:
-        row = await positions.add_position(require(request), booking_id,
-                                           msgspec.structs.asdict(data))
-        return position_out(row)
-
-    @get("/bookings/{booking_id:int}/positions", guards=[logged_in])
-    async def booking_positions(self, request: Request, booking_id: FromPath[int]) -> dict:
-        await bookings.get_booking(booking_id, require(request))
-        return _items([position_out(r) for r in await positions.booking_positions(booking_id)])
-
-    @patch("/positions/{position_id:int}", guards=[employer_guard])
-    async def update_position(self, request: Request, position_id: FromPath[int],
-                              data: JSONBody[PositionPatch]) -> PositionOut:
-        row = await positions.update_position(require(request), position_id,
-                                              msgspec.structs.asdict(data))
-        return position_out(row)
-
-    @delete("/positions/{position_id:int}", status_code=HTTP_204_NO_CONTENT,
-            guards=[employer_guard])
-    async def delete_position(self, request: Request, position_id: FromPath[int]) -> None:
-        await positions.delete_position(require(request), position_id)
-
-    @post("/slot-bookings/{slot_booking_id:int}/positions", status_code=HTTP_201_CREATED,
-          guards=[employer_guard])
-    async def add_slot_position(self, request: Request, slot_booking_id: FromPath[int],
-                                data: JSONBody[PositionIn]) -> PositionOut:
-        row = await positions.add_position(require(request), slot_booking_id,
-                                           msgspec.structs.asdict(data), slot=True)
-        return position_out(row)
-
-
-class LedgerController(Controller):
-    path = "/api/v1"
-    tags = ["employers"]
-
-    @get("/no-shows", guards=[logged_in], summary="The no-show ledger")
-    async def no_shows(
-        self, request: Request,
-        employer: IdParam = None,
-    ) -> dict:
-        principal = require(request)
-        if principal.role == "employer":
-            employer = await employers.employer_id_of(principal.id)
-        rows = await ledger.list_no_shows(principal, employer)
-        return _items([no_show_out(r) for r in rows])
-
-    @post("/no-shows/{no_show_id:int}/annul", status_code=HTTP_200_OK, guards=[organiser_guard])
-    async def annul(self, request: Request, no_show_id: FromPath[int],
-                    data: JSONBody[NoteIn]) -> dict:
-        row = await ledger.annul_no_show(require(request), no_show_id, data.note)
-        return {"id": row["id"], "annulled": True, "note": row["note"]}
-
-    @patch("/no-shows/{no_show_id:int}", guards=[organiser_guard],
-           summary="Explain a record (a note) without annulling it")
-    async def explain(self, request: Request, no_show_id: FromPath[int],
-                      data: JSONBody[NoteIn]) -> dict:
-        row = await ledger.explain_no_show(require(request), no_show_id, data.note)
-        return {"id": row["id"], "annulled": row["annulled_at"] is not None,
-                "note": row["note"]}
-
-    @get("/booking-rules", guards=[logged_in])
-    async def rules(self) -> RulesOut:
-        return RulesOut(**await ledger.get_rules())
-
-    @put("/booking-rules", guards=[admin_guard],
-         summary="Change the city-wide booking rules (admins; audited)")
-    async def set_rules(self, request: Request, data: JSONBody[RulesIn]) -> RulesOut:
-        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
-        return RulesOut(**await ledger.set_rules(require(request), changes))
-
-
 class InterestController(Controller):
     """Posters' pages and attendees' interest in positions. The ticket code is the attendee's
     credential (as for the ticket page): no login; the answers never show another person's data.
@@ -356,5 +243,4 @@ class InterestController(Controller):
                            "interested": int(r["n"])} for r in found["positions"]]}
 
 
-ROUTES = [FairBoothController, BookingController, PositionController, LedgerController,
-          InterestController]
+ROUTES = [FairBoothController, BookingController, InterestController]

@@ -19,6 +19,8 @@ from time import monotonic
 from fairs import db
 from fairs.accounts.services import Principal
 from fairs.employers import services as employers
+from fairs.employers.ledger import _ABSENT_WHERE, ensure_not_suspended, get_rules
+from fairs.employers.tables import NoShow
 from fairs.errors import FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import DoorCode
@@ -34,11 +36,9 @@ from .base import (
     now,
 )
 from .codes import looks_like_code, new_code
-from .ledger import _ABSENT_WHERE, ensure_not_suspended, get_rules
 from .tables import (
     Booking,
     Booth,
-    NoShow,
 )
 
 ACTIVE = ("confirmed", "waitlisted")

@@ -4,9 +4,9 @@ visits, the employer's calendar, the calendar's jobs line and its ETag stamp."""
 from __future__ import annotations
 
 from fairs import db
+from fairs.measures import ACTIVE_POSITION
 
 from .base import now
-from .positions import _ACTIVE_POSITION
 from .tables import (
     Booking,
     SlotBooking,
@@ -96,7 +96,7 @@ async def jobs_summaries(fair_ids: list[int]) -> dict[int, dict[str, int]]:
         return out
     for r in await db.fetch(
             "SELECT p.fair, COUNT(*) AS positions, SUM(p.headcount) AS headcount "
-            f"FROM job_position p WHERE p.fair IN ({_marks(fair_ids)}) AND {_ACTIVE_POSITION} "
+            f"FROM job_position p WHERE p.fair IN ({_marks(fair_ids)}) AND {ACTIVE_POSITION} "
             "GROUP BY p.fair", *fair_ids):
         out[r["fair"]] = {"positions": int(r["positions"]), "headcount": int(r["headcount"] or 0)}
     return out
@@ -107,5 +107,5 @@ async def jobs_stamp() -> str:
     holding positions is cancelled: the calendar feeds' ETags include it."""
     rows = await db.fetch(
         "SELECT COUNT(*) AS n, COALESCE(SUM(p.headcount), 0) AS h, COALESCE(MAX(p.id), 0) AS m "
-        f"FROM job_position p WHERE {_ACTIVE_POSITION}")
+        f"FROM job_position p WHERE {ACTIVE_POSITION}")
     return f"{rows[0]['n']}-{rows[0]['h']}-{rows[0]['m']}"

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fairs.employers.tables import Employer
+from fairs.employers.ledger import record_absences
+from fairs.employers.tables import Employer, Position
 from fairs.events.tables import Fair
 
 from .base import now
 from .codes import new_code
-from .ledger import record_absences
-from .tables import Booking, Booth, GuestSlot, Position, SlotBooking
+from .tables import Booking, Booth, GuestSlot, SlotBooking
 
 # title, education, salary from, to, major, job type
 JOBS = {

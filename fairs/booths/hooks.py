@@ -1,20 +1,19 @@
 """The booths slice's receivers of fairs.hooks (connected by fairs.slices.connect_hooks): counts
-for fair answers, a booking's code at the door, the employer's calendar, the
-calendar's jobs line, and its sections of the fair and ticket pages."""
+for fair answers, a booking's code at the door, a booking as a login may touch it (positions
+hang on it), the employer's calendar, the calendar's jobs line, and its sections of the fair and
+ticket pages."""
 
 from __future__ import annotations
 
 from fairs import hooks
-from fairs.hooks import CalendarItem, FairCounts, FairJobs, OrganiserLink
+from fairs.hooks import CalendarItem, FairCounts, FairJobs, HeldBooking, OrganiserLink
 from fairs.i18n import N_
 
-from . import bookings, counts, pages, posters
+from . import bookings, counts, layouts, pages, posters, slots
 
 LINKS = (
     OrganiserLink(45, "/organiser/booths", N_("Booths and guest slots"),
                   N_("Layouts, bookings and waitlists, livestream slots")),
-    OrganiserLink(46, "/organiser/no-shows", N_("No-show ledger"),
-                  N_("Employers who did not come, and the booking rules")),
 )
 
 
@@ -25,6 +24,22 @@ def organiser_links() -> tuple[OrganiserLink, ...]:
 async def fair_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
     return {fair_id: FairCounts(**found)
             for fair_id, found in (await counts.fair_counts(fair_ids)).items()}
+
+
+async def booking_of(principal, kind: str, booking_id: int) -> HeldBooking | None:
+    """fairs.hooks.booking_of: the booking (kind "booth") or slot booking ("slot"), read by the
+    same rule as GET /api/v1/bookings/{id} and /api/v1/slot-bookings/{id} (404, 403)."""
+    if kind == "booth":
+        row = await bookings.get_booking(booking_id, principal)
+        return HeldBooking(id=row["id"], kind="booth", fair=row["fair"],
+                           employer=row["employer"], status=row["status"],
+                           fair_title=row["fair_title"] or "", booth_code=row["booth_code"])
+    if kind == "slot":
+        row = await slots.get_slot_booking(booking_id, principal)
+        return HeldBooking(id=row["id"], kind="slot", fair=row["fair"],
+                           employer=row["employer"], status=row["status"],
+                           fair_title=row["fair_title"] or "", starts_at=row["starts_at"])
+    return None
 
 
 async def employer_calendar(employer_id: int) -> list[CalendarItem]:
@@ -42,9 +57,11 @@ async def fair_jobs(fair_ids: list[int]) -> dict[int, FairJobs]:
 def connect() -> None:
     hooks.fair_counts.connect(fair_counts)
     hooks.door_codes.connect(bookings.resolve_code)
+    hooks.booking_of.connect(booking_of)
     hooks.employer_calendar.connect(employer_calendar)
     hooks.fair_jobs.connect(fair_jobs)
     hooks.jobs_stamp.connect(counts.jobs_stamp)
     hooks.fair_sections.connect(pages.jobs_section)
     hooks.ticket_sections.connect(posters.ticket_interests_section)
     hooks.organiser_links.connect(organiser_links)
+    hooks.fair_created.connect(layouts.default_layout)

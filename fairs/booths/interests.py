@@ -6,12 +6,13 @@ from __future__ import annotations
 from fairs import db
 from fairs.accounts.services import Principal
 from fairs.employers import services as employers
+from fairs.employers.positions import employer_positions
 from fairs.errors import FieldError, Forbidden, Invalid, NotFound
 from fairs.i18n import N_
+from fairs.measures import ACTIVE_POSITION
 
 from .base import _conflict, fair_row, managed_fair, now
 from .bookings import get_booking
-from .positions import _ACTIVE_POSITION, _positions_query
 from .slots import get_slot_booking
 from .tables import Interest
 
@@ -58,8 +59,7 @@ async def employer_at_fair(fair_id: int, employer_id: int,
     found = await _presence(fair_id, employer_id)
     if found is None:
         raise NotFound("this employer has no booth or guest slot at this fair")
-    positions = await _positions_query(
-        f"p.fair = {{}} AND p.employer = {{}} AND {_ACTIVE_POSITION}", [fair_id, employer_id])
+    positions = await employer_positions(fair_id, employer_id)
     return {"fair": fair, "employer": found, "positions": positions,
             "path": employer_page_path(fair_id, employer_id)}
 
@@ -111,7 +111,7 @@ async def booking_poster(principal: Principal, booking_id: int, slot: bool = Fal
 async def _interest_position(position_id: int) -> dict:
     rows = await db.fetch(
         "SELECT p.id, p.fair, p.employer, p.title, f.status AS fair_status FROM job_position p "
-        f"JOIN fair f ON f.id = p.fair WHERE p.id = {{}} AND {_ACTIVE_POSITION}", position_id)
+        f"JOIN fair f ON f.id = p.fair WHERE p.id = {{}} AND {ACTIVE_POSITION}", position_id)
     if not rows or rows[0]["fair_status"] not in ("published", "cancelled"):
         raise NotFound("no such position",
                        errors=[FieldError("position", N_("this position is no longer offered"))])

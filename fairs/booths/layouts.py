@@ -1,11 +1,14 @@
-"""Booth layouts of offline fairs: set, copy from another fair at the venue, list, count."""
+"""Booth layouts of offline fairs: set, copy from another fair at the venue, list, count; and a
+new fair's default layout, from its venue (`default_layout`, the `fair_created` receiver)."""
 
 from __future__ import annotations
 
 from fairs import db
 from fairs.accounts.services import Principal
+from fairs.catalog import services as catalog
 from fairs.errors import Invalid
 from fairs.events import services as events
+from fairs.hooks import NewFair
 
 from .base import _conflict, _lock_fair, fair_row, managed_fair
 from .bookings import _fill_from_waitlist
@@ -130,3 +133,37 @@ async def booth_counts(fair_id: int) -> dict:
                              "AND status = 'waitlisted'", fair_id)
     return {"total": total, "blocked": blocked, "booked": booked,
             "free": max(0, total - blocked - booked), "waitlisted": waiting[0]["n"]}
+
+
+# --- a new fair's default layout --------------------------------------------------------------
+
+
+def grid_layout(rows: int, per_row: int, zone: str = "A") -> list[dict]:
+    """The booths of a rows × booths-per-row layout, numbered as the organiser's layout
+    generator numbers them: A01, A02, ... row by row, the front row step-free."""
+    return [{"code": f"{zone}{r * per_row + c + 1:02d}", "zone": zone, "x": c, "y": r, "w": 1,
+             "h": 1, "step_free": r == 0, "blocked": False}
+            for r in range(max(rows, 0)) for c in range(max(per_row, 0))]
+
+
+async def default_layout(fair: NewFair) -> None:
+    """A new offline fair gets its venue's default layout (rows × booths per row, set on the
+    catalogue page); a venue without one gives the layout of its latest fair that had one (its
+    bookings not copied). Called inside the fair's creation transaction (fairs.hooks
+    `fair_created`), so the fair and its booths are made together or not at all."""
+    if fair.kind != "offline" or not fair.venue:
+        return
+    venue = await catalog.venue(fair.venue)
+    if venue["booth_rows"] and venue["booths_per_row"]:
+        booths = grid_layout(venue["booth_rows"], venue["booths_per_row"])
+    else:
+        booths = await db.fetch(
+            "SELECT b.code, b.zone, b.x, b.y, b.w, b.h, b.step_free, b.blocked FROM booth b "
+            "WHERE b.fair = (SELECT f.id FROM fair f WHERE f.venue = {} AND f.id <> {} "
+            "AND EXISTS (SELECT 1 FROM booth x WHERE x.fair = f.id) "
+            "ORDER BY f.starts_at DESC, f.id DESC LIMIT 1) ORDER BY b.id",
+            fair.venue, fair.id)
+    if booths:
+        await Booth.insert(*[Booth(fair=fair.id, **{**b, "step_free": bool(b["step_free"]),
+                                                    "blocked": bool(b["blocked"])})
+                             for b in booths])

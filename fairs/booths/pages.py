@@ -1,6 +1,7 @@
-"""Pages: the employer's home, floor plan, guest slots and positions editor; the organiser's
-layout editor, bookings and waitlist, guest-slot editor and the no-show ledger; the public
-running order and "jobs at this fair"."""
+"""Pages: the employer's home, floor plan and guest slots; the organiser's layout editor,
+bookings and waitlist and guest-slot editor; the public running order, and the fair page's
+"jobs at this fair" section (the positions editor, the jobs list and the no-show ledger:
+fairs.employers.pages)."""
 
 from __future__ import annotations
 
@@ -12,26 +13,21 @@ from litestar.response import Redirect, Template
 
 from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
+from fairs.employers import ledger
 from fairs.employers import services as employers
-from fairs.errors import FairsError, Invalid
+from fairs.employers.labels import LABELS
+from fairs.errors import Invalid
 from fairs.events import services as events
 from fairs.hooks import PageSection
-from fairs.web import form_int, form_text, page
+from fairs.web import back_path, form_int, form_text, page
 
-from . import base, bookings, counts, layouts, ledger, positions, slots
-from .labels import LABELS
+from . import base, bookings, counts, layouts, slots
 
 
 def _grid(booths: list[dict]) -> dict:
     cols = max((b["x"] + b["w"] for b in booths), default=1)
     rows = max((b["y"] + b["h"] for b in booths), default=1)
     return {"cols": cols, "rows": rows}
-
-
-def _back(request: Request, default: str) -> str:
-    ref = request.headers.get("referer", "")
-    path = "/" + ref.split("://", 1)[-1].split("/", 1)[-1] if "://" in ref else ""
-    return path if path.startswith("/") and not path.startswith("//") else default
 
 
 class EmployerPages(Controller):
@@ -93,56 +89,6 @@ class EmployerPages(Controller):
     async def cancel_slot(self, request: Request, slot_booking_id: FromPath[int]) -> Redirect:
         await slots.cancel_slot_booking(require(request), slot_booking_id)
         return Redirect(path="/employer", status_code=303)
-
-    async def _positions_page(self, request: Request, booking_id: int, slot: bool,
-                              errors: dict | None = None, values: dict | None = None,
-                              status_code: int = 200) -> Template:
-        principal = require(request)
-        booking = (await slots.get_slot_booking(booking_id, principal) if slot
-                   else await bookings.get_booking(booking_id, principal))
-        listed = await positions.booking_positions(booking_id, slot)
-        return page(request, "employers/positions.html", status_code=status_code, booking=booking,
-                    slot=slot, positions=listed, errors=errors or {}, values=values or {},
-                    **LABELS)
-
-    @get("/bookings/{booking_id:int}/positions")
-    async def positions(self, request: Request, booking_id: FromPath[int]) -> Template:
-        return await self._positions_page(request, booking_id, False)
-
-    @get("/slot-bookings/{booking_id:int}/positions")
-    async def slot_positions(self, request: Request, booking_id: FromPath[int]) -> Template:
-        return await self._positions_page(request, booking_id, True)
-
-    async def _add(self, request: Request, booking_id: int, slot: bool,
-                   data: dict) -> Template | Redirect:
-        values = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
-        try:
-            body = {k: values.get(k, "") for k in ("title", "education", "experience",
-                                                   "job_type", "major", "description")}
-            for k in ("headcount", "salary_min", "salary_max"):
-                body[k] = form_int(values, k, 0 if k != "headcount" else None)
-            await positions.add_position(require(request), booking_id, body, slot=slot)
-        except FairsError as exc:
-            errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
-            return await self._positions_page(request, booking_id, slot, errors, values,
-                                              status_code=exc.status)
-        kind = "slot-bookings" if slot else "bookings"
-        return Redirect(path=f"/employer/{kind}/{booking_id}/positions", status_code=303)
-
-    @post("/bookings/{booking_id:int}/positions", status_code=303)
-    async def add_position(self, request: Request, booking_id: FromPath[int],
-                           data: FormData) -> Template | Redirect:
-        return await self._add(request, booking_id, False, data)
-
-    @post("/slot-bookings/{booking_id:int}/positions", status_code=303)
-    async def add_slot_position(self, request: Request, booking_id: FromPath[int],
-                                data: FormData) -> Template | Redirect:
-        return await self._add(request, booking_id, True, data)
-
-    @post("/positions/{position_id:int}/delete", status_code=303)
-    async def delete_position(self, request: Request, position_id: FromPath[int]) -> Redirect:
-        await positions.delete_position(require(request), position_id)
-        return Redirect(path=_back(request, "/employer"), status_code=303)
 
 
 class OrganiserBoothPages(Controller):
@@ -248,44 +194,17 @@ class OrganiserBoothPages(Controller):
     @post("/slots/{slot_id:int}/delete", status_code=303)
     async def delete_slot(self, request: Request, slot_id: FromPath[int]) -> Redirect:
         await slots.delete_slot(require(request), slot_id)
-        return Redirect(path=_back(request, "/organiser/booths"), status_code=303)
+        return Redirect(path=back_path(request, "/organiser/booths"), status_code=303)
 
     @post("/bookings/{booking_id:int}/cancel", status_code=303)
     async def cancel_booking(self, request: Request, booking_id: FromPath[int]) -> Redirect:
         await bookings.cancel_booking(require(request), booking_id)
-        return Redirect(path=_back(request, "/organiser/booths"), status_code=303)
+        return Redirect(path=back_path(request, "/organiser/booths"), status_code=303)
 
     @post("/slot-bookings/{slot_booking_id:int}/cancel", status_code=303)
     async def cancel_slot(self, request: Request, slot_booking_id: FromPath[int]) -> Redirect:
         await slots.cancel_slot_booking(require(request), slot_booking_id)
-        return Redirect(path=_back(request, "/organiser/booths"), status_code=303)
-
-    @get("/no-shows")
-    async def ledger(self, request: Request) -> Template:
-        principal = require(request)
-        rows = await ledger.list_no_shows(
-            principal, form_int(request.query_params, "employer", lo=1, hi=2**31 - 1))
-        return page(request, "employers/ledger.html", records=rows,
-                    rules=await ledger.get_rules())
-
-    @post("/no-shows/{no_show_id:int}/annul", status_code=303)
-    async def annul(self, request: Request, no_show_id: FromPath[int],
-                    data: FormData) -> Redirect:
-        await ledger.annul_no_show(require(request), no_show_id, str(data.get("note") or ""))
-        return Redirect(path="/organiser/no-shows", status_code=303)
-
-    @post("/no-shows/{no_show_id:int}/explain", status_code=303)
-    async def explain(self, request: Request, no_show_id: FromPath[int],
-                      data: FormData) -> Redirect:
-        await ledger.explain_no_show(require(request), no_show_id,
-                                     str(data.get("note") or ""))
-        return Redirect(path="/organiser/no-shows", status_code=303)
-
-    @post("/booking-rules", status_code=303)
-    async def rules(self, request: Request, data: FormData) -> Redirect:
-        changes = {k: form_int(data, k) for k in ledger.DEFAULT_RULES}
-        await ledger.set_rules(require(request), changes)
-        return Redirect(path="/organiser/no-shows", status_code=303)
+        return Redirect(path=back_path(request, "/organiser/booths"), status_code=303)
 
 
 class PublicBoothPages(Controller):
@@ -297,18 +216,6 @@ class PublicBoothPages(Controller):
         fair = await base.fair_row(fair_id, principal)
         return page(request, "booths/running_order.html", fair=fair,
                     slots=await slots.list_slots(fair_id, principal), now=base.now())
-
-    @get("/fairs/{fair_id:int}/jobs")
-    async def jobs(self, request: Request, fair_id: FromPath[int]) -> Template:
-        principal = request.scope.get("user")
-        fair = await base.fair_row(fair_id, principal)
-        q = form_text(request.query_params, "q") or None
-        job_type = request.query_params.get("job_type") or None
-        if job_type not in positions.JOB_TYPES:
-            job_type = None
-        rows, total = await positions.fair_positions(fair_id, principal, q, job_type, limit=500)
-        return page(request, "booths/jobs.html", fair=fair, positions=rows, total=total,
-                    q=q or "", job_type=job_type or "", **LABELS)
 
 
 async def jobs_section(request, fair: dict) -> PageSection | None:

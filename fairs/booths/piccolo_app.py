@@ -4,20 +4,16 @@ from piccolo.conf.apps import AppConfig
 
 from fairs.booths.tables import (
     Booking,
-    BookingRules,
     Booth,
     GuestSlot,
     Interest,
-    NoShow,
-    Position,
     SlotBooking,
 )
 
 APP_CONFIG = AppConfig(
     app_name="booths",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Booth, Booking, GuestSlot, SlotBooking, Position, NoShow, BookingRules,
-                   Interest],
+    table_classes=[Booth, Booking, GuestSlot, SlotBooking, Interest],
     migration_dependencies=['fairs.events.piccolo_app', 'fairs.employers.piccolo_app',
                             'fairs.tickets.piccolo_app'],
     commands=[],

@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 from fairs.accounts.auth import employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
+from fairs.employers.labels import LABELS
 from fairs.errors import FairsError, Invalid
 from fairs.hooks import PageSection
 from fairs.i18n import N_
@@ -30,7 +31,6 @@ from fairs.tickets import qr
 from fairs.web import form_int, page
 
 from . import base, interests
-from .labels import LABELS
 
 
 def _labels() -> dict:

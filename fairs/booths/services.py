@@ -5,12 +5,11 @@ sub-capability each) so that callers outside the slice keep one import:
 - layouts: booth layouts of offline fairs
 - bookings: booth bookings, the waitlist and bookings' door codes (the booking hot path)
 - slots: guest slots of online fairs
-- positions: positions on bookings, the fair's job search
-- ledger: the booking rules and the no-show ledger
 - counts: counts and summaries other slices ask through fairs.hooks
 - interests: posters' services, the employer's page at a fair, attendees' interests
 
-New code imports the module it needs.
+New code imports the module it needs. Positions and the no-show ledger (with the booking rules)
+are the employers slice's: fairs.employers.positions and fairs.employers.ledger.
 """
 
 from __future__ import annotations
@@ -61,30 +60,6 @@ from .layouts import (  # noqa: F401
     layout_sources,
     list_booths,
     set_layout,
-)
-from .ledger import (  # noqa: F401
-    DEFAULT_RULES,
-    annul_no_show,
-    employer_standing,
-    ensure_not_suspended,
-    explain_no_show,
-    get_rules,
-    list_no_shows,
-    record_absences,
-    set_rules,
-    suspended_until,
-)
-from .positions import (  # noqa: F401
-    EDUCATION,
-    EXPERIENCE,
-    JOB_TYPE_ZH,
-    JOB_TYPES,
-    add_position,
-    booking_positions,
-    delete_position,
-    fair_positions,
-    get_position,
-    update_position,
 )
 from .slots import (  # noqa: F401
     add_slots,

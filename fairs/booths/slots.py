@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from fairs import db
 from fairs.accounts.services import Principal
 from fairs.employers import services as employers
+from fairs.employers.ledger import ensure_not_suspended
 from fairs.errors import Forbidden, Invalid, NotFound
 from fairs.events import services as events
 
 from .base import _can_touch, _conflict, _lock_fair, check_open, fair_row, managed_fair, now
-from .ledger import ensure_not_suspended
 from .tables import (
     GuestSlot,
     SlotBooking,

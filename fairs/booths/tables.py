@@ -1,8 +1,8 @@
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from fairs.employers.tables import Employer
+from fairs.employers.tables import Employer, Position
 from fairs.events.tables import Fair
 from fairs.tickets.tables import Registration
 
@@ -57,49 +57,6 @@ class SlotBooking(Table, tablename="slot_booking"):
     topic = Varchar(length=300, default="", null=False)
     created_at = Timestamptz(default=TimestamptzNow(), null=False)
     cancelled_at = Timestamptz(null=True, default=None)
-
-
-class Position(Table, tablename="job_position"):
-    """A job (岗位) an employer brings to a fair, hung on a confirmed booking or guest slot."""
-
-    fair = ForeignKey(Fair, null=False)
-    employer = ForeignKey(Employer, null=False)
-    booking = ForeignKey(Booking, null=True)
-    slot_booking = ForeignKey(SlotBooking, null=True)
-    title = Varchar(length=200, null=False)
-    headcount = Integer(default=1, null=False)
-    education = Varchar(length=32, default="any", null=False)
-    experience = Varchar(length=32, default="any", null=False)
-    salary_min = Integer(default=0, null=False)
-    salary_max = Integer(default=0, null=False)
-    major = Varchar(length=200, default="", null=False)
-    job_type = Varchar(length=32, default="regular", null=False)
-    description = Text(default="", null=False)
-    created_at = Timestamptz(default=TimestamptzNow(), null=False)
-
-
-class NoShow(Table, tablename="no_show"):
-    """The no-show ledger: a confirmed booth not attended, or cancelled after the deadline."""
-
-    employer = ForeignKey(Employer, null=False)
-    fair = ForeignKey(Fair, null=False)
-    booking = ForeignKey(Booking, null=True)
-    reason = Varchar(length=16, null=False)  # absent | late_cancel
-    occurred_at = Timestamptz(null=False, default=None)
-    annulled_at = Timestamptz(null=True, default=None)
-    annulled_by = Integer(null=True, default=None)
-    note = Text(default="", null=False)
-    created_at = Timestamptz(default=TimestamptzNow(), null=False)
-
-
-class BookingRules(Table, tablename="booking_rules"):
-    """One row: the ledger's settings (defaults when absent)."""
-
-    free_cancel_workdays = Integer(default=1, null=False)
-    no_show_limit = Integer(default=2, null=False)
-    window_days = Integer(default=365, null=False)
-    suspension_days = Integer(default=90, null=False)
-    updated_at = Timestamptz(default=TimestamptzNow(), null=False)
 
 
 class Interest(Table, tablename="position_interest"):

@@ -11,11 +11,12 @@ import gzip
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
-from . import services
+from . import ical, services
 
 # Litestar adds "; charset=utf-8" to text/* types.
 ICS_MEDIA_TYPE = "text/calendar"
@@ -61,6 +62,16 @@ def validators(etag: str, last_modified: datetime, cache_control: str) -> dict[s
     }
 
 
+def content_disposition(filename: str, full_name: str | None = None) -> str:
+    """`inline` (a phone opens it in its calendar) with an ASCII `filename=` and, for a name that
+    is not plain ASCII (a Chinese title), RFC 5987's `filename*=UTF-8''...` that browsers prefer
+    (RFC 6266)."""
+    value = f'inline; filename="{filename}"'
+    if full_name and full_name != filename:
+        value += f"; filename*=UTF-8''{quote(full_name, safe='')}"
+    return value
+
+
 async def ics_response(request: Request, etag: str, last_modified: datetime, body: Body, *,
                        filename: str | None = None, cache_control: str = PUBLIC_CACHE,
                        honour_ims: bool = True) -> Response:
@@ -69,7 +80,7 @@ async def ics_response(request: Request, etag: str, last_modified: datetime, bod
         return Response(content=b"", status_code=304, headers=headers)
     data = body if isinstance(body, bytes) else await body()
     if filename:
-        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        headers["Content-Disposition"] = content_disposition(filename)
     if len(data) >= 1024 and "gzip" in request.headers.get("accept-encoding", ""):
         # Compressed once per body (kept beside it in the cache), not on every request; the
         # app's compression middleware is told to pass it through untouched.
@@ -90,3 +101,15 @@ async def fair_ics_response(request: Request, fair_id: int, *, filename: str | N
                               lambda: services.fair_body(fair_id, stamp),
                               filename=filename or f"fair-{fair_id}.ics",
                               cache_control=cache_control)
+
+
+async def ticket_ics_response(request: Request, fair_id: int, ticket_url: str) -> Response:
+    """A ticket holder's own .ics (services.ticket_calendar), named after the fair, private
+    and not kept in any shared cache, with 304 handling."""
+    body, etag, last_modified, title = await services.ticket_calendar(fair_id, ticket_url)
+    ascii_name, full_name = ical.file_name(title, f"fair-{fair_id}")
+    headers = validators(etag, last_modified, PRIVATE_CACHE)
+    if not_modified(request, etag, last_modified):
+        return Response(content=b"", status_code=304, headers=headers)
+    headers["Content-Disposition"] = content_disposition(ascii_name, full_name)
+    return Response(content=body, media_type=ICS_MEDIA_TYPE, headers=headers)

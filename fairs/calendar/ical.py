@@ -52,6 +52,10 @@ class EventData:
     description: str = ""
     categories: list[str] = field(default_factory=list)
     created: datetime | None = None
+    # Reminders (VALARM, ACTION:DISPLAY) this long before the start: only in a holder's own
+    # calendar file, never in a shared feed (a subscriber chooses their own).
+    alarms: tuple[timedelta, ...] = ()
+    alarm_text: str = ""
 
 
 _CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127])  # keeps TAB and LF
@@ -102,6 +106,13 @@ def event_ics(ev: EventData) -> bytes:
     # A cancelled event shows as free time; the rest as busy.
     e.add("transp", "TRANSPARENT" if ev.status == "CANCELLED" else "OPAQUE")
     e.add("class", "PUBLIC")
+    if ev.status != "CANCELLED":
+        for before in ev.alarms:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", clean(ev.alarm_text or summary))
+            alarm.add("trigger", -before)  # relative to DTSTART: -P1D, -PT2H
+            e.add_component(alarm)
     return e.to_ical()
 
 
@@ -243,6 +254,17 @@ def employer_event(item: dict, fair: dict | None, *, host: str, base_url: str,
         description="\n".join(line for line in lines if line),
         categories=["招聘会", what],
     )
+
+
+def file_name(title: str, fallback: str) -> tuple[str, str]:
+    """A calendar file's name from a fair's title: (an ASCII name for `filename=`, the full
+    name for RFC 5987's `filename*=`). Characters a file system refuses are dropped."""
+    name = "".join(" " if c in '\\/:*?"<>|' or ord(c) < 32 or ord(c) == 127 else c
+                   for c in clean(title)).strip(" .")
+    name = " ".join(name.split())[:80] or fallback
+    ascii_name = "".join(c for c in name if c.isascii()).strip(" .-")
+    ascii_name = "-".join(ascii_name.split()) if len(ascii_name) >= 3 else fallback
+    return f"{ascii_name}.ics", f"{name}.ics"
 
 
 def unfold(text: str) -> list[str]:

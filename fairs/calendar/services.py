@@ -6,6 +6,8 @@ employers' private feed tokens in fairs.calendar.tokens (both re-exported here).
 Callers (api.py, the tickets slice):
 - `feed_stamp(flt)` then, unless the client already has it, `feed_body(flt, stamp)`;
 - `fair_stamp(fair_id)` / `fair_calendar(fair_id) -> (body, etag, last_modified)`;
+- `ticket_calendar(fair_id, ticket_url)`: a holder's own file (the ticket page as URL, two
+  reminders), never cached or served as a shared feed;
 - `employer_feed_url(employer_id, secret)`, `revoke_employer_feed(employer_id)`,
   `employer_feed(token, secret)`.
 """
@@ -29,6 +31,7 @@ from .pieces import (  # noqa: F401 (callers read them here)
     PUBLIC_STATUSES,
     _all_pieces_packed,
     _etag,
+    _fair_details,
     _jobs,
     _piece_key,
     _pieces,
@@ -318,3 +321,29 @@ async def fair_calendar(fair_id: int) -> tuple[bytes, str, datetime]:
     tickets slice serves the holder's .ics with it (no personal data or codes inside)."""
     stamp = await fair_stamp(fair_id)
     return await fair_body(fair_id, stamp), stamp.etag, stamp.last_modified
+
+
+# --- a ticket holder's own calendar file ------------------------------------------------------
+
+TICKET_ALARMS = (timedelta(days=1), timedelta(hours=2))
+
+
+async def ticket_calendar(fair_id: int, ticket_url: str) -> tuple[bytes, str, datetime, str]:
+    """A ticket holder's .ics: the fair's event as the feeds have it (same UID and SEQUENCE, so
+    a calendar holding both keeps one) but with the holder's ticket page as its URL and two
+    reminders, a day and two hours before. The URL carries the holder's secret, so this body is
+    personal: built for the holder, never kept with or served as a shared feed's.
+    (body, etag, last_modified, the fair's title)."""
+    stamp = await fair_stamp(fair_id)
+    (fair,) = await _fair_details([fair_id])
+    jobs = await _jobs([fair_id])
+    base = base_url()
+    ev = ical.fair_event(fair, host=host(base), base_url=base, industries=fair["industries"],
+                         audiences=fair["audiences"], jobs=jobs.get(fair_id))
+    ev.url = ticket_url
+    ev.alarms = TICKET_ALARMS
+    ev.alarm_text = f"招聘会提醒：{fair['title']}"
+    first, last = ical.years(db.as_datetime(fair["starts_at"]), db.as_datetime(fair["ends_at"]))
+    body = ical.assemble(ical.head(fair["title"], first, last), [ical.event_ics(ev)])
+    etag = _etag("ticket", stamp.etag, ticket_url, TICKET_ALARMS)
+    return body, etag, stamp.last_modified, fair["title"]

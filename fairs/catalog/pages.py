@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from fairs.accounts import services as accounts
@@ -34,7 +35,18 @@ class CatalogPages(Controller):
             require(request), name=str(data.get("name", "")), address=str(data.get("address", "")),
             district=str(data.get("district", "")) or None, capacity=form_int(data, "capacity", 0),
             step_free=bool(data.get("step_free")),
+            booth_rows=form_int(data, "booth_rows", 0) or 0,
+            booths_per_row=form_int(data, "booths_per_row", 0) or 0,
         )
+        return Redirect(path="/organiser/catalog", status_code=303)
+
+    @post("/venues/{venue_id:int}/layout", status_code=303)
+    async def venue_layout(self, request: Request, venue_id: FromPath[int],
+                           data: FormData) -> Redirect:
+        """A venue's default booth layout, rows × booths per row (0 × 0: none)."""
+        await services.update_venue(require(request), venue_id, {
+            "booth_rows": form_int(data, "booth_rows", 0) or 0,
+            "booths_per_row": form_int(data, "booths_per_row", 0) or 0})
         return Redirect(path="/organiser/catalog", status_code=303)
 
     @post("/channels", status_code=303)

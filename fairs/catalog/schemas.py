@@ -8,6 +8,8 @@ from fairs.bounds import Bounded, Code, Name, Url
 
 Address = Annotated[str, msgspec.Meta(max_length=500)]
 Capacity = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+Rows = Annotated[int, msgspec.Meta(ge=0, le=50)]
+PerRow = Annotated[int, msgspec.Meta(ge=0, le=60)]
 
 
 class IndustryOut(msgspec.Struct):
@@ -29,6 +31,8 @@ class VenueIn(Bounded):
     district: Code | None = None
     capacity: Capacity = 0
     step_free: bool = False
+    booth_rows: Rows = 0  # the default booth layout: rows × booths per row (0: none)
+    booths_per_row: PerRow = 0
 
 
 class VenuePatch(Bounded):
@@ -37,6 +41,8 @@ class VenuePatch(Bounded):
     capacity: Capacity | None = None
     step_free: bool | None = None
     active: bool | None = None
+    booth_rows: Rows | None = None
+    booths_per_row: PerRow | None = None
 
 
 class VenueOut(msgspec.Struct):
@@ -47,6 +53,8 @@ class VenueOut(msgspec.Struct):
     capacity: int
     step_free: bool
     active: bool
+    booth_rows: int
+    booths_per_row: int
 
 
 class ChannelIn(Bounded):

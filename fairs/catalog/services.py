@@ -49,7 +49,10 @@ async def check_audiences(codes: list[str], field: str = "audiences") -> list[st
 
 
 _VENUE_COLS = (Venue.id, Venue.name, Venue.address, Venue.org.code.as_alias("district"),
-               Venue.capacity, Venue.step_free, Venue.active, Venue.org.id.as_alias("org_id"))
+               Venue.capacity, Venue.step_free, Venue.active, Venue.org.id.as_alias("org_id"),
+               Venue.booth_rows, Venue.booths_per_row)
+# A venue's default layout: at most 50 rows of 60 booths, and 2,000 booths (a fair's limit).
+MAX_ROWS, MAX_PER_ROW, MAX_BOOTHS = 50, 60, 2000
 _CHANNEL_COLS = (Channel.id, Channel.name, Channel.url, Channel.org.code.as_alias("district"),
                  Channel.active, Channel.org.id.as_alias("org_id"))
 
@@ -119,20 +122,40 @@ def _check_place(changes: dict) -> dict:
                                  or not 0 <= capacity <= 1_000_000):
         raise Invalid("capacity", N_("a whole number from {lo} to {hi}"), code="out_of_range",
                       params={"lo": 0, "hi": 1_000_000})
+    for field, top in (("booth_rows", MAX_ROWS), ("booths_per_row", MAX_PER_ROW)):
+        value = out.get(field)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 0 <= value <= top):
+            raise Invalid(field, N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                          params={"lo": 0, "hi": top})
     for flag in ("step_free", "active"):
         if out.get(flag) is not None and not isinstance(out[flag], bool):
             raise Invalid(flag, N_("true or false"), code="type")
     return out
 
 
+def _check_layout(rows: int, per_row: int) -> None:
+    """Rows and booths per row both set or both 0, and no more booths than a fair holds."""
+    if bool(rows) != bool(per_row):
+        raise Invalid("booths_per_row" if rows else "booth_rows",
+                      N_("give both the rows and the booths per row, or neither"),
+                      code="required")
+    if rows * per_row > MAX_BOOTHS:
+        raise Invalid("booths_per_row", N_("at most {n} booths"), code="too_many",
+                      params={"n": MAX_BOOTHS})
+
+
 async def create_venue(principal: Principal, *, name: str, address: str, district: str | None,
-                       capacity: int, step_free: bool) -> dict:
+                       capacity: int, step_free: bool, booth_rows: int = 0,
+                       booths_per_row: int = 0) -> dict:
     checked = _check_place({"name": name, "address": address or "", "capacity": capacity,
-                            "step_free": step_free})
+                            "step_free": step_free, "booth_rows": booth_rows,
+                            "booths_per_row": booths_per_row})
+    _check_layout(booth_rows, booths_per_row)
     org_id = await _owner_org(principal, district)
     rows = await Venue.insert(
         Venue(name=checked["name"], address=checked["address"], org=org_id, capacity=capacity,
-              step_free=step_free)
+              step_free=step_free, booth_rows=booth_rows, booths_per_row=booths_per_row)
     ).returning(Venue.id)
     return await venue(rows[0]["id"])
 
@@ -141,6 +164,9 @@ async def update_venue(principal: Principal, venue_id: int, changes: dict) -> di
     row = await venue(venue_id)
     await accounts.ensure_manages(principal, row["org_id"])
     changes = _check_place(changes)
+    if changes.get("booth_rows") is not None or changes.get("booths_per_row") is not None:
+        _check_layout(*(row[k] if changes.get(k) is None else changes[k]
+                        for k in ("booth_rows", "booths_per_row")))
     values = {getattr(Venue, k): v for k, v in changes.items() if v is not None}
     if values:
         await Venue.update(values).where(Venue.id == venue_id)

@@ -26,6 +26,9 @@ class Venue(Table, tablename="venue"):
     capacity = Integer(default=0, null=False)
     step_free = Boolean(default=False, null=False)
     active = Boolean(default=True, null=False)
+    # The default booth layout of a new offline fair here: rows × booths per row (0: none).
+    booth_rows = Integer(default=0, null=False)
+    booths_per_row = Integer(default=0, null=False)
 
 
 class Channel(Table, tablename="channel"):

@@ -8,8 +8,12 @@ from fairs.i18n import N_
 
 from . import services
 
-LINKS = (OrganiserLink(40, "/organiser/employers", N_("Employers"),
-                       N_("Approve companies that registered")),)
+LINKS = (
+    OrganiserLink(40, "/organiser/employers", N_("Employers"),
+                  N_("Approve companies that registered")),
+    OrganiserLink(46, "/organiser/no-shows", N_("No-show ledger"),
+                  N_("Employers who did not come, and the booking rules")),
+)
 
 
 def organiser_links() -> tuple[OrganiserLink, ...]:

@@ -1,4 +1,5 @@
-"""Pages: employer self-registration, and the organiser's approvals."""
+"""Pages: employer self-registration and the organiser's approvals; the employer's positions
+editor and the public "jobs at this fair"; the organiser's no-show ledger and booking rules."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from fairs.accounts import services as accounts
-from fairs.accounts.auth import client_address, organiser_guard, require
+from fairs.accounts.auth import client_address, employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import FairsError, TooManyRequests
-from fairs.web import form_text, page
+from fairs.events import services as events
+from fairs.web import back_path, form_int, form_text, page
 
-from . import services
+from . import ledger, positions, services
+from .labels import LABELS
 
 FIELDS = ("name", "uscc", "industry", "contact_name", "contact_phone", "username")
 
@@ -74,4 +77,112 @@ class ApprovalPages(Controller):
                               str(data.get("reason", "") or ""))
         return Redirect(path="/organiser/employers", status_code=303)
 
-ROUTES = [RegistrationPages, ApprovalPages]
+
+class PositionPages(Controller):
+    """The employer's positions on a booking or a guest-slot booking."""
+
+    path = "/employer"
+    guards = [employer_guard]
+    include_in_schema = False
+
+    async def _positions_page(self, request: Request, booking_id: int, slot: bool,
+                              errors: dict | None = None, values: dict | None = None,
+                              status_code: int = 200) -> Template:
+        booking, listed = await positions.positions_of_booking(require(request), booking_id,
+                                                               slot)
+        return page(request, "employers/positions.html", status_code=status_code, booking=booking,
+                    slot=slot, positions=listed, errors=errors or {}, values=values or {},
+                    **LABELS)
+
+    @get("/bookings/{booking_id:int}/positions")
+    async def positions(self, request: Request, booking_id: FromPath[int]) -> Template:
+        return await self._positions_page(request, booking_id, False)
+
+    @get("/slot-bookings/{booking_id:int}/positions")
+    async def slot_positions(self, request: Request, booking_id: FromPath[int]) -> Template:
+        return await self._positions_page(request, booking_id, True)
+
+    async def _add(self, request: Request, booking_id: int, slot: bool,
+                   data: dict) -> Template | Redirect:
+        values = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
+        try:
+            body = {k: values.get(k, "") for k in ("title", "education", "experience",
+                                                   "job_type", "major", "description")}
+            for k in ("headcount", "salary_min", "salary_max"):
+                body[k] = form_int(values, k, 0 if k != "headcount" else None)
+            await positions.add_position(require(request), booking_id, body, slot=slot)
+        except FairsError as exc:
+            errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
+            return await self._positions_page(request, booking_id, slot, errors, values,
+                                              status_code=exc.status)
+        kind = "slot-bookings" if slot else "bookings"
+        return Redirect(path=f"/employer/{kind}/{booking_id}/positions", status_code=303)
+
+    @post("/bookings/{booking_id:int}/positions", status_code=303)
+    async def add_position(self, request: Request, booking_id: FromPath[int],
+                           data: FormData) -> Template | Redirect:
+        return await self._add(request, booking_id, False, data)
+
+    @post("/slot-bookings/{booking_id:int}/positions", status_code=303)
+    async def add_slot_position(self, request: Request, booking_id: FromPath[int],
+                                data: FormData) -> Template | Redirect:
+        return await self._add(request, booking_id, True, data)
+
+    @post("/positions/{position_id:int}/delete", status_code=303)
+    async def delete_position(self, request: Request, position_id: FromPath[int]) -> Redirect:
+        await positions.delete_position(require(request), position_id)
+        return Redirect(path=back_path(request, "/employer"), status_code=303)
+
+
+class LedgerPages(Controller):
+    """The no-show ledger and the city-wide booking rules."""
+
+    path = "/organiser"
+    guards = [organiser_guard]
+    include_in_schema = False
+
+    @get("/no-shows")
+    async def ledger(self, request: Request) -> Template:
+        principal = require(request)
+        rows = await ledger.list_no_shows(
+            principal, form_int(request.query_params, "employer", lo=1, hi=2**31 - 1))
+        return page(request, "employers/ledger.html", records=rows,
+                    rules=await ledger.get_rules())
+
+    @post("/no-shows/{no_show_id:int}/annul", status_code=303)
+    async def annul(self, request: Request, no_show_id: FromPath[int],
+                    data: FormData) -> Redirect:
+        await ledger.annul_no_show(require(request), no_show_id, str(data.get("note") or ""))
+        return Redirect(path="/organiser/no-shows", status_code=303)
+
+    @post("/no-shows/{no_show_id:int}/explain", status_code=303)
+    async def explain(self, request: Request, no_show_id: FromPath[int],
+                      data: FormData) -> Redirect:
+        await ledger.explain_no_show(require(request), no_show_id,
+                                     str(data.get("note") or ""))
+        return Redirect(path="/organiser/no-shows", status_code=303)
+
+    @post("/booking-rules", status_code=303)
+    async def rules(self, request: Request, data: FormData) -> Redirect:
+        changes = {k: form_int(data, k) for k in ledger.DEFAULT_RULES}
+        await ledger.set_rules(require(request), changes)
+        return Redirect(path="/organiser/no-shows", status_code=303)
+
+
+class JobsPages(Controller):
+    include_in_schema = False
+
+    @get("/fairs/{fair_id:int}/jobs")
+    async def jobs(self, request: Request, fair_id: FromPath[int]) -> Template:
+        principal = request.scope.get("user")
+        fair = await events.get_fair(fair_id, principal, decorate=False)
+        q = form_text(request.query_params, "q") or None
+        job_type = request.query_params.get("job_type") or None
+        if job_type not in positions.JOB_TYPES:
+            job_type = None
+        rows, total = await positions.fair_positions(fair_id, principal, q, job_type, limit=500)
+        return page(request, "employers/jobs.html", fair=fair, positions=rows, total=total,
+                    q=q or "", job_type=job_type or "", **LABELS)
+
+
+ROUTES = [RegistrationPages, ApprovalPages, PositionPages, LedgerPages, JobsPages]

@@ -5,7 +5,7 @@ from typing import Annotated
 import msgspec
 
 from fairs.accounts.schemas import Password, Username
-from fairs.bounds import Bounded
+from fairs.bounds import Bounded, Description, Note
 
 Short = Annotated[str, msgspec.Meta(max_length=300)]
 
@@ -58,3 +58,92 @@ class EmployerOut(msgspec.Struct, kw_only=True):
     reject_reason: str
     created_at: str
     decided_at: str | None = None
+
+
+# --- positions, the no-show ledger and the booking rules --------------------------------------
+
+Choice = Annotated[str, msgspec.Meta(max_length=32)]
+Money = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+
+
+class PositionIn(Bounded, kw_only=True):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    headcount: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+    education: Choice = "any"
+    experience: Choice = "any"
+    salary_min: Money = 0
+    salary_max: Money = 0
+    job_type: Choice = "regular"  # regular 常规 | traineeship 见习 | practical 实训 | gig 零工
+    major: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    description: Description | None = None
+
+
+class PositionPatch(Bounded, kw_only=True):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    headcount: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
+    education: Choice | None = None
+    experience: Choice | None = None
+    salary_min: Money | None = None
+    salary_max: Money | None = None
+    job_type: Choice | None = None
+    major: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    description: Description | None = None
+
+
+class PositionOut(msgspec.Struct, kw_only=True):
+    id: int
+    fair: int
+    employer: int
+    employer_name: str
+    booking: int | None
+    slot_booking: int | None
+    booth: str | None
+    title: str
+    headcount: int
+    education: str
+    experience: str
+    salary_min: int
+    salary_max: int
+    major: str
+    job_type: str
+    description: str
+
+
+def position_out(row: dict) -> PositionOut:
+    return PositionOut(**{f: row[f] for f in PositionOut.__struct_fields__})
+
+
+class NoteIn(Bounded):
+    note: Note = ""
+
+
+class NoShowOut(msgspec.Struct, kw_only=True):
+    id: int
+    employer: int
+    employer_name: str
+    fair: int
+    fair_title: str
+    booking: int | None
+    booth: str | None
+    reason: str  # absent | late_cancel
+    occurred_at: str
+    annulled: bool
+    annulled_at: str | None
+    note: str
+
+
+Days = Annotated[int, msgspec.Meta(ge=0, le=3650)]
+
+
+class RulesIn(Bounded, kw_only=True):
+    free_cancel_workdays: Annotated[int, msgspec.Meta(ge=0, le=30)] | None = None
+    no_show_limit: Annotated[int, msgspec.Meta(ge=1, le=100)] | None = None
+    window_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
+    suspension_days: Days | None = None
+
+
+class RulesOut(msgspec.Struct):
+    free_cancel_workdays: int
+    no_show_limit: int
+    window_days: int
+    suspension_days: int

@@ -2,8 +2,10 @@
 
 Rules: the 统一社会信用代码 (USCC) passes its check digit (python-stdnum) and is registered once
 (409); the contact phone is a mainland mobile number (phonenumbers), stored as E.164 and shown
-masked; an organiser approves or rejects (with a reason); only approved employers book (the
-booking rules live in fairs.booths.services and ask `employer_for()` here).
+masked; an organiser approves or rejects (with a reason); only approved employers book (booking
+lives in fairs.booths and asks `employer_for()` here). The slice's other sub-capabilities:
+positions (fairs.employers.positions) and the no-show ledger with the city-wide booking rules
+(fairs.employers.ledger).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from fairs import bounds, db
+from fairs import bounds, db, hooks
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
@@ -145,6 +145,7 @@ async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
         )).returning(Fair.id)
         fair_id = rows[0]["id"]
         await _set_themes(fair_id, industries, audiences)
+        await hooks.fair_created.notify(hooks.NewFair(fair_id, kind, org_id, venue, channel))
         await audit.record(principal, "fair.create", "fair", fair_id, after={
             "kind": kind, "title": data["title"], "starts_at": starts_at, "ends_at": ends_at,
             "venue": venue, "channel": channel, "org": org_id}, org_path=org_path)
@@ -344,6 +345,8 @@ async def create_fairs(principal: Principal, items: list[dict[str, Any]],
             )).returning(Fair.id)
             ids.append(rows[0]["id"])
             await _set_themes(rows[0]["id"], industries, audiences)
+            await hooks.fair_created.notify(hooks.NewFair(rows[0]["id"], kind, org_id, venue,
+                                                          channel))
             await audit.record(principal, "fair.create", "fair", rows[0]["id"], after={
                 "kind": kind, "title": data["title"], "starts_at": starts_at,
                 "ends_at": ends_at, "venue": venue, "channel": channel, "org": org_id,

@@ -36,6 +36,7 @@ def constraints(data: ProposalIn) -> proposals.Constraints:
     return proposals.Constraints(
         max_per_day=data.max_per_day, blackout=tuple(data.blackout),
         weekdays_only=data.weekdays_only, day_starts=data.day_starts, day_ends=data.day_ends,
+        online_starts=data.online_starts, online_ends=data.online_ends,
         offline_minutes=data.offline_minutes, online_minutes=data.online_minutes,
         allow_consecutive=data.allow_consecutive,
         venues=tuple(data.venues) if data.venues is not None else None,

@@ -26,6 +26,12 @@ from . import proposals, services
 from .planner import KINDS
 from .schemas import ProposedFairIn
 
+# The pace of a plan (progress.pace_status) as the pages name it, and its badge's class.
+PACE_NAMES = {"not_started": N_("Not started"), "behind": N_("Behind"),
+              "on_track": N_("On pace"), "ahead": N_("Ahead of pace"), "done": N_("Targets met")}
+PACE_BADGES = {"not_started": "", "behind": "warn", "on_track": "ok", "ahead": "ok",
+               "done": "ok"}
+
 _PROPOSAL = Annotated[list[ProposedFairIn], msgspec.Meta(min_length=1, max_length=1000)]
 
 
@@ -142,6 +148,8 @@ def _constraints(q: dict[str, Any], run: bool) -> proposals.Constraints:
         allow_consecutive=bool(q.get("allow_consecutive")),
         day_starts=_time(q.get("day_starts"), "day_starts", time(9)),
         day_ends=_time(q.get("day_ends"), "day_ends", time(17)),
+        online_starts=_time(q.get("online_starts"), "online_starts", time(14)),
+        online_ends=_time(q.get("online_ends"), "online_ends", time(21)),
         offline_minutes=form_int(q, "offline_minutes", 180, lo=15, hi=720) or 180,
         online_minutes=form_int(q, "online_minutes", 120, lo=15, hi=720) or 120,
     )
@@ -159,6 +167,7 @@ class PlanPages(Controller):
         progress = {r["id"]: await plan_progress.progress_of(r) for r in rows}
         first = date(clock.today_local().year, 1, 1)
         return page(request, "plans/list.html", plans=rows, total=total, progress=progress,
+                    pace_names=PACE_NAMES, pace_badges=PACE_BADGES,
                     defaults={"starts_on": first, "ends_on": date(first.year, 12, 31)})
 
     @post("/", status_code=303)
@@ -184,6 +193,7 @@ class PlanPages(Controller):
         return page(request, "plans/dashboard.html", plan=plan, progress=progress,
                     charts=charts, industries=industries, audiences=audiences,
                     measure_names=MEASURE_NAMES, attendance_keys=services.ATTENDANCE,
+                    pace_names=PACE_NAMES, pace_badges=PACE_BADGES,
                     notice=request.query_params.get("notice"),
                     count=request.query_params.get("n"))
 
@@ -215,11 +225,13 @@ class PlanPages(Controller):
         industries, audiences = await _names()
         months = services.month_grid(plan["starts_on"], plan["ends_on"])
         days = services.by_day(proposal["fairs"]) if proposal else {}
+        scheduled = services.by_day(await plan_progress.scheduled_fairs(plan))
         holidays = ({date.fromisoformat(h["date"]): h["name"]
                      for h in proposal["calendar"]["holidays"]} if proposal else {})
         return page(
             request, "plans/planner.html", status_code=status_code, plan=plan, c=c, q=q,
             proposal=proposal, error=error, months=months, days=days, holidays=holidays,
+            scheduled=scheduled,
             industries=industries, audiences=audiences,
             blackout=" ".join(d.isoformat() for d in c.blackout),
             proposal_json=json.dumps(proposal["fairs"], ensure_ascii=False) if proposal else "",

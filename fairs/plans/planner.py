@@ -2,8 +2,14 @@
 
 The model, which the property tests check:
 
-- A fair lasts `offline_minutes` / `online_minutes` and starts on a grid inside the working hours
-  (`day_starts` + k × its length, ending by `day_ends`), China Standard Time.
+- A fair lasts `offline_minutes` / `online_minutes` and starts at one of its kind's session times
+  (`grid()`), China Standard Time: an offline fair in the venues' opening hours (`day_starts` to
+  `day_ends`), at the bureau's usual morning (09:00, 09:30) and afternoon (14:00) sessions where
+  they fit, else on the grid `day_starts` + k × its length; an online livestream in the
+  livestream hours (`online_starts` to `online_ends`, afternoon and evening), on sessions counted
+  back from `online_ends` so the last one ends with them (19:00–21:00, 17:00–19:00, ...).
+- Which free session a fair takes rotates with the day and the place, so the proposals do not
+  all start at the same hour (deterministic: the same input gives the same times).
 - Usable days: inside the plan, not before `earliest`, not a public holiday (cn_calendar), not a
   blackout day; with `weekdays_only` only official working days (调休 make-up Saturdays count).
 - At most `max_per_day` fairs a day, counting the organisation's fairs already on that day.
@@ -28,6 +34,8 @@ from zoneinfo import ZoneInfo
 
 from fairs import cn_calendar
 
+from . import sessions
+from .sessions import OFFLINE_SESSIONS
 from .themes import assign_themes
 
 KINDS = ("offline", "online")
@@ -57,6 +65,8 @@ class Rules:
     weekdays_only: bool = True
     day_starts: time = time(9, 0)
     day_ends: time = time(17, 0)
+    online_starts: time = time(14, 0)  # livestream hours: afternoon and evening
+    online_ends: time = time(21, 0)
     offline_minutes: int = 180
     online_minutes: int = 120
     allow_consecutive: bool = False
@@ -144,16 +154,17 @@ def usable_days(req: Request) -> tuple[list[date], dict[str, int], list[int],
     return days, dict(excluded), sorted(estimated), holidays
 
 
+def hours(rules: Rules, kind: str) -> tuple[time, time]:
+    """The hours a fair of `kind` must lie in: the venues' opening hours, or the livestream
+    hours."""
+    return ((rules.day_starts, rules.day_ends) if kind == "offline"
+            else (rules.online_starts, rules.online_ends))
+
+
 def grid(rules: Rules, kind: str) -> list[tuple[time, time]]:
+    """A kind's session times (start, end), preferred first (fairs.plans.sessions)."""
     minutes = rules.offline_minutes if kind == "offline" else rules.online_minutes
-    start = datetime.combine(date(2000, 1, 1), rules.day_starts)
-    stop = datetime.combine(date(2000, 1, 1), rules.day_ends)
-    out = []
-    step = timedelta(minutes=max(minutes, 1))
-    while start + step <= stop:
-        out.append((start.time(), (start + step).time()))
-        start += step
-    return out
+    return sessions.grid(kind, minutes, *hours(rules, kind))
 
 
 class Board:
@@ -175,6 +186,8 @@ class Board:
         self.load: Counter[date] = Counter(req.day_load)
         self.proposed_venue_days: dict[int, set[date]] = defaultdict(set)
         self.grids = {k: grid(req.rules, k) for k in KINDS}
+        usual = sum(1 for a, _b in self.grids["offline"] if a in OFFLINE_SESSIONS)
+        self.rotating = {"offline": usual, "online": len(self.grids["online"])}
         self.places = {k: sorted((p for p in req.places if p.kind == k), key=lambda p: p.id)
                        for k in KINDS}
 
@@ -194,7 +207,14 @@ class Board:
         return not (around & self.venue_days[venue] or around & self.proposed_venue_days[venue])
 
     def slots(self, kind: str, place: int, d: date) -> Iterable[tuple[datetime, datetime]]:
-        for a, b in self.grids[kind]:
+        """The place's free sessions on `d`, the preferred one rotating with the day and the
+        place (offline among the usual sessions, online among all), so that proposals vary."""
+        sessions = self.grids[kind]
+        n = self.rotating[kind]
+        if n > 1:
+            turn = (d.toordinal() + place) % n
+            sessions = sessions[turn:n] + sessions[:turn] + sessions[n:]
+        for a, b in sessions:
             start = datetime.combine(d, a, tzinfo=self.tz)
             end = datetime.combine(d, b, tzinfo=self.tz)
             if self._free(kind, place, start, end):

@@ -3,11 +3,14 @@ themes, the measures over its held fairs (fairs.measures) and its burn-up, by ag
 
 Progress counts the fairs of the plan's organisation *and its sub-organisations* that start inside
 the plan's dates: `scheduled` (published, not yet ended) and `held` (published and ended), by kind;
-`on_track` when scheduled + held meets every target. Counts come from GROUP BY queries.
+`on_track` when scheduled + held meets every target (and the themes' minimums); `status` its pace
+(`pace_status`: not started, behind, on track, ahead, done). Counts come from GROUP BY queries.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -75,6 +78,50 @@ async def coverage_counts(plan: dict, at: datetime, rows: list[dict] | None = No
             out[r["dim"]][r["code"]] = {"held": int(r["held"] or 0),
                                         "scheduled": int(r["scheduled"] or 0)}
     return out
+
+
+# A plan's pace, from the earliest to the latest; the page shows it by these names.
+PACE = ("not_started", "behind", "on_track", "ahead", "done")
+
+
+def pace_status(goals: Iterable[tuple[int | None, int, int]], starts_on: date, ends_on: date,
+                today: date) -> str:
+    """How the plan is doing, from its targets as (target, held, scheduled + held): the one
+    rule the plan list, the dashboard and the API use.
+
+    - "not_started": before its first day;
+    - "done": every target met by fairs held (early, or when the period ended); after its last
+      day a target not met makes it "behind" (it was missed);
+    - during the period, per target, against the even pace (target × full days elapsed / days):
+      "behind" when fewer fairs were held than the pace asks and the scheduled ones do not make up
+      the target; "ahead" when the held ones exceed the pace by a tenth of the target (at least
+      one); else "on_track". The plan takes its worst target's status (a target already met does
+      not hold it back); a plan without targets is "on_track".
+    """
+    goals = [(t, held, committed) for t, held, committed in goals if t]
+    if today < starts_on:
+        return "not_started"
+    met = all(held >= t for t, held, _ in goals)
+    if today > ends_on:
+        return "done" if met else "behind"
+    if not goals:
+        return "on_track"
+    if met:
+        return "done"
+    days_total = (ends_on - starts_on).days + 1
+    elapsed = (today - starts_on).days  # full days before today: nothing is due on day one
+    statuses = []
+    for t, held, committed in goals:
+        if held >= t:
+            continue
+        expected = t * elapsed / days_total
+        if held < math.floor(expected) and committed < t:
+            statuses.append("behind")
+        elif held >= expected + max(1.0, t / 10):
+            statuses.append("ahead")
+        else:
+            statuses.append("on_track")
+    return min(statuses, key=PACE.index)
 
 
 def _pace(remaining: int, days_left: int) -> dict[str, float]:
@@ -152,6 +199,9 @@ async def progress_of(plan: dict, at: datetime | None = None) -> dict:
     on_track = all(t["met"] for t in targets.values()) and all(
         i["met"] for items in coverage.values() for i in items)
     elapsed = min(max((local_today - plan["starts_on"]).days + 1, 0), days_total)
+    status = pace_status(((t["target"], t["held"], t["held"] + t["scheduled"])
+                          for t in targets.values()),
+                         plan["starts_on"], plan["ends_on"], local_today)
     return {
         "plan": plan["id"],
         "as_of": events.iso(at),
@@ -162,6 +212,7 @@ async def progress_of(plan: dict, at: datetime | None = None) -> dict:
         "days_left": days_left,
         "targets": targets,
         "on_track": on_track,
+        "status": status,
         "coverage": coverage,
         "attendance": attendance,
     }
@@ -182,3 +233,14 @@ async def burnup(plan: dict, at: datetime | None = None) -> dict[str, list[tuple
         d = r["day"] if isinstance(r["day"], date) else date.fromisoformat(str(r["day"])[:10])
         out[r["kind"]].append((d, int(r["n"]), int(r["held"] or 0)))
     return out
+
+
+async def scheduled_fairs(plan: dict, limit: int = 2000) -> list[dict]:
+    """The fairs already on the plan's calendar: its organisation's subtree, starting within its
+    dates, published or draft (cancelled ones are not), for the planner's calendar."""
+    rows = await db.fetch(
+        f"SELECT f.id, f.kind, f.title, f.status, f.starts_at, f.ends_at FROM fair f"
+        f" WHERE f.status IN ('published', 'draft') AND {_scope_sql()}"
+        f" ORDER BY f.starts_at, f.id LIMIT {int(limit)}", *_scope_args(plan))
+    return [{**r, "starts_at": events.iso(db.as_datetime(r["starts_at"])),
+             "ends_at": events.iso(db.as_datetime(r["ends_at"]))} for r in rows]

@@ -51,15 +51,20 @@ def check_constraints(c: Constraints) -> None:
     if c.day_ends <= c.day_starts:
         raise Invalid("day_ends", N_("must be after {other}"), code="before_start",
                       params={"other": "day_starts"})
+    if c.online_ends <= c.online_starts:
+        raise Invalid("online_ends", N_("must be after {other}"), code="before_start",
+                      params={"other": "online_starts"})
     for field in ("offline_minutes", "online_minutes"):
         value = getattr(c, field)
         if not 15 <= value <= 720:
             raise Invalid(field, N_("from {lo} to {hi} minutes"), code="out_of_range",
                           params={"lo": 15, "hi": 720})
-    span = (datetime.combine(date.min, c.day_ends) - datetime.combine(date.min, c.day_starts))
-    for field in ("offline_minutes", "online_minutes"):
+    for field, kind in (("offline_minutes", "offline"), ("online_minutes", "online")):
+        first, last = planner.hours(c, kind)
+        span = datetime.combine(date.min, last) - datetime.combine(date.min, first)
         if timedelta(minutes=getattr(c, field)) > span:
-            raise Invalid(field, N_("longer than the working hours"), code="too_long")
+            raise Invalid(field, N_("longer than the working hours") if kind == "offline"
+                          else N_("longer than the livestream hours"), code="too_long")
     if len(c.blackout) > MAX_BLACKOUT:
         raise Invalid("blackout", N_("at most {n} dates"), code="too_many",
                       params={"n": MAX_BLACKOUT})
@@ -125,11 +130,13 @@ async def planner_request(plan: dict, c: Constraints, at: datetime | None = None
         f" WHERE f.status != 'cancelled' AND {_scope_sql()} GROUP BY 1",
         window_start, window_end, f"{plan['org_path']}%")
     day_load = {date.fromisoformat(str(r["day"])[:10]): int(r["n"]) for r in load_rows}
-    industries = c.industries if c.industries is not None else (
-        tuple(plan["industry_minimums"]) or tuple(r["code"] for r in await catalog.industries()
-                                                  if r.get("group") != "other"))
-    audiences = c.audiences if c.audiences is not None else (
-        tuple(plan["audience_minimums"]) or ("general",))
+    # The themes rotate over every key industry ("5+5+7") and every target group of the
+    # catalogue, the plan's own minimums first (fairs.plans.themes shares them out fairly).
+    industries = c.industries if c.industries is not None else tuple(dict.fromkeys(
+        [*plan["industry_minimums"], *(r["code"] for r in await catalog.industries()
+                                       if r.get("group") != "other")]))
+    audiences = c.audiences if c.audiences is not None else tuple(dict.fromkeys(
+        [*plan["audience_minimums"], *(r["code"] for r in await catalog.audiences())]))
     if c.industries is not None:
         await catalog.check_industries(list(industries), "industries")
     if c.audiences is not None:

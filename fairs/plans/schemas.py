@@ -63,6 +63,8 @@ class ProposalIn(Bounded, kw_only=True):
     weekdays_only: bool = True
     day_starts: time = time(9, 0)
     day_ends: time = time(17, 0)
+    online_starts: time = time(14, 0)
+    online_ends: time = time(21, 0)
     offline_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 180
     online_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 120
     allow_consecutive: bool = False

@@ -2,8 +2,7 @@ from piccolo.columns import ForeignKey, Integer, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from fairs.booths.tables import Position
-from fairs.employers.tables import Employer
+from fairs.employers.tables import Employer, Position
 from fairs.events.tables import Fair
 from fairs.tickets.tables import Registration
 

@@ -12,9 +12,9 @@ from litestar.response import Redirect, Template
 
 from fairs import hooks
 from fairs.accounts.auth import client_address
-from fairs.calendar.http import fair_ics_response
+from fairs.calendar.http import ticket_ics_response
 from fairs.catalog import services as catalog
-from fairs.errors import Conflict, FairsError, Invalid, NotFound
+from fairs.errors import Conflict, FairsError, Gone, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import PageSection
 from fairs.i18n import N_
@@ -43,6 +43,17 @@ async def register_section(request: Request, fair: dict) -> PageSection | None:
     return PageSection("tickets/_register_section.html", order=10,
                        context={"open": _registration_open(fair),
                                 "audiences": await catalog.audiences()})
+
+
+async def _active(secret: str) -> dict:
+    """The registration behind a ticket's QR image or calendar file: 404 for an unknown secret;
+    410 Gone once the holder cancelled it (its code no longer admits, so neither is offered)."""
+    row = await services.by_secret(secret)
+    if row is None:
+        raise NotFound(N_("no such ticket"))
+    if row["status"] != "active":
+        raise Gone(N_("This registration was cancelled."), code="registration_cancelled")
+    return row
 
 
 class TicketPages(Controller):
@@ -99,26 +110,24 @@ class TicketPages(Controller):
 
     @get("/tickets/{secret:str}/qr.svg")
     async def qr_svg(self, secret: FromPath[str]) -> Response:
-        row = await services.by_secret(secret)
-        if row is None:
-            raise NotFound(N_("no such ticket"))
+        row = await _active(secret)
         return Response(qr.svg(row["code"]), media_type="image/svg+xml",
                         headers={"Cache-Control": "private, max-age=86400"})
 
     @get("/tickets/{secret:str}/qr.png")
     async def qr_png(self, secret: FromPath[str]) -> Response:
-        row = await services.by_secret(secret)
-        if row is None:
-            raise NotFound(N_("no such ticket"))
+        row = await _active(secret)
         return Response(qr.png(row["code"]), media_type="image/png",
                         headers={"Cache-Control": "private, max-age=86400"})
 
     @get("/tickets/{secret:str}/ticket.ics")
     async def ics(self, request: Request, secret: FromPath[str]) -> Response:
-        """The holder's fair, as the calendar feeds serve it (same UID, SEQUENCE, 304s)."""
-        row, _fair = await services.ticket(secret)
-        return await fair_ics_response(request, row["fair"], filename="fair.ics",
-                                       cache_control="private, no-cache")
+        """The holder's fair as a calendar file: the feeds' event (same UID, SEQUENCE, 304s)
+        linking the ticket page, with reminders a day and two hours before, named after the
+        fair."""
+        row = await _active(secret)
+        ticket_url = f"{str(request.base_url).rstrip('/')}/tickets/{secret}"
+        return await ticket_ics_response(request, row["fair"], ticket_url)
 
 
 ROUTES = [TicketPages]

@@ -1,9 +1,16 @@
 // The door scanner: camera + jsQR over the whole frame, typed codes, phone look-up, and an
-// offline queue in IndexedDB synced through the batch endpoint when the network returns.
+// offline queue in IndexedDB synced through the batch endpoint when the network returns. A
+// service worker (/sw.js) keeps this page and its files, so it also opens with no network.
 const root = document.getElementById("scanner");
 const fairId = Number(root.dataset.fair);
 const msg = root.dataset;
 const $ = (id) => document.getElementById(id);
+// The page's language for the answers' sentences (`?lang=` comes before the cookie and the
+// browser's languages): a page opened offline from the cache keeps speaking its own language.
+const LANG = document.documentElement.lang || "zh-CN";
+const api = (path) => `/api/v1/fairs/${fairId}${path}${path.includes("?") ? "&" : "?"}lang=${encodeURIComponent(LANG)}`;
+const MAX_CODE = 200; // the API's bound: a longer QR text is not a ticket
+const BATCH = 200; // scans per upload (the API takes up to 500)
 
 // --- small helpers -------------------------------------------------------------------------
 
@@ -55,24 +62,52 @@ function beep(kind) {
 const CLASS = { ok: "ok", already_checked_in: "already", unknown: "refused", wrong_fair: "refused",
   cancelled: "refused", not_open: "refused", queued: "queued" };
 
-let mine = 0;
-function show(answer) {
+// What this device remembers of the fair between visits (localStorage): the last counts it was
+// told, with the page they were told on, and how many people it admitted.
+const MEMORY = `fairs.scanner.${fairId}`;
+function recall() {
+  try { return JSON.parse(localStorage.getItem(MEMORY)) || {}; } catch { return {}; }
+}
+function remember(patch) {
+  try { localStorage.setItem(MEMORY, JSON.stringify({ ...recall(), ...patch })); } catch { /* full */ }
+}
+
+function showCounts(counts) {
+  $("scan-count").textContent = counts.checked_in;
+  $("scan-registered").textContent = counts.registered;
+}
+
+let mine = recall().mine || 0;
+function admitted(n) {
+  if (!n) return;
+  mine += n;
+  $("scan-mine").textContent = mine;
+  remember({ mine });
+}
+
+// The result box: the result in the page's language (with the person's masked name), and the
+// service's sentence under it.
+function title(result) {
+  return msg["title" + result[0].toUpperCase() + result.slice(1)] || msg.titleError;
+}
+
+function show(answer, note = "") {
   const box = $("scan-result");
   const kind = CLASS[answer.result] || "refused";
   box.dataset.result = kind;
   box.dataset.code = answer.result;
   const who = answer.attendee ? answer.attendee.name : (answer.employer ? answer.employer.name : "");
-  box.querySelector(".scan-result-title").textContent = who || answer.result;
-  box.querySelector(".scan-result-text").textContent = answer.explanation || "";
+  box.querySelector(".scan-result-title").textContent = who ? `${title(answer.result)} · ${who}` : title(answer.result);
+  box.querySelector(".scan-result-text").textContent = [answer.explanation, note].filter(Boolean).join(" · ");
   if (answer.counts) {
-    $("scan-count").textContent = answer.counts.checked_in;
-    $("scan-registered").textContent = answer.counts.registered;
-  }
-  if (answer.result === "ok" && !answer.replayed) {
-    mine += 1;
-    $("scan-mine").textContent = mine;
+    showCounts(answer.counts);
+    remember({ counts: answer.counts, rendered: root.dataset.rendered });
   }
   beep(kind);
+}
+
+function refused(body) {
+  show({ result: "error", explanation: body && (body.detail || body.title) });
 }
 
 // --- the offline queue (IndexedDB) --------------------------------------------------------
@@ -111,32 +146,68 @@ async function enqueue(scan) {
   await store("readwrite", (s) => s.put({ ...scan, fair: fairId, offline: true }));
   await showPending();
   show({ result: "queued", explanation: msg.msgQueued });
+  retryLater();
 }
 
+// Sending the queue: when the network comes back (the online event), and after a failure again
+// and again, waiting longer each time (2 s doubling to a minute, spread at random so that the
+// scanners of a hall do not all come back at once). Each scan keeps its nonce: a batch that
+// reached the service but whose answer was lost counts once when it is sent again.
 let syncing = false;
+let failures = 0;
+let retryTimer = null;
+
+function retryLater() {
+  clearTimeout(retryTimer);
+  if (!navigator.onLine) return; // the online event starts the next try
+  const wait = Math.min(60000, 2000 * 2 ** failures) * (0.5 + Math.random() / 2);
+  retryTimer = setTimeout(sync, wait);
+}
+
+async function upload(scans) {
+  const body = scans.map(({ code, nonce, scanned_at, device }) => ({ code, nonce, scanned_at, device, offline: true }));
+  const response = await fetch(api("/checkins/batch"), {
+    method: "POST", headers: headers(), body: JSON.stringify({ scans: body }), credentials: "same-origin",
+  });
+  $("scan-login").hidden = !(response.status === 401 || response.status === 403);
+  if (!response.ok) return null;
+  const answer = await response.json();
+  await store("readwrite", (s) => { for (const scan of scans) s.delete(scan.nonce); });
+  return answer;
+}
+
 async function sync() {
-  if (syncing || !navigator.onLine) return;
+  if (syncing) return;
   syncing = true;
+  clearTimeout(retryTimer);
+  let sent = 0;
+  let ok = 0;
+  let conflicts = 0;
+  let last = null;
+  let again = false;
   try {
-    const scans = await queued();
-    if (!scans.length) return;
-    const body = scans.map(({ code, nonce, scanned_at, device }) => ({ code, nonce, scanned_at, device, offline: true }));
-    const response = await fetch(`/api/v1/fairs/${fairId}/checkins/batch`, {
-      method: "POST", headers: headers(), body: JSON.stringify({ scans: body }), credentials: "same-origin",
-    });
-    if (!response.ok) return;
-    const answer = await response.json();
-    await store("readwrite", (s) => { for (const scan of scans) s.delete(scan.nonce); });
-    const last = answer.results[answer.results.length - 1];
-    if (last) {
-      const ok = answer.results.filter((r) => r.result === "ok").length;
-      show({ ...last, result: last.result, explanation: `${msg.msgSynced}: ${ok}/${answer.results.length}` +
-        (answer.conflicts ? ` · ${answer.conflicts} ${msg.msgConflicts}` : "") });
+    for (let scans = await queued(); scans.length; scans = await queued()) {
+      if (!navigator.onLine) { again = true; break; }
+      const answer = await upload(scans.slice(0, BATCH));
+      if (!answer) { again = true; break; }
+      sent += answer.results.length;
+      ok += answer.results.filter((r) => r.result === "ok").length;
+      conflicts += answer.conflicts || 0;
+      last = answer.results[answer.results.length - 1] || last;
     }
-  } catch { /* still offline: try again later */ } finally {
+  } catch {
+    again = true; // still offline, or the answer was lost: try again later
+  } finally {
     syncing = false;
     await showPending();
   }
+  if (last) {
+    // The queue's scans were never counted on this device: its ok answers count now.
+    admitted(ok);
+    show(last, `${msg.msgSynced}: ${ok}/${sent}` + (conflicts ? ` · ${conflicts} ${msg.msgConflicts}` : ""));
+  }
+  failures = again ? failures + 1 : 0;
+  if (again) retryLater();
 }
 
 function netBadge() {
@@ -144,28 +215,29 @@ function netBadge() {
   badge.textContent = navigator.onLine ? msg.msgOnline : msg.msgOffline;
   badge.className = "badge " + (navigator.onLine ? "ok" : "warn");
 }
-window.addEventListener("online", () => { netBadge(); sync(); });
-window.addEventListener("offline", netBadge);
-setInterval(sync, 5000);
+window.addEventListener("online", () => { netBadge(); failures = 0; sync(); });
+window.addEventListener("offline", () => { netBadge(); clearTimeout(retryTimer); });
 
 // --- submitting a scan ----------------------------------------------------------------------
 
 async function submit(code) {
   code = (code || "").trim();
   if (!code) return;
+  if (code.length > MAX_CODE) return show({ result: "unknown" });
   const scan = { code, nonce: newNonce(), scanned_at: new Date().toISOString(), device: DEVICE };
   if (!navigator.onLine) return enqueue(scan);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 5000);
   try {
-    const response = await fetch(`/api/v1/fairs/${fairId}/checkins`, {
+    const response = await fetch(api("/checkins"), {
       method: "POST", headers: headers(), credentials: "same-origin",
       body: JSON.stringify({ ...scan, offline: false }), signal: abort.signal,
     });
     if (response.status >= 500) return enqueue(scan);
     const answer = await response.json();
-    if (!response.ok) return show({ result: "unknown", explanation: answer.detail || answer.title });
+    if (!response.ok) return refused(answer);
     show(answer);
+    if (answer.result === "ok" && !answer.replayed) admitted(1);
   } catch {
     // The network failed or timed out: keep the scan (same nonce; a retry counts once).
     await enqueue(scan);
@@ -178,15 +250,16 @@ async function submit(code) {
 // never hands out door codes). Online only, as the look-up itself.
 async function admitFound(id, last4) {
   try {
-    const response = await fetch(`/api/v1/fairs/${fairId}/registrations/${id}/admit`, {
+    const response = await fetch(api(`/registrations/${id}/admit`), {
       method: "POST", headers: headers(), credentials: "same-origin",
       body: JSON.stringify({ last4, nonce: newNonce(), device: DEVICE }),
     });
     const answer = await response.json();
-    if (!response.ok) return show({ result: "unknown", explanation: answer.detail || answer.title });
+    if (!response.ok) return refused(answer);
     show(answer);
+    if (answer.result === "ok" && !answer.replayed) admitted(1);
   } catch {
-    show({ result: "unknown", explanation: msg.msgOffline });
+    show({ result: "error", explanation: msg.msgOffline });
   }
 }
 
@@ -220,6 +293,13 @@ function tick() {
   setTimeout(tick, 150);
 }
 
+// A camera that cannot be opened is said under the camera: the result box keeps the last scan.
+function cameraSays(text) {
+  const note = $("scan-camera-msg");
+  note.textContent = text || "";
+  note.hidden = !text;
+}
+
 async function startCamera() {
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
@@ -229,13 +309,16 @@ async function startCamera() {
     await video.play();
     $("scan-start").hidden = true;
     root.dataset.camera = "on";
+    cameraSays("");
     tick();
   } catch {
-    show({ result: "unknown", explanation: msg.msgCameraError });
+    root.dataset.camera = "off";
+    cameraSays(msg.msgCameraError);
   }
 }
 $("scan-start").addEventListener("click", startCamera);
 if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) startCamera();
+else cameraSays(msg.msgCameraError);
 
 // --- typed codes and phone look-up ----------------------------------------------------------
 
@@ -254,7 +337,7 @@ $("scan-lookup").addEventListener("submit", async (event) => {
   list.replaceChildren();
   if (!/^\d{4}$/.test(last4)) return;
   try {
-    const response = await fetch(`/api/v1/fairs/${fairId}/registrations/lookup?last4=${last4}`, { credentials: "same-origin" });
+    const response = await fetch(api(`/registrations/lookup?last4=${last4}`), { credentials: "same-origin" });
     const body = await response.json();
     if (!body.items || !body.items.length) {
       list.append(Object.assign(document.createElement("li"), { textContent: msg.msgNone }));
@@ -271,6 +354,29 @@ $("scan-lookup").addEventListener("submit", async (event) => {
   } catch { /* offline: look-up needs the network */ }
 });
 
+// --- working offline -------------------------------------------------------------------------
+
+// The service worker keeps this page and what it loads. Opened for the first time (before the
+// worker ran) the page asks it to keep the page; opened through the worker, it is kept already.
+async function offlineReady() {
+  if (!("serviceWorker" in navigator)) return;
+  const ready = () => { root.dataset.offline = "ready"; $("scan-offline").hidden = false; };
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "kept" && event.data.ok) ready();
+  });
+  try {
+    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    const registration = await navigator.serviceWorker.ready;
+    if (navigator.serviceWorker.controller) ready();
+    else registration.active.postMessage({ type: "keep", url: location.href });
+  } catch { /* no worker (an old browser, a private window): scans still queue while open */ }
+}
+
+// A page opened from the cache shows the counts this device heard last, when newer than its own.
+const saved = recall();
+if (!navigator.onLine && saved.counts && (saved.rendered || "") >= root.dataset.rendered) showCounts(saved.counts);
+$("scan-mine").textContent = mine;
 netBadge();
 showPending();
 sync();
+offlineReady();

@@ -50,3 +50,19 @@ async function rotate() {
   } catch { /* keep the current code */ }
 }
 if (wall.dataset.self) setInterval(rotate, 30000);
+
+// The screen view (?kiosk=1): a button for full screen (browsers only enter it on a click), and
+// the screen kept awake while the page shows (the Wake Lock API, where the browser has it; it
+// is released when the tab is hidden, so it is asked for again when the tab shows).
+if (wall.dataset.kiosk) {
+  const button = document.getElementById("wall-fullscreen");
+  const showButton = () => { button.hidden = !document.fullscreenEnabled || Boolean(document.fullscreenElement); };
+  button.addEventListener("click", () => document.documentElement.requestFullscreen().catch(() => {}));
+  document.addEventListener("fullscreenchange", showButton);
+  showButton();
+  const awake = () => {
+    if (navigator.wakeLock && document.visibilityState === "visible") navigator.wakeLock.request("screen").catch(() => {});
+  };
+  document.addEventListener("visibilitychange", awake);
+  awake();
+}

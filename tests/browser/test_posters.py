@@ -17,12 +17,12 @@ import png
 import pytest
 
 from fairs import db
+from tests.booths.test_posters import book_with_positions, posters_in, svg_modules
 from tests.browser import conftest as browser_conftest
 from tests.browser.helpers import phone_with_ticket, wait_until
 from tests.browser.test_scanner import _y4m, launch, wait_for
 from tests.conftest import DEMO_PASSWORDS, login_as
 from tests.employers.conftest import bearer_client, employers_with_tokens, make_fair
-from tests.employers.test_posters import book_with_positions, posters_in, svg_modules
 
 pytestmark = pytest.mark.browser
 

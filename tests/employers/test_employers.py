@@ -1,4 +1,5 @@
-"""Employers: self-registration, checks, approval, staff accounts (API.md "Accounts")."""
+"""Employers: self-registration (API and page), checks, approval, staff accounts (API.md
+"Accounts")."""
 
 from __future__ import annotations
 
@@ -106,3 +107,25 @@ async def test_reject_with_reason_and_staff_accounts(new_client, world):
                           json={"username": "intruder", "password": "second-pass-1"}), 403)
     # organisers' "me" carries no employer
     assert "employer" not in (await organiser.get("/api/v1/auth/me")).json()
+
+
+HTML = {"accept": "text/html", "accept-language": "en"}
+
+
+async def _csrf(client) -> dict:
+    await client.get("/employers/register", headers=HTML)
+    return {"_csrf_token": client.cookies.get("fairs_csrf") or ""}
+
+
+async def test_register_through_the_page(new_client, world):
+    c = new_client()
+    form = await c.get("/employers/register", headers=HTML)
+    assert form.status_code == 200 and "Unified social credit code" in form.text
+    body = {**registration(31), **await _csrf(c)}
+    bad = await c.post("/employers/register", data={**body, "uscc": "91370211000000031X"},
+                       headers=HTML)
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+    made = await c.post("/employers/register", data=body, headers=HTML)
+    assert made.status_code == 303 and made.headers["location"].startswith("/employer")
+    home = await c.get("/employer", headers=HTML)
+    assert home.status_code == 200 and "青岛测试企业31有限公司" in home.text

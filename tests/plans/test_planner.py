@@ -150,8 +150,9 @@ def check_schedule(req: Request, proposal: planner.Proposal) -> None:
         assert d not in req.rules.blackout
         if req.rules.weekdays_only:
             assert info.workday
-        assert f.starts_at.time() >= req.rules.day_starts
-        assert f.ends_at.time() <= req.rules.day_ends and f.ends_at.date() == d
+        first, last = planner.hours(req.rules, f.kind)
+        assert f.starts_at.time() >= first
+        assert f.ends_at.time() <= last and f.ends_at.date() == d
         assert not _overlaps(req.busy, f.kind, f.place_id, f.starts_at, f.ends_at)
         for g in seen:
             if g.kind == f.kind and g.place_id == f.place_id:
@@ -273,3 +274,60 @@ def test_greedy_corner_is_repaired_by_the_exact_search():
     proposal = planner.propose(req)
     assert proposal.meets_targets
     assert {(f.kind, f.day) for f in proposal.fairs} == {("online", d1), ("offline", d2)}
+
+
+# --- session times and themes (issue 15, item 7) --------------------------------------------
+
+AUDIENCES9 = ("general", "graduates", "veterans", "disabled", "women", "military-spouses",
+              "rural-migrant", "difficulty", "youth")
+INDUSTRIES17 = tuple(f"i{n:02d}" for n in range(17))
+
+
+def _year_request(**extra) -> Request:
+    places = (Place("offline", 1), Place("offline", 2), Place("online", 11), Place("online", 12))
+    return Request(starts_on=date(2026, 3, 2), ends_on=date(2026, 6, 30),
+                   need={"offline": 12, "online": 17}, places=places,
+                   industries=INDUSTRIES17, audiences=AUDIENCES9, **extra)
+
+
+def test_start_times_vary_by_session_and_kind():
+    proposal = planner.propose(_year_request())
+    assert proposal.meets_targets and len(proposal.fairs) == 29
+    offline = {f.starts_at.time() for f in proposal.fairs if f.kind == "offline"}
+    online = {f.starts_at.time() for f in proposal.fairs if f.kind == "online"}
+    # Offline fairs at the usual morning and afternoon sessions, not all at 09:00.
+    assert offline <= {time(9), time(9, 30), time(14)} and len(offline) >= 2
+    assert time(14) in offline
+    # Livestreams in the afternoon and the evening, ending by 21:00.
+    assert online <= {time(15), time(17), time(19)} and time(19) in online
+    assert all(f.ends_at.time() <= time(21) for f in proposal.fairs if f.kind == "online")
+    assert all(time(9) <= f.starts_at.time() and f.ends_at.time() <= time(17)
+               for f in proposal.fairs if f.kind == "offline")
+
+
+def test_the_same_input_gives_the_same_proposal():
+    a, b = planner.propose(_year_request()), planner.propose(_year_request())
+    assert [(f.kind, f.starts_at, f.place_id, f.industries, f.audiences, f.title)
+            for f in a.fairs] == [(f.kind, f.starts_at, f.place_id, f.industries, f.audiences,
+                                   f.title) for f in b.fairs]
+
+
+def test_themes_rotate_over_every_group_and_industry_fairly():
+    proposal = planner.propose(_year_request())
+    aud = Counter(c for f in proposal.fairs for c in f.audiences)
+    ind = Counter(c for f in proposal.fairs for c in f.industries)
+    assert set(aud) == set(AUDIENCES9)  # 29 fairs: every group, 3 or 4 fairs each
+    assert max(aud.values()) - min(aud.values()) <= 1
+    assert set(ind) == set(INDUSTRIES17)  # 58 industry slots over 17 industries
+    assert max(ind.values()) - min(ind.values()) <= 1
+    assert all(len(set(f.industries)) == 2 for f in proposal.fairs)
+
+
+def test_themes_start_with_what_existing_fairs_do_not_cover_and_keep_minimums():
+    req = _year_request(covered_audiences=frozenset(AUDIENCES9[:5]),
+                        audience_minimums={"veterans": 5})
+    fairs = planner.propose(req).fairs
+    first = [f.audiences[0] for f in fairs[5:9]]
+    # After the five fairs owed to veterans, the groups no fair serves yet come first.
+    assert Counter(f.audiences[0] for f in fairs)["veterans"] >= 5
+    assert set(first) <= set(AUDIENCES9[5:])

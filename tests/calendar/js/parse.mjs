@@ -34,6 +34,12 @@ const events = cal.getAllSubcomponents("vevent").map((vevent) => {
     tzids,
     organizer: vevent.getFirstPropertyValue("organizer"),
     categories: vevent.getAllProperties("categories").flatMap((p) => p.getValues()),
+    alarms: vevent.getAllSubcomponents("valarm").map((a) => ({
+      action: a.getFirstPropertyValue("action"),
+      trigger: String(a.getFirstPropertyValue("trigger")),
+      seconds: a.getFirstPropertyValue("trigger").toSeconds(),
+      description: a.getFirstPropertyValue("description"),
+    })),
   };
 });
 process.stdout.write(JSON.stringify({ zones, props, order, events }));

@@ -1,19 +1,22 @@
 """Positions an employer brings to a fair, hung on its confirmed booking or slot booking, and
-the search over a fair's positions."""
+the search over a fair's positions.
+
+Bookings are the booths slice's, which builds on this one: a booking is reached through the
+declared hook fairs.hooks.booking_of (the booths slice answers it with its own rule of who may
+touch a booking), and the fair's list reads bookings and booths by SQL."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fairs import db
+from fairs import db, hooks
 from fairs.accounts.services import Principal
-from fairs.employers import services as employers
-from fairs.errors import Forbidden, Invalid, NotFound
+from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from fairs.events import services as events
+from fairs.hooks import HeldBooking
 from fairs.measures import ACTIVE_POSITION
 
-from .base import _conflict, fair_row
-from .bookings import get_booking
-from .slots import get_slot_booking
+from .services import employer_id_of
 from .tables import Position
 
 JOB_TYPES = ("regular", "traineeship", "practical", "gig")  # 常规 见习 实训 零工
@@ -68,18 +71,28 @@ def _position_in(data: dict, partial: bool = False) -> dict:
     return out
 
 
+async def held_booking(principal: Principal, booking_id: int,
+                       slot: bool = False) -> HeldBooking:
+    """The booking (booth) or slot booking (guest slot) positions hang on, as the caller may
+    touch it: 404 when there is none, 403 when it is another company's."""
+    found = await hooks.booking_of.first(principal, "slot" if slot else "booth", booking_id)
+    if found is None:
+        raise NotFound("no such slot booking" if slot else "no such booking")
+    return found
+
+
 async def add_position(principal: Principal, booking_id: int, data: dict,
                        slot: bool = False) -> dict:
     """A position on the caller's confirmed booking (booth) or slot booking (guest slot)."""
-    row = (await get_slot_booking(booking_id, principal) if slot
-           else await get_booking(booking_id, principal))
+    booking = await held_booking(principal, booking_id, slot)
     if principal.role != "employer":
         raise Forbidden("the employer lists its own positions")
-    if row["status"] != "confirmed":
-        raise _conflict("booking", "positions hang on a confirmed booking")
+    if booking.status != "confirmed":
+        message = "positions hang on a confirmed booking"
+        raise Conflict(message, errors=[FieldError("booking", message)])
     values = _position_in(data)
     link = {"slot_booking": booking_id} if slot else {"booking": booking_id}
-    rows = await Position.insert(Position(fair=row["fair"], employer=row["employer"], **link,
+    rows = await Position.insert(Position(fair=booking.fair, employer=booking.employer, **link,
                                           **values)).returning(Position.id)
     return await get_position(rows[0]["id"])
 
@@ -95,8 +108,7 @@ async def _own_position(principal: Principal, position_id: int) -> dict:
     row = await Position.select(Position.employer).where(Position.id == position_id).first()
     if row is None:
         raise NotFound("no such position")
-    if principal.role != "employer" or await employers.employer_id_of(principal.id) != row[
-            "employer"]:
+    if principal.role != "employer" or await employer_id_of(principal.id) != row["employer"]:
         raise Forbidden("this position belongs to another company")
     return row
 
@@ -113,10 +125,6 @@ async def update_position(principal: Principal, position_id: int, changes: dict)
 async def delete_position(principal: Principal, position_id: int) -> None:
     await _own_position(principal, position_id)
     await Position.delete().where(Position.id == position_id)
-
-
-# A position is offered while its booking is confirmed: the read model's definition.
-_ACTIVE_POSITION = ACTIVE_POSITION
 
 
 async def _positions_query(where: str, args: list, limit: int = 500, offset: int = 0,
@@ -139,10 +147,10 @@ async def fair_positions(fair_id: int, principal: Principal | None = None, q: st
                          limit: int = 100, offset: int = 0) -> tuple[list[dict], int]:
     """A fair's positions on active bookings ("jobs at this fair"), searchable by title, major,
     description and company."""
-    await fair_row(fair_id, principal)
+    await events.get_fair(fair_id, principal, decorate=False)
     if not 1 <= limit <= 500:
         raise Invalid("limit", "1 to 500")
-    where, args = f"p.fair = {{}} AND {_ACTIVE_POSITION}", [fair_id]
+    where, args = f"p.fair = {{}} AND {ACTIVE_POSITION}", [fair_id]
     if q and q.strip():
         like = f"%{q.strip().lower()}%"
         where += (" AND (LOWER(p.title) LIKE {} OR LOWER(p.major) LIKE {} "
@@ -162,6 +170,19 @@ async def fair_positions(fair_id: int, principal: Principal | None = None, q: st
     return rows, total
 
 
+async def employer_positions(fair_id: int, employer_id: int) -> list[dict]:
+    """The positions an employer offers at a fair (on its active bookings)."""
+    return await _positions_query(f"p.fair = {{}} AND p.employer = {{}} AND {ACTIVE_POSITION}",
+                                  [fair_id, employer_id])
+
+
 async def booking_positions(booking_id: int, slot: bool = False) -> list[dict]:
     column = "p.slot_booking" if slot else "p.booking"
     return await _positions_query(f"{column} = {{}}", [booking_id])
+
+
+async def positions_of_booking(principal: Principal, booking_id: int,
+                               slot: bool = False) -> tuple[HeldBooking, list[dict]]:
+    """A booking's positions, for its employer or an organiser over its fair."""
+    booking = await held_booking(principal, booking_id, slot)
+    return booking, await booking_positions(booking_id, slot)

@@ -1,14 +1,14 @@
-"""Booths, bookings, the waitlist, windows, positions, guest slots and the no-show ledger."""
+"""Booths, bookings, the waitlist, windows and guest slots (positions and the no-show ledger:
+tests/employers)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from fairs.booths import services as booths
-from fairs.booths.tables import Booking, NoShow
-from fairs.events.tables import Fair
+from fairs.employers.tables import NoShow
 from tests.conftest import login_as
-from tests.employers.conftest import at, make_fair, registration
+from tests.employers.conftest import at, make_fair
 from tests.test_accounts import problem
 
 
@@ -166,46 +166,6 @@ async def test_layout_rules_and_copy(new_client, world, organiser):
     problem(await gzk.put(f"/api/v1/fairs/{fair['id']}/booths", json={"booths": layout}), 404)
 
 
-async def test_positions(new_client, world, organiser, employer_clients):
-    fair = await make_fair(organiser, world, booths=2)
-    a, b = await employer_clients(2)
-    booking = (await a.post(f"/api/v1/fairs/{fair['id']}/bookings",
-                            json={"booth": "A01"})).json()
-    url = f"/api/v1/bookings/{booking['id']}/positions"
-    job = {"title": "Python 开发工程师", "headcount": 5, "education": "bachelor",
-           "salary_min": 8000, "salary_max": 15000, "job_type": "常规", "major": "计算机",
-           "experience": "1-3", "description": "负责招聘系统后端"}
-    made = await a.post(url, json=job)
-    assert made.status_code == 201, made.text
-    assert made.json()["job_type"] == "regular" and made.json()["booth"] == "A01"
-    body = problem(await a.post(url, json={**job, "salary_min": 9000, "salary_max": 3000}), 422)
-    assert body["errors"][0]["field"] == "salary_max"
-    body = problem(await a.post(url, json={**job, "job_type": "freelance"}), 422)
-    assert body["errors"][0]["field"] == "job_type"
-    await a.post(url, json={**job, "title": "仓储见习生", "headcount": 3, "job_type": "traineeship",
-                            "major": "物流管理", "description": ""})
-    problem(await b.post(url, json=job), 403)
-    anon = new_client()
-    listed = (await anon.get(f"/api/v1/fairs/{fair['id']}/positions")).json()
-    assert listed["total"] == 2
-    assert (await anon.get(f"/api/v1/fairs/{fair['id']}/positions",
-                           params={"q": "python"})).json()["total"] == 1
-    assert (await anon.get(f"/api/v1/fairs/{fair['id']}/positions",
-                           params={"q": "物流"})).json()["total"] == 1
-    assert (await anon.get(f"/api/v1/fairs/{fair['id']}/positions",
-                           params={"job_type": "见习"})).json()["total"] == 1
-    pid = made.json()["id"]
-    assert (await a.patch(f"/api/v1/positions/{pid}", json={"headcount": 7})).json()[
-        "headcount"] == 7
-    problem(await b.patch(f"/api/v1/positions/{pid}", json={"headcount": 1}), 403)
-    counts = await booths.fair_counts([fair["id"]])
-    assert counts[fair["id"]]["positions"] == 10
-    # a cancelled booking's positions leave the fair's list
-    await a.delete(f"/api/v1/bookings/{booking['id']}")
-    assert (await anon.get(f"/api/v1/fairs/{fair['id']}/positions")).json()["total"] == 0
-    problem(await a.post(url, json=job), 409)
-
-
 async def test_guest_slots(new_client, world, organiser, employer_clients):
     fair = await make_fair(organiser, world, kind="online", days=9)
     start = datetime.fromisoformat(fair["starts_at"])
@@ -285,94 +245,6 @@ def test_free_cancel_deadline_uses_working_days():
         2026, 11, 24, tzinfo=TZ)
 
 
-async def test_no_show_ledger(new_client, world, organiser, employer_clients):
-    (hr,) = await employer_clients(1)
-    fairs = [await make_fair(organiser, world, booths=2, days=10 + 2 * i) for i in range(3)]
-    bookings = []
-    for f in fairs[:2]:
-        r = await hr.post(f"/api/v1/fairs/{f['id']}/bookings", json={"booth": "A01"})
-        bookings.append(r.json())
-    # fair 0 is held and nobody came; fair 1 is held and the employer checked in
-    past = datetime.now(UTC) - timedelta(days=3)
-    for f in fairs[:2]:
-        await Fair.update({Fair.starts_at: past, Fair.ends_at: past + timedelta(hours=3)}).where(
-            Fair.id == f["id"])
-    resolution = await booths.resolve_code(bookings[1]["code"])
-    assert resolution.kind == "employer" and resolution.fair_id == fairs[1]["id"]
-    counted, first = await resolution.admit(past + timedelta(hours=1))
-    assert counted
-    again, first_again = await resolution.admit(past + timedelta(hours=2))
-    assert not again and first_again == first
-    assert await booths.resolve_code("E0000000000000000") is None
-    assert await booths.resolve_code("T" + bookings[0]["code"][1:]) is None
-
-    ledger = (await organiser.get("/api/v1/no-shows")).json()["items"]
-    assert [(x["fair"], x["reason"]) for x in ledger] == [(fairs[0]["id"], "absent")]
-    own = (await hr.get("/api/v1/no-shows")).json()["items"]
-    assert len(own) == 1
-    # one no-show: still allowed to book
-    r = await hr.post(f"/api/v1/fairs/{fairs[2]['id']}/bookings", json={"booth": "A01"})
-    assert r.status_code == 201
-    # a late cancellation (the fair starts tomorrow) is the second: booking is suspended
-    late = await make_fair(organiser, world, booths=2, days=1)
-    r = await hr.post(f"/api/v1/fairs/{late['id']}/bookings", json={"booth": "A01"})
-    assert (await hr.delete(f"/api/v1/bookings/{r.json()['id']}")).status_code == 204
-    reasons = sorted(x["reason"] for x in (await organiser.get("/api/v1/no-shows")).json()[
-        "items"])
-    assert reasons == ["absent", "late_cancel"]
-    another = await make_fair(organiser, world, booths=2, days=40)
-    body = problem(await hr.post(f"/api/v1/fairs/{another['id']}/bookings",
-                                 json={"booth": "A01"}), 403)
-    assert body["suspended_until"]
-    # an organiser cancelling is not the employer's fault; an early cancellation neither
-    r = await hr.delete(f"/api/v1/bookings/{(await hr.get('/api/v1/me/bookings')).json()['items'][0]['id']}")  # noqa: E501
-    assert r.status_code == 204 and len((await hr.get("/api/v1/no-shows")).json()["items"]) == 2
-    # the organiser annuls the absence with an explanation: booking opens again
-    record = next(x for x in (await organiser.get("/api/v1/no-shows")).json()["items"]
-                  if x["reason"] == "absent")
-    problem(await organiser.post(f"/api/v1/no-shows/{record['id']}/annul", json={}), 422)
-    problem(await hr.post(f"/api/v1/no-shows/{record['id']}/annul", json={"note": "x"}), 403)
-    annulled = await organiser.post(f"/api/v1/no-shows/{record['id']}/annul",
-                                    json={"note": "展位搭建方原因，企业无责"})
-    assert annulled.status_code == 200 and annulled.json()["annulled"]
-    assert (await hr.post(f"/api/v1/fairs/{another['id']}/bookings",
-                          json={"booth": "A01"})).status_code == 201
-    # a stricter rule (N = 1) suspends again; the rules are the city's (an admin's)
-    problem(await hr.put("/api/v1/booking-rules", json={"no_show_limit": 1}), 403)
-    problem(await organiser.put("/api/v1/booking-rules", json={"no_show_limit": 1}), 403)
-    admin = await login_as(new_client, "admin")
-    rules = await admin.put("/api/v1/booking-rules", json={"no_show_limit": 1})
-    assert rules.json() == {"free_cancel_workdays": 1, "no_show_limit": 1, "window_days": 365,
-                            "suspension_days": 90}
-    problem(await admin.put("/api/v1/booking-rules", json={"no_show_limit": 0}), 400)
-    third = await make_fair(organiser, world, booths=2, days=50)
-    problem(await hr.post(f"/api/v1/fairs/{third['id']}/bookings", json={"booth": "A01"}), 403)
-    # the employer checked in at fair 1: present there, visits counted
-    counts = await booths.fair_counts([fairs[1]["id"], fairs[0]["id"]])
-    assert counts[fairs[1]["id"]]["employers_present"] == 1
-    assert counts[fairs[0]["id"]]["employers_present"] == 0
-    assert (await booths.employer_visits([fairs[1]["id"]])) == {fairs[1]["id"]: 1}
-
-
-async def test_late_scan_clears_the_absence(world, organiser, employer_clients):
-    (hr,) = await employer_clients(1)
-    fair = await make_fair(organiser, world, booths=1)
-    booking = (await hr.post(f"/api/v1/fairs/{fair['id']}/bookings",
-                             json={"booth": "A01"})).json()
-    past = datetime.now(UTC) - timedelta(days=1)
-    await Fair.update({Fair.starts_at: past - timedelta(hours=3), Fair.ends_at: past}).where(
-        Fair.id == fair["id"])
-    await booths.record_absences()
-    assert await NoShow.count() == 1
-    resolution = await booths.resolve_code(booking["code"].lower())
-    counted, _ = await resolution.admit(past - timedelta(hours=1))  # an offline scan synced late
-    assert counted and await NoShow.count() == 0
-    await booths.record_absences()
-    assert await NoShow.count() == 0
-    row = await Booking.select(Booking.checked_in_at).where(Booking.id == booking["id"]).first()
-    assert row["checked_in_at"] is not None
-
-
 async def test_calendar_items_and_me_bookings(world, organiser, employer_clients):
     (hr,) = await employer_clients(1)
     fair = await make_fair(organiser, world, booths=2)
@@ -385,9 +257,3 @@ async def test_calendar_items_and_me_bookings(world, organiser, employer_clients
     assert item["title"] == fair["title"]
     await organiser.post(f"/api/v1/fairs/{fair['id']}/cancel", json={"reason": "场地检修"})
     assert (await booths.employer_calendar_items(hr.employer_id))[0]["status"] == "cancelled"
-
-
-async def test_registration_page_flow_data(new_client, world):
-    """The public positions list of an unknown fair is a 404; of a draft too."""
-    problem(await new_client().get("/api/v1/fairs/99999/positions"), 404)
-    assert registration(1)["uscc"]

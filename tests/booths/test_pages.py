@@ -1,4 +1,5 @@
-"""The pages render, in Chinese, with what each person needs to see; the forms work."""
+"""The booths pages render, in Chinese, with what each person needs to see; the forms work (the
+employer's home, floor plan and guest slots; the organiser's layouts, bookings and slots)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,6 @@ from tests.conftest import login_as
 from tests.employers.conftest import make_fair, registration
 
 HTML = {"accept": "text/html", "accept-language": "en"}
-
-
-async def _csrf(client) -> dict:
-    await client.get("/employers/register", headers=HTML)
-    return {"_csrf_token": client.cookies.get("fairs_csrf") or ""}
-
-
-async def test_register_through_the_page(new_client, world):
-    c = new_client()
-    form = await c.get("/employers/register", headers=HTML)
-    assert form.status_code == 200 and "Unified social credit code" in form.text
-    body = {**registration(31), **await _csrf(c)}
-    bad = await c.post("/employers/register", data={**body, "uscc": "91370211000000031X"},
-                       headers=HTML)
-    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
-    made = await c.post("/employers/register", data=body, headers=HTML)
-    assert made.status_code == 303 and made.headers["location"].startswith("/employer")
-    home = await c.get("/employer", headers=HTML)
-    assert home.status_code == 200 and "青岛测试企业31有限公司" in home.text
 
 
 async def test_employer_and_organiser_pages(new_client, world, organiser, employer_clients):

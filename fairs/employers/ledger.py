@@ -1,24 +1,26 @@
 """The city-wide booking rules and the no-show ledger: absences recorded after a held fair, late
-cancellations, suspensions, annulments and notes."""
+cancellations, suspensions, annulments and notes.
+
+Bookings are the booths slice's, which builds on this one and asks it (`ensure_not_suspended`,
+`get_rules`) when an employer books or cancels: the absences of held fairs are read from the
+bookings by SQL, with the read model's definition of a held fair (fairs.measures)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from fairs import db
+from fairs import clock, db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
-from fairs.employers import services as employers
 from fairs.errors import Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.measures import held as held_fair
 
-from .base import now
-from .tables import (
-    BookingRules,
-    NoShow,
-)
+from .services import can_view
+from .tables import BookingRules, NoShow
+
+now = clock.now  # the one clock (tests set it)
 
 # --- booking rules and the no-show ledger ---------------------------------------------------
 
@@ -126,7 +128,7 @@ async def list_no_shows(principal: Principal, employer_id: int | None = None,
         if not principal.is_organiser:
             raise Forbidden("organisers only")
         await record_absences()
-    elif not await employers.can_view(principal, employer_id):
+    elif not await can_view(principal, employer_id):
         raise Forbidden("not your company")
     query = NoShow.select(
         NoShow.all_columns(), NoShow.employer.name.as_alias("employer_name"),

@@ -1,5 +1,5 @@
-"""What the booths pages show for a position's coded fields (msgids, translated when shown);
-the posters and the employer's page at a fair show them too."""
+"""What pages show for a position's coded fields (msgids, translated when shown): the positions
+editor and the jobs list here; the booths slice's posters and employer pages show them too."""
 
 from __future__ import annotations
 
