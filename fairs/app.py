@@ -40,6 +40,7 @@ from fairs.ratelimit import RateLimiter
 from fairs.settings import ROOT, Settings
 from fairs.settings import settings as process_settings
 from fairs.slices import connect_hooks, route_handlers
+from fairs.tickets import retention
 from fairs.web import TEMPLATE_FILTERS, TEMPLATE_GLOBALS, FairsRequest, LocaleMiddleware
 
 log = logging.getLogger("fairs")
@@ -103,7 +104,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         gc.collect()
         gc.freeze()
         try:
-            yield
+            # Job seekers' personal data erased on schedule (FAIRS_RETENTION_DAYS), one worker
+            # at a time; FAIRS_PURGE_INTERVAL_HOURS=0 leaves it to `fairs purge` from cron.
+            async with retention.scheduler(settings):
+                yield
         finally:
             await db.stop(engine)
             if redis_client is not None:

@@ -1,4 +1,4 @@
-"""The `fairs` command: run, migrate, demo, create-user."""
+"""The `fairs` command: migrate, init, run, demo, create-user, purge, backup, restore."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import fcntl
 import os
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import click
 
@@ -61,18 +62,67 @@ async def migration_lock(settings: Settings) -> AsyncIterator[None]:
             await conn.close()
 
 
-async def migrate(settings: Settings | None = None, quiet: bool = False) -> None:
+@dataclass(frozen=True)
+class AppMigrations:
+    """What `fairs migrate` did for one app: migrations applied now, applied in all, known."""
+
+    app: str
+    applied_now: int
+    applied: int
+    known: int
+
+
+async def migrate(settings: Settings | None = None, quiet: bool = True) -> list[AppMigrations]:
+    """Apply every migration not yet applied, app by app, under the migration lock; answer
+    what was done per app (`fairs migrate` prints it; Piccolo's own report, with its emoji and
+    a count of migrations "already complete" that is in fact all of them, is not shown)."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
     from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.tables import Migration
 
     settings = settings or _settings()
     async with migration_lock(settings):
-        if quiet:
-            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
-                result = await run_forwards(app_name="all")
-        else:
+        manager = BaseMigrationManager()
+        await manager.create_migration_table()
+        apps = manager.get_sorted_app_names()
+
+        async def applied() -> dict[str, set[str]]:
+            return {app: set(await Migration.get_migrations_which_ran(app_name=app))
+                    for app in apps}
+
+        before = await applied()
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
             result = await run_forwards(app_name="all")
+        after = await applied()
     if not result.success:
         raise click.ClickException(f"migration failed: {result.message}")
+    summary = []
+    for app in apps:
+        folder = manager.get_app_config(app).resolved_migrations_folder_path
+        known = manager.get_migration_ids(manager.get_migration_modules(folder))
+        summary.append(AppMigrations(app, len(after[app] - before[app]), len(after[app]),
+                                     len(known)))
+    return summary
+
+
+def migration_report(summary: list[AppMigrations]) -> list[str]:
+    """Plain lines: one per app, then the total."""
+    width = max((len(s.app) for s in summary), default=0)
+    lines = []
+    for s in summary:
+        if s.applied_now:
+            state = f"applied {s.applied_now} migration{'s' if s.applied_now != 1 else ''}"
+        else:
+            state = "up to date"
+        lines.append(f"{s.app:<{width}}  {state} ({s.applied} of {s.known} applied)")
+    now = sum(s.applied_now for s in summary)
+    total = sum(s.applied for s in summary)
+    if now:
+        lines.append(f"applied {now} migration{'s' if now != 1 else ''}; the database is up to "
+                     f"date ({total} in all)")
+    else:
+        lines.append(f"nothing to apply; the database is up to date ({total} in all)")
+    return lines
 
 
 @click.group()
@@ -90,12 +140,12 @@ def main(ctx: click.Context) -> None:
 def migrate_cmd() -> None:
     """Bring the database up to date (run once before serving)."""
 
-    async def go() -> None:
+    async def go() -> list[AppMigrations]:
         async with _database():
-            await migrate()
+            return await migrate()
 
-    asyncio.run(go())
-    click.echo("database is up to date")
+    for line in migration_report(asyncio.run(go())):
+        click.echo(line)
 
 
 @main.command("demo")
@@ -123,6 +173,20 @@ def demo_cmd(if_empty: bool) -> None:
         click.echo(f"  {username:<12} {password:<22} {role}")
 
 
+def _password(given: str | None) -> str:
+    """A password from --password, else a prompt on a terminal, else standard input's line."""
+    if given is not None:
+        return given
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _fail(exc) -> click.ClickException:
+    fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+    return click.ClickException(fields or exc.detail)
+
+
 @main.command("create-user")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "organiser", "scanner"]), required=True)
@@ -133,11 +197,7 @@ def create_user_cmd(username: str, role: str, org_code: str | None, password: st
     from fairs.accounts import services
     from fairs.errors import FairsError
 
-    if password is None:
-        if sys.stdin.isatty():
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        else:
-            password = sys.stdin.readline().rstrip("\r\n")
+    password = _password(password)
 
     async def go() -> dict:
         async with _database():
@@ -146,9 +206,77 @@ def create_user_cmd(username: str, role: str, org_code: str | None, password: st
     try:
         user = asyncio.run(go())
     except FairsError as exc:
-        fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-        raise click.ClickException(fields or exc.detail) from exc
+        raise _fail(exc) from exc
     click.echo(f"created user {user['username']} ({user['role']}), id {user['id']}")
+
+
+@main.command("init")
+@click.option("--org", "org_code", required=True,
+              help="The top organisation's code: 1-32 letters, digits or '-' (e.g. qd).")
+@click.option("--name", "name_zh", required=True, help="Its name, in Chinese (e.g. 青岛市).")
+@click.option("--name-en", default="", help="Its name in English.")
+@click.option("--admin", "admin", required=True, help="The first admin's username.")
+@click.option("--password", default=None,
+              help="The admin's password; otherwise read from standard input.")
+def init_cmd(org_code: str, name_zh: str, name_en: str, admin: str,
+             password: str | None) -> None:
+    """Set up an empty database: the top organisation and its first admin.
+
+    Run again with the same arguments it changes nothing and exits 0; on a database whose top
+    organisation has another code it exits 1 and changes nothing. The password is asked for
+    (or read from standard input) only when the admin login has to be made.
+    """
+    from fairs.accounts import orgs
+    from fairs.errors import FairsError
+
+    settings = _settings()
+
+    async def go() -> orgs.InitResult:
+        async with _database(), migration_lock(settings):
+            secret = password
+            if secret is None and await orgs.init_needs_admin(admin):
+                secret = _password(None)
+            return await orgs.init(org_code, name_zh, name_en, admin, secret)
+
+    try:
+        done = asyncio.run(go())
+    except FairsError as exc:
+        raise _fail(exc) from exc
+    org = done.org
+    if done.created_org:
+        click.echo(f"created the top organisation {org['code']} ({org['name_zh']}) and the "
+                   f"admin login {done.admin}")
+    elif done.created_admin:
+        click.echo(f"the top organisation {org['code']} exists; created the admin login "
+                   f"{done.admin}")
+    else:
+        click.echo(f"already set up: organisation {org['code']}, admin {done.admin}; "
+                   "nothing changed")
+    if done.names_differ:
+        click.echo(f"note: {org['code']} is named {org['name_zh']!r} / {org['name_en']!r} "
+                   "here (kept; rename it on /organiser/orgs)")
+
+
+@main.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased; change nothing.")
+def purge_cmd(dry_run: bool) -> None:
+    """Erase job seekers' names, phone numbers and ticket secrets from the registrations of
+    fairs that ended more than FAIRS_RETENTION_DAYS ago. The anonymous counts the reports need
+    (admissions, target groups, intentions) stay. Safe to run at any time, and again."""
+    from fairs.tickets import retention
+
+    settings = _settings()
+
+    async def go() -> retention.Purged:
+        async with _database():
+            return await retention.purge(settings.retention_days, dry_run=dry_run)
+
+    done = asyncio.run(go())
+    verb = "would erase" if dry_run else "erased"
+    click.echo(f"{verb} the personal data of {done.registrations} registration"
+               f"{'s' if done.registrations != 1 else ''} of {done.fairs} "
+               f"fair{'s' if done.fairs != 1 else ''} that ended before "
+               f"{done.cutoff.date().isoformat()} (retention: {settings.retention_days} days)")
 
 
 def _sqlite_copy(source_path: str, target_path: str) -> None:

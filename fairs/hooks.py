@@ -297,6 +297,13 @@ fair_created: Hook[[NewFair], None] = Hook(
     "rolls back with the fair (booths: an offline fair gets its venue's default booth layout). "
     "Behaviour: notify.")
 
+audit: Hook[[Any, str, str, Any, Any, Any], None] = Hook(
+    "audit",
+    "Record a change in the audit log, for slices that the audit slice depends on and so cannot "
+    "import it (accounts: the organisation tree, `fairs init`). Called inside the change's write "
+    "transaction with (principal or None for the system, action, object type, object id, "
+    "before, after), as fairs.audit.services.record. Behaviour: notify.")
+
 jobs_stamp: Hook[[], str] = Hook(
     "jobs_stamp",
     "A cheap value that changes whenever any position changes, so calendar feeds' ETags see new "

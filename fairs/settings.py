@@ -59,6 +59,29 @@ def _load_secret(var_dir: Path, production: bool) -> str:
     return key
 
 
+def _int(env, name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number") from exc
+
+
+def _float(env, name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number") from exc
+    if value != value or value in (float("inf"), float("-inf")):
+        raise RuntimeError(f"{name} must be a number")
+    return value
+
+
 def _rate_limit_rules(env) -> dict[str, tuple[int, int]]:
     rules = {}
     for name, (limit, window) in RATE_LIMIT_DEFAULTS.items():
@@ -144,6 +167,12 @@ class Settings:
     # FAIRS_PASSWORD_PROFILE=cheapest: argon2's cheapest parameters (the test suite's, so that
     # hundreds of logins do not take minutes); anything else: argon2-cffi's defaults.
     password_profile: str = ""
+    # Job seekers' personal data (fairs.tickets.retention): the names, phone numbers and ticket
+    # secrets of registrations are erased this many days after their fair ends
+    # (FAIRS_RETENTION_DAYS, 1-3650); the serving process runs the purge at start-up and then
+    # every FAIRS_PURGE_INTERVAL_HOURS hours (0: never; run `fairs purge` from cron instead).
+    retention_days: int = 180
+    purge_interval_hours: float = 24.0
 
     @property
     def production(self) -> bool:
@@ -185,6 +214,8 @@ class Settings:
             stream_heartbeat=float(env.get("FAIRS_STREAM_HEARTBEAT") or 15),
             stream_max_age=float(env.get("FAIRS_STREAM_MAX_AGE") or 3600),
             password_profile=(env.get("FAIRS_PASSWORD_PROFILE") or "").strip().lower(),
+            retention_days=_int(env, "FAIRS_RETENTION_DAYS", 180),
+            purge_interval_hours=_float(env, "FAIRS_PURGE_INTERVAL_HOURS", 24.0),
         )
         values.update(overrides)
         if not values.get("secret_key"):
@@ -196,6 +227,11 @@ class Settings:
                                "1 or more")
         if not (0 < float(values["stream_heartbeat"]) and 0 < float(values["stream_max_age"])):
             raise RuntimeError("FAIRS_STREAM_HEARTBEAT and FAIRS_STREAM_MAX_AGE must be positive")
+        if not 1 <= int(values["retention_days"]) <= 3650:
+            raise RuntimeError("FAIRS_RETENTION_DAYS must be a number of days from 1 to 3650")
+        if not 0 <= float(values["purge_interval_hours"]) <= 24 * 366:
+            raise RuntimeError("FAIRS_PURGE_INTERVAL_HOURS must be 0 (off) or a number of hours "
+                               "up to a year")
         if values["sqlite_synchronous"] not in {"NORMAL", "FULL"}:
             raise RuntimeError("FAIRS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
         return cls(**values)

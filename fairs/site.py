@@ -6,13 +6,14 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from fairs import hooks, i18n
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import safe_next
 from fairs.db import check_database
+from fairs.settings import ROOT
 from fairs.web import LANG_COOKIE, page
 
 
@@ -33,6 +34,14 @@ class SitePages(Controller):
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax",
                             httponly=True)
         return response
+
+    @get("/favicon.ico")
+    async def favicon(self) -> File:
+        """Browsers ask for it whatever the page says (and pages link static/img's): served,
+        not a 404 logged for every first visit."""
+        return File(path=ROOT / "static" / "img" / "favicon.ico",
+                    media_type="image/vnd.microsoft.icon", content_disposition_type="inline",
+                    headers={"Cache-Control": "public, max-age=604800"})
 
 
 

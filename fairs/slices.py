@@ -43,6 +43,7 @@ def route_handlers() -> list:
 
 # Each connects its slice's receivers of fairs.hooks (`connect()`), in this order.
 HOOKS = [
+    "fairs.accounts.hooks",
     "fairs.events.hooks",
     "fairs.plans.hooks",
     "fairs.catalog.hooks",

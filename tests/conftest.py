@@ -19,6 +19,9 @@ os.environ["FAIRS_DATABASE_URL"] = PG_URL or f"sqlite:///{_TMP / 'test.db'}"
 os.environ["FAIRS_VAR_DIR"] = str(_TMP / "var")
 os.environ["FAIRS_PASSWORD_PROFILE"] = "cheapest"
 os.environ["FAIRS_RATE_LIMITS"] = os.environ.get("FAIRS_TEST_RATE_LIMITS", "off")
+# No scheduled purge of personal data in the apps and servers the tests start (it would erase
+# what a test set up on its own clock); tests/test_retention.py runs the schedule itself.
+os.environ["FAIRS_PURGE_INTERVAL_HOURS"] = "0"
 os.environ.pop("FAIRS_REDIS_URL", None)
 if REDIS_URL and PG_URL:
     # Scale-out configuration: PostgreSQL with Redis for sessions, limits and live events. The

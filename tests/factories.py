@@ -95,9 +95,9 @@ async def world() -> dict[str, int]:
 async def org(code: str, parent: str = "xha", kind: str = "street",
               name_zh: str | None = None) -> dict:
     """A new organisation under `parent`."""
-    from fairs.accounts import services as accounts
+    from fairs.accounts import orgs
 
-    return await accounts.create_org(code, name_zh or f"测试机构{code}", code, kind, parent)
+    return await orgs.create_org(code, name_zh or f"测试机构{code}", code, kind, parent)
 
 
 async def principal(username: str) -> Principal:

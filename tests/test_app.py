@@ -83,6 +83,28 @@ async def test_static_files_are_served_locally(client, migrated):
     assert "https://" not in page.split("<body")[0]  # nothing from a CDN
 
 
+async def test_a_favicon_for_every_page(client, migrated):
+    """Browsers ask /favicon.ico of every site (a 404 logged on every first visit before)."""
+    icon = await client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/vnd.microsoft.icon")
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file (its images are PNGs)
+    home = await client.get("/")
+    assert 'rel="icon" href="/static/img/favicon.svg"' in home.text
+    svg = await client.get("/static/img/favicon.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_the_licence_is_an_spdx_string():
+    """setuptools deprecates `license = {text = ...}` (a warning on every install)."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert project["project"]["license"] == "MIT"
+    assert any(r.startswith("setuptools>=77") for r in project["build-system"]["requires"])
+
+
 def test_every_message_has_a_chinese_translation():
     from babel.messages.pofile import read_po
 

@@ -1,4 +1,4 @@
-"""The `fairs` command as an operator runs it: migrate, demo, create-user."""
+"""The `fairs` command as an operator runs it: migrate, init, demo, create-user, purge."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import PG_URL
 
@@ -112,3 +114,166 @@ def test_demo_loads_on_the_engine_under_test(tmp_path):
     finally:
         if PG_URL:
             asyncio.run(recreate(drop_only=True))
+
+
+# --- from an empty database: migrate, init ----------------------------------------------------
+
+
+@pytest.fixture
+def fresh_env(tmp_path):
+    """The environment of a new, empty database of the engine under test (on PostgreSQL a new
+    database beside the test one, dropped afterwards)."""
+    import asyncio
+
+    if not PG_URL:
+        yield {"FAIRS_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+               "FAIRS_VAR_DIR": str(tmp_path / "var")}
+        return
+    import asyncpg
+
+    base, _, name = PG_URL.rpartition("/")
+    fresh = f"{name}_init_cli"
+
+    async def recreate(drop_only: bool = False) -> None:
+        conn = await asyncpg.connect(f"{base}/postgres")
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
+            if not drop_only:
+                await conn.execute(f'CREATE DATABASE "{fresh}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(recreate())
+    try:
+        yield {"FAIRS_DATABASE_URL": f"{base}/{fresh}", "FAIRS_VAR_DIR": str(tmp_path / "var")}
+    finally:
+        asyncio.run(recreate(drop_only=True))
+
+
+def _query(env: dict, sql: str) -> list[tuple]:
+    import asyncio
+
+    url = env["FAIRS_DATABASE_URL"]
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            return [tuple(r) for r in conn.execute(sql).fetchall()]
+    import asyncpg
+
+    async def go() -> list[tuple]:
+        conn = await asyncpg.connect(url)
+        try:
+            return [tuple(r) for r in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+
+    return asyncio.run(go())
+
+
+def test_migrate_then_init_set_up_an_empty_database_once(fresh_env):
+    env = fresh_env
+    # Migrations: a plain line per app and a total, no emoji, and true counts.
+    first = fairs("migrate", env=env)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert first.stdout.isascii(), first.stdout
+    assert "already complete" not in first.stdout
+    assert lines[0].startswith("accounts") and "applied 2 migrations (2 of 2 applied)" in lines[0]
+    applied = sum(int(line.split("applied ", 1)[1].split(" ")[0]) for line in lines[:-1])
+    assert lines[-1] == (f"applied {applied} migrations; the database is up to date "
+                         f"({applied} in all)")
+    again = fairs("migrate", env=env)
+    assert again.returncode == 0 and again.stdout.isascii()
+    assert all("up to date (" in line for line in again.stdout.splitlines()[:-1])
+    assert again.stdout.splitlines()[-1] == (
+        f"nothing to apply; the database is up to date ({applied} in all)")
+
+    # No organisation yet: a login cannot be made, and the error says what to run.
+    refused = fairs("create-user", "door1", "--role", "scanner", "--password", "door-pass-2026",
+                    env=env)
+    assert refused.returncode == 1 and "fairs init" in refused.stderr
+    made = fairs("init", "--org", "QD", "--name", "青岛市", "--name-en", "Qingdao",
+                 "--admin", "chief", stdin="chief-pass-2026\n", env=env)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == ("created the top organisation qd (青岛市) and the admin "
+                                   "login chief")
+    count_sql = ("SELECT (SELECT COUNT(*) FROM organisation), (SELECT COUNT(*) FROM app_user), "
+                 "(SELECT COUNT(*) FROM audit_entry)")
+    counts = _query(env, count_sql)
+    assert counts == [(1, 1, 2)]  # the organisation, its admin, and both in the audit log
+    assert _query(env, "SELECT o.code, o.path, o.kind, u.role FROM app_user u "
+                       "JOIN organisation o ON o.id = u.org") == [("qd", "/qd/", "city", "admin")]
+    # Again with the same arguments (no password needed now): nothing changes, exit 0.
+    again = fairs("init", "--org", "qd", "--name", "青岛市", "--admin", "chief", stdin="",
+                  env=env)
+    assert again.returncode == 0, again.stderr
+    assert "nothing changed" in again.stdout and _query(env, count_sql) == counts
+    # Another code: exit 1, says so, nothing changes.
+    other = fairs("init", "--org", "jn", "--name", "济南市", "--admin", "chief2",
+                  "--password", "chief-pass-2026", env=env)
+    assert other.returncode == 1
+    assert "'qd'" in other.stderr and "'jn'" in other.stderr
+    assert _query(env, count_sql) == counts
+
+
+def test_two_inits_at_once_make_one_organisation_and_one_admin(fresh_env):
+    assert fairs("migrate", env=fresh_env).returncode == 0
+    args = [sys.executable, "-m", "fairs.cli", "init", "--org", "qd", "--name", "青岛市",
+            "--admin", "chief", "--password", "chief-pass-2026"]
+    env = {**os.environ, **fresh_env, "FAIRS_DB_POOL_SIZE": "2"}  # a shared PostgreSQL's slots
+    procs = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    assert sum("created the top organisation" in out for out, _err in outs) == 1
+    assert _query(fresh_env, "SELECT COUNT(*) FROM organisation") == [(1,)]
+    assert _query(fresh_env, "SELECT COUNT(*) FROM app_user") == [(1,)]
+
+
+async def test_a_bureau_starts_from_an_empty_database(client, migrated):
+    """No demo: `fairs init`, then the admin logs in, adds a district, makes its organiser
+    (`fairs create-user --org`), who logs in and adds a street below it."""
+    env = {"FAIRS_DATABASE_URL": os.environ["FAIRS_DATABASE_URL"]}
+    made = fairs("init", "--org", "wh", "--name", "威海市", "--admin", "boss",
+                 "--password", "boss-pass-2026", env=env)
+    assert made.returncode == 0, made.stderr
+    boss = await client.login("boss", "boss-pass-2026")
+    district = await boss.post("/api/v1/orgs", json={"code": "hc", "name_zh": "环翠区",
+                                                     "kind": "district", "parent": "wh"})
+    assert district.status_code == 201, district.text
+    staff = fairs("create-user", "hc-staff", "--role", "organiser", "--org", "hc",
+                  "--password", "hc-staff-pass-1", env=env)
+    assert staff.returncode == 0, staff.stderr
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    hc = await client.login("hc-staff", "hc-staff-pass-1")
+    street = await hc.post("/api/v1/orgs", json={"code": "hc-1", "name_zh": "竹岛街道"})
+    assert street.status_code == 201 and street.json()["parent"] == "hc"
+    orgs = {o["code"]: o["parent"] for o in (await hc.get("/api/v1/orgs")).json()["items"]}
+    assert orgs == {"wh": None, "hc": "wh", "hc-1": "hc"}
+
+
+async def test_purge_command_erases_what_is_due(client, world):
+    from tests.helpers import move_fair
+    from tests.tickets.helpers import make_fair, register
+
+    organiser = await client.login("organiser")
+    fair = await make_fair(organiser, world)
+    await register(client, fair["id"], "周八")
+    from datetime import datetime, timedelta
+
+    from fairs.i18n import TZ
+
+    await move_fair(fair["id"], starts_at=datetime.now(TZ) - timedelta(days=9, hours=4),
+                    ends_at=datetime.now(TZ) - timedelta(days=9))
+    env = {"FAIRS_DATABASE_URL": os.environ["FAIRS_DATABASE_URL"], "FAIRS_RETENTION_DAYS": "7"}
+    dry = fairs("purge", "--dry-run", env=env)
+    assert dry.returncode == 0 and dry.stdout.startswith(
+        "would erase the personal data of 1 registration of 1 fair"), dry.stdout
+    done = fairs("purge", env=env)
+    assert done.returncode == 0 and done.stdout.startswith(
+        "erased the personal data of 1 registration of 1 fair"), done.stdout
+    assert "(retention: 7 days)" in done.stdout
+    from fairs import db
+
+    rows = await db.fetch("SELECT name, phone FROM registration")
+    assert [(r["name"], r["phone"][:1]) for r in rows] == [("", "#")]

@@ -22,7 +22,8 @@ EXPECTED = {
     "employer_of_user": ["fairs.employers.services.employer_of_user"],
     "home_sections": ["fairs.events.pages.upcoming_section"],
     "organiser_links": sorted(f"fairs.{s}.hooks.organiser_links" for s in (
-        "events", "plans", "catalog", "employers", "booths", "checkin", "reports", "audit")),
+        "accounts", "events", "plans", "catalog", "employers", "booths", "checkin", "reports",
+        "audit")),
     "fair_counts": ["fairs.booths.hooks.fair_counts", "fairs.checkin.services.checked_in_counts",
                     "fairs.tickets.services.registered_counts"],
     "door_codes": ["fairs.booths.bookings.resolve_code"],
@@ -37,6 +38,7 @@ EXPECTED = {
     "jobs_stamp": ["fairs.booths.counts.jobs_stamp"],
     "attendance_changed": ["fairs.checkin.live.changed"],
     "fair_created": ["fairs.booths.layouts.default_layout"],
+    "audit": ["fairs.audit.services.record"],
 }
 
 REPORT = """
@@ -187,7 +189,7 @@ async def test_the_organiser_home_shows_every_slices_tile(new_client, world):
     page = await organiser.get("/organiser")
     assert page.status_code == 200
     links = await hooks.links_for_organisers()
-    assert len(links) == 9 and [link.order for link in links] == sorted(
+    assert len(links) == 10 and [link.order for link in links] == sorted(
         link.order for link in links)
     positions = [page.text.rindex(f'href="{link.href}"') for link in links]
     assert positions == sorted(positions), "tiles in their declared order"
@@ -208,6 +210,7 @@ SENT_BY = {
     "jobs_stamp": "hooks.stamp_of_jobs(",
     "attendance_changed": "hooks.attendance_changed.notify(",
     "fair_created": "hooks.fair_created.notify(",
+    "audit": "hooks.audit.notify(",
 }
 
 

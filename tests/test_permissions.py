@@ -167,6 +167,8 @@ API: list[tuple[str, str, object, dict]] = [
     ("POST", "/api/v1/auth/tokens", {"name": "matrix"}, LOGGED),
     ("POST", "/api/v1/orgs", {"code": "matrix-st", "name_zh": "矩阵街道", "parent": "{org}"},
      OWNER_ORG),
+    # The tree below the owner's organisation: its organisers (and the admin) change it.
+    ("PATCH", "/api/v1/orgs/{child}", {"name_zh": "改过名的街道", "parent": "{org}"}, OWNER_ORG),
     ("POST", "/api/v1/catalog/venues", {"name": "矩阵会场", "district": "{org}"}, OWNER_ORG),
     ("PATCH", "/api/v1/catalog/venues/{venue}", {"capacity": 900}, OWNER_ORG),
     ("POST", "/api/v1/catalog/channels", {"name": "矩阵频道", "district": "{org}"}, OWNER_ORG),
@@ -286,6 +288,7 @@ DOOR_FORM = {**STAFF, "scanner": ANY, "organiser": ANY, "sibling": ANY, "admin":
 PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/", None, PUBLIC),
     ("GET", "/lang/{lang}", None, PUBLIC),
+    ("GET", "/favicon.ico", None, PUBLIC),
     ("GET", "/login", None, PUBLIC),
     ("GET", "/fairs", None, PUBLIC),
     ("GET", "/fairs/calendar", None, PUBLIC),
@@ -305,6 +308,7 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/tickets/{secret}/ticket.ics", None, HOLDER),
     ("GET", "/organiser", None, ORG_PAGE),
     ("GET", "/organiser/audit", None, ORG_PAGE),  # each organiser their own subtree
+    ("GET", "/organiser/orgs", None, ORG_PAGE),
     ("GET", "/organiser/booths", None, ORG_PAGE),
     ("GET", "/organiser/catalog", None, ORG_PAGE),
     ("GET", "/organiser/employers", None, ORG_PAGE),
@@ -340,6 +344,13 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/organiser/channels", {}, ORG_FORM),
     ("POST", "/organiser/channels", {"name": "表单频道", "url": "https://example.org/live",
                                      "district": "{org}"}, OWN_ORG_FORM),
+    ("POST", "/organiser/orgs", {}, ORG_FORM),
+    ("POST", "/organiser/orgs", {"code": "form-st", "name_zh": "表单街道", "kind": "street",
+                                 "parent": "{org}"}, OWN_ORG_FORM),
+    ("POST", "/organiser/orgs/{child}", {"name_zh": "表单改名", "kind": "street"}, OWN_ORG_FORM),
+    ("POST", "/organiser/orgs/{child}/move", {"parent": "{org}"}, OWN_ORG_FORM),
+    ("POST", "/organiser/orgs/{child}/deactivate", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/orgs/{child}/activate", {}, OWN_ORG_FORM),
     ("POST", "/organiser/venues", {}, ORG_FORM),
     ("POST", "/organiser/venues", {"name": "表单会场", "district": "{org}"}, OWN_ORG_FORM),
     ("POST", "/organiser/venues/{venue}/layout", {"booth_rows": "2", "booths_per_row": "3"},
@@ -533,6 +544,10 @@ async def build_world(app, owner: str = "xha") -> dict:
             await ok(await org.put(f"/api/v1/fairs/{fair_id}/booths", json={"booths": [
                 {"code": f"{prefix}{i:02d}", "zone": prefix} for i in range(1, 5)]}))
 
+        # An organisation below the owner's: what the tree's changes act on.
+        child = await ok(await org.post("/api/v1/orgs", json={
+            "code": f"{owner}-perm", "name_zh": "权限街道", "kind": "street", "parent": owner}))
+        o["child"] = child["code"]
         o["fair_up"] = await fair(starts_at=when(10, hour=9), ends_at=when(10, hour=12))
         o["fair_up2"] = await fair(starts_at=when(12, hour=9), ends_at=when(12, hour=12))
         o["fair_now"] = await fair(starts_at=when(2, hour=9), ends_at=when(2, hour=12))

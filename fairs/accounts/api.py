@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, delete, get, post
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from fairs import hooks
 from fairs.errors import Invalid, NotAuthenticated
 
-from . import services
+from . import orgs, services
 from .auth import client_address, end_session, logged_in, organiser_guard, renew_session, require
-from .schemas import LoginIn, LoginOut, MeOut, OrgIn, OrgOut, TokenIn, TokenOut, UserOut
+from .schemas import (
+    LoginIn,
+    LoginOut,
+    MeOut,
+    OrgIn,
+    OrgOut,
+    OrgPatch,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
 
 
 async def me_payload(principal: services.Principal) -> MeOut:
@@ -74,28 +85,50 @@ class AuthController(Controller):
         await services.revoke_token(require(request), token_id)
 
 
+def org_out(row: dict) -> OrgOut:
+    return OrgOut(id=row["id"], code=row["code"], name_zh=row["name_zh"],
+                  name_en=row["name_en"] or "", kind=row["kind"], parent=row["parent"],
+                  active=bool(row["active"]))
+
+
 class OrgController(Controller):
     path = "/api/v1/orgs"
     tags = ["accounts"]
 
     @get("/")
     async def list_orgs(self) -> dict:
-        rows = await services.list_orgs()
-        items = [OrgOut(id=r["id"], code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"],
-                        kind=r["kind"], parent=r["parent"]) for r in rows]
+        items = [org_out(r) for r in await services.list_orgs()]
         return {"items": items, "total": len(items)}
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[organiser_guard])
+    @post("/", status_code=HTTP_201_CREATED, guards=[organiser_guard],
+          summary="Add an organisation under `parent` (default: the caller's own)",
+          description="An admin adds anywhere; an organiser under its own organisation or "
+          "below it. Codes are 1-32 letters, digits or '-', unique whatever their case, "
+          "stored in lower case, and never change.")
     async def create_org(self, request: Request, data: JSONBody[OrgIn]) -> OrgOut:
         principal = require(request)
         parent = data.parent or principal.org_code
         if parent is None:
             raise Invalid("parent", "required")
-        parent_row = await services.org_by_code(parent)
-        await services.ensure_manages(principal, parent_row["id"])
-        row = await services.create_org(data.code, data.name_zh, data.name_en, data.kind, parent)
-        return OrgOut(id=row["id"], code=row["code"], name_zh=row["name_zh"],
-                      name_en=row["name_en"], kind=row["kind"], parent=parent)
+        row = await orgs.create_org(data.code, data.name_zh, data.name_en, data.kind, parent,
+                                    principal=principal)
+        return org_out(row)
+
+    @patch("/{code:str}", guards=[organiser_guard],
+           summary="Rename, move (`parent`), deactivate or reactivate (`active`) an organisation",
+           description="An admin changes any organisation; an organiser those strictly below "
+           "its own, and moves them only within its own subtree. A move never puts an "
+           "organisation under itself or below itself, and carries everything below it along. "
+           "Deactivation is refused (409) while there are active organisations below it, "
+           "published fairs that have not ended in its subtree, or active staff logins in its "
+           "subtree unless `deactivate_users` is true (they are deactivated with it).")
+    async def update_org(self, request: Request, code: FromPath[str],
+                         data: JSONBody[OrgPatch]) -> OrgOut:
+        given = {f: getattr(data, f) for f in ("name_zh", "name_en", "kind", "parent", "active")
+                 if getattr(data, f) is not msgspec.UNSET}
+        row = await orgs.update_org(require(request), code,
+                                    deactivate_users=data.deactivate_users, **given)
+        return org_out(row)
 
 
 ROUTES = [AuthController, OrgController]

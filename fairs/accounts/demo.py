@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fairs.accounts import services
+from fairs.accounts import orgs, services
 from fairs.accounts.tables import Organisation, User
 
 ORGS = [
@@ -32,7 +32,7 @@ async def load(ctx) -> None:
     existing = {r["code"] for r in await Organisation.select(Organisation.code)}
     for code, zh, en, kind, parent in ORGS:
         if code not in existing:
-            await services.create_org(code, zh, en, kind, parent)
+            await orgs.create_org(code, zh, en, kind, parent)
     for code, _zh, _en, _kind, _parent in ORGS:
         ctx.ids[f"org:{code}"] = (await services.org_by_code(code))["id"]
     taken = {r["username"] for r in await User.select(User.username)}

@@ -54,6 +54,7 @@ class TokenInfo(msgspec.Struct):
     revoked: bool
 
 
+OrgKind = Literal["city", "district", "area", "street"]
 OrgCode = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$")]
 OrgName = Annotated[str, msgspec.Meta(max_length=100)]
 
@@ -62,8 +63,24 @@ class OrgIn(msgspec.Struct):
     code: OrgCode
     name_zh: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     name_en: OrgName = ""
-    kind: Literal["city", "district", "area", "street"] = "street"
-    parent: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    kind: OrgKind = "street"
+    parent: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class OrgPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """What PATCH /api/v1/orgs/{code} changes: whatever is given (the code never changes).
+    `parent` moves the organisation (and everything below it); `active: false` deactivates it,
+    refused while it has active organisations below it, upcoming published fairs, or active
+    staff logins (unless `deactivate_users` is true: they are deactivated with it)."""
+
+    name_zh: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | msgspec.UnsetType = (
+        msgspec.UNSET)
+    name_en: OrgName | msgspec.UnsetType = msgspec.UNSET
+    kind: OrgKind | msgspec.UnsetType = msgspec.UNSET
+    parent: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | msgspec.UnsetType = (
+        msgspec.UNSET)
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+    deactivate_users: bool = False
 
 
 class OrgOut(msgspec.Struct):
@@ -73,6 +90,7 @@ class OrgOut(msgspec.Struct):
     name_en: str
     kind: str
     parent: str | None
+    active: bool = True
 
 
 class ListOut(msgspec.Struct):

@@ -6,7 +6,6 @@ import asyncio
 import contextvars
 import functools
 import hashlib
-import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,13 +16,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fairs import clock, db
 from fairs.db import is_unique_violation, write_transaction
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
+from fairs.i18n import N_
 from fairs.ratelimit import address_subject
 from fairs.settings import settings
 
-from .tables import ORG_KINDS, ROLES, ApiToken, Organisation, User
-
-ORG_CODE = re.compile(r"[A-Za-z0-9-]{1,32}")
-
+from .tables import ROLES, ApiToken, Organisation, User
 
 
 @functools.cache
@@ -92,6 +89,7 @@ class Principal:
 
 
 now = clock.now  # the one clock (tests set it)
+DEACTIVATED = N_("this organisation is deactivated")
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -235,36 +233,8 @@ async def top_org() -> dict:
         .first()
     )
     if row is None:
-        raise NotFound("no organisation exists yet; run `fairs demo` or create one")
+        raise NotFound("no organisation exists yet: run `fairs init` (or `fairs demo`)")
     return row
-
-
-async def create_org(code: str, name_zh: str, name_en: str = "", kind: str = "district",
-                     parent_code: str | None = None) -> dict:
-    code = code.strip()
-    if not ORG_CODE.fullmatch(code):
-        # Codes make the organisation's path, matched by prefix: no '/', '%' or '_'.
-        raise Invalid("code", "1 to 32 letters, digits or '-'")
-    name_zh, name_en = (name_zh or "").strip(), (name_en or "").strip()
-    if not name_zh or len(name_zh) > 100:
-        raise Invalid("name_zh", "1 to 100 characters")
-    if len(name_en) > 100:
-        raise Invalid("name_en", "at most 100 characters")
-    if kind not in ORG_KINDS:
-        raise Invalid("kind", "one of " + ", ".join(ORG_KINDS))
-    parent = await org_by_code(parent_code) if parent_code else None
-    path = f"{parent['path'] if parent else '/'}{code}/"
-    try:
-        async with write_transaction():
-            rows = await Organisation.insert(
-                Organisation(code=code, name_zh=name_zh, name_en=name_en, kind=kind,
-                             parent=parent["id"] if parent else None, path=path)
-            ).returning(*Organisation.all_columns())
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise Conflict(f"organisation {code!r} exists") from exc
-        raise
-    return rows[0]
 
 
 @dataclass(frozen=True)
@@ -288,6 +258,8 @@ async def prepare_user(username: str, password: str, role: str, org_code: str | 
     org_id = None
     if role != "employer":
         org = await org_by_code(org_code) if org_code else await top_org()
+        if not org["active"]:
+            raise Conflict(DEACTIVATED, errors=[FieldError("org", DEACTIVATED)])
         org_id = org["id"]
     return NewUser(username, await hash_password(password), role, org_id, display_name)
 
@@ -296,6 +268,13 @@ async def insert_user(user: NewUser) -> dict:
     """Insert a prepared user; inside the caller's write transaction, or in one of its own."""
     try:
         async with write_transaction():
+            if user.org_id is not None:
+                # Shares the organisation's row with other new logins; a deactivation (which
+                # locks it) waits for this one, or this one sees it deactivated.
+                org = await db.fetch("SELECT active FROM organisation WHERE id = {}"
+                                     + db.dialect.row_lock("SHARE"), user.org_id)
+                if not org or not org[0]["active"]:
+                    raise Conflict(DEACTIVATED, errors=[FieldError("org", DEACTIVATED)])
             rows = await User.insert(
                 User(username=user.username, password_hash=user.password_hash, role=user.role,
                      org=user.org_id, display_name=user.display_name)
@@ -328,6 +307,14 @@ async def org_path_of(org_id: int) -> str:
     return row["path"]
 
 
+async def _org_state(org_id: int) -> dict:
+    row = await Organisation.select(Organisation.path, Organisation.active).where(
+        Organisation.id == org_id).first()
+    if row is None:
+        raise NotFound("no such organisation")
+    return row
+
+
 def in_subtree(principal: Principal, org_path: str) -> bool:
     if principal.is_admin:
         return True
@@ -335,19 +322,23 @@ def in_subtree(principal: Principal, org_path: str) -> bool:
 
 
 async def ensure_manages(principal: Principal, org_id: int) -> None:
-    """An organiser acts only on its organisation's subtree; an admin everywhere."""
+    """An organiser acts only on its organisation's subtree; an admin everywhere. Nothing new
+    is made for a deactivated organisation (409)."""
     if not principal.is_organiser:
         raise Forbidden("organisers only")
-    if principal.is_admin:
-        return
-    if not in_subtree(principal, await org_path_of(org_id)):
+    org = await _org_state(org_id)
+    if not principal.is_admin and not in_subtree(principal, org["path"]):
         raise Forbidden("this belongs to another organisation")
+    if not org["active"]:
+        # Nothing new (a fair, a plan, a venue) under an organisation that was deactivated.
+        raise Conflict(DEACTIVATED, errors=[FieldError("org", DEACTIVATED)])
 
 
 async def list_orgs(under_path: str | None = None) -> list[dict]:
     query = Organisation.select(
         Organisation.id, Organisation.code, Organisation.name_zh, Organisation.name_en,
         Organisation.kind, Organisation.path, Organisation.parent.code.as_alias("parent"),
+        Organisation.active,
     ).order_by(Organisation.path)
     if under_path:
         query = query.where(Organisation.path.like(f"{under_path}%"))

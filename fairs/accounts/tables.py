@@ -15,7 +15,10 @@ ORG_KINDS = ("city", "district", "area", "street")
 
 class Organisation(Table, tablename="organisation"):
     """City > district or functional area > town or street. `path` is the materialised path of
-    codes ("/qd/xha/"), so a subtree is one indexed prefix match."""
+    codes ("/qd/xha/"), so a subtree is one indexed prefix match; a move rewrites the subtree's
+    paths in one transaction (fairs.accounts.orgs). `code` never changes. An inactive
+    organisation takes no new users, children or moves under it; it stays in the tree (its
+    past fairs still count in reports)."""
 
     code = Varchar(length=64, unique=True, null=False)
     name_zh = Varchar(length=200, null=False)
@@ -23,6 +26,7 @@ class Organisation(Table, tablename="organisation"):
     kind = Varchar(length=16, null=False, default="district")
     parent = ForeignKey("self", null=True)
     path = Varchar(length=1000, null=False, index=True)
+    active = Boolean(default=True, null=False)
 
 
 class User(Table, tablename="app_user"):

@@ -6,6 +6,8 @@ from fairs import hooks
 from fairs.hooks import OrganiserLink
 from fairs.i18n import N_
 
+from . import services
+
 LINKS = (OrganiserLink(95, "/organiser/audit", N_("Audit log"),
                        N_("Who changed what, and when")),)
 
@@ -16,3 +18,4 @@ def organiser_links() -> tuple[OrganiserLink, ...]:
 
 def connect() -> None:
     hooks.organiser_links.connect(organiser_links)
+    hooks.audit.connect(services.record)

@@ -241,11 +241,12 @@ async def registered_counts(fair_ids: list[int]) -> dict[int, FairCounts]:
 
 
 async def list_for_fair(fair_id: int, limit: int = 100, offset: int = 0) -> tuple[list, int]:
-    """An organiser's list of a fair's registrations: masked phones."""
+    """An organiser's list of a fair's registrations: masked phones (none, and no name, once
+    erased: fairs.tickets.retention)."""
     total = await Registration.count().where(Registration.fair == fair_id)
     rows = await Registration.select(*_COLUMNS).where(Registration.fair == fair_id).order_by(
         Registration.id).limit(limit).offset(offset)
     for r in rows:
-        r["phone"] = mask_phone(r["phone"])
+        r["phone"] = "" if r["phone"].startswith("#") else mask_phone(r["phone"])
         r["audiences"] = audience_list(r["audiences"])
     return rows, total

@@ -14,6 +14,8 @@ class Registration(Table, tablename="registration"):
     One active registration per phone per fair (a partial unique index); `status` "cancelled"
     revokes the code. `secret_hash` is the SHA-256 of the holder's secret (the key to the
     ticket's page and its cancellation; codes.new_secret), unique; NULL where nobody holds one.
+    Erased (fairs.tickets.retention, after the retention period): `name` and `phone_last4`
+    empty, `phone` "#<id>", `secret_hash` NULL; the row stays for the reports' counts.
     """
 
     fair = ForeignKey(Fair, null=False)

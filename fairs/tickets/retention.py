@@ -1,0 +1,181 @@
+"""Job seekers' personal data is kept while it serves, and then erased (the privacy note on the
+registration form says what this module does: keep the two in step).
+
+What a registration holds: a name and a mobile number (and its last four digits), which admit
+the holder at the door (door staff find a ticket by those digits; one registration per number
+per fair); the holder's secret (hashed), the key to the ticket page; the door code; and the
+target groups the holder ticked (optional), which the reports count. Check-in's scan log keeps,
+for a scanner that retries a scan, the answer it was given (with the holder's masked name).
+
+`purge()` erases, for every registration of a fair that ended more than `retention_days` ago,
+the name, the phone number and its last four digits, and the secret; and clears the stored
+scan answers of those registrations. The rows stay, anonymous: admissions, walk-ins, hiring
+intentions and the target-group figures of the reports count them, and count the same after.
+An erased registration's phone is "#<id>" (never a number: no look-up finds it, and the
+one-registration-per-phone index never sees two alike); its name is empty.
+
+Each fair's registrations are erased in chunks, one short write transaction each (a check-in
+at another fair waits for a chunk, never for the whole purge). Running it again erases nothing
+new. It runs from `fairs purge` (cron, a systemd timer) and in the serving process
+(`scheduler()`, a lifespan: at start-up, then every `purge_interval_hours`), one process at a
+time: a lock file beside SQLite's database, or a PostgreSQL advisory lock; a worker that finds
+the lock taken skips that round (another is purging).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fairs import clock, db
+from fairs.settings import Settings
+
+log = logging.getLogger("fairs.retention")
+
+CHUNK = 500
+ERASED_PREFIX = "#"
+LOCK_KEY = 727275  # PostgreSQL advisory lock (fairs.cli's migrations use 727274)
+
+# The registrations whose personal data is still there, of one fair.
+_KEPT = "fair = {} AND substr(phone, 1, 1) <> '#'"
+
+
+def is_erased(phone: str | None) -> bool:
+    return (phone or "").startswith(ERASED_PREFIX)
+
+
+@dataclass(frozen=True)
+class Purged:
+    cutoff: datetime  # fairs that ended before this
+    fairs: int  # fairs with registrations erased now
+    registrations: int  # registrations erased now
+
+
+async def due_fairs(cutoff: datetime) -> list[int]:
+    """Fairs that ended before `cutoff` and still hold someone's name or number."""
+    rows = await db.fetch(
+        "SELECT f.id FROM fair f WHERE f.ends_at < {} AND EXISTS (SELECT 1 FROM registration r "
+        "WHERE r.fair = f.id AND substr(r.phone, 1, 1) <> '#') ORDER BY f.id", cutoff)
+    return [r["id"] for r in rows]
+
+
+async def _erase_chunk(fair_id: int) -> int:
+    async with db.write_transaction():
+        rows = await db.write(
+            "UPDATE registration SET name = '', phone = '#' || CAST(id AS VARCHAR(20)), "
+            "phone_last4 = '', secret_hash = NULL "
+            f"WHERE id IN (SELECT id FROM registration WHERE {_KEPT} ORDER BY id LIMIT {CHUNK}) "
+            "RETURNING id", fair_id)
+        if rows:
+            ids = [r["id"] for r in rows]
+            marks = ", ".join("{}" for _ in ids)
+            await db.execute(
+                f"UPDATE scan SET answer = NULL WHERE fair = {{}} AND answer IS NOT NULL "
+                f"AND registration_id IN ({marks})", fair_id, *ids)
+    return len(rows)
+
+
+async def purge(retention_days: int, *, at: datetime | None = None,
+                dry_run: bool = False) -> Purged:
+    """Erase the personal data of the registrations of fairs that ended more than
+    `retention_days` before `at` (now). `dry_run`: count only."""
+    cutoff = (at or clock.now()) - timedelta(days=retention_days)
+    fairs = await due_fairs(cutoff)
+    erased = 0
+    for fair_id in fairs:
+        if dry_run:
+            rows = await db.fetch(f"SELECT COUNT(*) AS n FROM registration WHERE {_KEPT}",
+                                  fair_id)
+            erased += int(rows[0]["n"])
+            continue
+        while True:
+            n = await _erase_chunk(fair_id)
+            erased += n
+            if n < CHUNK:
+                break
+    return Purged(cutoff, len(fairs), erased)
+
+
+# --- one process at a time ------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def purge_lock(settings: Settings) -> AsyncIterator[bool]:
+    """Yields whether this process holds the purge lock (False: another is purging now)."""
+    if settings.is_sqlite:
+        from fairs.db import sqlite_path
+
+        path = sqlite_path(settings.database_url) + ".purge-lock"
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+    else:
+        import asyncpg
+
+        conn = await asyncpg.connect(settings.database_url)
+        try:
+            held = await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY)
+            try:
+                yield bool(held)
+            finally:
+                if held:
+                    await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
+        finally:
+            await conn.close()
+
+
+async def purge_once(settings: Settings) -> Purged | None:
+    """One scheduled round: the purge if this process gets the lock, else None."""
+    async with purge_lock(settings) as held:
+        if not held:
+            return None
+        return await purge(settings.retention_days)
+
+
+async def run_schedule(settings: Settings, rounds: int | None = None) -> None:
+    """Purge now, then every `purge_interval_hours` (`rounds`: stop after that many, for
+    tests). A round that fails is logged and the schedule goes on."""
+    done = 0
+    while rounds is None or done < rounds:
+        try:
+            purged = await purge_once(settings)
+            if purged is not None and purged.registrations:
+                log.info("retention: erased the personal data of %d registrations of %d fairs "
+                         "that ended before %s", purged.registrations, purged.fairs,
+                         purged.cutoff.date().isoformat())
+        except Exception:  # noqa: BLE001 - the next round tries again
+            log.exception("retention: the purge failed")
+        done += 1
+        if rounds is not None and done >= rounds:
+            return
+        await asyncio.sleep(settings.purge_interval_hours * 3600)
+
+
+@contextlib.asynccontextmanager
+async def scheduler(settings: Settings) -> AsyncIterator[asyncio.Task | None]:
+    """For the serving process's lifespan: the schedule as a background task (none when
+    `purge_interval_hours` is 0), cancelled at shut-down."""
+    if settings.purge_interval_hours <= 0:
+        yield None
+        return
+    task = asyncio.create_task(run_schedule(settings), name="fairs-retention")
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
