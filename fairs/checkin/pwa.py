@@ -15,13 +15,15 @@ from fairs.settings import ROOT
 
 STATIC = ROOT / "static"
 
-# What the scanner page loads (base.html's stylesheet and htmx, the decoder, the scanner's
-# module) and the icons its manifest names: precached by the worker, so the page opens offline.
+# What the scanner page loads (base.html's stylesheet, htmx and favicon, the decoder, the
+# scanner's module) and the icons its manifest names: precached by the worker, so the page
+# opens offline.
 PRECACHE = (
     "/static/css/app.css",
     "/static/vendor/htmx/htmx.min.js",
     "/static/vendor/jsqr/jsQR.js",
     "/static/js/scanner.js",
+    "/static/img/favicon.svg",
     "/static/img/icon-192.png",
     "/static/img/icon-512.png",
     "/static/img/icon-maskable-512.png",
