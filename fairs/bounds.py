@@ -50,7 +50,7 @@ def in_range(value: date | datetime) -> bool:
 def check_date(value: Any, field: str) -> Any:
     """`value` (a date, a datetime, or None) unchanged, or a 422 naming `field`."""
     if isinstance(value, date) and not in_range(value):
-        raise Invalid(field, DATE_MESSAGE)
+        raise Invalid(field, DATE_MESSAGE, code="out_of_range")
     return value
 
 
@@ -60,31 +60,33 @@ def check_text(value: str | None, field: str, max_length: int = 200,
     at most `max_length` characters; a 422 naming the field."""
     value = (value or "").strip()
     if required and not value:
-        raise Invalid(field, N_("required"))
+        raise Invalid(field, N_("required"), code="required")
     if len(value) > max_length:
-        raise Invalid(field, N_("at most {n} characters").format(n=max_length))
+        raise Invalid(field, N_("at most {n} characters"), code="too_long",
+                      params={"n": max_length})
     return value
 
 
-def _parse(raw: str | None, field: str, parse: Any, message: str) -> Any:
+def _parse(raw: str | None, field: str, parse: Any, message: str, code: str) -> Any:
     raw = (raw or "").strip()
     if not raw:
         return None
     try:
         value = parse(raw)
     except ValueError as exc:
-        raise Invalid(field, message) from exc
+        raise Invalid(field, message, code=code) from exc
     return check_date(value, field)
 
 
 def parse_date(raw: str | None, field: str) -> date | None:
     """A query's or a form's YYYY-MM-DD (blank: None), bounded; a 422 naming the field."""
-    return _parse(raw, field, date.fromisoformat, N_("a date YYYY-MM-DD"))
+    return _parse(raw, field, date.fromisoformat, N_("a date YYYY-MM-DD"), "invalid_date")
 
 
 def parse_datetime(raw: str | None, field: str) -> datetime | None:
     """A query's or a form's ISO date and time (blank: None), bounded; a 422 naming the field."""
-    return _parse(raw, field, datetime.fromisoformat, N_("a date and time"))
+    return _parse(raw, field, datetime.fromisoformat, N_("a date and time"),
+                  "invalid_datetime")
 
 
 def _bad_date(value: Any) -> bool:

@@ -7,9 +7,11 @@ so templates, services (a check-in's explanation) and the CLI all translate the 
 from __future__ import annotations
 
 import io
+import string
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -61,6 +63,81 @@ _ = gettext
 def N_(message: str) -> str:
     """Marks a string for extraction; it is translated later, where it is shown."""
     return message
+
+
+# --- messages with named placeholders -------------------------------------------------------
+# An error (fairs.errors) carries a message id ("at most {n} characters") and its values apart
+# ({"n": 200}); `render` translates the id for a locale and fills the values in, dates and
+# numbers formatted for that locale. A plain English string given where an id is expected (code
+# not yet swept) renders too: translated when the catalogue has it, as given otherwise.
+
+_FORMATTER = string.Formatter()
+
+
+def placeholders(text: str) -> set[str]:
+    """The names of a message's {placeholders}."""
+    try:
+        return {name for _lit, name, _spec, _conv in _FORMATTER.parse(text) if name}
+    except ValueError:
+        return set()
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:  # a placeholder without a value stays as written
+        return "{" + key + "}"
+
+
+def render_value(value: object, locale: str) -> str:
+    """A message's value as text for `locale`: a date or a time in the one style of the pages, a
+    number grouped (pass ids and codes as strings), a list joined, a nested message rendered."""
+    token = current_locale.set(locale)  # the formatters read the locale from the context
+    try:
+        return _value_text(value, locale)
+    finally:
+        current_locale.reset(token)
+
+
+def _value_text(value: object, locale: str) -> str:
+    if hasattr(value, "render"):
+        return value.render(locale)  # a nested message (fairs.errors.Message)
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, int | float):
+        return _number(value, locale)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return ("、" if locale == "zh_CN" else ", ").join(_value_text(v, locale) for v in items)
+    return str(value)
+
+
+@lru_cache(maxsize=1024)
+def _number(value: int | float, locale: str) -> str:
+    """A number grouped for the locale (Babel takes some 20 µs a number; messages repeat)."""
+    return format_number(value)
+
+
+def render(msgid: str, params: Mapping[str, object] | None = None,
+           locale: str | None = None) -> str:
+    """`msgid` in `locale` (the request's by default), its {placeholders} filled from `params`.
+    Without params the text is taken as it is (braces and all)."""
+    if not msgid:
+        return ""
+    locale = locale or current_locale.get()
+    text = translations(locale).ugettext(msgid)
+    if not params:
+        return text
+    values = _Values({key: render_value(value, locale) for key, value in params.items()})
+    try:
+        return text.format_map(values)
+    except (ValueError, IndexError, AttributeError):  # a malformed translation: the English
+        try:
+            return msgid.format_map(values)
+        except (ValueError, IndexError, AttributeError):
+            return msgid
 
 
 def normalise(code: str | None) -> str | None:

@@ -110,6 +110,7 @@ def metrics_guard(allow: tuple[str, ...], token: str):
     from secrets import compare_digest
 
     from fairs.errors import NotFound
+    from fairs.i18n import N_
 
     networks = [ipaddress.ip_network(item, strict=False) for item in allow]
     expected = f"bearer {token}".encode() if token else b""
@@ -132,6 +133,6 @@ def metrics_guard(allow: tuple[str, ...], token: str):
         client = connection.scope.get("client")
         if client and address_allowed(client[0]):
             return
-        raise NotFound("no such thing")
+        raise NotFound(N_("There is nothing at this address."))
 
     return guard

@@ -30,17 +30,24 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class FieldProblem(msgspec.Struct):
+    """What is wrong with one field: `message` in the request's language, `code` a stable
+    machine word (`required`, `too_long`, `invalid_uscc`...) that does not change with it."""
+
     field: str
     message: str
+    code: str
 
 
 class ProblemDetails(msgspec.Struct):
-    """RFC 9457 problem details, as every error is answered."""
+    """RFC 9457 problem details, as every error is answered. `title`, `detail` and each
+    `errors[].message` are in the request's language (Accept-Language, the session's choice, or
+    zh-CN); `code` (the problem's) and `errors[].code` are stable machine words."""
 
     status: int
     type: str = "about:blank"
     title: str = ""
     detail: str = ""
+    code: str = ""
     errors: list[FieldProblem] = []
 
 

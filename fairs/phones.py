@@ -6,8 +6,10 @@ from __future__ import annotations
 import phonenumbers
 
 from fairs.errors import Invalid
+from fairs.i18n import N_
 
-MESSAGE = "a mainland mobile number, e.g. 13812345678"
+MESSAGE = N_("a mainland mobile number, e.g. 13812345678")
+CODE = "invalid_phone"
 MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE,
                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
@@ -17,15 +19,15 @@ def check_mobile(raw: str, field: str = "phone") -> str:
     `field` otherwise."""
     text = (raw or "").strip()
     if not text or len(text) > 32:
-        raise Invalid(field, MESSAGE)
+        raise Invalid(field, MESSAGE, code=CODE)
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:
-        raise Invalid(field, MESSAGE) from exc
+        raise Invalid(field, MESSAGE, code=CODE) from exc
     if (not phonenumbers.is_valid_number(number)
             or phonenumbers.region_code_for_number(number) != "CN"
             or phonenumbers.number_type(number) not in MOBILE_TYPES):
-        raise Invalid(field, MESSAGE)
+        raise Invalid(field, MESSAGE, code=CODE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

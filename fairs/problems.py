@@ -2,6 +2,11 @@
 
 API paths always get problem+json. A page (a browser asking for HTML) gets the same status with
 a readable error page instead, and a login redirect for 401.
+
+Errors carry message ids (fairs.errors); they are rendered here, when the answer is made, in the
+request's language: `title`, `detail` and each `errors[].message`, next to the stable `code` and
+`errors[].code`. Litestar's own texts (its validation messages included, fairs.validation) are
+mapped to message ids first.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from fairs import bounds, i18n
+from fairs import bounds, i18n, validation
 from fairs.db import is_integrity_error
 from fairs.errors import FairsError, FieldError, Invalid, NotFound
 
@@ -32,6 +37,7 @@ TITLES = {
     404: N_("Not found"),
     405: N_("Method not allowed"),
     409: N_("Conflict"),
+    410: N_("Gone"),
     413: N_("Request too large"),
     415: N_("Unsupported media type"),
     422: N_("Invalid input"),
@@ -39,6 +45,48 @@ TITLES = {
     500: N_("Internal server error"),
     503: N_("Service unavailable"),
 }
+NOTHING_HERE = N_("There is nothing at this address.")
+# Litestar's own texts (an HTTPException's detail) as message ids with a machine code.
+HTTP_DETAILS = {
+    "Not Found": (NOTHING_HERE, "not_found"),
+    "Method Not Allowed": (N_("This address does not take this method."), "method_not_allowed"),
+    "Request Entity Too Large": (N_("The request is too large."), "too_large"),
+    "Bad Request": (N_("The request is malformed."), "bad_request"),
+    "Forbidden": (N_("Forbidden"), "forbidden"),
+    "Unauthorized": (N_("Login required"), "not_authenticated"),
+    "Too Many Requests": (N_("Too many requests"), "too_many_requests"),
+    "Service Unavailable": (N_("Service unavailable"), "unavailable"),
+    "Internal Server Error": (N_("Something went wrong on our side."), "internal"),
+    "CSRF token verification failed": (
+        N_("The page's security token is missing or out of date: reload the page and try "
+           "again."), "csrf"),
+    "Cross-origin request refused": (N_("A request from another site is refused."),
+                                     "cross_origin"),
+    "Invalid host header": (N_("The request's Host header is invalid."), "bad_host"),
+    "Invalid multipart/form-data": (N_("The uploaded form is malformed."), "malformed"),
+    "Unexpected eof in multipart/form-data": (N_("The uploaded form is malformed."), "malformed"),
+    "multipart boundary missing in Content-Type": (N_("The uploaded form is malformed."),
+                                                   "malformed"),
+}
+HTTP_PREFIXES = (
+    ("Invalid content-length", N_("The request's Content-Length header is invalid."),
+     "bad_content_length"),
+    ("JSON is malformed", N_("The body is not valid JSON."), "malformed"),
+    ("Validation failed", N_("Validation failed"), "invalid"),
+)
+
+
+def request_locale(request: Request) -> str:
+    """The request's language: as LocaleMiddleware chose it, or (an error raised before that
+    middleware ran, or after it returned: an unknown path, a middleware's refusal) as it would."""
+    state = request.scope.get("state") or {}
+    locale = state.get("locale")
+    if locale:
+        return locale
+    from fairs.web import locale_for
+
+    settings = request.app.state.get("settings")
+    return locale_for(request.scope, getattr(settings, "default_locale", i18n.DEFAULT_LOCALE))
 
 
 def _wants_html(request: Request) -> bool:
@@ -49,39 +97,86 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept
 
 
+class LocaleTemplate(Template):
+    """A template rendered in a given locale, whichever locale the context holds by then (an
+    error answered outside LocaleMiddleware is rendered after it has returned)."""
+
+    def __init__(self, *args: Any, locale: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locale = locale
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any):
+        token = i18n.current_locale.set(self.locale)
+        try:
+            return super().to_asgi_response(*args, **kwargs)
+        finally:
+            i18n.current_locale.reset(token)
+
+
 class Problem(ProblemDetailsException):
-    def __init__(self, *, status: int, title: str, detail: str, slug: str,
-                 errors: list[dict] | None = None, headers: dict | None = None,
-                 extra: dict | None = None) -> None:
-        body: dict[str, Any] = {"errors": errors or []}
-        if extra:
-            body.update(extra)
+    """A problem in message ids (the detail and each field's message, with their values),
+    rendered in the request's language when it is answered."""
+
+    def __init__(self, *, status: int, detail: str = "", slug: str,
+                 params: dict | None = None, code: str | None = None,
+                 errors: list[FieldError] | None = None, headers: dict | None = None,
+                 extra: dict | None = None, title: str | None = None,
+                 detail_lists_errors: bool = False) -> None:
+        self.detail_lists_errors = detail_lists_errors  # "field: message; ..." as the detail
+        self.msgid = detail or TITLES.get(status, N_("Error"))
+        self.params = dict(params or {})
+        self.field_errors = list(errors or [])
+        self.code = code or (self.field_errors[0].code if self.field_errors else None) \
+            or slug.replace("-", "_")
+        for error in self.field_errors:
+            error.code = error.code or self.code
+        self.body_extra = dict(extra or {})
         super().__init__(
-            status_code=status, title=title, detail=detail, type_=f"/problems/{slug}",
-            headers=headers, extra=body,
+            status_code=status, title=title or TITLES.get(status, N_("Error")),
+            detail=self.msgid, type_=f"/problems/{slug}", headers=headers,
         )
 
+    def rendered(self, locale: str) -> dict[str, Any]:
+        """The problem's body in `locale`."""
+        if self.detail_lists_errors and self.field_errors:
+            detail = "; ".join(f"{e.field}: {e.text(locale)}" for e in self.field_errors)
+        else:
+            detail = i18n.render(self.msgid, self.params, locale)
+        body: dict[str, Any] = {
+            "status": self.status_code, "type": self.type_,
+            "title": i18n.render(self.title or N_("Error"), None, locale),
+            "detail": detail,
+            "code": self.code,
+            "errors": [e.as_dict(locale) for e in self.field_errors],
+        }
+        body.update(self.body_extra)
+        return body
+
     def to_response(self, request: Request) -> Response:
+        locale = request_locale(request)
+        body = self.rendered(locale)
         if _wants_html(request):
             if self.status_code == 401:
                 return Redirect(path=f"/login?next={request.url.path}")
-            return Template(
+            return LocaleTemplate(
                 template_name="error.html",
+                locale=locale,
                 context={
                     "status": self.status_code,
-                    "title": i18n.gettext(self.title or "Error"),
-                    "detail": self.detail,
-                    "errors": (self.extra or {}).get("errors", []),
+                    "title": body["title"],
+                    "detail": body["detail"],
+                    "errors": body["errors"],
                     "user": request.scope.get("user"),
                     "request": request,
-                    "locale": i18n.current_locale.get(),
-                    "html_lang": "zh-CN" if i18n.current_locale.get() == "zh_CN" else "en",
+                    "locale": locale,
+                    "html_lang": "zh-CN" if locale == "zh_CN" else "en",
                     "lang_urls": {},
                 },
                 status_code=self.status_code,
                 headers=self.headers,
             )
-        return super().to_response(request)
+        return Response(body, headers=self.headers, media_type="application/problem+json",
+                        status_code=self.status_code)
 
 
 def _slug(status: int) -> str:
@@ -92,9 +187,11 @@ def from_fairs_error(exc: FairsError) -> Problem:
     return Problem(
         status=exc.status,
         title=exc.title,
-        detail=exc.detail,
+        detail=exc.msgid,
+        params=exc.params,
+        code=exc.code,
         slug=exc.type_slug,
-        errors=[e.as_dict() for e in exc.errors],
+        errors=exc.errors,
         headers=exc.headers,
         extra=exc.extra,
     )
@@ -119,26 +216,46 @@ def _field_of(item: dict) -> str:
     return "body"
 
 
+def _detail_of(text: str) -> tuple[str, dict, str | None]:
+    """A Litestar detail as a message id, its values and its code; a text not known here is
+    given as the reason of a refusal."""
+    if text in HTTP_DETAILS:
+        message, code = HTTP_DETAILS[text]
+        return message, {}, code
+    for prefix, message, code in HTTP_PREFIXES:
+        if text.startswith(prefix):
+            return message, {}, code
+    if not text:
+        return "", {}, None
+    return N_("The request was refused: {reason}"), {"reason": text}, None
+
+
+_MISSING_PARAMETER = re.compile(r"^Missing required \w+ parameter '([^']*)'")
+
+
 def from_http_exception(exc: HTTPException) -> Problem:
     status = exc.status_code
-    errors: list[dict] = []
-    detail = exc.detail
+    errors: list[FieldError] = []
     if isinstance(exc, ValidationException) or isinstance(exc.extra, list):
         for item in exc.extra or []:
             if isinstance(item, dict):
-                errors.append({"field": _field_of(item), "message": str(item.get("message", ""))})
-        if errors and "Validation failed" in detail:
-            detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    if not errors and status == 400:
-        errors.append({"field": "body", "message": detail})
-    return Problem(
-        status=status,
-        title=TITLES.get(status, detail or "Error"),
-        detail=detail,
-        slug=_slug(status),
-        errors=errors,
-        headers=exc.headers,
-    )
+                message, params, code = validation.parse(str(item.get("message", "")))
+                errors.append(FieldError(_field_of(item), message, code=code, params=params))
+    missing = _MISSING_PARAMETER.match(exc.detail or "")
+    if missing and not errors:
+        errors.append(FieldError(missing.group(1), N_("required"), code="required"))
+    if errors:
+        return Problem(status=status, slug=_slug(status), detail=N_("Validation failed"),
+                       errors=errors, headers=exc.headers, detail_lists_errors=True)
+    detail, params, code = _detail_of(exc.detail or "")
+    if status == 400:  # a malformed request names the body
+        if code == "malformed":
+            errors.append(FieldError("body", N_("not valid JSON"), code="malformed"))
+        else:
+            errors.append(FieldError("body", N_("The request is malformed."),
+                                     code=code or "bad_request"))
+    return Problem(status=status, slug=_slug(status), detail=detail, params=params, code=code,
+                   errors=errors, headers=exc.headers)
 
 
 def _refused_connection(exc: Exception) -> bool:
@@ -154,25 +271,26 @@ def _refused_connection(exc: Exception) -> bool:
 def from_unhandled(exc: Exception) -> Problem:
     if is_integrity_error(exc):
         log.warning("integrity error not mapped by a service: %s", type(exc).__name__)
-        return Problem(status=409, title="Conflict", slug="conflict",
-                       detail="This conflicts with data already saved.")
+        return Problem(status=409, slug="conflict", code="conflict",
+                       detail=N_("This conflicts with data already saved."))
     if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
         log.error("database busy: %s", exc)
-        return Problem(status=503, title="Service unavailable", slug="unavailable",
-                       detail="The database is busy; try again.", headers={"Retry-After": "1"})
+        return Problem(status=503, slug="unavailable", code="busy",
+                       detail=N_("The database is busy; try again."), headers={"Retry-After": "1"})
     if _refused_connection(exc):
         log.error("database refused a connection: %s", exc)
-        return Problem(status=503, title="Service unavailable", slug="unavailable",
-                       detail="The database is busy; try again.", headers={"Retry-After": "1"})
+        return Problem(status=503, slug="unavailable", code="busy",
+                       detail=N_("The database is busy; try again."), headers={"Retry-After": "1"})
     log.exception("unhandled error", exc_info=exc)
-    return Problem(status=HTTP_500_INTERNAL_SERVER_ERROR, title="Internal server error",
-                   slug="internal", detail="Something went wrong on our side.")
+    return Problem(status=HTTP_500_INTERNAL_SERVER_ERROR, slug="internal", code="internal",
+                   detail=N_("Something went wrong on our side."))
 
 
 # Input the database cannot hold, refused at the door in one place (without this it reaches the
 # driver, which refuses it: a 500). Ids are the database's serial integers, 32-bit on
 # PostgreSQL; text never holds a NUL character (PostgreSQL's text type cannot store one).
 MAX_ID = 2**31 - 1
+NUL_MESSAGE = N_("must not contain NUL characters")
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
@@ -201,7 +319,7 @@ def refuse_deep_json(body: bytes) -> None:
     into it (100,000 brackets made a RecursionError: a 500)."""
     if bounds.json_depth_exceeds(body):
         raise FairsError(N_("the JSON body is nested too deeply"), errors=[
-            FieldError("body", N_("nested deeper than 32 levels"))])
+            FieldError("body", N_("nested deeper than 32 levels"), code="too_deep")])
 
 
 def refuse_loose_booleans(request: Request, body: bytes) -> None:
@@ -212,7 +330,7 @@ def refuse_loose_booleans(request: Request, body: bytes) -> None:
         found = bounds.loose_boolean(field.annotation, body)
         if found:
             raise FairsError(N_("Validation failed"), errors=[
-                FieldError(found, N_("Expected `bool`: true or false"))])
+                FieldError(found, N_("true or false"), code="type")])
 
 
 async def check_input(request: Request) -> None:
@@ -224,11 +342,11 @@ async def check_input(request: Request) -> None:
             continue
         if (isinstance(value, int) and abs(value) > MAX_ID) or (
                 isinstance(value, str) and "\x00" in value):
-            raise NotFound("no such thing")
+            raise NotFound(NOTHING_HERE)
     if b"%00" in request.scope.get("query_string", b""):
         for key, value in request.query_params.multi_items():
             if "\x00" in key or "\x00" in str(value):
-                raise Invalid(key.replace("\x00", "") or "query", "must not contain NUL characters")
+                raise Invalid(key.replace("\x00", "") or "query", NUL_MESSAGE, code="nul")
     kind, length = "", None
     for key, value in request.scope["headers"]:  # raw: no Headers object per request
         if key == b"content-type":
@@ -248,14 +366,13 @@ async def check_input(request: Request) -> None:
                 field = _nul_path(json.loads(body)) or "body"
             except ValueError:
                 return  # malformed JSON: the body's own parser answers 400
-            raise Invalid(field, "must not contain NUL characters")
+            raise Invalid(field, NUL_MESSAGE, code="nul")
     elif kind.startswith("application/x-www-form-urlencoded"):
         body = await request.body()
         if b"%00" in body or b"\x00" in body:
             for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
                 if "\x00" in key or "\x00" in value:
-                    raise Invalid(key.replace("\x00", "") or "body",
-                                  "must not contain NUL characters")
+                    raise Invalid(key.replace("\x00", "") or "body", NUL_MESSAGE, code="nul")
 
 
 # --- JSON bodies are JSON -----------------------------------------------------------------------
@@ -303,9 +420,9 @@ def check_media_type(request: Request) -> None:
     if kind is None and not has_body:
         return
     if kind is None or not _is_json(kind):
-        raise Problem(status=415, title=TITLES[415], slug=_slug(415),
-                      detail="Send the body as application/json.",
-                      errors=[{"field": "content-type", "message": "must be application/json"}])
+        raise Problem(status=415, slug=_slug(415), code="unsupported_media_type",
+                      detail=N_("Send the body as application/json."),
+                      errors=[FieldError("content-type", N_("must be application/json"))])
 
 
 async def before_request(request: Request) -> None:

@@ -30,6 +30,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from fairs.errors import TooManyRequests
+from fairs.i18n import N_
 from fairs.settings import RATE_LIMIT_DEFAULTS
 
 NAMESPACE = "fairs-rl"
@@ -101,8 +102,9 @@ class RateLimiter:
     async def _refuse(self, item: RateLimitItemPerSecond, name: str, key: str) -> None:
         stats = await self.strategy.get_window_stats(item, name, key)
         wait = math.ceil(stats.reset_time - time.time()) if stats.reset_time else 1
-        raise TooManyRequests("Too many attempts; wait and try again",
-                              retry_after=min(max(wait, 1), item.get_expiry()))
+        wait = min(max(wait, 1), item.get_expiry())
+        raise TooManyRequests(N_("Too many attempts; try again in {seconds} seconds."),
+                              retry_after=wait, params={"seconds": wait})
 
     async def hit(self, name: str, *subjects: object) -> None:
         """Count one event for `subjects` under rule `name`; 429 (Retry-After) past the limit."""

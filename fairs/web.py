@@ -168,13 +168,14 @@ def form_int(data: dict[str, Any], field: str, default: int | None = None, *,
     if not raw:
         return default
     if len(raw) > 20:
-        raise Invalid(field, N_("a whole number"))
+        raise Invalid(field, N_("a whole number"), code="type")
     try:
         value = int(raw)
     except ValueError as exc:
-        raise Invalid(field, N_("a whole number")) from exc
+        raise Invalid(field, N_("a whole number"), code="type") from exc
     if not lo <= value <= hi:
-        raise Invalid(field, N_("a whole number from {lo} to {hi}").format(lo=lo, hi=hi))
+        raise Invalid(field, N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": lo, "hi": hi})
     return value
 
 
@@ -182,7 +183,8 @@ def form_text(data: dict[str, Any], field: str, max_length: int = 200) -> str:
     """A text field of a form, stripped; longer than `max_length` is an Invalid naming it."""
     value = str(data.get(field, "") or "").strip()
     if len(value) > max_length:
-        raise Invalid(field, N_("at most {n} characters").format(n=max_length))
+        raise Invalid(field, N_("at most {n} characters"), code="too_long",
+                      params={"n": max_length})
     return value
 
 

@@ -217,7 +217,7 @@ async def test_login_rate_limits_per_address_and_account(migrated, world, monkey
         good = {"username": "organiser", "password": "organiser-demo-2026"}
         locked = await a.post("/api/v1/auth/login", json=good)
         body = problem(locked, 429)
-        assert int(locked.headers["retry-after"]) > 0 and body["title"] == "Too many requests"
+        assert int(locked.headers["retry-after"]) > 0 and body["code"] == "too_many_requests"
         # The owner, from another address, is not locked out.
         assert (await b.post("/api/v1/auth/login", json=good)).status_code == 200
         # Another account from another address is not affected.

@@ -369,7 +369,7 @@ async def test_editor_edits_a_published_fair_as_a_reschedule(new_client, world):
     ({"venue": "999999"}, "venue", "unknown venue"),
     ({"starts_at": "next tuesday"}, "starts_at", "a date and time"),
     ({"title": "   "}, "title", "required"),
-    ({"capacity": "0"}, "capacity", "1 to 1,000,000"),
+    ({"capacity": "0"}, "capacity", "a whole number from 1 to 1,000,000"),
     ({"capacity": "many"}, "capacity", "a whole number"),
     ({"industries": ["ai", "alchemy"]}, "industries", "unknown code(s): alchemy"),
     ({"kind": "online", "channel": ""}, "channel", "an online fair needs a channel"),
@@ -427,7 +427,7 @@ async def test_cancel_delete_and_their_errors(new_client, world):
     assert field_error(no_reason.text, "reason") == "say why the fair is cancelled"
     refused = await post_form(organiser, f"/organiser/fairs/{live['id']}/delete", {})
     assert refused.status_code == 409
-    assert "only drafts can be deleted" in refused.text
+    assert "Only drafts can be deleted" in refused.text
     done = await post_form(organiser, f"/organiser/fairs/{live['id']}/cancel",
                            {"reason": "场地维修"})
     assert done.status_code == 303

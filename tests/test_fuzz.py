@@ -196,8 +196,8 @@ async def test_nul_characters_are_refused_naming_the_field(app, migrated):
         await organiser.login("organiser")
         token = await organiser.post("/api/v1/auth/tokens", json={"name": "a\u0000b"})
         assert token.status_code == 422, token.text
-        assert token.json()["errors"] == [{"field": "name",
-                                           "message": "must not contain NUL characters"}]
+        assert token.json()["errors"] == [{"field": "name", "code": "nul",
+                                           "message": "不能包含 NUL 字符"}]
         found = await organiser.get("/api/v1/fairs", params={"q": "招聘\u0000"})
         assert found.status_code == 422 and found.json()["errors"][0]["field"] == "q"
         assert (await organiser.get("/api/v1/tickets/AB%00CD")).status_code == 404

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from fairs import hooks
 from fairs.accounts.auth import employer_guard, require
 from fairs.errors import Forbidden, NotFound
+from fairs.i18n import N_
 
 from . import services
 from .http import PRIVATE_CACHE, fair_ics_response, ics_response
@@ -36,7 +37,7 @@ FEED_QUERY = {"codes": Provide(feed_query)}
 def _name(value: str) -> str:
     match = _ICS_NAME.match(value)
     if not match:
-        raise NotFound("no such calendar")
+        raise NotFound(N_("no such calendar"))
     return match.group(1)
 
 
@@ -68,7 +69,7 @@ class CalendarFeeds(Controller):
     async def fair_feed(self, request: Request, name: FromPath[str]) -> Response:
         fair_id = _name(name)
         if not fair_id.isdigit() or len(fair_id) > 12:
-            raise NotFound("no such fair")
+            raise NotFound(N_("no such fair"))
         return await fair_ics_response(request, int(fair_id))
 
     @get("/feeds/{name:str}", summary="An employer's private feed ({token}.ics)")
@@ -85,7 +86,7 @@ async def employer_id_of(request: Request) -> int:
     principal = require(request)
     employer = await hooks.employer_of_user.first(principal)
     if not employer:
-        raise Forbidden("this login belongs to no employer")
+        raise Forbidden(N_("This login belongs to no employer."), code="not_an_employer")
     return int(employer)
 
 

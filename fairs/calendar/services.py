@@ -22,6 +22,7 @@ from fairs import clock, db, hooks
 from fairs.db import dialect
 from fairs.errors import Invalid, NotFound
 from fairs.events.tables import KINDS
+from fairs.i18n import N_
 
 from . import ical
 from .pieces import (  # noqa: F401 (callers read them here)
@@ -92,21 +93,23 @@ async def check_filter(kind: str | None = None, industry: str | None = None,
     kind, industry, audience, org = (v.strip() if v and v.strip() else None
                                      for v in (kind, industry, audience, org))
     if kind and kind not in KINDS:
-        raise Invalid("kind", f"one of {', '.join(KINDS)}")
+        raise Invalid("kind", N_("one of {choices}"), code="invalid_choice",
+                      params={"choices": KINDS})
     if industry or audience:
         industries, audiences = await _ref.names()
         if (industry and industry not in industries) or (audience and audience not in audiences):
             industries, audiences = await _ref.names(force=True)
         if industry and industry not in industries:
-            raise Invalid("industry", "unknown industry code")
+            raise Invalid("industry", N_("unknown industry code"), code="unknown_code")
         if audience and audience not in audiences:
-            raise Invalid("audience", "unknown audience code")
+            raise Invalid("audience", N_("unknown audience code"), code="unknown_code")
     if org and await _ref.org(org) is None:
-        raise Invalid("org", "unknown organisation code")
+        raise Invalid("org", N_("unknown organisation code"), code="unknown_org")
     if days is None:
         days = DEFAULT_DAYS
     if not 1 <= days <= MAX_DAYS:
-        raise Invalid("days", f"1 to {MAX_DAYS}")
+        raise Invalid("days", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 1, "hi": MAX_DAYS})
     return FeedFilter(kind=kind, industry=industry, audience=audience, org=org, days=days)
 
 
@@ -126,7 +129,7 @@ async def _where(flt: FeedFilter) -> tuple[str, list]:
     if flt.org:
         org = await _ref.org(flt.org)
         if org is None:
-            raise Invalid("org", "unknown organisation code")
+            raise Invalid("org", N_("unknown organisation code"), code="unknown_org")
         sql.append("f.org IN (SELECT id FROM organisation WHERE path LIKE {})")
         args.append(org["path"] + "%")
     if flt.industry:
@@ -285,7 +288,7 @@ async def _fair_row(fair_id: int) -> dict:
         "revision || '|' || CAST(updated_at AS TEXT) AS state, starts_at, ends_at FROM fair "
         "WHERE id = {}", fair_id)
     if not rows or rows[0]["status"] not in PUBLIC_STATUSES:
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"))
     return rows[0]
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from fairs import db, hooks
 from fairs.errors import NotFound
 from fairs.events.tables import Fair
+from fairs.i18n import N_
 
 from . import ical
 from .pieces import CHUNK, _etag, base_url, host, now
@@ -70,12 +71,12 @@ async def revoke_employer_feed(employer_id: int) -> None:
 
 async def employer_by_token(token: str) -> dict:
     if not token or len(token) > 100:
-        raise NotFound("no such feed")
+        raise NotFound(N_("no such feed"))
     row = await CalendarFeedToken.select(
         CalendarFeedToken.employer_id, CalendarFeedToken.created_at,
         CalendarFeedToken.revoked_at).where(CalendarFeedToken.token_hash == _hash(token)).first()
     if row is None or row["revoked_at"] is not None:
-        raise NotFound("no such feed")
+        raise NotFound(N_("no such feed"))
     return row
 
 

@@ -28,14 +28,15 @@ async def audiences() -> list[dict]:
 async def check_codes(field: str, codes: list[str], table) -> list[str]:
     """Unknown industry/audience codes are a 422 naming the field and the codes."""
     if len(codes) > 50:
-        raise Invalid(field, N_("at most 50 items"))
+        raise Invalid(field, N_("at most {n} items"), code="too_many", params={"n": 50})
     codes = list(dict.fromkeys(codes))
     if not codes:
         return []
     known = {r["code"] for r in await table.select(table.code).where(table.code.is_in(codes))}
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise Invalid(field, f"unknown code(s): {', '.join(unknown)}")
+        raise Invalid(field, N_("unknown code(s): {codes}"), code="unknown_code",
+                      params={"codes": unknown})
     return codes
 
 
@@ -73,14 +74,16 @@ async def channels(include_inactive: bool = False) -> list[dict]:
 async def venue(venue_id: int) -> dict:
     row = await Venue.select(*_VENUE_COLS).where(Venue.id == venue_id).first()
     if row is None:
-        raise NotFound("no such venue", errors=[FieldError("venue", "unknown venue")])
+        raise NotFound(N_("no such venue"), errors=[
+            FieldError("venue", N_("unknown venue"), code="unknown_venue")])
     return row
 
 
 async def channel(channel_id: int) -> dict:
     row = await Channel.select(*_CHANNEL_COLS).where(Channel.id == channel_id).first()
     if row is None:
-        raise NotFound("no such channel", errors=[FieldError("channel", "unknown channel")])
+        raise NotFound(N_("no such channel"), errors=[
+            FieldError("channel", N_("unknown channel"), code="unknown_channel")])
     return row
 
 
@@ -91,7 +94,7 @@ async def _owner_org(principal: Principal, district: str | None) -> int:
     elif principal.org_id is not None:
         org_id = principal.org_id
     else:
-        raise Invalid("district", "required")
+        raise Invalid("district", N_("required"), code="required")
     await accounts.ensure_manages(principal, org_id)
     return org_id
 
@@ -99,7 +102,7 @@ async def _owner_org(principal: Principal, district: str | None) -> int:
 def check_url(url: str, field: str = "url") -> str:
     url = url.strip()
     if url and urlsplit(url).scheme not in {"http", "https"}:
-        raise Invalid(field, "must be an http(s) address")
+        raise Invalid(field, N_("must be an http(s) address"), code="invalid_url")
     return url
 
 
@@ -117,15 +120,17 @@ def _check_place(changes: dict) -> dict:
     capacity = out.get("capacity")
     if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
                                  or not 0 <= capacity <= 1_000_000):
-        raise Invalid("capacity", N_("a whole number from 0 to 1,000,000"))
+        raise Invalid("capacity", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 0, "hi": 1_000_000})
     for field, top in (("booth_rows", MAX_ROWS), ("booths_per_row", MAX_PER_ROW)):
         value = out.get(field)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                   or not 0 <= value <= top):
-            raise Invalid(field, N_("a whole number from 0 to {n}").format(n=top))
+            raise Invalid(field, N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                          params={"lo": 0, "hi": top})
     for flag in ("step_free", "active"):
         if out.get(flag) is not None and not isinstance(out[flag], bool):
-            raise Invalid(flag, N_("true or false"))
+            raise Invalid(flag, N_("true or false"), code="type")
     return out
 
 
@@ -133,9 +138,11 @@ def _check_layout(rows: int, per_row: int) -> None:
     """Rows and booths per row both set or both 0, and no more booths than a fair holds."""
     if bool(rows) != bool(per_row):
         raise Invalid("booths_per_row" if rows else "booth_rows",
-                      N_("give both the rows and the booths per row, or neither"))
+                      N_("give both the rows and the booths per row, or neither"),
+                      code="required")
     if rows * per_row > MAX_BOOTHS:
-        raise Invalid("booths_per_row", N_("at most {n} booths").format(n=MAX_BOOTHS))
+        raise Invalid("booths_per_row", N_("at most {n} booths"), code="too_many",
+                      params={"n": MAX_BOOTHS})
 
 
 async def create_venue(principal: Principal, *, name: str, address: str, district: str | None,

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from fairs import bounds
 from fairs.accounts.auth import organiser_guard, require
 from fairs.errors import Invalid
+from fairs.i18n import N_
 
 from . import services
 from .schemas import CancelIn, FairIn, FairOut, FairPatch
@@ -48,7 +49,8 @@ def parse_bound(value: str | None, field: str, end: bool) -> datetime | None:
             return day_start(d + timedelta(days=1) if end else d)
         return services.aware(datetime.fromisoformat(value), field)
     except ValueError as exc:
-        raise Invalid(field, "a date YYYY-MM-DD or an RFC 3339 time") from exc
+        raise Invalid(field, N_("a date YYYY-MM-DD or an RFC 3339 time"),
+                      code="invalid_datetime") from exc
 
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]

@@ -10,22 +10,22 @@ from fairs import db
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
-from fairs.errors import Conflict, FieldError, Invalid
+from fairs.errors import Conflict, FieldError, Invalid, Span
+from fairs.i18n import N_
 
 from .tables import STATUSES as STATUSES  # for the pages (pages never import tables)
 from .tables import Fair
-from .times import iso
 
 
 async def _check_place(kind: str, venue: int | None, channel: int | None,
                        principal: Principal) -> None:
     if kind == "offline":
         if not venue:
-            raise Invalid("venue", "an offline fair needs a venue")
+            raise Invalid("venue", N_("an offline fair needs a venue"), code="required")
         await catalog.venue(venue)
     else:
         if not channel:
-            raise Invalid("channel", "an online fair needs a channel")
+            raise Invalid("channel", N_("an online fair needs a channel"), code="required")
         await catalog.channel(channel)
 
 
@@ -60,16 +60,20 @@ async def find_overlap(kind: str, venue: int | None, channel: int | None, starts
 def _overlap_error(kind: str, other: dict, principal: Principal | None) -> Conflict:
     """409 naming the other fair for a caller who manages it; for anyone else it is "another
     organisation's fair" (its title is theirs to tell), with its (public) times."""
-    field = "venue" if kind == "offline" else "channel"
-    what = "venue" if kind == "offline" else "channel"
-    times = f"({iso(other['starts_at'])} – {iso(other['ends_at'])})"
+    offline = kind == "offline"
+    field, code = ("venue", "venue_taken") if offline else ("channel", "channel_taken")
+    params: dict = {"when": Span(other["starts_at"], other["ends_at"])}
     if principal is not None and accounts.in_subtree(principal, other["org_path"]):
-        message = f"the {what} is taken by fair {other['id']} «{other['title']}» {times}"
+        params.update(id=str(other["id"]), title=other["title"])
+        message = (N_("the venue is taken by fair {id} «{title}» ({when})") if offline
+                   else N_("the channel is taken by fair {id} «{title}» ({when})"))
         extra = {"conflicting_fair": other["id"]}
     else:
-        message = f"the {what} is taken by another organisation's fair {times}"
+        message = (N_("the venue is taken by another organisation's fair ({when})") if offline
+                   else N_("the channel is taken by another organisation's fair ({when})"))
         extra = {}
-    return Conflict(message, errors=[FieldError(field, message)], extra=extra)
+    return Conflict(message, code=code, params=params,
+                    errors=[FieldError(field, message, code=code, params=params)], extra=extra)
 
 
 async def busy_intervals(start: datetime, end: datetime,

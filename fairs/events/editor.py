@@ -13,7 +13,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from fairs import i18n
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
@@ -45,8 +44,8 @@ def field_errors(exc: FairsError) -> tuple[dict[str, list[str]], list[str]]:
     """Field messages (translated where known) and the messages that name no field."""
     fields: dict[str, list[str]] = {}
     for e in exc.errors:
-        fields.setdefault(e.field, []).append(i18n.gettext(e.message))
-    general = [] if exc.errors else [i18n.gettext(exc.detail)]
+        fields.setdefault(e.field, []).append(e.text())
+    general = [] if exc.errors else [exc.text()]
     return fields, general
 
 
@@ -123,7 +122,7 @@ class OrganiserFairPages(Controller):
         values = form_values(data)
         try:
             if kind not in KINDS:
-                raise Invalid("kind", "required")
+                raise Invalid("kind", N_("required"), code="required")
             parsed = parse_form(data, kind=kind)
             fair = await services.create_fair(principal, parsed)
         except FairsError as exc:

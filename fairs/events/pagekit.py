@@ -122,7 +122,7 @@ def parse_form(form: dict[str, Any], *, kind: str) -> dict[str, Any]:
     """The editor's fields as the service's `data`; malformed values are an Invalid naming
     every field at fault. Rules (end after start, a venue for an offline fair...) are the
     service's."""
-    problems: list[tuple[str, str]] = []
+    problems: list[FieldError] = []
 
     def when(key: str) -> datetime | None:
         raw = _one(form, key)
@@ -131,7 +131,7 @@ def parse_form(form: dict[str, Any], *, kind: str) -> dict[str, Any]:
         try:
             return datetime.fromisoformat(raw)
         except ValueError:
-            problems.append((key, "a date and time"))
+            problems.append(FieldError(key, N_("a date and time"), code="invalid_datetime"))
             return None
 
     def number(key: str) -> int | None:
@@ -141,7 +141,7 @@ def parse_form(form: dict[str, Any], *, kind: str) -> dict[str, Any]:
         try:
             return int(raw)
         except ValueError:
-            problems.append((key, "a whole number"))
+            problems.append(FieldError(key, N_("a whole number"), code="type"))
             return None
 
     data: dict[str, Any] = {
@@ -158,15 +158,14 @@ def parse_form(form: dict[str, Any], *, kind: str) -> dict[str, Any]:
     }
     for key in ("starts_at", "ends_at"):
         data[key] = when(key)
-        if data[key] is None and not any(k == key for k, _m in problems):
-            problems.append((key, "required"))
+        if data[key] is None and not any(e.field == key for e in problems):
+            problems.append(FieldError(key, N_("required"), code="required"))
     for key in WINDOWS:
         data[key] = when(key)
     if _one(form, "org"):
         data["org"] = _one(form, "org")
     if problems:
-        field, message = problems[0]
-        raise Invalid(field, message, errors=[FieldError(f, m) for f, m in problems[1:]])
+        raise Invalid(errors=problems)
     return data
 
 

@@ -11,6 +11,7 @@ from fairs import hooks
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotFound
+from fairs.i18n import N_
 
 from .tables import KINDS, Fair, FairAudience, FairIndustry
 from .tables import STATUSES as STATUSES  # for the pages (pages never import tables)
@@ -70,7 +71,7 @@ async def get_fair(fair_id: int, principal: Principal | None = None,
                    *, decorate: bool = True) -> dict:
     row = await Fair.select(*_COLUMNS).where(Fair.id == fair_id).first()
     if row is None or not can_see(principal, row):
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"))
     if decorate:
         await _decorate([row])
     return row
@@ -79,7 +80,7 @@ async def get_fair(fair_id: int, principal: Principal | None = None,
 async def get_fair_for_update(principal: Principal, fair_id: int) -> dict:
     row = await get_fair(fair_id, principal, decorate=False)
     if not principal.is_organiser or not accounts.in_subtree(principal, row["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
+        raise Forbidden(N_("This fair belongs to another organisation."), code="other_organisation")
     return row
 
 
@@ -100,7 +101,8 @@ class FairFilter:
 def _where(query, flt: FairFilter, principal: Principal | None, org_path: str | None):
     if flt.kind:
         if flt.kind not in KINDS:
-            raise Invalid("kind", f"one of {', '.join(KINDS)}")
+            raise Invalid("kind", N_("one of {choices}"), code="invalid_choice",
+                          params={"choices": KINDS})
         query = query.where(Fair.kind == flt.kind)
     if flt.status:
         query = query.where(Fair.status == flt.status)
@@ -137,9 +139,10 @@ def _where(query, flt: FairFilter, principal: Principal | None, org_path: str | 
 async def list_fairs(principal: Principal | None, flt: FairFilter, limit: int = 100,
                      offset: int = 0) -> tuple[list[dict], int]:
     if not 1 <= limit <= 500:
-        raise Invalid("limit", "1 to 500")
+        raise Invalid("limit", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 1, "hi": 500})
     if offset < 0:
-        raise Invalid("offset", "0 or more")
+        raise Invalid("offset", N_("at least {n}"), code="too_small", params={"n": 0})
     org_path = (await accounts.org_by_code(flt.org))["path"] if flt.org else None
     total = await _where(Fair.count(), flt, principal, org_path)
     rows = await _where(Fair.select(*_COLUMNS), flt, principal, org_path).order_by(

@@ -42,6 +42,7 @@ from .tables import FORMATS, KINDS, Fair, FairAudience, FairIndustry
 from .tables import STATUSES as STATUSES  # for the pages (pages never import tables)
 from .times import aware, day_start, iso, now  # noqa: F401 (callers use them here)
 
+ONE_OF = N_("one of {choices}")
 # Changes a calendar must notice on a published fair: they raise `revision` (iCalendar SEQUENCE).
 RESCHEDULE_FIELDS = {"starts_at", "ends_at", "venue", "channel", "title"}
 WINDOW_FIELDS = ("booking_opens_at", "booking_closes_at", "registration_opens_at",
@@ -56,7 +57,7 @@ WINDOW_FIELDS = ("booking_opens_at", "booking_closes_at", "registration_opens_at
 
 def _check_format(value: str) -> str:
     if value not in FORMATS:
-        raise Invalid("format", f"one of {', '.join(FORMATS)}")
+        raise Invalid("format", ONE_OF, code="invalid_choice", params={"choices": FORMATS})
     return value
 
 
@@ -64,14 +65,16 @@ def check_not_past(ends_at: datetime, field: str = "ends_at") -> None:
     """A fair is made, published or moved only while it has not ended: a fair that ended counts
     as held, and held fairs are what the reports count (the demo records history itself)."""
     if ends_at <= now():
-        raise Invalid(field, N_("the fair would end in the past"))
+        raise Invalid(field, N_("the fair would end in the past"), code="in_the_past")
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
     if ends_at <= starts_at:
-        raise Invalid("ends_at", "must be after starts_at")
+        raise Invalid("ends_at", N_("must be after {other}"), code="before_start",
+                      params={"other": "starts_at"})
     if ends_at - starts_at > timedelta(days=14):
-        raise Invalid("ends_at", "a fair lasts at most 14 days")
+        raise Invalid("ends_at", N_("a fair lasts at most {n} days"), code="too_long",
+                      params={"n": 14})
 
 
 def _check_windows(values: dict[str, Any]) -> None:
@@ -79,7 +82,8 @@ def _check_windows(values: dict[str, Any]) -> None:
              ("registration_opens_at", "registration_closes_at"))
     for opens, closes in pairs:
         if values.get(opens) and values.get(closes) and values[closes] <= values[opens]:
-            raise Invalid(closes, f"must be after {opens}")
+            raise Invalid(closes, N_("must be after {other}"), code="before_start",
+                          params={"other": opens})
 
 
 async def _set_themes(fair_id: int, industries: Iterable[str] | None,
@@ -107,7 +111,7 @@ async def _check_new(principal: Principal, kind: str, data: dict[str, Any]) -> t
     org = await accounts.org_by_code(data["org"]) if data.get("org") else None
     org_id = org["id"] if org else principal.org_id
     if org_id is None:
-        raise Invalid("org", "required")
+        raise Invalid("org", N_("required"), code="required")
     await accounts.ensure_manages(principal, org_id)
     return venue, channel, industries, audiences, org_id
 
@@ -117,7 +121,7 @@ async def create_fair(principal: Principal, data: dict[str, Any]) -> dict:
     check_fields(data)
     kind = data["kind"]
     if kind not in KINDS:
-        raise Invalid("kind", f"one of {', '.join(KINDS)}")
+        raise Invalid("kind", ONE_OF, code="invalid_choice", params={"choices": KINDS})
     starts_at = aware(data["starts_at"], "starts_at")
     ends_at = aware(data["ends_at"], "ends_at")
     _check_times(starts_at, ends_at)
@@ -154,7 +158,7 @@ async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any
     current = await get_fair_for_update(principal, fair_id)
     check_fields(changes)
     if current["status"] == "cancelled":
-        raise Conflict("a cancelled fair cannot be changed")
+        raise Conflict(N_("A cancelled fair cannot be changed."), code="fair_cancelled")
     values: dict[str, Any] = {}
     for key in ("title", "description", "stream_url", "capacity"):
         if key in changes:
@@ -208,7 +212,7 @@ async def publish(principal: Principal, fair_id: int) -> dict:
     for the other)."""
     current = await get_fair_for_update(principal, fair_id)
     if current["status"] == "cancelled":
-        raise Conflict("a cancelled fair cannot be published")
+        raise Conflict(N_("A cancelled fair cannot be published."), code="fair_cancelled")
     if current["status"] == "draft":
         check_not_past(current["ends_at"])
         async with db.write_transaction():
@@ -223,7 +227,7 @@ async def publish_locked(principal: Principal, fair_id: int) -> bool:
                             Fair.ends_at, Fair.org.path.as_alias("org_path")).where(
         Fair.id == fair_id).first()
     if row is None:
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"))
     await lock_place(row["kind"], row["venue"], row["channel"])
     other = await find_overlap(row["kind"], row["venue"], row["channel"], row["starts_at"],
                                row["ends_at"], fair_id)
@@ -244,9 +248,9 @@ async def cancel(principal: Principal, fair_id: int, reason: str) -> dict:
     current = await get_fair_for_update(principal, fair_id)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("reason", "say why the fair is cancelled")
+        raise Invalid("reason", N_("say why the fair is cancelled"), code="required")
     if current["status"] == "cancelled":
-        raise Conflict("the fair is already cancelled")
+        raise Conflict(N_("The fair is already cancelled."), code="fair_cancelled")
     async with db.write_transaction():
         await Fair.update({
             Fair.status: "cancelled", Fair.cancel_reason: reason, Fair.cancelled_at: now(),
@@ -262,7 +266,8 @@ async def cancel(principal: Principal, fair_id: int, reason: str) -> dict:
 async def delete_fair(principal: Principal, fair_id: int) -> None:
     current = await get_fair_for_update(principal, fair_id)
     if current["status"] != "draft":
-        raise Conflict("only drafts can be deleted; cancel a published fair instead")
+        raise Conflict(N_("Only drafts can be deleted; cancel a published fair instead."),
+                       code="not_a_draft")
     async with db.write_transaction():
         await FairIndustry.delete().where(FairIndustry.fair == fair_id)
         await FairAudience.delete().where(FairAudience.fair == fair_id)
@@ -283,11 +288,14 @@ def check_fields(data: dict[str, Any]) -> None:
         bounds.check_text(data["title"], "title", 200, required=True)
     capacity = data.get("capacity")
     if capacity is not None and not 1 <= capacity <= 1_000_000:
-        raise Invalid("capacity", "1 to 1,000,000")
+        raise Invalid("capacity", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 1, "hi": 1_000_000})
     if len(data.get("description") or "") > 5000:
-        raise Invalid("description", N_("at most {n} characters").format(n=5000))
+        raise Invalid("description", N_("at most {n} characters"), code="too_long",
+                      params={"n": 5000})
     if len(data.get("stream_url") or "") > 1000:
-        raise Invalid("stream_url", "at most 1,000 characters")
+        raise Invalid("stream_url", N_("at most {n} characters"), code="too_long",
+                      params={"n": 1000})
 
 
 async def create_fairs(principal: Principal, items: list[dict[str, Any]],
@@ -301,21 +309,15 @@ async def create_fairs(principal: Principal, items: list[dict[str, Any]],
     for n, data in enumerate(items):
         try:
             check_fields(data)
-        except Invalid as exc:
-            raise Invalid(f"fairs[{n}].{exc.errors[0].field}", exc.errors[0].message) from exc
-        kind = data["kind"]
-        if kind not in KINDS:
-            raise Invalid(f"fairs[{n}].kind", f"one of {', '.join(KINDS)}")
-        try:
+            kind = data["kind"]
+            if kind not in KINDS:
+                raise Invalid("kind", ONE_OF, code="invalid_choice", params={"choices": KINDS})
             starts_at = aware(data["starts_at"], "starts_at")
             ends_at = aware(data["ends_at"], "ends_at")
-        except Invalid as exc:
-            raise Invalid(f"fairs[{n}].{exc.errors[0].field}", exc.detail) from exc
-        try:
             _check_times(starts_at, ends_at)
             check_not_past(ends_at)
         except Invalid as exc:
-            raise Invalid(f"fairs[{n}].ends_at", exc.detail) from exc
+            raise exc.under(f"fairs[{n}]") from None
         venue, channel, industries, audiences, org_id = await _check_new(principal, kind, data)
         fmt = _check_format(data.get("format")
                             or ("livestream" if kind == "online" else "special"))

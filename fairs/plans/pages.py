@@ -12,11 +12,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
 
-from fairs import bounds, clock
+from fairs import bounds, clock, validation
 from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
-from fairs.errors import Conflict, FairsError, Invalid
+from fairs.errors import Conflict, FairsError, Invalid, Message
 from fairs.i18n import N_, format_date, gettext
 from fairs.measures import MEASURE_NAMES
 from fairs.web import form_date, form_int, page
@@ -38,7 +38,7 @@ _PROPOSAL = Annotated[list[ProposedFairIn], msgspec.Meta(min_length=1, max_lengt
 def _date(data: dict[str, Any], field: str) -> date:
     value = form_date(data, field)
     if value is None:
-        raise Invalid(field, "a date YYYY-MM-DD")
+        raise Invalid(field, N_("a date YYYY-MM-DD"), code="required")
     return value
 
 
@@ -48,13 +48,14 @@ def _time(raw: str | None, field: str, default: time) -> time:
     try:
         return time.fromisoformat(raw)
     except ValueError as exc:
-        raise Invalid(field, "a time HH:MM") from exc
+        raise Invalid(field, N_("a time HH:MM"), code="invalid_time") from exc
 
 
 def _dates(raw: str) -> tuple[date, ...]:
     parts = raw.replace(",", " ").replace("，", " ").split()
     if len(parts) > services.MAX_BLACKOUT:
-        raise Invalid("blackout", "at most 366 dates")
+        raise Invalid("blackout", N_("at most {n} dates"), code="too_many",
+                      params={"n": services.MAX_BLACKOUT})
     return tuple(bounds.parse_date(part, "blackout") for part in parts)
 
 
@@ -245,11 +246,13 @@ class PlanPages(Controller):
         plan = await services.get_plan(principal, plan_id)
         raw = str(data.get("proposal", "") or "[]").encode()
         if bounds.json_depth_exceeds(raw):
-            raise Invalid("proposal", "not a proposal")
+            raise Invalid("proposal", N_("not a proposal"), code="malformed")
         try:  # the API's schema, with its bounds on every field
             fairs = [msgspec.structs.asdict(f) for f in msgspec.json.decode(raw, type=_PROPOSAL)]
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise Invalid("proposal", f"not a proposal ({exc})") from exc
+            message, params, code = validation.parse(str(exc))
+            raise Invalid("proposal", N_("not a proposal: {reason}"), code=code,
+                          params={"reason": Message(message, params)}) from exc
         try:
             ids = await proposals.accept(principal, plan_id, fairs)
         except Conflict as exc:

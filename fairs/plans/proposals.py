@@ -46,29 +46,35 @@ class Constraints(planner.Rules):
 
 def check_constraints(c: Constraints) -> None:
     if not 1 <= c.max_per_day <= 50:
-        raise Invalid("max_per_day", "1 to 50")
+        raise Invalid("max_per_day", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 1, "hi": 50})
     if c.day_ends <= c.day_starts:
-        raise Invalid("day_ends", "must be after day_starts")
+        raise Invalid("day_ends", N_("must be after {other}"), code="before_start",
+                      params={"other": "day_starts"})
     if c.online_ends <= c.online_starts:
-        raise Invalid("online_ends", "must be after online_starts")
+        raise Invalid("online_ends", N_("must be after {other}"), code="before_start",
+                      params={"other": "online_starts"})
     for field in ("offline_minutes", "online_minutes"):
         value = getattr(c, field)
         if not 15 <= value <= 720:
-            raise Invalid(field, "15 to 720 minutes")
+            raise Invalid(field, N_("from {lo} to {hi} minutes"), code="out_of_range",
+                          params={"lo": 15, "hi": 720})
     for field, kind in (("offline_minutes", "offline"), ("online_minutes", "online")):
         first, last = planner.hours(c, kind)
         span = datetime.combine(date.min, last) - datetime.combine(date.min, first)
         if timedelta(minutes=getattr(c, field)) > span:
-            raise Invalid(field, "longer than the working hours" if kind == "offline"
-                          else "longer than the livestream hours")
+            raise Invalid(field, N_("longer than the working hours") if kind == "offline"
+                          else N_("longer than the livestream hours"), code="too_long")
     if len(c.blackout) > MAX_BLACKOUT:
-        raise Invalid("blackout", N_("at most 366 dates"))
+        raise Invalid("blackout", N_("at most {n} dates"), code="too_many",
+                      params={"n": MAX_BLACKOUT})
     for n, day in enumerate(c.blackout):
         bounds.check_date(day, f"blackout[{n}]")
     bounds.check_date(c.earliest, "earliest")
     for field in ("venues", "channels", "industries", "audiences"):
         if len(getattr(c, field) or ()) > MAX_CHOICES:
-            raise Invalid(field, N_("at most 50 items"))
+            raise Invalid(field, N_("at most {n} items"), code="too_many",
+                          params={"n": MAX_CHOICES})
 
 
 async def _places(plan: dict, c: Constraints) -> list[planner.Place]:
@@ -84,7 +90,8 @@ async def _places(plan: dict, c: Constraints) -> list[planner.Place]:
             missing = [i for i in chosen if i not in ids]
             if missing:
                 raise Invalid("venues" if kind == "offline" else "channels",
-                              f"unknown or inactive: {missing[0]}")
+                              N_("unknown or inactive: {id}"), code="unknown_place",
+                              params={"id": str(missing[0])})
             picked = [r for r in rows if r["id"] in set(chosen)]
         else:
             picked = []
@@ -199,15 +206,16 @@ async def accept(principal: Principal, plan_id: int, fairs: list[dict[str, Any]]
     fair created meanwhile is a 409 naming it."""
     plan = await get_plan(principal, plan_id)
     if not fairs:
-        raise Invalid("fairs", "nothing to accept")
+        raise Invalid("fairs", N_("nothing to accept"), code="required")
     if len(fairs) > 1000:
-        raise Invalid("fairs", "at most 1,000 fairs at once")
+        raise Invalid("fairs", N_("at most {n} items"), code="too_many", params={"n": 1000})
     first, last = day_start(plan["starts_on"]), day_start(plan["ends_on"] + timedelta(days=1))
     items = []
     for n, f in enumerate(fairs):
         starts_at = events.aware(f["starts_at"], f"fairs[{n}].starts_at")
         if not first <= starts_at < last:
-            raise Invalid(f"fairs[{n}].starts_at", "outside the plan's dates")
+            raise Invalid(f"fairs[{n}].starts_at", N_("outside the plan's dates"),
+                          code="outside_plan")
         items.append({**f, "org": plan["org_code"],
                       "description": f.get("description") or ""})
     try:
@@ -216,7 +224,7 @@ async def accept(principal: Principal, plan_id: int, fairs: list[dict[str, Any]]
     except Conflict as exc:
         item = exc.extra.get("item")
         if item is not None:
-            exc.detail = f"fairs[{item}]: {exc.detail}"
+            exc.reworded(N_("fairs[{item}]: {reason}"), item=str(item))
         raise
 
 

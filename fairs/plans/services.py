@@ -67,21 +67,22 @@ async def _decorate(rows: list[dict]) -> list[dict]:
 async def get_plan(principal: Principal, plan_id: int) -> dict:
     row = await Plan.select(*_COLUMNS).where(Plan.id == plan_id).first()
     if row is None:
-        raise NotFound("no such plan")
+        raise NotFound(N_("no such plan"))
     if not principal.is_organiser or not accounts.in_subtree(principal, row["org_path"]):
         # Another organisation's plan: as if it did not exist.
-        raise NotFound("no such plan")
+        raise NotFound(N_("no such plan"))
     return (await _decorate([row]))[0]
 
 
 async def list_plans(principal: Principal, limit: int = 100, offset: int = 0
                      ) -> tuple[list[dict], int]:
     if not 1 <= limit <= 500:
-        raise Invalid("limit", "1 to 500")
+        raise Invalid("limit", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 1, "hi": 500})
     if offset < 0:
-        raise Invalid("offset", "0 or more")
+        raise Invalid("offset", N_("at least {n}"), code="too_small", params={"n": 0})
     if not principal.is_organiser:
-        raise Forbidden("organisers only")
+        raise Forbidden(N_("Only organisers can do this."), code="organisers_only")
     query = Plan.select(*_COLUMNS)
     count = Plan.count()
     if not principal.is_admin:
@@ -96,9 +97,10 @@ def _check_dates(starts_on: date, ends_on: date) -> None:
     bounds.check_date(starts_on, "starts_on")
     bounds.check_date(ends_on, "ends_on")
     if ends_on < starts_on:
-        raise Invalid("ends_on", "must not be before starts_on")
+        raise Invalid("ends_on", N_("must not be before {other}"), code="before_start",
+                      params={"other": "starts_on"})
     if (ends_on - starts_on).days > MAX_DAYS:
-        raise Invalid("ends_on", "a plan spans at most three years")
+        raise Invalid("ends_on", N_("a plan spans at most three years"), code="too_long")
 
 
 def _check_targets(targets: dict[str, Any]) -> dict[str, int | None]:
@@ -109,14 +111,15 @@ def _check_targets(targets: dict[str, Any]) -> dict[str, int | None]:
             out[key] = None if key in ("events", "employer_visits") else 0
             continue
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TARGET:
-            raise Invalid(f"targets.{key}", N_("a whole number from 0 to 1,000"))
+            raise Invalid(f"targets.{key}", N_("a whole number from {lo} to {hi}"),
+                          code="out_of_range", params={"lo": 0, "hi": MAX_TARGET})
         out[key] = value
     unknown = set(targets) - set(TARGET_KINDS)
     if unknown:
-        raise Invalid(f"targets.{sorted(unknown)[0]}",
-                      f"unknown target; one of {', '.join(TARGET_KINDS)}")
+        raise Invalid(f"targets.{sorted(unknown)[0]}", N_("unknown target; one of {choices}"),
+                      code="unknown_target", params={"choices": TARGET_KINDS})
     if not any(out.values()):
-        raise Invalid("targets", "set at least one target")
+        raise Invalid("targets", N_("set at least one target"), code="required")
     return out
 
 
@@ -129,7 +132,8 @@ async def _check_minimums(values: dict[str, int] | None, dimension: str) -> dict
         await catalog.check_audiences(list(values), field)
     for code, n in values.items():
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_TARGET:
-            raise Invalid(f"{field}.{code}", N_("a whole number from 1 to 1,000"))
+            raise Invalid(f"{field}.{code}", N_("a whole number from {lo} to {hi}"),
+                          code="out_of_range", params={"lo": 1, "hi": MAX_TARGET})
     return values
 
 
@@ -150,7 +154,7 @@ async def create_plan(principal: Principal, data: dict[str, Any]) -> dict:
     org = await accounts.org_by_code(data["org"]) if data.get("org") else None
     org_id = org["id"] if org else principal.org_id
     if org_id is None:
-        raise Invalid("org", "required")
+        raise Invalid("org", N_("required"), code="required")
     await accounts.ensure_manages(principal, org_id)
     async with db.write_transaction():
         rows = await Plan.insert(Plan(

@@ -132,7 +132,7 @@ class ReportPages(Controller):
                                  raw["industry"], raw["audience"])
             report = await services.report(principal, flt, min_cell=min_cell(request))
         except Invalid as exc:
-            errors = {e.field: e.message for e in exc.errors} or {"_": exc.detail}
+            errors = exc.field_texts() or {"_": exc.detail}
         query = urlencode({k: raw[k] for k in FILTER_KEYS if raw.get(k)})
         orgs = await accounts.list_orgs(None if principal.is_admin else principal.org_path)
         return page(request, "reports/report.html", report=report, errors=errors,
@@ -179,11 +179,11 @@ class IntentionPages(Controller):
         values = {"code": code, "position": raw_position}
         try:
             if not raw_position.isdigit():
-                raise Invalid("position", "choose one of your positions")
+                raise Invalid("position", N_("choose one of your positions"), code="required")
             _row, created = await services.record_intention(require(request), fair_id, code,
                                                             int(raw_position))
         except (Invalid, Conflict) as exc:
-            errors = {e.field: e.message for e in exc.errors} or {"_": exc.detail}
+            errors = exc.field_texts() or {"_": exc.detail}
             return await self._page(request, fair_id, status_code=exc.status, errors=errors,
                                     values=values)
         notice = "created" if created else "again"

@@ -35,7 +35,7 @@ from fairs.catalog import services as catalog
 from fairs.catalog.reference import INDUSTRY_GROUPS as INDUSTRY_GROUPS_ZH_EN
 from fairs.errors import Conflict, Forbidden, Invalid, NotFound
 from fairs.events.tables import KINDS
-from fairs.i18n import TZ
+from fairs.i18n import N_, TZ
 
 MEASURES = read_model.MEASURES
 # The measures that count people by their declared target group (the audience breakdown).
@@ -76,10 +76,11 @@ async def employer_fair(principal: Principal | None, fair_id: int) -> dict:
         " AND s.employer = {} AND s.status = 'confirmed') AS booked "
         "FROM fair f WHERE f.id = {}", employer_id, employer_id, fair_id)
     if not rows:
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"))
     fair = dict(rows[0])
     if not int(fair["booked"]):
-        raise Forbidden("your company has no confirmed booking at this fair")
+        raise Forbidden(N_("Your company has no confirmed booking at this fair."),
+                        code="not_booked")
     fair["starts_at"] = db.as_datetime(fair["starts_at"])
     fair["ends_at"] = db.as_datetime(fair["ends_at"])
     fair["employer"] = employer_id
@@ -111,19 +112,19 @@ async def record_intention(principal: Principal | None, fair_id: int, code: str,
 
     fair = await employer_fair(principal, fair_id)
     if fair["status"] == "cancelled":
-        raise Conflict("the fair is cancelled")
+        raise Conflict(N_("The fair is cancelled."), code="fair_cancelled")
     if not fair["intentions_open"]:
-        raise Conflict("intentions are recorded at the fair: from an hour before it starts to "
-                       "a day after it ends")
+        raise Conflict(N_("Intentions are recorded at the fair: from an hour before it starts "
+                          "to a day after it ends."), code="intentions_closed")
     if not (code or "").strip():
-        raise Invalid("code", "required")
+        raise Invalid("code", N_("required"), code="required")
     ticket = await tickets.by_code(code)
     if ticket is None:
-        raise Invalid("code", "no such ticket")
+        raise Invalid("code", N_("no such ticket"), code="unknown_ticket")
     if ticket["fair"] != fair_id:
-        raise Invalid("code", "a ticket for another fair")
+        raise Invalid("code", N_("a ticket for another fair"), code="wrong_fair")
     if ticket["status"] != "active":
-        raise Invalid("code", "this ticket is cancelled")
+        raise Invalid("code", N_("this ticket is cancelled"), code="ticket_cancelled")
     at = now()
     async with db.write_transaction():
         position = await db.fetch(
@@ -131,7 +132,8 @@ async def record_intention(principal: Principal | None, fair_id: int, code: str,
             f"AND p.employer = {{}} AND {_ACTIVE_POSITION}", position_id, fair_id,
             fair["employer"])
         if not position:
-            raise Invalid("position", "not one of your company's positions at this fair")
+            raise Invalid("position", N_("not one of your company's positions at this fair"),
+                          code="unknown_position")
         made = await db.write(
             "INSERT INTO intention (fair, registration, position, employer, recorded_by, "
             "created_at) VALUES ({}, {}, {}, {}, {}, {}) "
@@ -213,25 +215,28 @@ async def resolve(principal: Principal | None, flt: MeasureFilter,
                   at: datetime | None = None) -> Scope:
     """Check the filter and who asks: organisers see their subtree; admins everything."""
     if principal is None or not principal.is_organiser:
-        raise Forbidden("organisers only")
+        raise Forbidden(N_("Only organisers can do this."), code="organisers_only")
     if flt.kind and flt.kind not in KINDS:
-        raise Invalid("kind", f"one of {', '.join(KINDS)}")
+        raise Invalid("kind", N_("one of {choices}"), code="invalid_choice",
+                      params={"choices": KINDS})
     if flt.industry:
         await catalog.check_industries([flt.industry], "industry")
     if flt.audience:
         await catalog.check_audiences([flt.audience], "audience")
     if flt.start and flt.end and flt.end <= flt.start:
-        raise Invalid("to", "must not be before from")
+        raise Invalid("to", N_("must not be before {other}"), code="before_start",
+                      params={"other": "from"})
     if flt.org:
         rows = await accounts.list_orgs()
         org = next((o for o in rows if o["code"] == flt.org), None)
         if org is None:
-            raise Invalid("org", f"no organisation {flt.org!r}")
+            raise Invalid("org", N_("no organisation {code}"), code="unknown_org",
+                          params={"code": flt.org})
         if not accounts.in_subtree(principal, org["path"]):
-            raise Forbidden("this organisation is outside yours")
+            raise Forbidden(N_("This organisation is outside yours."), code="other_organisation")
     elif principal.is_admin or not principal.org_path:
         if not principal.is_admin:
-            raise Forbidden("your account belongs to no organisation")
+            raise Forbidden(N_("Your account belongs to no organisation."), code="no_organisation")
         top = await accounts.top_org()
         org = next(o for o in await accounts.list_orgs() if o["id"] == top["id"])
         org = {**org, "path": ""}  # everything, whatever the tree's roots
@@ -441,10 +446,11 @@ async def fair_summary(principal: Principal | None, fair_id: int,
     from fairs.events import services as events
 
     if principal is None or not principal.is_organiser:
-        raise Forbidden("organisers only")
+        raise Forbidden(N_("Only organisers can do this."), code="organisers_only")
     fair = await events.get_fair(fair_id, principal)
     if not accounts.in_subtree(principal, fair["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
+        raise Forbidden(N_("This fair belongs to another organisation."),
+                        code="other_organisation")
     at = at or now()
     held = read_model.is_held(fair["status"], fair["ends_at"], at)
     values = read_model.values(None)

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import HTTPException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
@@ -15,15 +14,16 @@ from fairs import hooks
 from fairs.accounts.auth import client_address
 from fairs.calendar.http import ticket_ics_response
 from fairs.catalog import services as catalog
-from fairs.errors import Conflict, FairsError, Invalid, NotFound
+from fairs.errors import Conflict, FairsError, Gone, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import PageSection
-from fairs.i18n import gettext
+from fairs.i18n import N_
 from fairs.web import page
 
 from . import qr, services
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FORM_FIELDS = {"name", "phone", "audiences"}
 NO_STORE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",
             "X-Robots-Tag": "noindex"}
 
@@ -50,9 +50,9 @@ async def _active(secret: str) -> dict:
     410 Gone once the holder cancelled it (its code no longer admits, so neither is offered)."""
     row = await services.by_secret(secret)
     if row is None:
-        raise NotFound("no such ticket")
+        raise NotFound(N_("no such ticket"))
     if row["status"] != "active":
-        raise HTTPException(status_code=410, detail=gettext("This registration was cancelled."))
+        raise Gone(N_("This registration was cancelled."), code="registration_cancelled")
     return row
 
 
@@ -80,7 +80,9 @@ class TicketPages(Controller):
                 await request.app.state.limiter.hit("register_ip", client_address(request))
             made = await services.register(fair_id, form["name"], form["phone"], audiences)
         except (Invalid, Conflict) as exc:
-            errors = {e.field: e.message for e in exc.errors} or {"_": exc.detail}
+            errors = exc.field_texts()
+            if not errors.keys() & FORM_FIELDS:  # the fair full, registration closed...
+                errors["_"] = exc.detail
             return page(request, "tickets/register.html", status_code=exc.status, fair=fair,
                         open=_registration_open(fair), audiences=await catalog.audiences(),
                         form=form, errors=errors, problem=exc.detail)

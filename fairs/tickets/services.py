@@ -16,6 +16,7 @@ from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import FairCounts
+from fairs.i18n import N_
 from fairs.phones import check_mobile, mask_phone
 
 from . import codes
@@ -28,12 +29,18 @@ now = clock.now  # the one clock (tests set it)
 
 
 check_phone = check_mobile
+# A second registration with the same phone: say so, and how to get the ticket back.
+ALREADY_REGISTERED = N_(
+    "This phone number is already registered for this fair. Your ticket is at the link you got "
+    "when you registered; on the phone you registered with, this fair's page shows it too. At "
+    "the entrance, staff can also find you by your phone number.")
 
 
 def check_name(raw: str, field: str = "name") -> str:
     name = " ".join((raw or "").split())
     if not 1 <= len(name) <= 50:
-        raise Invalid(field, "1 to 50 characters")
+        raise Invalid(field, N_("from {lo} to {hi} characters"), code="invalid_name",
+                      params={"lo": 1, "hi": 50})
     return name
 
 
@@ -77,8 +84,9 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
                     "UPDATE registration_tally SET active = active + 1 "
                     "WHERE fair = {} AND active < {} RETURNING active", fair_id, capacity)
                 if not taken:
-                    raise Conflict("the fair is full",
-                                   errors=[FieldError("fair", "the fair is full")],
+                    raise Conflict(N_("The fair is full: every place is taken."),
+                                   errors=[FieldError("fair", N_("the fair is full"),
+                                                      code="fair_full")],
                                    extra={"reason": "full"})
             else:
                 await db.execute(
@@ -91,9 +99,9 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
                 ",".join(audiences), source, at)
     except Exception as exc:
         if db.is_unique_violation(exc, "registration_phone_once"):
-            raise Conflict("this phone is already registered for this fair",
-                           errors=[FieldError("phone", "already registered for this fair")],
-                           extra={"reason": "already_registered"}) from exc
+            raise Conflict(ALREADY_REGISTERED, errors=[
+                FieldError("phone", ALREADY_REGISTERED, code="already_registered")],
+                extra={"reason": "already_registered"}) from exc
         raise
     return {"id": rows[0]["id"], "fair": fair_id, "code": code, "secret": secret,
             "name": name, "phone": phone,
@@ -108,15 +116,15 @@ async def register(fair_id: int, name: str, phone: str, audiences: list[str] | N
     audiences = await catalog.check_audiences(list(audiences or []))
     fair = await events.get_fair(fair_id, None, decorate=False)
     if fair["status"] == "cancelled":
-        raise Conflict("the fair is cancelled")
+        raise Conflict(N_("The fair is cancelled."), code="fair_cancelled")
     if fair["status"] != "published":
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"))
     at = at or now()
     if source != "walk_in":
         opens, closes = registration_window(fair)
         if (opens is not None and at < opens) or at >= closes:
-            raise Conflict("registration is not open for this fair",
-                           extra={"reason": "closed"})
+            raise Conflict(N_("Registration for this fair is not open."),
+                           code="registration_closed", extra={"reason": "closed"})
     return await _insert(fair_id, name, phone, audiences, source, fair["capacity"])
 
 
@@ -125,7 +133,7 @@ async def cancel(secret: str) -> dict:
     the door from now on. Idempotent; 404 for an unknown secret."""
     hashed = _hashed(secret)
     if hashed is None:
-        raise NotFound("no such ticket")
+        raise NotFound(N_("no such ticket"))
     async with db.write_transaction():
         rows = await db.write(
             "UPDATE registration SET status = 'cancelled', cancelled_at = {} "
@@ -139,7 +147,7 @@ async def cancel(secret: str) -> dict:
         return {"fair": rows[0]["fair"], "status": "cancelled"}
     row = await by_secret(secret)
     if row is None:
-        raise NotFound("no such ticket")
+        raise NotFound(N_("no such ticket"))
     return {"fair": row["fair"], "status": row["status"]}
 
 
@@ -178,7 +186,7 @@ async def ticket(secret: str) -> tuple[dict, dict]:
     unknown secret, a door code included."""
     row = await by_secret(secret)
     if row is None:
-        raise NotFound("no such ticket")
+        raise NotFound(N_("no such ticket"))
     fair = await events.get_fair(row["fair"], None, decorate=False)
     return row, fair
 
@@ -194,7 +202,7 @@ async def find_by_phone(fair_id: int, phone: str) -> dict | None:
 def _check_last4(last4: str | None) -> str:
     last4 = (last4 or "").strip()
     if len(last4) != 4 or not last4.isdigit():
-        raise Invalid("last4", "the last 4 digits of the phone number")
+        raise Invalid("last4", N_("the last 4 digits of the phone number"), code="invalid_last4")
     return last4
 
 
@@ -220,7 +228,7 @@ async def code_of_found(fair_id: int, registration_id: int, last4: str) -> str:
         "SELECT code FROM registration WHERE id = {} AND fair = {} AND phone_last4 = {}",
         registration_id, fair_id, last4)
     if not rows:
-        raise NotFound("no such registration")
+        raise NotFound(N_("no such registration"))
     return rows[0]["code"]
 
 

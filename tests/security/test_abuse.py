@@ -148,7 +148,7 @@ async def test_signup_is_limited_per_address(migrated, world):
         for n in (601, 602):
             assert (await a.post("/api/v1/employers", json=registration(n))).status_code == 201
         refused = problem(await a.post("/api/v1/employers", json=registration(603)), 429)
-        assert refused["title"] == "Too many requests"
+        assert refused["code"] == "too_many_requests" and refused["title"] == "请求过于频繁"
         retry = int((await a.post("/api/v1/employers", json=registration(604))).headers[
             "retry-after"])
         assert 0 < retry <= 3600

@@ -169,7 +169,7 @@ async def test_a_sibling_draft_holds_no_venue_and_is_never_named(new_client, wor
     clash = await sibling.post(f"/api/v1/fairs/{draft.json()['id']}/publish")
     assert clash.status_code == 409, clash.text
     body = clash.json()
-    assert "新区春季招聘会" not in clash.text and "another organisation" in body["detail"]
+    assert "新区春季招聘会" not in clash.text and "其他单位的招聘会" in body["detail"]
     assert "conflicting_fair" not in body
     assert (await sibling.get(f"/api/v1/fairs/{draft.json()['id']}")).json()["status"] == \
         "draft"

@@ -67,7 +67,7 @@ async def test_registration_rules(new_client, world):
     number = phone()
     await register(anon, fair["id"], "王五", number)
     body = problem(await anon.post(url, json={"name": "王五", "phone": number}), 409)
-    assert "already registered" in body["detail"]
+    assert body["code"] == "already_registered" and "已报名本场招聘会" in body["detail"]
     # The same number written differently is the same phone.
     problem(await anon.post(url, json={"name": "王五", "phone": f"+86 {number}"}), 409)
     draft = await make_fair(organiser, world, start=60 * 48, end=60 * 50, publish=False)
@@ -92,7 +92,7 @@ async def test_cancel_frees_the_place_and_the_phone(new_client, world):
     ticket = await register(anon, fair["id"], "钱七", number)
     full = problem(await anon.post(f"/api/v1/fairs/{fair['id']}/registrations",
                                    json={"name": "孙八", "phone": phone()}), 409)
-    assert "full" in full["detail"]
+    assert full["code"] == "fair_full" and "名额已满" in full["detail"]
     assert (await anon.delete(f"/api/v1/tickets/{ticket['secret']}")).status_code == 204
     assert (await anon.delete(f"/api/v1/tickets/{ticket['secret']}")).status_code == 204
     assert (await anon.get(f"/api/v1/tickets/{ticket['secret']}")).json()["status"] == "cancelled"
