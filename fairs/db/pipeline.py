@@ -59,12 +59,15 @@ class Step:
     `i` and earlier steps, ending in RETURNING; or a function building it with
     fairs.db.dialect's pieces), `returns`, the names of its RETURNING columns in order, and
     `keys`, the column lists later statements find its rows by (SQLite indexes its TEMP table
-    on each; a PostgreSQL CTE needs nothing)."""
+    on each; a PostgreSQL CTE needs nothing), and `over`, the earlier step whose rows this
+    step's rows come from (`INSERT ... SELECT ... FROM <over>`): when that step made no row,
+    neither does this one, and SQLite does not run it."""
 
     name: str
     sql: str | Callable[[], str]
     returns: tuple[str, ...]
     keys: tuple[tuple[str, ...], ...] = ()
+    over: str | None = None
 
 
 @dataclass(frozen=True)
@@ -294,28 +297,40 @@ class Pipeline:
             raw.execute("RELEASE pipeline")
         return done
 
+    @staticmethod
+    def _fill(raw: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+        if len(rows) == 1:
+            raw.execute(sql, rows[0])
+        else:
+            raw.executemany(sql, rows)
+
     def _sqlite_round(self, texts: _Texts, batch: list[tuple],
                       raw: sqlite3.Connection) -> list[dict]:
         # Values go in as sqlite3 binds them anywhere (Piccolo's adapters: a timestamp as UTC
         # text), so a step reads them as it would read them from their own table.
         rows = [(*item, n) for n, item in enumerate(batch, start=1)]
         try:
-            raw.executemany(texts.fill[0], rows)
+            self._fill(raw, texts.fill[0], rows)
         except sqlite3.OperationalError:  # the connection's first round: no TEMP tables yet
             for create in texts.create:
                 raw.execute(create)
-            raw.executemany(texts.fill[0], rows)
+            self._fill(raw, texts.fill[0], rows)
         filled = [texts.clear[0]]
+        made = {"i": len(rows)}
         args = {f"p_{name}": value for name, value in self._param_values().items()}
         for step, sql, fill, clear in zip(self.steps, texts.steps, texts.fill[1:],
                                           texts.clear[1:], strict=True):
+            if step.over is not None and not made[step.over]:
+                made[step.name] = 0
+                continue
             cursor = raw.execute(sql, args)
             rows = cursor.fetchall()
             names = tuple(d[0] for d in cursor.description or ())
             if names != step.returns:
                 raise ValueError(f"step {step.name} returns {names}, declared {step.returns}")
+            made[step.name] = len(rows)
             if rows:
-                raw.executemany(fill, [tuple(row.values()) for row in rows])
+                self._fill(raw, fill, [tuple(row.values()) for row in rows])
                 filled.append(clear)
         result = raw.execute(texts.result, args).fetchall()
         if self.abort_if is not None and any(row["_abort"] for row in result):
