@@ -81,6 +81,20 @@ class _Texts:
     fill: tuple[str, ...] = ()
 
 
+class _Item:
+    """SQLite: one item as a group-commit job; the items of one pipeline that arrive together
+    run `together` (fairs.db.batch._run_batch)."""
+
+    __slots__ = ("item", "pipeline", "together")
+
+    def __init__(self, pipeline: Pipeline, item: tuple) -> None:
+        self.pipeline, self.item = pipeline, item
+        self.together = pipeline._sqlite_together
+
+    def __call__(self, raw: sqlite3.Connection) -> dict:
+        return self.pipeline._sqlite_items([self.item], raw)[0]
+
+
 class Pipeline:
     """A batched write of several steps, written once (see the module's docstring).
 
@@ -113,6 +127,9 @@ class Pipeline:
         self._batcher = Batcher(self._run, max_size)
 
     async def __call__(self, item: tuple) -> dict:
+        engine = current_engine()
+        if isinstance(engine, FairsSQLiteEngine):
+            return await self._sqlite_call(engine, item)
         outcome, value = await self._batcher(item)
         if outcome == "error":
             raise value
@@ -215,29 +232,12 @@ class Pipeline:
     def _param_values(self) -> dict[str, Any]:
         return {name: make() for name, (_type, make) in self.params.items()}
 
-    async def _run(self, items: list[tuple], tries: int = ABORT_TRIES) -> list[tuple[str, Any]]:
-        """[("ok", row) | ("error", exception)] per item, in order."""
-        engine = current_engine()
-        positions = self._rounds(items)
-        rounds = [[items[n] for n in round_] for round_ in positions]
-        if isinstance(engine, FairsSQLiteEngine):
-            try:
-                done = await self._sqlite_run(engine, rounds)
-            except Exception as exc:  # noqa: BLE001 - retried alone, or handed to the caller
-                # Nothing of the job stands (its savepoint was rolled back): each item again,
-                # alone, so that a bad item fails only its own caller.
-                if engine.current_transaction.get():
-                    return [("error", exc)] * len(items)
-                if len(items) > 1:
-                    return [(await self._run([item]))[0] for item in items]
-                if isinstance(exc, PipelineAborted) and tries > 1:
-                    return await self._run(items, tries - 1)
-                return [("error", exc)]
-        else:
-            texts = self._compile("postgres")
-            done = [await self._pg_attempt(texts, batch) for batch in rounds]
+    async def _run(self, items: list[tuple]) -> list[tuple[str, Any]]:
+        """PostgreSQL: [("ok", row) | ("error", exception)] per item, in order."""
+        texts = self._compile("postgres")
         outcomes: list[tuple[str, Any]] = [("error", RuntimeError("not run"))] * len(items)
-        for round_, results in zip(positions, done, strict=True):
+        for round_ in self._rounds(items):
+            results = await self._pg_attempt(texts, [items[n] for n in round_])
             for n, outcome in zip(round_, results, strict=True):
                 outcomes[n] = outcome
         return outcomes
@@ -268,26 +268,41 @@ class Pipeline:
             return [("error", exc)]
         return self._rows_by_ord(rows, len(batch))
 
-    async def _sqlite_run(self, engine: FairsSQLiteEngine,
-                          rounds: list[list[tuple]]) -> list[list[tuple[str, Any]]]:
-        """SQLite: every round, in order, in one job on the writer's connection: the group
-        commit's (fairs.db.sqlite_write), which runs it in a savepoint of its shared
-        transaction, or, inside a caller's transaction, on its connection in a savepoint."""
-        texts = self._compile("sqlite")
+    async def _sqlite_call(self, engine: FairsSQLiteEngine, item: tuple) -> dict:
+        """SQLite: the item as a job of the writer's group commit (fairs.db.sqlite_write),
+        which runs the items of this pipeline that arrive together as one batch (`together`)
+        in a savepoint of its shared transaction; inside a caller's transaction, alone on its
+        connection in a savepoint. An item whose round `abort_if` undid runs again alone."""
         current = engine.current_transaction.get()
-        if not current:
-            return await sqlite_write(functools.partial(self._sqlite_job, texts, rounds), engine)
-        connection = current.connection
-        return await connection._execute(functools.partial(self._sqlite_job, texts, rounds,
-                                                           savepoint=True), connection._conn)
+        if current:
+            connection = current.connection
+            rows = await connection._execute(functools.partial(
+                self._sqlite_items, [item], savepoint=True), connection._conn)
+            return rows[0]
+        for tries in range(ABORT_TRIES, 0, -1):
+            try:
+                return await sqlite_write(_Item(self, item), engine)
+            except PipelineAborted:
+                if tries == 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _sqlite_job(self, texts: _Texts, rounds: list[list[tuple]], raw: sqlite3.Connection,
-                    savepoint: bool = False) -> list[list[tuple[str, Any]]]:
+    def _sqlite_together(self, raw: sqlite3.Connection, jobs: list[_Item]) -> list[dict]:
+        return self._sqlite_items([job.item for job in jobs], raw)
+
+    def _sqlite_items(self, items: list[tuple], raw: sqlite3.Connection,
+                      savepoint: bool = False) -> list[dict]:
+        """Every round of `items`, in order; the items' result rows (an exception undoes them
+        all: the caller runs them again one by one)."""
+        texts = self._compile("sqlite")
         if savepoint:
             raw.execute("SAVEPOINT pipeline")
         try:
-            done = [self._rows_by_ord(self._sqlite_round(texts, batch, raw), len(batch))
-                    for batch in rounds]
+            rows: list[dict] = [{}] * len(items)
+            for round_ in self._rounds(items):
+                found = self._sqlite_round(texts, [items[n] for n in round_], raw)
+                for n, row in zip(round_, self._rows_by_ord(found, len(round_)), strict=True):
+                    rows[n] = row[1]
         except BaseException:
             if savepoint:
                 raw.execute("ROLLBACK TO pipeline")
@@ -295,7 +310,7 @@ class Pipeline:
             raise
         if savepoint:
             raw.execute("RELEASE pipeline")
-        return done
+        return rows
 
     @staticmethod
     def _fill(raw: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
