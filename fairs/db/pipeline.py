@@ -214,6 +214,9 @@ class Pipeline:
         """The items' positions, in rounds: within a round no `distinct` key repeats."""
         keys = [[(g, tuple(item[k] for k in group)) for g, group in enumerate(self.distinct)]
                 for item in items]
+        flat = [key for mine in keys for key in mine if None not in key[1]]
+        if len(set(flat)) == len(flat):  # the usual case: one round
+            return [list(range(len(items)))]
         rounds, pending = [], list(range(len(items)))
         while pending:
             seen: set = set()
