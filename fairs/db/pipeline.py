@@ -8,28 +8,30 @@ the batch runs is this module's business, not the service's:
 - PostgreSQL: ONE statement, the steps chained as data-modifying CTEs, `i` made of
   `unnest(...) WITH ORDINALITY`: the items waiting at a worker share one round trip and one
   commit (its WAL flush is most of a short write's cost).
-- SQLite: the same step texts run in order inside one group-commit writer job
-  (fairs.db.sqlite_write: the batch shares the writer's transaction and commit), `i` and each
-  earlier step's RETURNING rows given to the next statements as relations read from TEMP tables
-  of the writer's connection, filled with bound parameters for the round and emptied after it.
-  Measured here (CPU per scan, batches of 16): handing the rows over as JSON read back with
-  `json_each(?)` costs half as much again (every column is a JSON extraction); running the
-  steps once per scan with the rows as `VALUES` of parameters, about twice as much (the
-  statements are heavier than plain per-scan inserts, and only a batch pays for that).
+- SQLite: each item is a job of the writer's group commit (fairs.db.sqlite_write), and the
+  items of one pipeline in the same commit run `together`: the same step texts in order, `i`
+  and each earlier step's RETURNING rows given to the next statements as relations read from
+  TEMP tables of the writer's connection, filled with bound parameters for the round and
+  emptied after it; a step `over` an earlier step that made no row is not run. Measured here
+  (CPU per scan, batches of 16): handing the rows over as JSON read back with `json_each(?)`
+  costs half as much again (every column is a JSON extraction); running the steps once per
+  scan with the rows as `VALUES` of parameters, about twice as much (INSERT ... SELECT ...
+  RETURNING is heavier than a plain one-row insert, and only a batch pays for that); a batching
+  level of the pipeline's own, in front of the group commit's, made the batches smaller.
 
 So that the two agree, a step reads what an earlier step did only through that step's relation,
 never by reading the table again: PostgreSQL's steps all see the tables as they were when the
 statement started, SQLite's see the earlier steps' writes.
 
-Items that arrive together form one batch (fairs.db.Batcher); an item whose `distinct` key is
-already in the batch waits for the next round (a statement of its own on PostgreSQL, run after
-the first; the next statements of the same job on SQLite). A batch that fails is undone (a
-PostgreSQL round; SQLite's whole job) and its items run again one by one, so a bad item fails
-only its own caller. `abort_if`, a condition on the final SELECT's row, undoes the round when it
-holds for an item (PostgreSQL: an error raised inside the statement; SQLite: the job's savepoint
-rolled back): for a race a statement cannot see coming, such as another worker's transaction
-committing a conflicting row after this statement's snapshot. The item then runs again alone
-(up to ABORT_TRIES times), one statement later, when it sees that row.
+Items that arrive together form one batch; an item whose `distinct` key is already in the batch
+waits for the next round (a statement of its own on PostgreSQL, run after the first; the next
+statements of the same job on SQLite). A batch that fails is undone (a PostgreSQL round;
+SQLite's whole savepoint) and its items run again one by one, so a bad item fails only its own
+caller. `abort_if`, a condition on the final SELECT's row, undoes the round when it holds for
+an item (PostgreSQL: an error raised inside the statement; SQLite: the savepoint rolled back):
+for a race a statement cannot see coming, such as another worker's transaction committing a
+conflicting row after this statement's snapshot. The item then runs again alone (up to
+ABORT_TRIES times), one statement later, when it sees that row.
 """
 
 from __future__ import annotations
