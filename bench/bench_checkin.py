@@ -39,7 +39,7 @@ PG_URL = os.environ.get("FAIRS_BENCH_PG_URL",
                         "postgresql://postgres@127.0.0.1:5432/bench_checkin")
 
 LUA = r"""
-local counter = 0
+counter = 0  -- a global: done() reads each thread's count (thread:get)
 local threads = {}
 local codes = {}
 local first, last, idx = 0, 0, 0

@@ -72,7 +72,7 @@ DOOR = db.Pipeline(
             "FROM a WHERE true GROUP BY a.fair" + db.dialect.lock_order("a.fair")
             + " ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + excluded.n "
             "RETURNING fair, shard, n"),
-            ("fair", "shard", "n"), keys=(("fair",),)),
+            ("fair", "shard", "n"), keys=(("fair",),), over="a"),
     ),
     # `sn`: the scan's log row by its nonce (none: a replay); `sr`: a ticket's by its
     # registration (one per round). The counts: registered as the read model defines it;

@@ -39,7 +39,8 @@ async def sqlite_write(fn: Callable[[sqlite3.Connection], Any],
     Group commit (a Batcher): the jobs that arrive while the event loop is busy with other
     requests share one BEGIN IMMEDIATE ... COMMIT, each in its own savepoint (a failing job is
     rolled back alone). The commit, with its WAL write, is most of a short write's cost; sixteen
-    scans at the door then pay for one. Each caller is answered only after the commit.
+    scans at the door then pay for one. Each caller is answered only after the commit. Jobs
+    that say they run `together` (the items of one fairs.db.Pipeline) run as one batch.
     """
     engine = engine or current_engine()
     if not isinstance(engine, FairsSQLiteEngine):
@@ -68,26 +69,46 @@ async def _commit_jobs(engine: FairsSQLiteEngine,
 
 
 def _run_batch(raw: sqlite3.Connection, jobs: list[Callable]) -> list[tuple[str, Any]]:
-    """Every job in one transaction, each in a savepoint: [("ok", result) | ("error", exc)]."""
+    """Every job in one transaction, each in a savepoint: [("ok", result) | ("error", exc)].
+
+    Jobs that carry the same `together` attribute (a function of the connection and those
+    jobs, returning one result per job: fairs.db.Pipeline's items) run as one, in one
+    savepoint, where the first of them stands; if that raises, each runs alone."""
     if raw.in_transaction:  # left open by a cancelled task
         raw.execute("ROLLBACK")
     raw.execute("BEGIN IMMEDIATE")
-    outcomes: list[tuple[str, Any]] = []
+    outcomes: dict[int, tuple[str, Any]] = {}
+    groups: dict[Any, list[int]] = {}
+    for n, fn in enumerate(jobs):
+        groups.setdefault(getattr(fn, "together", None) or n, []).append(n)
     try:
-        for fn in jobs:
-            raw.execute("SAVEPOINT job")
-            try:
-                outcomes.append(("ok", fn(raw)))
-            except Exception as exc:  # noqa: BLE001 - handed to the job's caller
-                raw.execute("ROLLBACK TO job")
-                outcomes.append(("error", exc))
-            raw.execute("RELEASE job")
+        for key, members in groups.items():
+            if len(members) > 1 and not isinstance(key, int):
+                raw.execute("SAVEPOINT job")
+                try:
+                    results = key(raw, [jobs[n] for n in members])
+                except Exception:  # noqa: BLE001 - each again, alone, below
+                    raw.execute("ROLLBACK TO job")
+                else:
+                    outcomes.update((n, ("ok", r)) for n, r in zip(members, results,
+                                                                   strict=True))
+                raw.execute("RELEASE job")
+            for n in members:
+                if n in outcomes:
+                    continue
+                raw.execute("SAVEPOINT job")
+                try:
+                    outcomes[n] = ("ok", jobs[n](raw))
+                except Exception as exc:  # noqa: BLE001 - handed to the job's caller
+                    raw.execute("ROLLBACK TO job")
+                    outcomes[n] = ("error", exc)
+                raw.execute("RELEASE job")
         raw.execute("COMMIT")
     except BaseException:
         if raw.in_transaction:
             raw.execute("ROLLBACK")
         raise
-    return outcomes
+    return [outcomes[n] for n in range(len(jobs))]
 
 
 _BACKGROUND: set[asyncio.Task] = set()

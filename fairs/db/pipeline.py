@@ -8,28 +8,30 @@ the batch runs is this module's business, not the service's:
 - PostgreSQL: ONE statement, the steps chained as data-modifying CTEs, `i` made of
   `unnest(...) WITH ORDINALITY`: the items waiting at a worker share one round trip and one
   commit (its WAL flush is most of a short write's cost).
-- SQLite: the same step texts run in order inside one group-commit writer job
-  (fairs.db.sqlite_write: the batch shares the writer's transaction and commit), `i` and each
-  earlier step's RETURNING rows given to the next statements as relations read from TEMP tables
-  of the writer's connection, filled with bound parameters for the round and emptied after it.
-  Measured here (CPU per scan, batches of 16): handing the rows over as JSON read back with
-  `json_each(?)` costs half as much again (every column is a JSON extraction); running the
-  steps once per scan with the rows as `VALUES` of parameters, about twice as much (the
-  statements are heavier than plain per-scan inserts, and only a batch pays for that).
+- SQLite: each item is a job of the writer's group commit (fairs.db.sqlite_write), and the
+  items of one pipeline in the same commit run `together`: the same step texts in order, `i`
+  and each earlier step's RETURNING rows given to the next statements as relations read from
+  TEMP tables of the writer's connection, filled with bound parameters for the round and
+  emptied after it; a step `over` an earlier step that made no row is not run. Measured here
+  (CPU per scan, batches of 16): handing the rows over as JSON read back with `json_each(?)`
+  costs half as much again (every column is a JSON extraction); running the steps once per
+  scan with the rows as `VALUES` of parameters, about twice as much (INSERT ... SELECT ...
+  RETURNING is heavier than a plain one-row insert, and only a batch pays for that); a batching
+  level of the pipeline's own, in front of the group commit's, made the batches smaller.
 
 So that the two agree, a step reads what an earlier step did only through that step's relation,
 never by reading the table again: PostgreSQL's steps all see the tables as they were when the
 statement started, SQLite's see the earlier steps' writes.
 
-Items that arrive together form one batch (fairs.db.Batcher); an item whose `distinct` key is
-already in the batch waits for the next round (a statement of its own on PostgreSQL, run after
-the first; the next statements of the same job on SQLite). A batch that fails is undone (a
-PostgreSQL round; SQLite's whole job) and its items run again one by one, so a bad item fails
-only its own caller. `abort_if`, a condition on the final SELECT's row, undoes the round when it
-holds for an item (PostgreSQL: an error raised inside the statement; SQLite: the job's savepoint
-rolled back): for a race a statement cannot see coming, such as another worker's transaction
-committing a conflicting row after this statement's snapshot. The item then runs again alone
-(up to ABORT_TRIES times), one statement later, when it sees that row.
+Items that arrive together form one batch; an item whose `distinct` key is already in the batch
+waits for the next round (a statement of its own on PostgreSQL, run after the first; the next
+statements of the same job on SQLite). A batch that fails is undone (a PostgreSQL round;
+SQLite's whole savepoint) and its items run again one by one, so a bad item fails only its own
+caller. `abort_if`, a condition on the final SELECT's row, undoes the round when it holds for
+an item (PostgreSQL: an error raised inside the statement; SQLite: the savepoint rolled back):
+for a race a statement cannot see coming, such as another worker's transaction committing a
+conflicting row after this statement's snapshot. The item then runs again alone (up to
+ABORT_TRIES times), one statement later, when it sees that row.
 """
 
 from __future__ import annotations
@@ -59,12 +61,15 @@ class Step:
     `i` and earlier steps, ending in RETURNING; or a function building it with
     fairs.db.dialect's pieces), `returns`, the names of its RETURNING columns in order, and
     `keys`, the column lists later statements find its rows by (SQLite indexes its TEMP table
-    on each; a PostgreSQL CTE needs nothing)."""
+    on each; a PostgreSQL CTE needs nothing), and `over`, the earlier step whose rows this
+    step's rows come from (`INSERT ... SELECT ... FROM <over>`): when that step made no row,
+    neither does this one, and SQLite does not run it."""
 
     name: str
     sql: str | Callable[[], str]
     returns: tuple[str, ...]
     keys: tuple[tuple[str, ...], ...] = ()
+    over: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,20 @@ class _Texts:
     create: tuple[str, ...] = ()  # SQLite: the TEMP tables of `i` and of each step's rows
     clear: tuple[str, ...] = ()
     fill: tuple[str, ...] = ()
+
+
+class _Item:
+    """SQLite: one item as a group-commit job; the items of one pipeline that arrive together
+    run `together` (fairs.db.batch._run_batch)."""
+
+    __slots__ = ("item", "pipeline", "together")
+
+    def __init__(self, pipeline: Pipeline, item: tuple) -> None:
+        self.pipeline, self.item = pipeline, item
+        self.together = pipeline._sqlite_together
+
+    def __call__(self, raw: sqlite3.Connection) -> dict:
+        return self.pipeline._sqlite_items([self.item], raw)[0]
 
 
 class Pipeline:
@@ -110,6 +129,9 @@ class Pipeline:
         self._batcher = Batcher(self._run, max_size)
 
     async def __call__(self, item: tuple) -> dict:
+        engine = current_engine()
+        if isinstance(engine, FairsSQLiteEngine):
+            return await self._sqlite_call(engine, item)
         outcome, value = await self._batcher(item)
         if outcome == "error":
             raise value
@@ -194,6 +216,9 @@ class Pipeline:
         """The items' positions, in rounds: within a round no `distinct` key repeats."""
         keys = [[(g, tuple(item[k] for k in group)) for g, group in enumerate(self.distinct)]
                 for item in items]
+        flat = [key for mine in keys for key in mine if None not in key[1]]
+        if len(set(flat)) == len(flat):  # the usual case: one round
+            return [list(range(len(items)))]
         rounds, pending = [], list(range(len(items)))
         while pending:
             seen: set = set()
@@ -212,29 +237,12 @@ class Pipeline:
     def _param_values(self) -> dict[str, Any]:
         return {name: make() for name, (_type, make) in self.params.items()}
 
-    async def _run(self, items: list[tuple], tries: int = ABORT_TRIES) -> list[tuple[str, Any]]:
-        """[("ok", row) | ("error", exception)] per item, in order."""
-        engine = current_engine()
-        positions = self._rounds(items)
-        rounds = [[items[n] for n in round_] for round_ in positions]
-        if isinstance(engine, FairsSQLiteEngine):
-            try:
-                done = await self._sqlite_run(engine, rounds)
-            except Exception as exc:  # noqa: BLE001 - retried alone, or handed to the caller
-                # Nothing of the job stands (its savepoint was rolled back): each item again,
-                # alone, so that a bad item fails only its own caller.
-                if engine.current_transaction.get():
-                    return [("error", exc)] * len(items)
-                if len(items) > 1:
-                    return [(await self._run([item]))[0] for item in items]
-                if isinstance(exc, PipelineAborted) and tries > 1:
-                    return await self._run(items, tries - 1)
-                return [("error", exc)]
-        else:
-            texts = self._compile("postgres")
-            done = [await self._pg_attempt(texts, batch) for batch in rounds]
+    async def _run(self, items: list[tuple]) -> list[tuple[str, Any]]:
+        """PostgreSQL: [("ok", row) | ("error", exception)] per item, in order."""
+        texts = self._compile("postgres")
         outcomes: list[tuple[str, Any]] = [("error", RuntimeError("not run"))] * len(items)
-        for round_, results in zip(positions, done, strict=True):
+        for round_ in self._rounds(items):
+            results = await self._pg_attempt(texts, [items[n] for n in round_])
             for n, outcome in zip(round_, results, strict=True):
                 outcomes[n] = outcome
         return outcomes
@@ -265,26 +273,41 @@ class Pipeline:
             return [("error", exc)]
         return self._rows_by_ord(rows, len(batch))
 
-    async def _sqlite_run(self, engine: FairsSQLiteEngine,
-                          rounds: list[list[tuple]]) -> list[list[tuple[str, Any]]]:
-        """SQLite: every round, in order, in one job on the writer's connection: the group
-        commit's (fairs.db.sqlite_write), which runs it in a savepoint of its shared
-        transaction, or, inside a caller's transaction, on its connection in a savepoint."""
-        texts = self._compile("sqlite")
+    async def _sqlite_call(self, engine: FairsSQLiteEngine, item: tuple) -> dict:
+        """SQLite: the item as a job of the writer's group commit (fairs.db.sqlite_write),
+        which runs the items of this pipeline that arrive together as one batch (`together`)
+        in a savepoint of its shared transaction; inside a caller's transaction, alone on its
+        connection in a savepoint. An item whose round `abort_if` undid runs again alone."""
         current = engine.current_transaction.get()
-        if not current:
-            return await sqlite_write(functools.partial(self._sqlite_job, texts, rounds), engine)
-        connection = current.connection
-        return await connection._execute(functools.partial(self._sqlite_job, texts, rounds,
-                                                           savepoint=True), connection._conn)
+        if current:
+            connection = current.connection
+            rows = await connection._execute(functools.partial(
+                self._sqlite_items, [item], savepoint=True), connection._conn)
+            return rows[0]
+        for tries in range(ABORT_TRIES, 0, -1):
+            try:
+                return await sqlite_write(_Item(self, item), engine)
+            except PipelineAborted:
+                if tries == 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _sqlite_job(self, texts: _Texts, rounds: list[list[tuple]], raw: sqlite3.Connection,
-                    savepoint: bool = False) -> list[list[tuple[str, Any]]]:
+    def _sqlite_together(self, raw: sqlite3.Connection, jobs: list[_Item]) -> list[dict]:
+        return self._sqlite_items([job.item for job in jobs], raw)
+
+    def _sqlite_items(self, items: list[tuple], raw: sqlite3.Connection,
+                      savepoint: bool = False) -> list[dict]:
+        """Every round of `items`, in order; the items' result rows (an exception undoes them
+        all: the caller runs them again one by one)."""
+        texts = self._compile("sqlite")
         if savepoint:
             raw.execute("SAVEPOINT pipeline")
         try:
-            done = [self._rows_by_ord(self._sqlite_round(texts, batch, raw), len(batch))
-                    for batch in rounds]
+            rows: list[dict] = [{}] * len(items)
+            for round_ in self._rounds(items):
+                found = self._sqlite_round(texts, [items[n] for n in round_], raw)
+                for n, row in zip(round_, self._rows_by_ord(found, len(round_)), strict=True):
+                    rows[n] = row[1]
         except BaseException:
             if savepoint:
                 raw.execute("ROLLBACK TO pipeline")
@@ -292,7 +315,14 @@ class Pipeline:
             raise
         if savepoint:
             raw.execute("RELEASE pipeline")
-        return done
+        return rows
+
+    @staticmethod
+    def _fill(raw: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+        if len(rows) == 1:
+            raw.execute(sql, rows[0])
+        else:
+            raw.executemany(sql, rows)
 
     def _sqlite_round(self, texts: _Texts, batch: list[tuple],
                       raw: sqlite3.Connection) -> list[dict]:
@@ -300,22 +330,27 @@ class Pipeline:
         # text), so a step reads them as it would read them from their own table.
         rows = [(*item, n) for n, item in enumerate(batch, start=1)]
         try:
-            raw.executemany(texts.fill[0], rows)
+            self._fill(raw, texts.fill[0], rows)
         except sqlite3.OperationalError:  # the connection's first round: no TEMP tables yet
             for create in texts.create:
                 raw.execute(create)
-            raw.executemany(texts.fill[0], rows)
+            self._fill(raw, texts.fill[0], rows)
         filled = [texts.clear[0]]
+        made = {"i": len(rows)}
         args = {f"p_{name}": value for name, value in self._param_values().items()}
         for step, sql, fill, clear in zip(self.steps, texts.steps, texts.fill[1:],
                                           texts.clear[1:], strict=True):
+            if step.over is not None and not made[step.over]:
+                made[step.name] = 0
+                continue
             cursor = raw.execute(sql, args)
             rows = cursor.fetchall()
             names = tuple(d[0] for d in cursor.description or ())
             if names != step.returns:
                 raise ValueError(f"step {step.name} returns {names}, declared {step.returns}")
+            made[step.name] = len(rows)
             if rows:
-                raw.executemany(fill, [tuple(row.values()) for row in rows])
+                self._fill(raw, fill, [tuple(row.values()) for row in rows])
                 filled.append(clear)
         result = raw.execute(texts.result, args).fetchall()
         if self.abort_if is not None and any(row["_abort"] for row in result):
