@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -33,33 +32,12 @@ async def _database() -> AsyncIterator[None]:
         await db.stop(engine)
 
 
-@contextlib.asynccontextmanager
-async def migration_lock(settings: Settings) -> AsyncIterator[None]:
+def migration_lock(settings: Settings) -> contextlib.AbstractAsyncContextManager[bool]:
     """Only one process migrates at a time: several workers or machines may call `fairs migrate`."""
-    if settings.is_sqlite:
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        from fairs.db import sqlite_path
+    from fairs import db
 
-        path = sqlite_path(settings.database_url) + ".migrate-lock"
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        with open(path, "w") as fh:
-            await asyncio.to_thread(fcntl.flock, fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-    else:
-        import asyncpg
-
-        conn = await asyncpg.connect(settings.database_url)
-        try:
-            await conn.execute("SELECT pg_advisory_lock(727274)")
-            try:
-                yield
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock(727274)")
-        finally:
-            await conn.close()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return db.process_lock(settings.database_url, "migrate")
 
 
 @dataclass(frozen=True)

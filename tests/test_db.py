@@ -425,3 +425,34 @@ async def test_a_batched_fetch_is_written_once_over_its_input_relation(pipe_tabl
         inputs=(("k", "integer"),))
     found = await asyncio.gather(*(find.fetch(k) for k in (2, 3, 1)))
     assert found == [[{"k": 2, "v": "two"}], [{"k": 3, "v": None}], [{"k": 1, "v": "one"}]]
+
+
+# --- locks: one process at a time, by name ----------------------------------------------------
+
+
+async def test_a_process_lock_is_held_by_one_holder_at_a_time(migrated):
+    """A second holder of the same name waits (or, not waiting, is told it is taken); another
+    name is free; the lock is free again after the block. Each holder is a connection of its own
+    (PostgreSQL) or an open file (SQLite), as two processes' would be."""
+    from fairs.settings import Settings
+
+    url = Settings.from_env().database_url
+    order: list[str] = []
+    async with db.process_lock(url, "probe") as held:
+        assert held
+        async with db.process_lock(url, "probe", wait=False) as again:
+            assert not again
+        async with db.process_lock(url, "other", wait=False) as other:
+            assert other
+
+        async def second() -> None:
+            async with db.process_lock(url, "probe"):
+                order.append("second")
+
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        order.append("first done")
+    await asyncio.wait_for(waiting, 5)
+    assert order == ["first done", "second"]
+    async with db.process_lock(url, "probe", wait=False) as free:
+        assert free

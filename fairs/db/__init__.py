@@ -8,6 +8,7 @@
   (PostgreSQL: data-modifying CTEs in one statement; SQLite: the same steps in one writer job).
 - `dialect`: what the engines spell differently (local day, row locks, string aggregation...).
 - `integrity`: integrity errors by the violated constraint's name.
+- `locks`: `process_lock()`, one process at a time by name (migrating, purging).
 - `health`: `check_database()`.
 
 `from fairs import db; db.fetch(...)` and `from fairs.db import ...` keep working: the public
@@ -36,6 +37,7 @@ from fairs.db.integrity import (
     unique_indexes,
     violated_constraint,
 )
+from fairs.db.locks import process_lock
 from fairs.db.pipeline import Pipeline, PipelineAborted, Step
 from fairs.db.tx import (
     as_datetime,
@@ -51,6 +53,6 @@ __all__ = [
     "InlineConnection", "Pipeline", "PipelineAborted", "Step", "_run_batch", "as_datetime",
     "check_database", "current_engine", "dialect", "engine_from_settings", "engine_from_url",
     "execute", "fetch", "in_transaction", "is_integrity_error", "is_sqlite",
-    "is_unique_violation", "sqlite_path", "sqlite_write", "start", "stop", "unique_indexes",
-    "violated_constraint", "write", "write_transaction",
+    "is_unique_violation", "process_lock", "sqlite_path", "sqlite_write", "start", "stop",
+    "unique_indexes", "violated_constraint", "write", "write_transaction",
 ]

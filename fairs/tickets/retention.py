@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,7 +38,6 @@ log = logging.getLogger("fairs.retention")
 
 CHUNK = 500
 ERASED_PREFIX = "#"
-LOCK_KEY = 727275  # PostgreSQL advisory lock (fairs.cli's migrations use 727274)
 
 # The registrations whose personal data is still there, of one fair.
 _KEPT = "fair = {} AND substr(phone, 1, 1) <> '#'"
@@ -99,37 +96,9 @@ async def purge(retention_days: int, *, at: datetime | None = None,
 # --- one process at a time ------------------------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def purge_lock(settings: Settings) -> AsyncIterator[bool]:
+def purge_lock(settings: Settings) -> contextlib.AbstractAsyncContextManager[bool]:
     """Yields whether this process holds the purge lock (False: another is purging now)."""
-    if settings.is_sqlite:
-        from fairs.db import sqlite_path
-
-        path = sqlite_path(settings.database_url) + ".purge-lock"
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        with open(path, "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-    else:
-        import asyncpg
-
-        conn = await asyncpg.connect(settings.database_url)
-        try:
-            held = await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY)
-            try:
-                yield bool(held)
-            finally:
-                if held:
-                    await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
-        finally:
-            await conn.close()
+    return db.process_lock(settings.database_url, "purge", wait=False)
 
 
 async def purge_once(settings: Settings) -> Purged | None:
