@@ -49,7 +49,9 @@ async def _seed(out: str) -> None:
     from fairs.demo import DemoContext
     from fairs.employers.tables import Employer, EmployerMember
     from fairs.events.tables import Fair
+    from fairs.slices import connect_hooks
 
+    connect_hooks()  # the seed runs services before (without) the app
     await db.start()
     ctx = DemoContext()
     await accounts_demo.load(ctx)
