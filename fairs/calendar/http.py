@@ -16,6 +16,8 @@ from urllib.parse import quote
 from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
+from fairs import i18n
+
 from . import ical, services
 
 # Litestar adds "; charset=utf-8" to text/* types.
@@ -106,9 +108,11 @@ async def fair_ics_response(request: Request, fair_id: int, *, filename: str | N
 async def ticket_ics_response(request: Request, fair_id: int, ticket_url: str) -> Response:
     """A ticket holder's own .ics (services.ticket_calendar), named after the fair, private
     and not kept in any shared cache, with 304 handling."""
-    body, etag, last_modified, title = await services.ticket_calendar(fair_id, ticket_url)
+    body, etag, last_modified, title = await services.ticket_calendar(
+        fair_id, ticket_url, i18n.current_locale.get())
     ascii_name, full_name = ical.file_name(title, f"fair-{fair_id}")
     headers = validators(etag, last_modified, PRIVATE_CACHE)
+    headers["Vary"] = "Accept-Encoding, Accept-Language, Cookie"  # the reminders' language
     if not_modified(request, etag, last_modified):
         return Response(content=b"", status_code=304, headers=headers)
     headers["Content-Disposition"] = content_disposition(ascii_name, full_name)

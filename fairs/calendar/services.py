@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
-from fairs import clock, db, hooks
+from fairs import clock, db, hooks, i18n
 from fairs.db import dialect
 from fairs.errors import Invalid, NotFound
 from fairs.events.tables import KINDS
@@ -326,13 +326,16 @@ async def fair_calendar(fair_id: int) -> tuple[bytes, str, datetime]:
 # --- a ticket holder's own calendar file ------------------------------------------------------
 
 TICKET_ALARMS = (timedelta(days=1), timedelta(hours=2))
+ALARM_TEXT = N_("Job fair reminder: {title}")
 
 
-async def ticket_calendar(fair_id: int, ticket_url: str) -> tuple[bytes, str, datetime, str]:
+async def ticket_calendar(fair_id: int, ticket_url: str,
+                          locale: str) -> tuple[bytes, str, datetime, str]:
     """A ticket holder's .ics: the fair's event as the feeds have it (same UID and SEQUENCE, so
     a calendar holding both keeps one) but with the holder's ticket page as its URL and two
-    reminders, a day and two hours before. The URL carries the holder's secret, so this body is
-    personal: built for the holder, never kept with or served as a shared feed's.
+    reminders, a day and two hours before, whose text is in the holder's `locale` (the ETag
+    differs by language). The URL carries the holder's secret, so this body is personal: built
+    for the holder, never kept with or served as a shared feed's.
     (body, etag, last_modified, the fair's title)."""
     stamp = await fair_stamp(fair_id)
     (fair,) = await _fair_details([fair_id])
@@ -342,8 +345,8 @@ async def ticket_calendar(fair_id: int, ticket_url: str) -> tuple[bytes, str, da
                          audiences=fair["audiences"], jobs=jobs.get(fair_id))
     ev.url = ticket_url
     ev.alarms = TICKET_ALARMS
-    ev.alarm_text = f"招聘会提醒：{fair['title']}"
+    ev.alarm_text = i18n.render(ALARM_TEXT, {"title": fair["title"]}, locale)
     first, last = ical.years(db.as_datetime(fair["starts_at"]), db.as_datetime(fair["ends_at"]))
     body = ical.assemble(ical.head(fair["title"], first, last), [ical.event_ics(ev)])
-    etag = _etag("ticket", stamp.etag, ticket_url, TICKET_ALARMS)
+    etag = _etag("ticket", stamp.etag, ticket_url, TICKET_ALARMS, locale)
     return body, etag, stamp.last_modified, fair["title"]

@@ -64,6 +64,27 @@ async def test_the_ticket_ics_links_the_ticket_is_named_and_reminds(new_client, 
     assert again.status_code == 304
 
 
+async def test_the_reminders_speak_the_holders_language(new_client, world):
+    """The alarm text follows the request's language; the two bodies have different ETags, so
+    a cached Chinese file is never answered 304 to an English request (and the other way)."""
+    organiser = await login_as(new_client, "organiser")
+    fair = await make_fair(organiser, offline(world, title=TITLE))
+    anon = new_client()
+    ticket = await register(anon, fair["id"])
+    zh = await anon.get(ticket["ics"], headers={"accept-language": "zh-CN"})
+    en = await anon.get(ticket["ics"], headers={"accept-language": "en"})
+    alarms = {}
+    for lang, r in (("zh", zh), ("en", en)):
+        js = parse_icaljs(r.text)["events"][0]
+        alarms[lang] = {a["description"] for a in js["alarms"]}
+        assert "Accept-Language" in r.headers["vary"]
+    assert alarms == {"zh": {f"招聘会提醒：{TITLE}"}, "en": {f"Job fair reminder: {TITLE}"}}
+    assert zh.headers["etag"] != en.headers["etag"]
+    crossed = await anon.get(ticket["ics"], headers={"accept-language": "en",
+                                                     "if-none-match": zh.headers["etag"]})
+    assert crossed.status_code == 200 and "Job fair reminder" in crossed.text
+
+
 async def test_an_ascii_title_names_the_file_itself(new_client, world):
     organiser = await login_as(new_client, "organiser")
     fair = await make_fair(organiser, offline(world, title="Tech Jobs: Spring/2027"))
