@@ -191,3 +191,27 @@ async def test_the_audit_filters_narrow_and_refuse_nonsense(new_client, world):
                 {"page": "0"}):
         answer = await admin.get("/organiser/audit", params=bad, headers=HTML)
         assert 400 <= answer.status_code < 500, (bad, answer.status_code)
+
+
+async def test_entries_made_before_the_org_path_existed_are_filled_from_the_fair(
+        new_client, world):
+    """The migration that fills `org_path` for entries written before the column gives a fair's
+    entries the fair's organisation (two districts here), as they are written now; each
+    organiser then sees them in their own subtree."""
+    import importlib
+
+    from fairs import db
+
+    fair, other = await _history(new_client, world)
+    ours = f"object_type = 'fair' AND object_id IN ('{fair['id']}', '{other['id']}')"
+    query = f"SELECT id, org_path FROM audit_entry WHERE {ours}"
+    expected = {r["id"]: r["org_path"] for r in await db.fetch(query)}
+    assert len(set(expected.values())) == 2 and "" not in expected.values()  # two districts
+    await db.execute(f"UPDATE audit_entry SET org_path = '' WHERE {ours}")  # as before
+    migration = importlib.import_module(
+        "fairs.audit.piccolo_migrations.audit_2026_12_05t00_00_01_000000")
+    await (await migration.forwards()).run()
+    assert {r["id"]: r["org_path"] for r in await db.fetch(query)} == expected
+    organiser = await login_as(new_client, "organiser")
+    mine = text(main(await read(organiser, "/organiser/audit", "zh_CN")))
+    assert "高校毕业生专场招聘会" in mine and "胶州秘密招聘会" not in mine
