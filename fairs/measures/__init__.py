@@ -33,6 +33,7 @@ from .read import (
     held_fairs,
     present_employers,
     totals,
+    totals_and_visits,
     values,
     visits_by_fair,
     visits_by_kind,
@@ -42,6 +43,6 @@ __all__ = [
     "ACTIVE_POSITION", "ADMISSIONS_ONE", "LIVE_COUNTS", "MEASURES", "MEASURE_NAMES",
     "PERSON_MEASURES", "REGISTERED_ONE", "VISIT_KINDS", "Scope", "admissions_by_fair",
     "breakdowns", "by_audience", "fair_attendance", "fair_counts", "held", "held_fairs",
-    "is_held", "local", "present_employers", "scheduled", "totals", "values", "visits_by_fair",
-    "visits_by_kind",
+    "is_held", "local", "present_employers", "scheduled", "totals", "totals_and_visits",
+    "values", "visits_by_fair", "visits_by_kind",
 ]

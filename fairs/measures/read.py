@@ -52,7 +52,9 @@ class Scope:
 
 def held_fairs(scope: Scope) -> tuple[str, list[Any]]:
     """`SELECT f.id, f.org, f.kind, f.starts_at` of the held fairs in scope, and its args."""
-    where = [held("f"), "o.path LIKE {}"]
+    # The subtree as a set of organisation ids, found once (a few hundred rows), not a path
+    # match joined to every fair.
+    where = [held("f"), "f.org IN (SELECT o.id FROM organisation o WHERE o.path LIKE {})"]
     args: list[Any] = [scope.at, f"{scope.org_path}%"]
     for column, value in (("f.starts_at >= {}", scope.start), ("f.starts_at < {}", scope.end),
                           ("f.kind = {}", scope.kind), ("f.plan_id = {}", scope.plan_id),
@@ -68,8 +70,7 @@ def held_fairs(scope: Scope) -> tuple[str, list[Any]]:
         where.append("EXISTS (SELECT 1 FROM fair_audience fa WHERE fa.fair = f.id "
                      "AND fa.audience = {})")
         args.append(scope.audience)
-    sql = ("SELECT f.id, f.org, f.kind, f.starts_at FROM fair f "
-           "JOIN organisation o ON o.id = f.org WHERE " + " AND ".join(where))
+    sql = "SELECT f.id, f.org, f.kind, f.starts_at FROM fair f WHERE " + " AND ".join(where)
     return sql, args
 
 
@@ -96,15 +97,15 @@ def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
     return sql, "org_tree" in chosen
 
 
-def statement(scope: Scope, dims: tuple[str, ...] = DIMS) -> tuple[str, list[Any]]:
-    """One statement: rows (dim, key, the eight measures) for each breakdown asked for."""
+def _measure_ctes(scope: Scope) -> tuple[str, list[Any]]:
+    """The CTEs every measure statement starts from: `h` (the held fairs in scope) and, per
+    held fair, `adm` (admissions, walk-ins), `pos` (openings), `itn` (intentions), `vw`
+    (views), and `pres` (employers present: fair, employer, day, kind)."""
     fairs, args = held_fairs(scope)
-    keys, tree = _keys(dims)
     in_h = "IN (SELECT id FROM h)"
     # pres is read once per breakdown key: MATERIALIZED (both engines) keeps a planner that
     # expects one held fair from re-running it for each of them.
-    sql = f"""
-WITH h AS ({fairs}),
+    sql = f"""WITH h AS ({fairs}),
 adm AS (SELECT a.fair, COUNT(*) AS n, SUM(CASE WHEN {WALK_IN} THEN 1 ELSE 0 END) AS w
         FROM admission a WHERE a.fair {in_h} GROUP BY a.fair),
 pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
@@ -112,7 +113,16 @@ pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
 itn AS (SELECT i.fair, COUNT(*) AS n FROM intention i WHERE i.fair {in_h} GROUP BY i.fair),
 vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair {in_h}
        GROUP BY s.fair),
-pres AS MATERIALIZED ({presence("h")}),
+pres AS MATERIALIZED ({presence("h")})"""
+    return sql, [*args, scope.at]
+
+
+def statement(scope: Scope, dims: tuple[str, ...] = DIMS) -> tuple[str, list[Any]]:
+    """One statement: rows (dim, key, the eight measures) for each breakdown asked for."""
+    ctes, args = _measure_ctes(scope)
+    keys, tree = _keys(dims)
+    sql = f"""
+{ctes},
 k AS ({keys}),
 ep AS (SELECT dim, key, COUNT(DISTINCT employer) AS n, COUNT(*) AS v FROM (SELECT DISTINCT
        k.dim, k.key, pres.employer, pres.day, pres.kind FROM k JOIN pres ON pres.fair = k.fair)
@@ -133,9 +143,31 @@ LEFT JOIN vw ON vw.fair = k.fair
 LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
 GROUP BY k.dim, k.key
 """
-    args = [*args, scope.at]
     if tree:
         args.append(f"{scope.org_path}%")
+    return sql, args
+
+
+def _totals_statement(scope: Scope) -> tuple[str, list[Any]]:
+    """The eight measures over the whole scope, and the employer visits of each kind, as one
+    row: the same CTEs as `statement()`, each summed once (no per-fair join and GROUP BY: a
+    plan's progress over thousands of held fairs reads them in a third of the time)."""
+    ctes, args = _measure_ctes(scope)
+    by_kind = ", ".join(
+        f"(SELECT COUNT(*) FROM (SELECT DISTINCT employer, day FROM pres WHERE kind = '{kind}')"
+        f" x) AS visits_{kind}" for kind in VISIT_KINDS)
+    sql = f"""
+{ctes}
+SELECT (SELECT COUNT(*) FROM h) AS events_held,
+  (SELECT COUNT(DISTINCT employer) FROM pres) AS employers_present,
+  (SELECT COALESCE(SUM(n), 0) FROM pos) AS positions,
+  (SELECT COALESCE(SUM(n), 0) FROM adm) AS admissions,
+  (SELECT COALESCE(SUM(w), 0) FROM adm) AS walk_ins,
+  (SELECT COALESCE(SUM(n), 0) FROM itn) AS intentions,
+  (SELECT COALESCE(SUM(n), 0) FROM vw) AS online_views,
+  (SELECT COUNT(*) FROM (SELECT DISTINCT employer, day, kind FROM pres) x) AS employer_visits,
+  {by_kind}
+"""
     return sql, args
 
 
@@ -153,21 +185,22 @@ async def breakdowns(scope: Scope, dims: tuple[str, ...] = DIMS
     return out
 
 
+async def totals_and_visits(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
+    """The eight measures over the scope's held fairs, and the employer visits by kind
+    ({"fair": n}, adding up to employer_visits), in one round trip."""
+    sql, args = _totals_statement(scope)
+    row = dict((await db.fetch(sql, *args))[0])
+    return values(row), {kind: int(row[f"visits_{kind}"] or 0) for kind in VISIT_KINDS}
+
+
 async def totals(scope: Scope) -> dict[str, int]:
     """The eight measures over the scope's held fairs."""
-    found = await breakdowns(scope, ("total",))
-    return found.get("total", {}).get("", values(None))
+    return (await totals_and_visits(scope))[0]
 
 
 async def visits_by_kind(scope: Scope) -> dict[str, int]:
     """Employer visits by their kind ({"fair": n}); they add up to totals()'s employer_visits."""
-    fairs, args = held_fairs(scope)
-    rows = await db.fetch(
-        f"WITH h AS ({fairs}), pres AS ({presence('h')}) SELECT kind, COUNT(*) AS n FROM "
-        "(SELECT DISTINCT employer, day, kind FROM pres) x GROUP BY kind", *args, scope.at)
-    out = dict.fromkeys(VISIT_KINDS, 0)
-    out.update({r["kind"]: int(r["n"]) for r in rows})
-    return out
+    return (await totals_and_visits(scope))[1]
 
 
 def _scan_hint(scope: Scope) -> str:

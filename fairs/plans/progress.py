@@ -150,10 +150,8 @@ async def plan_measures(plan: dict, at: datetime) -> tuple[dict[str, int], dict[
     """The measures over the plan's held fairs (progress' `attendance`: the same numbers as
     GET /api/v1/reports/measures over the plan's dates and organisation), and the employer
     visits by kind."""
-    scope = measure_scope(plan, at)
-    totals = await read_model.totals(scope)
-    attendance = {k: totals[k] for k in ATTENDANCE}
-    return attendance, await read_model.visits_by_kind(scope)
+    totals, by_kind = await read_model.totals_and_visits(measure_scope(plan, at))
+    return {k: totals[k] for k in ATTENDANCE}, by_kind
 
 
 async def progress(principal: Principal, plan_id: int, at: datetime | None = None) -> dict:
