@@ -202,11 +202,10 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
             detail = {"mistyped": ticket_shaped and not codes.is_well_formed(code)}
         else:
             kind = resolution.kind
-            # The booking's admission is its own slice's write: a retried nonce is answered
-            # before it, never admitted again.
-            again = await admit.replayed(fair_id, nonce)
-            if again is not None:
-                return again
+            if nonce is not None:
+                return await _resolved_once(fair_id, resolution, nonce, method, at, received,
+                                            device, offline, in_window, fair_cancelled, opens,
+                                            closes)
             result, detail = await _resolved(fair_id, resolution, at, in_window,
                                              fair_cancelled, opens, closes)
     admitting = result == "admit"
@@ -244,6 +243,31 @@ async def _resolved(fair_id: int, resolution: hooks.DoorCode, at: datetime, in_w
     if counted:
         live.changed(fair_id)
     return ("ok" if counted else "already_checked_in"), {"employer": holder, "first": _iso(first)}
+
+
+async def _resolved_once(fair_id: int, resolution: hooks.DoorCode, nonce: str, method: str,
+                         at: datetime, received: datetime, device: str, offline: bool,
+                         in_window: bool, fair_cancelled: bool, opens: datetime,
+                         closes: datetime) -> dict:
+    """A booking's scan with a nonce, in one transaction: its log row (by the nonce's unique
+    index), the booking's admission, and the row's result. A twin sent at the same moment waits
+    on the index until this one commits, then finds the row and gets this scan's answer: the
+    scan that let the employer in is never logged or answered "already checked in"."""
+    async with db.write_transaction():
+        scan_id = await admit.claim(fair_id, nonce, method, at, received, device, offline,
+                                    resolution.kind)
+        if scan_id is not None:
+            result, detail = await _resolved(fair_id, resolution, at, in_window,
+                                             fair_cancelled, opens, closes)
+            await admit.settle(scan_id, result, detail)
+    if scan_id is None:
+        again = await admit.replayed(fair_id, nonce)
+        if again is None:  # pragma: no cover - the nonce's row is committed
+            raise NotFound(N_("no such scan"), code="unknown_scan")
+        return again
+    answer = render(result, kind=resolution.kind, detail=detail, device=device, offline=offline)
+    answer["counts"] = await counts(fair_id)
+    return answer
 
 
 async def check_in_batch(fair_id: int, scans: list[dict], *,
