@@ -161,8 +161,10 @@ def _password(given: str | None) -> str:
 
 
 def _fail(exc) -> click.ClickException:
-    fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-    return click.ClickException(fields or exc.detail)
+    """A service's error as the operator reads it: in English, as everything this command says
+    (its help, its reports and Click's own errors), with the stable code a script can match."""
+    fields = "; ".join(f"{e.field}: {e.text('en')}" for e in exc.errors)
+    return click.ClickException(f"{fields or exc.text('en')} [{exc.code}]")
 
 
 @main.command("create-user")

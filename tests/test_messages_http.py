@@ -208,3 +208,82 @@ async def test_the_schema_documents_the_codes(client, migrated):
     problem_schema = schema["components"]["schemas"]["ProblemDetails"]
     field_schema = schema["components"]["schemas"]["FieldProblem"]
     assert "code" in problem_schema["properties"] and "code" in field_schema["required"]
+
+
+# --- issue 15 item 2, second pass: the messages of check-in, booths, employers, accounts -----
+
+
+async def test_a_wrong_uscc_check_digit_in_each_language(new_client, world):
+    from tests.employers.conftest import make_uscc, registration
+
+    good = make_uscc(41)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    anon = new_client()
+    zh, en = await both(lambda h: anon.post("/api/v1/employers",
+                                            json=registration(41, uscc=bad), headers=h), 422)
+    assert only(zh) == {"field": "uscc", "code": "invalid_uscc",
+                        "message": "统一社会信用代码无效（校验位不正确）"}
+    assert only(en) == {"field": "uscc", "code": "invalid_uscc",
+                        "message": "not a valid unified social credit code (check digit)"}
+    assert zh["detail"] == only(zh)["message"] and zh["code"] == "invalid_uscc"
+
+    # The registration form, posted from a Chinese page: the error next to its field, in Chinese.
+    page = new_client()
+    await page.get("/employers/register", headers={**HTML, **ZH})
+    form = {**registration(42), "uscc": bad, "_csrf_token": page.cookies.get("fairs_csrf") or ""}
+    shown = await page.post("/employers/register", data=form, headers={**HTML, **ZH})
+    assert shown.status_code == 422 and 'aria-invalid="true"' in shown.text
+    assert "统一社会信用代码无效（校验位不正确）" in shown.text
+    assert "check digit" not in shown.text
+
+
+async def _employer(app, approve: bool = True):
+    from tests.employers.conftest import bearer_client, employers_with_tokens
+
+    [made] = await employers_with_tokens(1, start=7100 if approve else 7200, approve=approve)
+    return bearer_client(app, made["token"])
+
+
+async def test_salary_max_below_salary_min_names_the_field_in_each_language(app, new_client,
+                                                                          world):
+    from tests.employers.conftest import make_fair as employer_fair
+
+    organiser = await login_as(new_client, "organiser")
+    fair = await employer_fair(organiser, world, booths=1)
+    hr = await _employer(app)
+    booking = (await hr.post(f"/api/v1/fairs/{fair['id']}/bookings",
+                             json={"booth": "A01"})).json()
+    url = f"/api/v1/bookings/{booking['id']}/positions"
+    job = {"title": "仓储主管", "headcount": 1, "education": "any", "salary_min": 9000,
+           "salary_max": 3000, "job_type": "regular"}
+    zh, en = await both(lambda h: hr.post(url, json=job, headers=h), 422)
+    assert only(zh) == {"field": "salary_max", "code": "below_salary_min",
+                        "message": "不能低于最低月薪"}
+    assert only(en) == {"field": "salary_max", "code": "below_salary_min",
+                        "message": "must not be below the lowest monthly pay"}
+    assert "salary_min" not in zh["detail"] and "salary_min" not in en["detail"]
+
+
+async def test_a_pending_employer_is_told_why_it_cannot_book(app, new_client, world):
+    from tests.employers.conftest import make_fair as employer_fair
+
+    organiser = await login_as(new_client, "organiser")
+    fair = await employer_fair(organiser, world, booths=1)
+    hr = await _employer(app, approve=False)
+    url = f"/api/v1/fairs/{fair['id']}/bookings"
+    zh, en = await both(lambda h: hr.post(url, json={"booth": "A01"}, headers=h), 403)
+    assert zh["code"] == "employer_not_approved" and zh["employer_status"] == "pending"
+    assert zh["detail"] == "仅审核通过的用人单位可以预约；该单位正在等待审核"
+    assert en["detail"] == "only approved employers can book; this one is waiting for approval"
+    assert "pending" not in zh["detail"]
+
+
+async def test_a_missing_role_is_named_in_each_language(new_client, world):
+    organiser = await login_as(new_client, "organiser")
+    zh, en = await both(lambda h: organiser.put("/api/v1/booking-rules",
+                                                json={"no_show_limit": 2}, headers=h), 403)
+    assert zh["code"] == "role_required" and zh["detail"] == "需要管理员角色"
+    assert en["detail"] == "needs the role Administrator"
+    scanner = await login_as(new_client, "scanner")
+    zh, en = await both(lambda h: scanner.get("/api/v1/audit", headers=h), 403)
+    assert zh["code"] == "role_required" and "admin" not in zh["detail"]

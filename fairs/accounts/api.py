@@ -9,6 +9,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from fairs import hooks
 from fairs.errors import Invalid, NotAuthenticated
+from fairs.i18n import N_
 
 from . import orgs, services
 from .auth import client_address, end_session, logged_in, organiser_guard, renew_session, require
@@ -62,7 +63,7 @@ class AuthController(Controller):
         principal = request.scope.get("user")
         if data.username is not None or data.password is not None:
             if not data.username or not data.password:
-                raise Invalid("password", "give both username and password")
+                raise Invalid("password", N_("give both username and password"), code="required")
             principal = await services.login(data.username, data.password,
                                              client_address(request), request.app.state.limiter)
         if principal is None:

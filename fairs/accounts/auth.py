@@ -12,6 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from fairs.errors import NotAuthenticated
+from fairs.i18n import N_
 
 from . import services
 from .services import Principal
@@ -70,7 +71,7 @@ class AuthMiddleware:
         if token is not None:
             principal = await services.principal_by_token(token)
             if principal is None:
-                raise NotAuthenticated("Invalid or revoked token")
+                raise NotAuthenticated(N_("Invalid or revoked token"), code="invalid_token")
             how = "token"
         else:
             session = scope.get("session") or {}

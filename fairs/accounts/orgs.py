@@ -373,8 +373,11 @@ async def init(code: str, name_zh: str, name_en: str, admin: str,
         if tops and top is None:
             other = tops[0]["code"]
             raise Conflict(N_("the top organisation has another code"),
-                           errors=[FieldError("org", f"the top organisation is {other!r}, "
-                                                     f"not {code!r}; nothing changed")],
+                           code="other_top_org",
+                           errors=[FieldError("org", N_("the top organisation is '{top}', not "
+                                                        "'{code}'; nothing changed"),
+                                              code="other_top_org",
+                                              params={"top": other, "code": code})],
                            extra={"top": other})
         created_org = top is None
         if top is None:

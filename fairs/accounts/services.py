@@ -15,8 +15,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from fairs import clock, db
 from fairs.db import is_unique_violation, write_transaction
-from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotAuthenticated, NotFound
+from fairs.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    Invalid,
+    Message,
+    NotAuthenticated,
+    NotFound,
+)
 from fairs.i18n import N_
+from fairs.labels import ROLE as ROLE_LABELS
 from fairs.ratelimit import address_subject
 from fairs.settings import settings
 
@@ -85,7 +94,10 @@ class Principal:
     def require_role(self, *roles: str) -> None:
         """What a role guard checks: Forbidden unless the principal has one of `roles`."""
         if not self.has_role(*roles):
-            raise Forbidden(f"needs the role {' or '.join(roles)}")
+            message = (N_("needs the role {roles}") if len(roles) == 1
+                       else N_("needs one of the roles {roles}"))
+            raise Forbidden(message, code="role_required", params={
+                "roles": [Message(ROLE_LABELS.get(r, r)) for r in roles]})
 
 
 now = clock.now  # the one clock (tests set it)
@@ -128,17 +140,20 @@ async def verify_password(password_hash: str, password: str) -> bool:
 
 def validate_password(password: str) -> None:
     if len(password) < PASSWORD_MIN:
-        raise Invalid("password", f"at least {PASSWORD_MIN} characters")
+        raise Invalid("password", N_("at least {n} characters"), code="too_short",
+                      params={"n": PASSWORD_MIN})
     if len(password) > PASSWORD_MAX:
-        raise Invalid("password", f"at most {PASSWORD_MAX} characters")
+        raise Invalid("password", N_("at most {n} characters"), code="too_long",
+                      params={"n": PASSWORD_MAX})
 
 
 def validate_username(username: str) -> str:
     username = username.strip()
     if not (3 <= len(username) <= USERNAME_MAX):
-        raise Invalid("username", f"3 to {USERNAME_MAX} characters")
+        raise Invalid("username", N_("from {lo} to {hi} characters"), code="out_of_range",
+                      params={"lo": 3, "hi": USERNAME_MAX})
     if any(c.isspace() for c in username):
-        raise Invalid("username", "no spaces")
+        raise Invalid("username", N_("no spaces"), code="spaces")
     return username
 
 
@@ -187,9 +202,11 @@ async def login(username: str, password: str, address: str, limiter) -> Principa
     """A login attempt, limited per address (every attempt) and per account from that address
     (failures): a stranger's failures from elsewhere never lock the owner out."""
     if len(username) > USERNAME_MAX:  # the API's schemas say so too; the login form has none
-        raise Invalid("username", f"at most {USERNAME_MAX} characters")
+        raise Invalid("username", N_("at most {n} characters"), code="too_long",
+                      params={"n": USERNAME_MAX})
     if len(password) > PASSWORD_MAX:
-        raise Invalid("password", f"at most {PASSWORD_MAX} characters")
+        raise Invalid("password", N_("at most {n} characters"), code="too_long",
+                      params={"n": PASSWORD_MAX})
     account = username.strip().lower()
     where = address_subject(address)
     await limiter.hit("login_ip", where)
@@ -208,9 +225,9 @@ async def authenticate(username: str, password: str) -> Principal:
     if row is None:
         # Spend the same time as a real check, so a timing difference tells nothing.
         await verify_password(_dummy_hash(), password)
-        raise NotAuthenticated("Wrong username or password")
+        raise NotAuthenticated(N_("Wrong username or password"), code="wrong_login")
     if not await verify_password(row["password_hash"], password) or not row["active"]:
-        raise NotAuthenticated("Wrong username or password")
+        raise NotAuthenticated(N_("Wrong username or password"), code="wrong_login")
     await User.update({User.last_login_at: now()}).where(User.id == row["id"])
     return _principal(row)
 
@@ -221,7 +238,8 @@ async def authenticate(username: str, password: str) -> Principal:
 async def org_by_code(code: str) -> dict:
     row = await Organisation.select().where(Organisation.code == code).first()
     if row is None:
-        raise NotFound(f"no organisation {code!r}", extra={"field": "org"})
+        raise NotFound(N_("no organisation {code}"), code="unknown_org", params={"code": code},
+                       extra={"field": "org"})
     return row
 
 
@@ -233,7 +251,8 @@ async def top_org() -> dict:
         .first()
     )
     if row is None:
-        raise NotFound("no organisation exists yet: run `fairs init` (or `fairs demo`)")
+        raise NotFound(N_("no organisation exists yet: run `fairs init` (or `fairs demo`)"),
+                       code="no_organisation")
     return row
 
 
@@ -254,7 +273,8 @@ async def prepare_user(username: str, password: str, role: str, org_code: str | 
     username = validate_username(username)
     validate_password(password)
     if role not in ROLES:
-        raise Invalid("role", f"one of {', '.join(ROLES)}")
+        raise Invalid("role", N_("one of {choices}"), code="invalid_choice",
+                      params={"choices": list(ROLES)})
     org_id = None
     if role != "employer":
         org = await org_by_code(org_code) if org_code else await top_org()
@@ -281,8 +301,10 @@ async def insert_user(user: NewUser) -> dict:
             ).returning(User.id, User.username, User.role)
     except Exception as exc:
         if is_unique_violation(exc):
-            msg = f"username {user.username!r} is taken"
-            raise Conflict(msg, errors=[FieldError("username", msg)]) from exc
+            taken = N_("username '{username}' is taken")
+            raise Conflict(taken, code="username_taken", params={"username": user.username},
+                           errors=[FieldError("username", taken, code="username_taken",
+                                              params={"username": user.username})]) from exc
         raise
     return rows[0]
 
@@ -303,7 +325,7 @@ async def subtree_ids(org_path: str) -> list[int]:
 async def org_path_of(org_id: int) -> str:
     row = await Organisation.select(Organisation.path).where(Organisation.id == org_id).first()
     if row is None:
-        raise NotFound("no such organisation")
+        raise NotFound(N_("no such organisation"), code="unknown_org")
     return row["path"]
 
 
@@ -311,7 +333,7 @@ async def _org_state(org_id: int) -> dict:
     row = await Organisation.select(Organisation.path, Organisation.active).where(
         Organisation.id == org_id).first()
     if row is None:
-        raise NotFound("no such organisation")
+        raise NotFound(N_("no such organisation"), code="unknown_org")
     return row
 
 
@@ -325,10 +347,10 @@ async def ensure_manages(principal: Principal, org_id: int) -> None:
     """An organiser acts only on its organisation's subtree; an admin everywhere. Nothing new
     is made for a deactivated organisation (409)."""
     if not principal.is_organiser:
-        raise Forbidden("organisers only")
+        raise Forbidden(N_("organisers only"), code="organisers_only")
     org = await _org_state(org_id)
     if not principal.is_admin and not in_subtree(principal, org["path"]):
-        raise Forbidden("this belongs to another organisation")
+        raise Forbidden(N_("this belongs to another organisation"), code="other_organisation")
     if not org["active"]:
         # Nothing new (a fair, a plan, a venue) under an organisation that was deactivated.
         raise Conflict(DEACTIVATED, errors=[FieldError("org", DEACTIVATED)])
@@ -355,7 +377,8 @@ def _token_hash(token: str) -> str:
 async def create_token(principal: Principal, name: str) -> dict:
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise Invalid("name", "1 to 200 characters")
+        raise Invalid("name", N_("from {lo} to {hi} characters"), code="out_of_range",
+                      params={"lo": 1, "hi": 200})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     rows = await ApiToken.insert(
         ApiToken(user=principal.id, name=name, token_hash=_token_hash(token),
@@ -443,6 +466,6 @@ async def revoke_token(principal: Principal, token_id: int) -> None:
         ApiToken.id == token_id
     ).first()
     if row is None or (row["user"] != principal.id and not principal.is_admin):
-        raise NotFound("no such token")
+        raise NotFound(N_("no such token"), code="unknown_token")
     if row["revoked_at"] is None:
         await ApiToken.update({ApiToken.revoked_at: now()}).where(ApiToken.id == token_id)

@@ -12,13 +12,16 @@ from fairs.employers import services as employers
 from fairs.errors import Conflict, FieldError, Forbidden, NotFound
 from fairs.events import services as events
 from fairs.events.tables import Fair
-from fairs.i18n import TZ
+from fairs.i18n import N_, TZ
 
 now = clock.now  # the one clock (tests set it)
 
 
-def _conflict(field: str, message: str, **extra) -> Conflict:
-    return Conflict(message, errors=[FieldError(field, message)], extra=extra or None)
+def _conflict(field: str, message: str, *, code: str | None = None, params: dict | None = None,
+              **extra) -> Conflict:
+    return Conflict(message, code=code, params=params,
+                    errors=[FieldError(field, message, code=code, params=params)],
+                    extra=extra or None)
 
 
 # --- fairs, windows, working days -----------------------------------------------------------
@@ -46,14 +49,14 @@ async def organisers_coming_fairs(principal: Principal) -> list[dict]:
 async def fair_row(fair_id: int, principal: Principal | None = None) -> dict:
     row = await Fair.select(*_FAIR_COLUMNS).where(Fair.id == fair_id).first()
     if row is None or not events.can_see(principal, row):
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"), code="unknown_fair")
     return row
 
 
 async def managed_fair(principal: Principal, fair_id: int) -> dict:
     row = await fair_row(fair_id, principal)
     if not principal.is_organiser or not accounts.in_subtree(principal, row["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
+        raise Forbidden(N_("this fair belongs to another organisation"), code="other_organisation")
     return row
 
 
@@ -66,14 +69,16 @@ def booking_window(fair: dict) -> tuple[datetime | None, datetime]:
 def check_open(fair: dict, at: datetime | None = None) -> None:
     at = at or now()
     if fair["status"] == "cancelled":
-        raise _conflict("fair", "the fair is cancelled")
+        raise _conflict("fair", N_("the fair is cancelled"), code="fair_cancelled")
     if fair["status"] != "published":
-        raise _conflict("fair", "the fair is not published yet")
+        raise _conflict("fair", N_("the fair is not published yet"), code="not_published")
     opens, closes = booking_window(fair)
     if opens is not None and at < opens:
-        raise _conflict("fair", f"booking opens at {events.iso(opens)}")
+        raise _conflict("fair", N_("booking opens at {when}"), code="booking_not_open",
+                        params={"when": opens})
     if at >= closes:
-        raise _conflict("fair", f"booking closed at {events.iso(closes)}")
+        raise _conflict("fair", N_("booking closed at {when}"), code="booking_closed",
+                        params={"when": closes})
 
 
 def is_workday(d: date) -> bool:

@@ -38,7 +38,7 @@ from fairs.employers.tables import NoShow
 from fairs.errors import FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import DoorCode
-from fairs.i18n import TZ
+from fairs.i18n import N_, TZ
 
 from .base import (
     _can_touch,
@@ -132,11 +132,16 @@ async def _refuse_named(fair_id: int, code: str) -> None:
         "AND q.status = 'waitlisted') AS queue FROM booth b WHERE b.fair = {} AND b.code = {}",
         fair_id, code)
     if not rows:
-        raise NotFound(f"no booth {code} at this fair", errors=[FieldError("booth", code)])
+        raise NotFound(N_("no booth {code} at this fair"), code="unknown_booth",
+                       params={"code": code},
+                       errors=[FieldError("booth", N_("no booth {code} at this fair"),
+                                          code="unknown_booth", params={"code": code})])
     if rows[0]["blocked"]:
-        raise _conflict("booth", f"booth {code} is not available")
+        raise _conflict("booth", N_("booth {code} is not available"), code="booth_blocked",
+                        params={"code": code})
     if rows[0]["taken"] or rows[0]["queue"]:  # a free booth is the first waiter's
-        raise _conflict("booth", f"booth {code} is taken")
+        raise _conflict("booth", N_("booth {code} is taken"), code="booth_taken",
+                        params={"code": code})
 
 
 async def _free_booth(fair_id: int) -> int | None:
@@ -166,14 +171,14 @@ async def _booking_context(principal: Principal | None, fair_id: int) -> tuple[i
     fields of the fair booking needs (404 when the caller may not see it), with `queue`:
     whether an employer waits there."""
     if principal is None or principal.role != "employer":
-        raise Forbidden("employers only")
+        raise Forbidden(N_("employers only"), code="employers_only")
     rows = await db.fetch(_BOOKING_CONTEXT, now(), principal.id, fair_id)
     row = rows[0]
     if row["employer_id"] is None:
-        raise Forbidden("this account belongs to no employer")
+        raise Forbidden(N_("this account belongs to no employer"), code="not_an_employer")
     employers.check_may_book(row["employer_status"])
     if row["id"] is None or not events.can_see(principal, row):
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"), code="unknown_fair")
     for key in ("starts_at", "published_at", "booking_opens_at", "booking_closes_at"):
         row[key] = db.as_datetime(row[key])
     return row["employer_id"], bool(row["n"] or row["due"]), row
@@ -198,7 +203,8 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
     module's docstring), whose RETURNING gives the booth's code and the waitlist place."""
     employer_id, flagged, fair = await _booking_context(principal, fair_id)
     if fair["kind"] != "offline":
-        raise Invalid("booth", "online fairs have guest slots, not booths")
+        raise Invalid("booth", N_("online fairs have guest slots, not booths"),
+                      code="online_fair")
     check_open(fair)
     if flagged:
         await ensure_not_suspended(employer_id)
@@ -209,10 +215,11 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
         except Exception as exc:
             which = _map_booking_violation(exc)
             if which == "employer":  # a waitlist place counts too
-                raise _conflict("booth", "your company already holds a booking at this fair"
-                                ) from exc
+                raise _conflict("booth", N_("your company already holds a booking at this fair"),
+                                code="already_booked") from exc
             if which == "booth" and code:
-                raise _conflict("booth", f"booth {code} is taken") from exc
+                raise _conflict("booth", N_("booth {code} is taken"), code="booth_taken",
+                                params={"code": code}) from exc
             if which in ("booth", "code"):
                 continue  # another employer won that booth a moment ago: pick again
             raise
@@ -220,7 +227,8 @@ async def book_booth(principal: Principal, fair_id: int, booth_code: str | None)
             break
         await _refuse_named(fair_id, code)  # raises unless the booth was freed just now
     else:
-        raise _conflict("booth", "too many employers are booking at once; try again")
+        raise _conflict("booth", N_("too many employers are booking at once; try again"),
+                        code="busy")
     return {"id": made["id"], "fair": fair_id, "employer": employer_id, "status": made["status"],
             "code": made["code"], "created_at": made["created_at"], "checked_in_at": None,
             "booth_code": made["booth_code"], "place": made["place"]}
@@ -281,9 +289,9 @@ async def _waitlist_places(rows: list[dict]) -> None:
 async def get_booking(booking_id: int, principal: Principal) -> dict:
     row = await Booking.select(*_BOOKING_COLUMNS).where(Booking.id == booking_id).first()
     if row is None:
-        raise NotFound("no such booking")
+        raise NotFound(N_("no such booking"), code="unknown_booking")
     if not await _can_touch(principal, row):
-        raise Forbidden("this booking belongs to another company")
+        raise Forbidden(N_("this booking belongs to another company"), code="other_company")
     await _waitlist_places([row])
     return row
 

@@ -58,7 +58,8 @@ async def employer_at_fair(fair_id: int, employer_id: int,
     fair = await fair_row(fair_id, principal)
     found = await _presence(fair_id, employer_id)
     if found is None:
-        raise NotFound("this employer has no booth or guest slot at this fair")
+        raise NotFound(N_("this employer has no booth or guest slot at this fair"),
+                       code="not_at_fair")
     positions = await employer_positions(fair_id, employer_id)
     return {"fair": fair, "employer": found, "positions": positions,
             "path": employer_page_path(fair_id, employer_id)}
@@ -113,7 +114,7 @@ async def _interest_position(position_id: int) -> dict:
         "SELECT p.id, p.fair, p.employer, p.title, f.status AS fair_status FROM job_position p "
         f"JOIN fair f ON f.id = p.fair WHERE p.id = {{}} AND {ACTIVE_POSITION}", position_id)
     if not rows or rows[0]["fair_status"] not in ("published", "cancelled"):
-        raise NotFound("no such position",
+        raise NotFound(N_("no such position"), code="unknown_position",
                        errors=[FieldError("position", N_("this position is no longer offered"))])
     return rows[0]
 
@@ -148,7 +149,7 @@ async def mark_interest(secret: str, position_id: int,
     if fair_id is not None and position["fair"] != fair_id:
         raise Invalid("position", N_("this position is offered at another fair"))
     if position["fair_status"] == "cancelled":
-        raise _conflict("fair", "the fair is cancelled")
+        raise _conflict("fair", N_("the fair is cancelled"), code="fair_cancelled")
     registration = await _interest_ticket(secret, position["fair"])
     at = now()
     rows = await db.execute(
@@ -164,7 +165,7 @@ async def mark_interest(secret: str, position_id: int,
             Interest.registration == registration["id"],
             Interest.position == position_id).first()
         if first is None:  # withdrawn between the two statements
-            raise _conflict("position", "try again")
+            raise _conflict("position", N_("try again"), code="busy")
         interest_id, created_at = first["id"], first["created_at"]
     return {"id": interest_id, "position": position_id, "title": position["title"],
             "fair": position["fair"], "employer": position["employer"],
@@ -188,7 +189,7 @@ async def ticket_interests(secret: str) -> list[dict]:
     credential; its door code finds nothing)."""
     row = await _ticket_of(secret)
     if row is None:
-        raise NotFound("no such ticket")
+        raise NotFound(N_("no such ticket"), code="unknown_ticket")
     return await registration_interests(row["id"])
 
 
@@ -212,12 +213,13 @@ async def interested_job_seekers(principal: Principal, fair_id: int | None = Non
     from fairs.tickets.services import mask_name, mask_phone
 
     if principal.role != "employer":
-        raise Forbidden("employers see their own interested job seekers")
+        raise Forbidden(N_("employers see their own interested job seekers"), code="employers_only")
     employer_id = await employers.employer_id_of(principal.id)
     if employer_id is None:
-        raise Forbidden("this account belongs to no employer")
+        raise Forbidden(N_("this account belongs to no employer"), code="not_an_employer")
     if not 1 <= limit <= 500:
-        raise Invalid("limit", "1 to 500")
+        raise Invalid("limit", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 1, "hi": 500})
     where, args = "i.employer = {}", [employer_id]
     if fair_id is not None:
         where += " AND i.fair = {}"

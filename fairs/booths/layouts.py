@@ -9,6 +9,7 @@ from fairs.catalog import services as catalog
 from fairs.errors import Invalid
 from fairs.events import services as events
 from fairs.hooks import NewFair
+from fairs.i18n import N_
 
 from .base import _conflict, _lock_fair, fair_row, managed_fair
 from .bookings import _fill_from_waitlist
@@ -23,13 +24,15 @@ from .tables import (
 def _booth_in(item: dict, i: int) -> dict:
     code = str(item.get("code") or "").strip().upper()
     if not code or len(code) > 16:
-        raise Invalid(f"booths[{i}].code", "1 to 16 characters")
+        raise Invalid(f"booths[{i}].code", N_("from {lo} to {hi} characters"), code="out_of_range",
+                      params={"lo": 1, "hi": 16})
     out = {"code": code, "zone": str(item.get("zone") or "").strip()[:32]}
     for key, default, low in (("x", i % 10, 0), ("y", i // 10, 0), ("w", 1, 1), ("h", 1, 1)):
         value = item.get(key)
         value = default if value is None else value
         if not isinstance(value, int) or not low <= value <= 200:
-            raise Invalid(f"booths[{i}].{key}", f"a whole number from {low} to 200")
+            raise Invalid(f"booths[{i}].{key}", N_("a whole number from {lo} to {hi}"),
+                          code="out_of_range", params={"lo": low, "hi": 200})
         out[key] = value
     out["step_free"] = bool(item.get("step_free", False))
     out["blocked"] = bool(item.get("blocked", False))
@@ -42,16 +45,18 @@ async def set_layout(principal: Principal, fair_id: int, booths: list[dict]) -> 
     become free."""
     fair = await managed_fair(principal, fair_id)
     if fair["kind"] != "offline":
-        raise Invalid("booths", "only offline fairs have booths; online fairs have guest slots")
+        raise Invalid("booths", N_("only offline fairs have booths; online fairs have guest slots"),
+                      code="online_fair")
     if fair["status"] == "cancelled":
-        raise _conflict("fair", "the fair is cancelled")
+        raise _conflict("fair", N_("the fair is cancelled"), code="fair_cancelled")
     if len(booths) > 2000:
-        raise Invalid("booths", "at most 2000 booths")
+        raise Invalid("booths", N_("at most {n} booths"), code="too_many", params={"n": 2000})
     wanted = [_booth_in(item, i) for i, item in enumerate(booths)]
     codes = [b["code"] for b in wanted]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
-        raise Invalid("booths", f"booth codes must be unique within the fair: {', '.join(dupes)}")
+        raise Invalid("booths", N_("booth codes must be unique within the fair: {codes}"),
+                      code="duplicate_booth", params={"codes": dupes})
     async with db.write_transaction():
         await _lock_fair(fair_id)
         existing = {r["code"]: r for r in await Booth.select(Booth.id, Booth.code).where(
@@ -61,8 +66,9 @@ async def set_layout(principal: Principal, fair_id: int, booths: list[dict]) -> 
             booked = await Booking.select(Booking.booth.code.as_alias("code")).where(
                 Booking.booth.is_in(gone), Booking.status == "confirmed")
             if booked:
-                names = ", ".join(sorted(r["code"] for r in booked))
-                raise _conflict("booths", f"booked booths cannot be removed: {names}")
+                names = sorted(r["code"] for r in booked)
+                raise _conflict("booths", N_("booked booths cannot be removed: {codes}"),
+                                code="booth_booked", params={"codes": names})
             await Booking.update({Booking.booth: None}).where(Booking.booth.is_in(gone))
             await Booth.delete().where(Booth.id.is_in(gone))
         new = []
@@ -83,12 +89,13 @@ async def copy_layout(principal: Principal, fair_id: int, source_fair_id: int) -
     fair = await managed_fair(principal, fair_id)
     source = await fair_row(source_fair_id, principal)
     if source["kind"] != "offline" or source["venue"] != fair["venue"]:
-        raise Invalid("from", "copy only from another fair at the same venue")
+        raise Invalid("from", N_("copy only from another fair at the same venue"),
+                      code="other_venue")
     rows = await Booth.select(Booth.code, Booth.zone, Booth.x, Booth.y, Booth.w, Booth.h,
                               Booth.step_free, Booth.blocked).where(
         Booth.fair == source_fair_id).order_by(Booth.id)
     if not rows:
-        raise Invalid("from", "that fair has no layout")
+        raise Invalid("from", N_("that fair has no layout"), code="no_layout")
     return await set_layout(principal, fair_id, rows)
 
 

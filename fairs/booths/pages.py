@@ -19,6 +19,7 @@ from fairs.employers.labels import LABELS
 from fairs.errors import Invalid
 from fairs.events import services as events
 from fairs.hooks import PageSection
+from fairs.i18n import N_
 from fairs.web import back_path, form_int, form_text, page
 
 from . import base, bookings, counts, layouts, slots
@@ -129,7 +130,8 @@ class OrganiserBoothPages(Controller):
         zones = [z.strip().upper() for z in form_text(data, "zones", 200).split(",")
                  if z.strip()] or ["A"]
         if len(zones) > 26 or any(len(z) > 8 for z in zones):
-            raise Invalid("zones", "at most 26 zones of up to 8 characters")
+            raise Invalid("zones", N_("at most {n} zones of up to {chars} characters"),
+                          code="too_many", params={"n": 26, "chars": 8})
         current = await layouts.list_booths(fair_id, principal)
         layout = [{k: b[k] for k in ("code", "zone", "x", "y", "w", "h", "step_free",
                                      "blocked")} for b in current]
@@ -184,10 +186,10 @@ class OrganiserBoothPages(Controller):
             end_at = events.aware(datetime.fromisoformat(end[:40]), "ends_at") \
                 if end else fair["ends_at"]
         except ValueError as exc:
-            raise Invalid("starts_at", "a date and time") from exc
+            raise Invalid("starts_at", N_("a date and time"), code="invalid_datetime") from exc
         cut = slots.split_session(start_at, end_at, minutes, gap)
         if not cut:
-            raise Invalid("minutes", "no slot fits between these times")
+            raise Invalid("minutes", N_("no slot fits between these times"), code="no_slot_fits")
         await slots.add_slots(principal, fair_id, cut)
         return Redirect(path=f"/organiser/fairs/{fair_id}/booths", status_code=303)
 

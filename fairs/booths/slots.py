@@ -12,6 +12,7 @@ from fairs.employers import services as employers
 from fairs.employers.ledger import ensure_not_suspended
 from fairs.errors import Forbidden, Invalid, NotFound
 from fairs.events import services as events
+from fairs.i18n import N_
 
 from .base import _can_touch, _conflict, _lock_fair, check_open, fair_row, managed_fair, now
 from .tables import (
@@ -31,24 +32,27 @@ async def add_slots(principal: Principal, fair_id: int, slots: list[dict]) -> li
     other or the slots already there (409 naming the clash). All or nothing."""
     fair = await managed_fair(principal, fair_id)
     if fair["kind"] != "online":
-        raise Invalid("slots", "only online fairs have guest slots")
+        raise Invalid("slots", N_("only online fairs have guest slots"), code="offline_fair")
     if fair["status"] == "cancelled":
-        raise _conflict("fair", "the fair is cancelled")
+        raise _conflict("fair", N_("the fair is cancelled"), code="fair_cancelled")
     if not slots or len(slots) > 200:
-        raise Invalid("slots", "1 to 200 slots")
+        raise Invalid("slots", N_("{lo} to {hi} slots"), code="out_of_range",
+                      params={"lo": 1, "hi": 200})
     wanted = []
     for i, s in enumerate(slots):
         start = events.aware(s["starts_at"], "starts_at")
         end = events.aware(s["ends_at"], "ends_at")
         if end <= start:
-            raise Invalid(f"slots[{i}].ends_at", "must be after starts_at")
+            raise Invalid(f"slots[{i}].ends_at", N_("must be after the start"), code="before_start")
         if start < fair["starts_at"] or end > fair["ends_at"]:
-            raise Invalid(f"slots[{i}].starts_at", "a slot lies inside the session's times")
+            raise Invalid(f"slots[{i}].starts_at", N_("a slot lies inside the session's times"),
+                          code="outside_session")
         wanted.append((start, end, str(s.get("label") or "").strip()[:200]))
     wanted.sort()
     for (s1, e1, _), (s2, e2, _) in zip(wanted, wanted[1:], strict=False):
         if _overlaps(s1, e1, s2, e2):
-            raise _conflict("slots", f"slots overlap at {events.iso(s2)}")
+            raise _conflict("slots", N_("slots overlap at {when}"), code="slots_overlap",
+                            params={"when": s2})
     async with db.write_transaction():
         await _lock_fair(fair_id)
         existing = await GuestSlot.select(GuestSlot.id, GuestSlot.starts_at,
@@ -56,8 +60,9 @@ async def add_slots(principal: Principal, fair_id: int, slots: list[dict]) -> li
         for s, e, _ in wanted:
             for r in existing:
                 if _overlaps(s, e, r["starts_at"], r["ends_at"]):
-                    raise _conflict("slots", f"a slot overlaps the slot at "
-                                    f"{events.iso(r['starts_at'])}", conflicting_slot=r["id"])
+                    raise _conflict("slots", N_("a slot overlaps the slot at {when}"),
+                                    code="slots_overlap", params={"when": r["starts_at"]},
+                                    conflicting_slot=r["id"])
         await GuestSlot.insert(*[GuestSlot(fair=fair_id, starts_at=s, ends_at=e, label=label)
                                  for s, e, label in wanted])
     return await list_slots(fair_id, principal)
@@ -67,7 +72,8 @@ def split_session(starts_at: datetime, ends_at: datetime, minutes: int,
                   gap: int = 0) -> list[dict]:
     """Pure: cut [starts_at, ends_at) into back-to-back slots of `minutes` (plus a gap)."""
     if not 5 <= minutes <= 240:
-        raise Invalid("minutes", "5 to 240")
+        raise Invalid("minutes", N_("from {lo} to {hi} minutes"), code="out_of_range",
+                      params={"lo": 5, "hi": 240})
     out, t = [], starts_at
     while t + timedelta(minutes=minutes) <= ends_at:
         out.append({"starts_at": t, "ends_at": t + timedelta(minutes=minutes)})
@@ -78,13 +84,14 @@ def split_session(starts_at: datetime, ends_at: datetime, minutes: int,
 async def delete_slot(principal: Principal, slot_id: int) -> None:
     slot = await GuestSlot.select(GuestSlot.fair).where(GuestSlot.id == slot_id).first()
     if slot is None:
-        raise NotFound("no such slot")
+        raise NotFound(N_("no such slot"), code="unknown_slot")
     await managed_fair(principal, slot["fair"])
     async with db.write_transaction():
         taken = await SlotBooking.count().where(SlotBooking.slot == slot_id,
                                                 SlotBooking.status == "confirmed")
         if taken:
-            raise _conflict("slot", "this slot is booked; cancel the booking first")
+            raise _conflict("slot", N_("this slot is booked; cancel the booking first"),
+                            code="slot_booked")
         await SlotBooking.delete().where(SlotBooking.slot == slot_id)
         await GuestSlot.delete().where(GuestSlot.id == slot_id)
 
@@ -108,7 +115,7 @@ async def book_slot(principal: Principal, slot_id: int, topic: str = "") -> dict
     slot = await GuestSlot.select(GuestSlot.id, GuestSlot.fair).where(
         GuestSlot.id == slot_id).first()
     if slot is None:
-        raise NotFound("no such slot")
+        raise NotFound(N_("no such slot"), code="unknown_slot")
     fair = await fair_row(slot["fair"], principal)
     check_open(fair)
     await ensure_not_suspended(employer["id"])
@@ -120,9 +127,10 @@ async def book_slot(principal: Principal, slot_id: int, topic: str = "") -> dict
             )).returning(SlotBooking.id)
     except Exception as exc:
         if db.is_unique_violation(exc, "slot_booking_employer_active"):
-            raise _conflict("slot", "your company already holds a slot in this session") from exc
+            raise _conflict("slot", N_("your company already holds a slot in this session"),
+                            code="already_booked") from exc
         if db.is_unique_violation(exc, "slot_booking_slot_active"):
-            raise _conflict("slot", "this slot is taken") from exc
+            raise _conflict("slot", N_("this slot is taken"), code="slot_taken") from exc
         raise
     return await get_slot_booking(rows[0]["id"], principal)
 
@@ -143,9 +151,9 @@ async def get_slot_booking(slot_booking_id: int, principal: Principal) -> dict:
     row = await SlotBooking.select(*_SLOT_BOOKING_COLUMNS).where(
         SlotBooking.id == slot_booking_id).first()
     if row is None:
-        raise NotFound("no such slot booking")
+        raise NotFound(N_("no such slot booking"), code="unknown_booking")
     if not await _can_touch(principal, row):
-        raise Forbidden("this booking belongs to another company")
+        raise Forbidden(N_("this booking belongs to another company"), code="other_company")
     return row
 
 

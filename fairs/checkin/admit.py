@@ -115,6 +115,30 @@ async def record(fair_id: int, reg_id: int | None, admit: bool, method: str, at:
                        kind, result, stored(detail)))
 
 
+# A booking's scan carrying a nonce: its log row first, inside the transaction that admits
+# the booking (fairs.checkin.services), so that a twin of the scan with the same nonce waits
+# on the unique index until this one is settled and is then answered from its row.
+_CLAIM = (
+    "INSERT INTO scan (fair, scanned_at, received_at, device, method, kind, result, offline, "
+    "nonce) VALUES ({}, {}, {}, {}, {}, {}, 'unknown', {}, {}) "
+    "ON CONFLICT (fair, nonce) DO NOTHING RETURNING id"
+)
+
+
+async def claim(fair_id: int, nonce: str, method: str, at: datetime, received: datetime,
+                device: str, offline: bool, kind: str) -> int | None:
+    """Log a scan by its nonce before deciding it (in the caller's write transaction): the
+    row's id, or None when the nonce is logged already (a replay)."""
+    rows = await db.write(_CLAIM, fair_id, at, received, device, method, kind, offline, nonce)
+    return rows[0]["id"] if rows else None
+
+
+async def settle(scan_id: int, result: str, detail: dict | None) -> None:
+    """The claimed scan's result and the data its answer is rendered from."""
+    await db.write("UPDATE scan SET result = {}, detail = {} WHERE id = {}", result,
+                   stored(detail), scan_id)
+
+
 def attendee(name: str, audiences: str | None) -> dict:
     """A ticket's holder as a scanner sees them: the name masked, the target groups."""
     return {"name": tickets.mask_name(name), "audiences": tickets.audience_list(audiences)}

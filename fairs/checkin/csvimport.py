@@ -15,8 +15,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from fairs import bounds
-from fairs.errors import Invalid
-from fairs.i18n import TZ
+from fairs.errors import Invalid, Message
+from fairs.i18n import N_, TZ
 
 # The same limits as the API's OnlineSessionIn: a city's livestream, generously.
 MAX_PEAK = 100_000_000
@@ -53,10 +53,13 @@ def _number(value: str, row: int, column: str, most: int) -> int:
     except (InvalidOperation, ValueError):
         number = None
     if number is None or not number.is_finite():
-        raise Invalid("file", f"row {row}, column {column}: {value.strip()[:40]!r} is not a number")
+        raise Invalid("file", N_("row {row}, column {column}: «{value}» is not a number"),
+                      code="not_a_number",
+                      params={"row": str(row), "column": column, "value": value.strip()[:40]})
     if not 0 <= number <= most:
-        raise Invalid("file", f"row {row}, column {column}: {value.strip()[:40]!r} is not from 0 "
-                              f"to {most:,}")
+        raise Invalid("file", N_("row {row}, column {column}: «{value}» is not from 0 to {most}"),
+                      code="out_of_range", params={"row": str(row), "column": column,
+                                                   "value": value.strip()[:40], "most": most})
     return int(number)
 
 
@@ -69,14 +72,16 @@ def _time(value: str, row: int, column: str) -> datetime | None:
     except ValueError:
         return None
     if not bounds.in_range(parsed):
-        raise Invalid("file", f"row {row}, column {column}: {bounds.DATE_MESSAGE}")
+        raise Invalid("file", N_("row {row}, column {column}: {reason}"), code="out_of_range",
+                      params={"row": str(row), "column": column,
+                              "reason": Message(bounds.DATE_MESSAGE)})
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=TZ)
 
 
 def parse_sessions(text: str) -> list[dict]:
     text = (text or "").lstrip("\ufeff")
     if not text.strip():
-        raise Invalid("file", "the file is empty")
+        raise Invalid("file", N_("the file is empty"), code="empty_file")
     sample = text[:2048]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -85,14 +90,16 @@ def parse_sessions(text: str) -> list[dict]:
     try:
         rows = list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as exc:  # a stray line break inside a field, a NUL...
-        raise Invalid("file", f"not a readable CSV file ({exc})") from exc
+        raise Invalid("file", N_("not a readable CSV file"), code="malformed") from exc
     header, body = rows[0], [r for r in rows[1:] if any(c.strip() for c in r)]
     label_i, start_i = _find(header, LABEL), _find(header, START)
     peak_i, total_i = _find(header, PEAK), _find(header, TOTAL)
     if peak_i is None and total_i is None:
-        raise Invalid("file", "no column of peak viewers or total views (最高在线 / 观看人次)")
+        raise Invalid("file", N_("no column of peak viewers or total views (最高在线 / 观看人次)"),
+                      code="no_counts")
     if len(body) > 1000:
-        raise Invalid("file", "at most 1000 sessions in one file")
+        raise Invalid("file", N_("at most {n} sessions in one file"), code="too_many",
+                      params={"n": 1000})
     sessions = []
     for n, row in enumerate(body, start=2):
         def cell(i: int | None, row: list[str] = row) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from fairs import db
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotFound
+from fairs.i18n import N_
 
 from .answers import events_iso, window
 from .services import fair_door, may_scan
@@ -23,7 +24,7 @@ async def set_window(principal: Principal, fair_id: int, opens_at: datetime | No
                      closes_at: datetime | None) -> dict:
     await _fair_for_organiser(principal, fair_id)
     if opens_at and closes_at and closes_at <= opens_at:
-        raise Invalid("closes_at", "must be after opens_at")
+        raise Invalid("closes_at", N_("must be after the opening time"), code="before_start")
     async with db.write_transaction():
         await db.execute("DELETE FROM checkin_window WHERE fair = {}", fair_id)
         if opens_at or closes_at:
@@ -36,7 +37,7 @@ async def set_window(principal: Principal, fair_id: int, opens_at: datetime | No
 async def get_window(fair_id: int) -> dict:
     fair = await fair_door(fair_id)
     if fair is None:
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"), code="unknown_fair")
     opens, closes = window(fair)
     return {"opens_at": events_iso(opens), "closes_at": events_iso(closes),
             "custom": fair["opens_at"] is not None or fair["closes_at"] is not None}
@@ -55,7 +56,7 @@ async def ensure_may_scan(principal: Principal, fair_id: int) -> dict:
         "SELECT f.id, f.title, f.status, f.starts_at, f.ends_at, o.path AS org_path "
         "FROM fair f JOIN organisation o ON o.id = f.org WHERE f.id = {}", fair_id)
     if not rows:
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"), code="unknown_fair")
     if not may_scan(principal, rows[0]["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
+        raise Forbidden(N_("this fair belongs to another organisation"), code="other_organisation")
     return rows[0]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotFound
+from fairs.i18n import N_
 from fairs.tickets import codes
 from fairs.tickets import services as tickets
 
@@ -30,9 +31,9 @@ async def walk_in(fair_id: int, name: str, phone: str, audiences: list[str] | No
     # Check the door is open before registering anybody.
     fair = await fair_door(fair_id)
     if fair is None:
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"), code="unknown_fair")
     if not may_scan(principal, fair["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
+        raise Forbidden(N_("this fair belongs to another organisation"), code="other_organisation")
     opens, closes = window(fair)
     at = now()
     if fair["fair_status"] != "published" or not opens <= at < closes:
@@ -80,13 +81,15 @@ async def self_check_in(secret: str, fair_id: int, token: str, *, code: str | No
     """An attendee scanned the wall: admit their ticket (the code their browser remembers, or
     found by name and phone) through check_in(), marked as a self check-in."""
     if not self_token_valid(secret, fair_id, token):
-        raise Invalid("token", "this code has expired: scan the wall again")
+        raise Invalid("token", N_("this code has expired: scan the wall again"), code="expired")
     if not code:
         if not phone or not name:
-            raise Invalid("phone", "give your name and phone, or open your ticket")
+            raise Invalid("phone", N_("give your name and phone, or open your ticket"),
+                          code="required")
         found = await tickets.find_by_phone(fair_id, phone)
         if found is None or " ".join(name.split()) != found["name"]:
-            raise NotFound("no registration for this fair with that name and phone")
+            raise NotFound(N_("no registration for this fair with that name and phone"),
+                           code="unknown_registration")
         code = found["code"]
     if not codes.looks_like_ticket(codes.normalise(code)):
         # Only a ticket admits itself: an employer's booking code (or any other slice's) gets

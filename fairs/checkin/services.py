@@ -30,6 +30,7 @@ from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from fairs.hooks import FairCounts
+from fairs.i18n import N_
 from fairs.tickets import codes
 
 from . import admit, live
@@ -72,7 +73,7 @@ async def attendance(fair_id: int) -> dict[str, int]:
     views of the fair's online sessions), online_peak: the read model's live counts."""
     found = await read_model.fair_attendance(fair_id, now())
     if found is None:
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"), code="unknown_fair")
     return found
 
 
@@ -111,7 +112,7 @@ async def _lookup(fair_id: int, code: str, bearer: str | None) -> tuple[dict | N
     if bearer is not None:
         principal = accounts.principal_from_token_row(row)
         if principal is None:
-            raise NotAuthenticated("Invalid or revoked token")
+            raise NotAuthenticated(N_("Invalid or revoked token"), code="invalid_token")
     return (row if row["fair_id"] is not None else None), principal
 
 
@@ -152,7 +153,8 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     ticket; 401 if it is not live); either needs the scanner or organiser role (403). Neither:
     the service's own callers (self check-in), who decided already."""
     if method not in METHODS:
-        raise Invalid("method", f"one of {', '.join(METHODS)}")
+        raise Invalid("method", N_("one of {choices}"), code="invalid_choice",
+                      params={"choices": list(METHODS)})
     received = now()
     if scanned_at is None:
         at = received
@@ -172,9 +174,9 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     if principal is not None:
         principal.require_role("scanner", "organiser")
     if fair is None:
-        raise NotFound("no such fair")
+        raise NotFound(N_("no such fair"), code="unknown_fair")
     if not may_scan(principal, fair["org_path"]):
-        raise Forbidden("this fair belongs to another organisation")
+        raise Forbidden(N_("this fair belongs to another organisation"), code="other_organisation")
     fair_cancelled = fair["fair_status"] == "cancelled"
     opens, closes = window(fair)
     in_window = fair["fair_status"] == "published" and opens <= at < closes
@@ -200,11 +202,10 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
             detail = {"mistyped": ticket_shaped and not codes.is_well_formed(code)}
         else:
             kind = resolution.kind
-            # The booking's admission is its own slice's write: a retried nonce is answered
-            # before it, never admitted again.
-            again = await admit.replayed(fair_id, nonce)
-            if again is not None:
-                return again
+            if nonce is not None:
+                return await _resolved_once(fair_id, resolution, nonce, method, at, received,
+                                            device, offline, in_window, fair_cancelled, opens,
+                                            closes)
             result, detail = await _resolved(fair_id, resolution, at, in_window,
                                              fair_cancelled, opens, closes)
     admitting = result == "admit"
@@ -213,7 +214,7 @@ async def check_in(fair_id: int, code: str, *, principal: Principal | None = Non
     if row["replayed"]:
         again = await admit.replayed(fair_id, nonce)
         if again is None:  # pragma: no cover - a replay's first scan is in the log
-            raise NotFound("no such scan")
+            raise NotFound(N_("no such scan"), code="unknown_scan")
         return again
     answer = render(row["result"], kind=kind, detail=detail, attendee=holder,
                     first_at=db.as_datetime(row["first_at"]), first_device=row["first_device"],
@@ -242,6 +243,31 @@ async def _resolved(fair_id: int, resolution: hooks.DoorCode, at: datetime, in_w
     if counted:
         live.changed(fair_id)
     return ("ok" if counted else "already_checked_in"), {"employer": holder, "first": _iso(first)}
+
+
+async def _resolved_once(fair_id: int, resolution: hooks.DoorCode, nonce: str, method: str,
+                         at: datetime, received: datetime, device: str, offline: bool,
+                         in_window: bool, fair_cancelled: bool, opens: datetime,
+                         closes: datetime) -> dict:
+    """A booking's scan with a nonce, in one transaction: its log row (by the nonce's unique
+    index), the booking's admission, and the row's result. A twin sent at the same moment waits
+    on the index until this one commits, then finds the row and gets this scan's answer: the
+    scan that let the employer in is never logged or answered "already checked in"."""
+    async with db.write_transaction():
+        scan_id = await admit.claim(fair_id, nonce, method, at, received, device, offline,
+                                    resolution.kind)
+        if scan_id is not None:
+            result, detail = await _resolved(fair_id, resolution, at, in_window,
+                                             fair_cancelled, opens, closes)
+            await admit.settle(scan_id, result, detail)
+    if scan_id is None:
+        again = await admit.replayed(fair_id, nonce)
+        if again is None:  # pragma: no cover - the nonce's row is committed
+            raise NotFound(N_("no such scan"), code="unknown_scan")
+        return again
+    answer = render(result, kind=resolution.kind, detail=detail, device=device, offline=offline)
+    answer["counts"] = await counts(fair_id)
+    return answer
 
 
 async def check_in_batch(fair_id: int, scans: list[dict], *,

@@ -8,6 +8,7 @@ from datetime import datetime
 from fairs import bounds, db
 from fairs.accounts.services import Principal
 from fairs.errors import Invalid
+from fairs.i18n import N_
 
 from . import live
 from .answers import events_iso
@@ -34,9 +35,11 @@ def _online_session_row(label: str, peak_viewers: int, total_views: int,
     from .csvimport import MAX_PEAK, MAX_VIEWS
 
     if not 0 <= peak_viewers <= MAX_PEAK:
-        raise Invalid("peak_viewers", f"0 to {MAX_PEAK:,}")
+        raise Invalid("peak_viewers", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 0, "hi": MAX_PEAK})
     if not 0 <= total_views <= MAX_VIEWS:
-        raise Invalid("total_views", f"0 to {MAX_VIEWS:,}")
+        raise Invalid("total_views", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 0, "hi": MAX_VIEWS})
     bounds.check_date(starts_at, "starts_at")
     return {"label": (label or "").strip()[:200], "peak_viewers": peak_viewers,
             "total_views": total_views, "starts_at": starts_at}

@@ -20,6 +20,7 @@ from fairs.accounts.auth import (
 )
 from fairs.errors import Forbidden
 from fairs.events.services import iso
+from fairs.i18n import N_
 
 from . import ledger, positions, services
 from .schemas import (
@@ -98,7 +99,7 @@ class EmployerController(Controller):
     @get("/{employer_id:int}", guards=[logged_in])
     async def get_employer(self, request: Request, employer_id: FromPath[int]) -> EmployerOut:
         if not await services.can_view(require(request), employer_id):
-            raise Forbidden("not your company")
+            raise Forbidden(N_("not your company"), code="other_company")
         return employer_out(await services.get_employer(employer_id))
 
     @post("/{employer_id:int}/approve", status_code=HTTP_200_OK, guards=[organiser_guard])
@@ -116,7 +117,7 @@ class EmployerController(Controller):
     @get("/{employer_id:int}/staff", guards=[logged_in])
     async def list_staff(self, request: Request, employer_id: FromPath[int]) -> dict:
         if not await services.can_view(require(request), employer_id):
-            raise Forbidden("not your company")
+            raise Forbidden(N_("not your company"), code="other_company")
         rows = await services.staff(employer_id)
         return {"items": rows, "total": len(rows)}
 

@@ -15,6 +15,7 @@ from fairs.accounts.services import Principal
 from fairs.audit import services as audit
 from fairs.errors import Forbidden, Invalid, NotFound
 from fairs.events import services as events
+from fairs.i18n import N_
 from fairs.measures import held as held_fair
 
 from .services import can_view
@@ -39,7 +40,8 @@ async def set_rules(principal: Principal, changes: dict[str, int]) -> dict:
     """The city-wide booking rules: an admin's to change (a district's or street's organiser
     reads them), each change audited with the values before and after."""
     if not principal.is_admin:
-        raise Forbidden("only an administrator changes the city-wide booking rules")
+        raise Forbidden(N_("only an administrator changes the city-wide booking rules"),
+                        code="admins_only")
     limits = {"free_cancel_workdays": (0, 30), "no_show_limit": (1, 100),
               "window_days": (1, 3650), "suspension_days": (0, 3650)}
     values = {}
@@ -48,7 +50,8 @@ async def set_rules(principal: Principal, changes: dict[str, int]) -> dict:
             continue
         low, high = limits[key]
         if not isinstance(value, int) or not low <= value <= high:
-            raise Invalid(key, f"a whole number from {low} to {high}")
+            raise Invalid(key, N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                          params={"lo": low, "hi": high})
         values[key] = value
     async with db.write_transaction():
         row = await BookingRules.select().order_by(BookingRules.id).first()
@@ -118,18 +121,19 @@ async def ensure_not_suspended(employer_id: int) -> None:
     await record_absences(employer_id)
     until = await suspended_until(employer_id)
     if until is not None:
-        raise Forbidden(f"booking is suspended until {events.iso(until)} after repeated "
-                        "no-shows", extra={"suspended_until": events.iso(until)})
+        raise Forbidden(N_("booking is suspended until {when} after repeated no-shows"),
+                        code="suspended", params={"when": until},
+                        extra={"suspended_until": events.iso(until)})
 
 
 async def list_no_shows(principal: Principal, employer_id: int | None = None,
                         include_annulled: bool = True) -> list[dict]:
     if employer_id is None or principal.role != "employer":
         if not principal.is_organiser:
-            raise Forbidden("organisers only")
+            raise Forbidden(N_("organisers only"), code="organisers_only")
         await record_absences()
     elif not await can_view(principal, employer_id):
-        raise Forbidden("not your company")
+        raise Forbidden(N_("not your company"), code="other_company")
     query = NoShow.select(
         NoShow.all_columns(), NoShow.employer.name.as_alias("employer_name"),
         NoShow.fair.title.as_alias("fair_title"), NoShow.fair.starts_at.as_alias("fair_starts_at"),
@@ -146,26 +150,27 @@ async def _ensure_over_no_show(principal: Principal, no_show_id: int) -> None:
     """The ledger is read city-wide (a suspension counts everywhere), but a record is annulled
     or explained only by the organisers over the fair where it happened."""
     if not principal.is_organiser:
-        raise Forbidden("organisers only")
+        raise Forbidden(N_("organisers only"), code="organisers_only")
     rows = await db.fetch(
         "SELECT o.path FROM no_show n JOIN fair f ON f.id = n.fair "
         "JOIN organisation o ON o.id = f.org WHERE n.id = {}", no_show_id)
     if not rows:
-        raise NotFound("no such record")
+        raise NotFound(N_("no such record"), code="unknown_record")
     if not accounts.in_subtree(principal, rows[0]["path"]):
-        raise Forbidden("this record belongs to another organisation's fair")
+        raise Forbidden(N_("this record belongs to another organisation's fair"),
+                        code="other_organisation")
 
 
 async def annul_no_show(principal: Principal, no_show_id: int, note: str) -> dict:
     await _ensure_over_no_show(principal, no_show_id)
     note = (note or "").strip()
     if not note:
-        raise Invalid("note", "say why the record is annulled")
+        raise Invalid("note", N_("say why the record is annulled"), code="required")
     rows = await NoShow.update({NoShow.annulled_at: now(), NoShow.annulled_by: principal.id,
                                 NoShow.note: note[:2000]}).where(
         NoShow.id == no_show_id).returning(NoShow.id)
     if not rows:
-        raise NotFound("no such record")
+        raise NotFound(N_("no such record"), code="unknown_record")
     return await NoShow.select().where(NoShow.id == no_show_id).first()
 
 
@@ -175,7 +180,7 @@ async def explain_no_show(principal: Principal, no_show_id: int, note: str) -> d
     rows = await NoShow.update({NoShow.note: (note or "").strip()[:2000]}).where(
         NoShow.id == no_show_id).returning(NoShow.id)
     if not rows:
-        raise NotFound("no such record")
+        raise NotFound(N_("no such record"), code="unknown_record")
     return await NoShow.select().where(NoShow.id == no_show_id).first()
 
 

@@ -14,6 +14,7 @@ from fairs.accounts.services import Principal
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import HeldBooking
+from fairs.i18n import N_
 from fairs.measures import ACTIVE_POSITION
 
 from .services import employer_id_of
@@ -37,34 +38,39 @@ def _position_in(data: dict, partial: bool = False) -> dict:
     if has("title") or not partial:
         title = str(data.get("title") or "").strip()
         if not title or len(title) > 200:
-            raise Invalid("title", "1 to 200 characters")
+            raise Invalid("title", N_("from {lo} to {hi} characters"), code="out_of_range",
+                          params={"lo": 1, "hi": 200})
         out["title"] = title
     if has("headcount") or not partial:
         headcount = data.get("headcount")
         if not isinstance(headcount, int) or not 1 <= headcount <= 100_000:
-            raise Invalid("headcount", "a whole number from 1")
+            raise Invalid("headcount", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                          params={"lo": 1, "hi": 100_000})
         out["headcount"] = headcount
     if has("job_type") or not partial:
         job_type = str(data.get("job_type") or "regular").strip()
         job_type = JOB_TYPE_ZH.get(job_type, job_type)
         if job_type not in JOB_TYPES:
-            raise Invalid("job_type", f"one of {', '.join(JOB_TYPES)} (常规, 见习, 实训, 零工)")
+            raise Invalid("job_type", N_("one of {choices}"), code="invalid_choice",
+                          params={"choices": [*JOB_TYPES, *JOB_TYPE_ZH]})
         out["job_type"] = job_type
     for key, allowed in (("education", EDUCATION), ("experience", EXPERIENCE)):
         if has(key) or not partial:
             value = str(data.get(key) or "any").strip()
             if value not in allowed:
-                raise Invalid(key, f"one of {', '.join(allowed)}")
+                raise Invalid(key, N_("one of {choices}"), code="invalid_choice",
+                              params={"choices": list(allowed)})
             out[key] = value
     for key in ("salary_min", "salary_max"):
         if has(key) or not partial:
             value = data.get(key) or 0
             if not isinstance(value, int) or not 0 <= value <= 1_000_000:
-                raise Invalid(key, "yuan a month, 0 to 1,000,000")
+                raise Invalid(key, N_("yuan a month, 0 to 1,000,000"), code="out_of_range")
             out[key] = value
     if "salary_min" in out and "salary_max" in out and out["salary_max"] and (
             out["salary_max"] < out["salary_min"]):
-        raise Invalid("salary_max", "at least salary_min")
+        raise Invalid("salary_max", N_("must not be below the lowest monthly pay"),
+                      code="below_salary_min")
     for key, limit in (("major", 200), ("description", 5000)):
         if has(key) or not partial:
             out[key] = str(data.get(key) or "").strip()[:limit]
@@ -77,7 +83,8 @@ async def held_booking(principal: Principal, booking_id: int,
     touch it: 404 when there is none, 403 when it is another company's."""
     found = await hooks.booking_of.first(principal, "slot" if slot else "booth", booking_id)
     if found is None:
-        raise NotFound("no such slot booking" if slot else "no such booking")
+        raise NotFound(N_("no such slot booking") if slot else N_("no such booking"),
+                       code="unknown_booking")
     return found
 
 
@@ -86,10 +93,11 @@ async def add_position(principal: Principal, booking_id: int, data: dict,
     """A position on the caller's confirmed booking (booth) or slot booking (guest slot)."""
     booking = await held_booking(principal, booking_id, slot)
     if principal.role != "employer":
-        raise Forbidden("the employer lists its own positions")
+        raise Forbidden(N_("the employer lists its own positions"), code="employers_only")
     if booking.status != "confirmed":
-        message = "positions hang on a confirmed booking"
-        raise Conflict(message, errors=[FieldError("booking", message)])
+        message = N_("positions hang on a confirmed booking")
+        raise Conflict(message, code="not_booked",
+                       errors=[FieldError("booking", message, code="not_booked")])
     values = _position_in(data)
     link = {"slot_booking": booking_id} if slot else {"booking": booking_id}
     rows = await Position.insert(Position(fair=booking.fair, employer=booking.employer, **link,
@@ -100,16 +108,16 @@ async def add_position(principal: Principal, booking_id: int, data: dict,
 async def get_position(position_id: int) -> dict:
     rows = await _positions_query("p.id = {}", [position_id])
     if not rows:
-        raise NotFound("no such position")
+        raise NotFound(N_("no such position"), code="unknown_position")
     return rows[0]
 
 
 async def _own_position(principal: Principal, position_id: int) -> dict:
     row = await Position.select(Position.employer).where(Position.id == position_id).first()
     if row is None:
-        raise NotFound("no such position")
+        raise NotFound(N_("no such position"), code="unknown_position")
     if principal.role != "employer" or await employer_id_of(principal.id) != row["employer"]:
-        raise Forbidden("this position belongs to another company")
+        raise Forbidden(N_("this position belongs to another company"), code="other_company")
     return row
 
 
@@ -149,7 +157,8 @@ async def fair_positions(fair_id: int, principal: Principal | None = None, q: st
     description and company."""
     await events.get_fair(fair_id, principal, decorate=False)
     if not 1 <= limit <= 500:
-        raise Invalid("limit", "1 to 500")
+        raise Invalid("limit", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 1, "hi": 500})
     where, args = f"p.fair = {{}} AND {ACTIVE_POSITION}", [fair_id]
     if q and q.strip():
         like = f"%{q.strip().lower()}%"
@@ -159,7 +168,8 @@ async def fair_positions(fair_id: int, principal: Principal | None = None, q: st
     if job_type:
         job_type = JOB_TYPE_ZH.get(job_type, job_type)
         if job_type not in JOB_TYPES:
-            raise Invalid("job_type", f"one of {', '.join(JOB_TYPES)}")
+            raise Invalid("job_type", N_("one of {choices}"), code="invalid_choice",
+                          params={"choices": list(JOB_TYPES)})
         where += " AND p.job_type = {}"
         args.append(job_type)
     if education:

@@ -19,6 +19,7 @@ from fairs.accounts.services import Principal
 from fairs.audit import services as audit
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from fairs.i18n import N_
 from fairs.phones import check_mobile, mask_phone
 from fairs.ratelimit import address_subject
 
@@ -35,15 +36,16 @@ def check_uscc(value: str) -> str:
     try:
         return stdnum_uscc.validate(value or "")
     except ValidationError as exc:
-        raise Invalid("uscc", "not a valid unified social credit code (check digit)") from exc
+        raise Invalid("uscc", N_("not a valid unified social credit code (check digit)"),
+                      code="invalid_uscc") from exc
 
 
 def _text(value: str, field: str, max_len: int) -> str:
     value = (value or "").strip()
     if not value:
-        raise Invalid(field, "required")
+        raise Invalid(field, N_("required"), code="required")
     if len(value) > max_len:
-        raise Invalid(field, f"at most {max_len} characters")
+        raise Invalid(field, N_("at most {n} characters"), code="too_long", params={"n": max_len})
     return value
 
 
@@ -63,7 +65,7 @@ def public(row: dict) -> dict:
 async def get_employer(employer_id: int) -> dict:
     row = await Employer.select().where(Employer.id == employer_id).first()
     if row is None:
-        raise NotFound("no such employer")
+        raise NotFound(N_("no such employer"), code="unknown_employer")
     return row
 
 
@@ -76,10 +78,10 @@ async def employer_id_of(user_id: int) -> int | None:
 async def employer_for(principal: Principal | None) -> dict:
     """The caller's employer (403 for anyone who is not an employer's staff)."""
     if principal is None or principal.role != "employer":
-        raise Forbidden("employers only")
+        raise Forbidden(N_("employers only"), code="employers_only")
     employer_id = await employer_id_of(principal.id)
     if employer_id is None:
-        raise Forbidden("this account belongs to no employer")
+        raise Forbidden(N_("this account belongs to no employer"), code="not_an_employer")
     return await get_employer(employer_id)
 
 
@@ -91,7 +93,11 @@ def may_book(status: str) -> bool:
 def check_may_book(status: str) -> None:
     """403 unless an employer with this status may book (`may_book`)."""
     if not may_book(status):
-        raise Forbidden("only approved employers can book; this one is " + status)
+        message = (N_("only approved employers can book; this one is waiting for approval")
+                   if status == "pending"
+                   else N_("only approved employers can book; this one was rejected")
+                   if status == "rejected" else N_("only approved employers can book"))
+        raise Forbidden(message, code="employer_not_approved", extra={"employer_status": status})
 
 
 async def approved_employer_for(principal: Principal | None) -> dict:
@@ -112,9 +118,11 @@ async def can_view(principal: Principal | None, employer_id: int) -> bool:
 async def list_employers(status: str | None = None, q: str | None = None, limit: int = 100,
                          offset: int = 0) -> tuple[list[dict], int]:
     if status and status not in STATUSES:
-        raise Invalid("status", f"one of {', '.join(STATUSES)}")
+        raise Invalid("status", N_("one of {choices}"), code="invalid_choice",
+                      params={"choices": list(STATUSES)})
     if not 1 <= limit <= 500:
-        raise Invalid("limit", "1 to 500")
+        raise Invalid("limit", N_("a whole number from {lo} to {hi}"), code="out_of_range",
+                      params={"lo": 1, "hi": 500})
 
     def where(query):
         if status:
@@ -176,8 +184,9 @@ async def register(*, name: str, uscc: str, industry: str, contact_name: str,
             await EmployerMember.insert(EmployerMember(employer=employer_id, user=user["id"]))
     except Exception as exc:
         if db.is_unique_violation(exc, "employer_uscc_key"):
-            msg = "this unified social credit code is already registered"
-            raise Conflict(msg, errors=[FieldError("uscc", msg)]) from exc
+            msg = N_("this unified social credit code is already registered")
+            raise Conflict(msg, code="uscc_taken",
+                           errors=[FieldError("uscc", msg, code="uscc_taken")]) from exc
         raise
     return {"id": employer_id, "status": "pending", "user": user["id"]}
 
@@ -217,7 +226,8 @@ async def add_staff(principal: Principal, employer_id: int, *, username: str, pa
     await get_employer(employer_id)
     own = principal.role == "employer" and await employer_id_of(principal.id) == employer_id
     if not own and not await manages_employer(principal, employer_id):
-        raise Forbidden("only this employer's staff, or an organiser over it, add its logins")
+        raise Forbidden(N_("only this employer's staff, or an organiser over it, add its logins"),
+                        code="other_company")
     display_name = (display_name or "").strip()[:200]
     new_user = await accounts.prepare_user(username, password, "employer",
                                            display_name=display_name)
@@ -237,20 +247,20 @@ async def decide(principal: Principal, employer_id: int, approve: bool,
     over the employer (`manages_employer`) or an admin, so another district cannot reject a
     company that books at this one's fairs."""
     if not principal.is_organiser:
-        raise Forbidden("organisers only")
+        raise Forbidden(N_("organisers only"), code="organisers_only")
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise Invalid("reason", "say why the employer is rejected")
+        raise Invalid("reason", N_("say why the employer is rejected"), code="required")
     current = await Employer.select(
         Employer.status, Employer.decided_by.org.path.as_alias("decider_path")).where(
         Employer.id == employer_id).first()
     if current is None:
-        raise NotFound("no such employer")
+        raise NotFound(N_("no such employer"), code="unknown_employer")
     if current["status"] != "pending" and not (
             accounts.in_subtree(principal, current["decider_path"] or "\0")
             or await manages_employer(principal, employer_id)):
-        raise Forbidden("only the deciding organisation, or one over this employer, changes "
-                        "its approval")
+        raise Forbidden(N_("only the deciding organisation, or one over this employer, changes "
+                           "its approval"), code="other_organisation")
     status = "approved" if approve else "rejected"
     async with db.write_transaction():
         rows = await Employer.update({
@@ -263,7 +273,7 @@ async def decide(principal: Principal, employer_id: int, approve: bool,
                                before={"status": current["status"]},
                                after={"status": status, "reason": "" if approve else reason})
     if not rows:
-        raise NotFound("no such employer")
+        raise NotFound(N_("no such employer"), code="unknown_employer")
     return {"id": employer_id, "status": status}
 
 
@@ -271,7 +281,7 @@ async def update_contact(principal: Principal, employer_id: int, *,
                          contact_name: str | None = None,
                          contact_phone: str | None = None) -> dict:
     if not await can_view(principal, employer_id):
-        raise Forbidden("not your company")
+        raise Forbidden(N_("not your company"), code="other_company")
     values = {}
     if contact_name is not None:
         values[Employer.contact_name] = _text(contact_name, "contact_name", 100)

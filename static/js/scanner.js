@@ -223,7 +223,7 @@ window.addEventListener("offline", () => { netBadge(); clearTimeout(retryTimer);
 async function submit(code) {
   code = (code || "").trim();
   if (!code) return;
-  if (code.length > MAX_CODE) return show({ result: "unknown" });
+  if (code.length > MAX_CODE) return show({ result: "unknown", explanation: msg.msgUnknown });
   const scan = { code, nonce: newNonce(), scanned_at: new Date().toISOString(), device: DEVICE };
   if (!navigator.onLine) return enqueue(scan);
   const abort = new AbortController();
@@ -345,7 +345,7 @@ $("scan-lookup").addEventListener("submit", async (event) => {
     }
     for (const item of body.items) {
       const li = document.createElement("li");
-      li.append(`${item.name} · ${item.phone}` + (item.checked_in_at ? " ✓" : "") + (item.status !== "active" ? ` (${item.status})` : "") + " ");
+      li.append(`${item.name} · ${item.phone}` + (item.checked_in_at ? " ✓" : "") + (item.status !== "active" ? ` (${msg.msgCancelled})` : "") + " ");
       const button = Object.assign(document.createElement("button"), { type: "button", textContent: msg.msgAdmit });
       button.addEventListener("click", () => admitFound(item.id, last4));
       li.append(button);

@@ -67,12 +67,12 @@ async def test_booking_window(new_client, world, organiser, employer_clients):
     await organiser.patch(f"/api/v1/fairs/{fair['id']}", json={"booking_opens_at": at(3)})
     body = problem(await hr.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A01"}),
                    409)
-    assert "opens" in body["detail"]
+    assert body["code"] == "booking_not_open" and "开放" in body["detail"]
     await organiser.patch(f"/api/v1/fairs/{fair['id']}",
                           json={"booking_opens_at": at(-3), "booking_closes_at": at(-1)})
     body = problem(await hr.post(f"/api/v1/fairs/{fair['id']}/bookings", json={"booth": "A01"}),
                    409)
-    assert "closed" in body["detail"]
+    assert body["code"] == "booking_closed" and "截止" in body["detail"]
     await organiser.patch(f"/api/v1/fairs/{fair['id']}", json={"booking_closes_at": at(5)})
     assert (await hr.post(f"/api/v1/fairs/{fair['id']}/bookings",
                           json={"booth": "A01"})).status_code == 201
