@@ -19,6 +19,7 @@ from fairs.accounts.services import Principal
 from fairs.audit import services as audit
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from fairs.i18n import N_
 from fairs.phones import check_mobile, mask_phone
 from fairs.ratelimit import address_subject
 
@@ -91,7 +92,12 @@ def may_book(status: str) -> bool:
 def check_may_book(status: str) -> None:
     """403 unless an employer with this status may book (`may_book`)."""
     if not may_book(status):
-        raise Forbidden("only approved employers can book; this one is " + status)
+        if status == "rejected":
+            raise Forbidden(N_("Your company's registration was rejected, so it cannot book "
+                               "booths or guest slots; contact the employment bureau."),
+                            code="employer_rejected")
+        raise Forbidden(N_("Your company is waiting for the employment bureau's approval and "
+                           "cannot book booths or guest slots yet."), code="employer_pending")
 
 
 async def approved_employer_for(principal: Principal | None) -> dict:
