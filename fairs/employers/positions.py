@@ -30,7 +30,7 @@ PAY_UNIT_ZH = {"月": "month", "天": "day", "日": "day", "小时": "hour", "�
 # What a pay figure may be in each unit, when one is given (0 is "not given"): a monthly pay
 # under 500 yuan is a day or hour rate typed as a month (the demo's "180–260 元/月"), and a day
 # or hour rate above these is a monthly figure in the wrong unit.
-PAY_BOUNDS = {"month": (500, 1_000_000), "day": (20, 20_000), "hour": (5, 5_000)}
+PAY_BOUNDS = {"month": (500, 1_000_000), "day": (20, 10_000), "hour": (5, 1_000)}
 
 
 # --- positions ------------------------------------------------------------------------------

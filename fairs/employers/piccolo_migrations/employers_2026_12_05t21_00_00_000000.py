@@ -1,10 +1,16 @@
 """A position's pay unit (issue 15): `job_position.pay_unit`, month | day | hour, "month" for
-every existing row (salaries so far were monthly). Piccolo's own ALTER TABLE ... ADD COLUMN,
-which SQLite and PostgreSQL both run."""
+every existing row (salaries so far were monthly).
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+Bookkeeping only (TablesMoved: recorded, never run), as this app's migration
+2026-12-05T00:00:00 prescribes for a change to the tables it took over: on an empty database
+every employers migration runs before booths' makes job_position, so the column is added by the
+booths app's migration 2026-12-05T21:00:00 (raw SQL, after the table exists), and this one keeps
+this app's history describing its table (tests/test_db.py)."""
+
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
+
+from fairs.db.moves import TablesMoved
 
 ID = "2026-12-05T21:00:00:000000"
 VERSION = "1.38.0"
@@ -12,7 +18,7 @@ DESCRIPTION = "position pay unit"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="employers", description=DESCRIPTION)
+    manager = TablesMoved(migration_id=ID, app_name="employers", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Position",
