@@ -24,12 +24,13 @@ ROLE = {"admin": N_("Administrator"), "organiser": N_("Organiser"),
         "employer": N_("Employer"), "scanner": N_("Door staff")}
 ORG_KIND = {"city": N_("City"), "district": N_("District"), "area": N_("Area"),
             "street": N_("Street")}
+PAY_UNIT = {"month": N_("CNY/month"), "day": N_("CNY/day"), "hour": N_("CNY/hour")}
 
 TABLES: dict[str, dict[str, str]] = {
     "fair_kind": FAIR_KIND, "fair_kinds": FAIR_KIND_PLURAL, "fair_status": FAIR_STATUS,
     "booking_status": BOOKING_STATUS, "booth_status": BOOTH_STATUS,
     "employer_status": EMPLOYER_STATUS, "ticket_status": TICKET_STATUS, "role": ROLE,
-    "org_kind": ORG_KIND,
+    "org_kind": ORG_KIND, "pay_unit": PAY_UNIT,
 }
 
 

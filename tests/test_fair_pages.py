@@ -428,8 +428,17 @@ async def test_cancel_delete_and_their_errors(new_client, world):
     refused = await post_form(organiser, f"/organiser/fairs/{live['id']}/delete", {})
     assert refused.status_code == 409
     assert "Only drafts can be deleted" in refused.text
-    done = await post_form(organiser, f"/organiser/fairs/{live['id']}/cancel",
+    # Cancelling cannot be undone: a form posted without `confirm` (a browser without
+    # JavaScript; confirm.js adds it when the person agrees) gets a page that says what will
+    # happen, and the fair stays published until its button is pressed.
+    step = await post_form(organiser, f"/organiser/fairs/{live['id']}/cancel",
                            {"reason": "场地维修"})
+    assert step.status_code == 200 and 'id="confirm-yes"' in step.text
+    assert live["title"] in step.text and "场地维修" in step.text
+    assert 'name="confirm" value="yes"' in step.text
+    assert (await organiser.get(f"/api/v1/fairs/{live['id']}")).json()["status"] == "published"
+    done = await post_form(organiser, f"/organiser/fairs/{live['id']}/cancel",
+                           {"reason": "场地维修", "confirm": "yes"})
     assert done.status_code == 303
     assert done.headers["location"] == f"/organiser/fairs/{live['id']}?done=cancelled"
     public = await get_page(new_client(), f"/fairs/{live['id']}")

@@ -258,9 +258,9 @@ async def test_salary_max_below_salary_min_names_the_field_in_each_language(app,
            "salary_max": 3000, "job_type": "regular"}
     zh, en = await both(lambda h: hr.post(url, json=job, headers=h), 422)
     assert only(zh) == {"field": "salary_max", "code": "below_salary_min",
-                        "message": "不能低于最低月薪"}
+                        "message": "不能低于最低薪酬"}
     assert only(en) == {"field": "salary_max", "code": "below_salary_min",
-                        "message": "must not be below the lowest monthly pay"}
+                        "message": "must not be below the lowest pay"}
     assert "salary_min" not in zh["detail"] and "salary_min" not in en["detail"]
 
 
@@ -272,9 +272,10 @@ async def test_a_pending_employer_is_told_why_it_cannot_book(app, new_client, wo
     hr = await _employer(app, approve=False)
     url = f"/api/v1/fairs/{fair['id']}/bookings"
     zh, en = await both(lambda h: hr.post(url, json={"booth": "A01"}, headers=h), 403)
-    assert zh["code"] == "employer_not_approved" and zh["employer_status"] == "pending"
-    assert zh["detail"] == "仅审核通过的用人单位可以预约；该单位正在等待审核"
-    assert en["detail"] == "only approved employers can book; this one is waiting for approval"
+    assert zh["code"] == "not_approved" and zh["employer_status"] == "pending"
+    assert "等待人社部门审核" in zh["detail"]
+    assert en["detail"] == ("Your company is waiting for the employment bureau's approval and "
+                            "cannot book booths or guest slots yet.")
     assert "pending" not in zh["detail"]
 
 

@@ -124,14 +124,55 @@ async def _can_touch(principal: Principal, row: dict) -> bool:
 
 async def open_fairs(kind: str | None = None) -> list[dict]:
     """Published fairs whose booking window is open now, soonest first."""
+    return [r for r in await bookable_fairs(kind) if r["bookable"]]
+
+
+async def bookable_fairs(kind: str | None = None) -> list[dict]:
+    """Every published fair that has not ended, soonest first, as an employer's list shows
+    them: `bookable` when a booth (or a place on the waitlist) or a free guest slot can be
+    booked now, by the rule `check_open` applies (the booking window, which may close after
+    the start); `opens` and `closes`; `free_booths` and `free_slots`; `state`: "open",
+    "full" (an online fair open for booking with no free guest slot) or "later" (booking
+    opens later).
+
+    (The list used to ask for fairs not yet started and stop at 200: a fair whose booking
+    stays open after its start, and every fair after the 200th, were left out.)"""
     at = now()
-    query = Fair.select(*_FAIR_COLUMNS).where(Fair.status == "published", Fair.starts_at > at)
+    query = Fair.select(*_FAIR_COLUMNS).where(Fair.status == "published", Fair.ends_at > at)
     if kind:
         query = query.where(Fair.kind == kind)
-    rows = await query.order_by(Fair.starts_at).limit(200)
+    rows = await query.order_by(Fair.starts_at, Fair.id)
+    free = await _free_places([r["id"] for r in rows])
     out = []
     for r in rows:
         opens, closes = booking_window(r)
-        if (opens is None or opens <= at) and at < closes:
-            out.append(r)
+        is_open = (opens is None or opens <= at) and at < closes
+        if not is_open and at >= closes:
+            continue  # booking is over for good
+        booths, slots = free.get(r["id"], (0, 0))
+        bookable = is_open and (r["kind"] == "offline" or slots > 0)
+        out.append({**r, "opens": opens, "closes": closes, "free_booths": booths,
+                    "free_slots": slots, "bookable": bookable,
+                    "state": "open" if bookable else ("full" if is_open else "later")})
+    return out
+
+
+async def _free_places(fair_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{fair: (free booths, free guest slots)}: one aggregate round trip."""
+    if not fair_ids:
+        return {}
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(fair_ids), 500):
+        ids = fair_ids[start:start + 500]
+        marks = ", ".join("{}" for _ in ids)
+        rows = await db.fetch(
+            "SELECT b.fair AS fair, COUNT(*) AS booths, 0 AS slots FROM booth b "
+            f"WHERE b.fair IN ({marks}) AND NOT b.blocked AND NOT EXISTS (SELECT 1 FROM "
+            "booking k WHERE k.booth = b.id AND k.status = 'confirmed') GROUP BY b.fair "
+            "UNION ALL SELECT g.fair, 0, COUNT(*) FROM guest_slot g "
+            f"WHERE g.fair IN ({marks}) AND NOT EXISTS (SELECT 1 FROM slot_booking s "
+            "WHERE s.slot = g.id AND s.status = 'confirmed') GROUP BY g.fair", *ids, *ids)
+        for r in rows:
+            booths, slots = out.get(r["fair"], (0, 0))
+            out[r["fair"]] = (booths + int(r["booths"] or 0), slots + int(r["slots"] or 0))
     return out

@@ -19,7 +19,8 @@ from .base import now
 from .codes import new_code
 from .tables import Booking, Booth, GuestSlot, SlotBooking
 
-# title, education, salary from, to, major, job type
+# title, education, salary from, to, major, job type (gig work: a day's or an hour's pay, see
+# pay_unit below)
 JOBS = {
     "shipbuilding": [("船体焊工", "senior", 7000, 11000, "焊接技术", "regular"),
                      ("船舶设计助理", "bachelor", 6000, 9000, "船舶与海洋工程", "traineeship")],
@@ -54,7 +55,7 @@ JOBS = {
     "culture-tourism": [("导游", "college", 5000, 8000, "旅游管理", "regular"),
                         ("景区讲解员", "college", 180, 260, "", "gig")],
     "exhibitions": [("会展策划", "bachelor", 6000, 9000, "会展经济与管理", "regular"),
-                    ("展会现场服务", "any", 160, 220, "", "gig")],
+                    ("展会现场服务", "any", 25, 35, "", "gig")],
 }
 ZONES = ("A", "B")
 PER_ZONE_ROWS, PER_ZONE_COLS = 2, 10
@@ -135,6 +136,13 @@ async def load(ctx) -> None:
     await record_absences()
 
 
+def pay_unit(job_type: str, high: int) -> str:
+    """Gig work is paid by the day (群众演员 200–300 元/天), or by the hour for small sums."""
+    if job_type != "gig":
+        return "month"
+    return "hour" if high < 100 else "day"
+
+
 async def _positions(fair_id: int, made: list[dict], industry: dict[int, str],
                      link: str) -> None:
     rows = []
@@ -147,7 +155,8 @@ async def _positions(fair_id: int, made: list[dict], industry: dict[int, str],
                 fair=fair_id, employer=booking["employer"], **{link: booking["id"]},
                 title=title, headcount=2 + (fair_id + i + j) % 9, education=education,
                 experience="any" if job_type != "regular" else ("1-3" if j else "none"),
-                salary_min=low, salary_max=high, major=major, job_type=job_type,
+                salary_min=low, salary_max=high, pay_unit=pay_unit(job_type, high),
+                major=major, job_type=job_type,
                 description=""))
     if rows:
         await Position.insert(*rows)

@@ -44,8 +44,9 @@ class EmployerPages(Controller):
         booked = await bookings.my_bookings(principal)
         slot_bookings = await slots.my_slot_bookings(principal)
         booked_fairs = {b["fair"] for b in booked} | {s["fair"] for s in slot_bookings}
-        fairs = await base.open_fairs() if employers.may_book(employer["status"]) else []
+        fairs = await base.bookable_fairs()
         return page(request, "booths/employer_home.html", employer=employers.public(employer),
+                    may_book=employers.may_book(employer["status"]),
                     standing=standing, bookings=booked, slot_bookings=slot_bookings,
                     fairs=fairs, booked_fairs=booked_fairs,
                     staff=await employers.staff(employer["id"]),
@@ -59,6 +60,7 @@ class EmployerPages(Controller):
         mine = [b for b in await bookings.my_bookings(principal) if b["fair"] == fair_id]
         opens, closes = base.booking_window(fair)
         ctx = dict(fair=fair, employer=employers.public(employer),
+                   may_book=employers.may_book(employer["status"]),
                    mine=mine[0] if mine else None, opens=opens, closes=closes)
         if fair["kind"] == "online":
             listed = await slots.list_slots(fair_id, principal)

@@ -21,6 +21,7 @@ STATIC = ROOT / "static"
 PRECACHE = (
     "/static/css/app.css",
     "/static/vendor/htmx/htmx.min.js",
+    "/static/js/confirm.js",  # every page (base.html): confirmation before destructive actions
     "/static/vendor/jsqr/jsQR.js",
     "/static/js/scanner.js",
     "/static/img/favicon.svg",

@@ -78,6 +78,24 @@ class ApprovalPages(Controller):
         return Redirect(path="/organiser/employers", status_code=303)
 
 
+POSITION_TEXTS = ("title", "education", "experience", "job_type", "pay_unit", "major",
+                  "description")
+
+
+def _position_body(values: dict) -> dict:
+    """A position's form as the service takes it (numbers parsed; a bad one names its field)."""
+    body = {k: values.get(k, "") for k in POSITION_TEXTS}
+    for k in ("headcount", "salary_min", "salary_max"):
+        body[k] = form_int(values, k, 0 if k != "headcount" else None)
+    return body
+
+
+def _positions_path(position: dict) -> str:
+    if position.get("slot_booking"):
+        return f"/employer/slot-bookings/{position['slot_booking']}/positions"
+    return f"/employer/bookings/{position['booking']}/positions"
+
+
 class PositionPages(Controller):
     """The employer's positions on a booking or a guest-slot booking."""
 
@@ -106,11 +124,8 @@ class PositionPages(Controller):
                    data: dict) -> Template | Redirect:
         values = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
         try:
-            body = {k: values.get(k, "") for k in ("title", "education", "experience",
-                                                   "job_type", "major", "description")}
-            for k in ("headcount", "salary_min", "salary_max"):
-                body[k] = form_int(values, k, 0 if k != "headcount" else None)
-            await positions.add_position(require(request), booking_id, body, slot=slot)
+            await positions.add_position(require(request), booking_id, _position_body(values),
+                                         slot=slot)
         except FairsError as exc:
             errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
             return await self._positions_page(request, booking_id, slot, errors, values,
@@ -127,6 +142,30 @@ class PositionPages(Controller):
     async def add_slot_position(self, request: Request, booking_id: FromPath[int],
                                 data: FormData) -> Template | Redirect:
         return await self._add(request, booking_id, True, data)
+
+    @get("/positions/{position_id:int}/edit")
+    async def edit_form(self, request: Request, position_id: FromPath[int]) -> Template:
+        found = await positions.own_position(require(request), position_id)
+        return await self._edit_page(request, found, found, {})
+
+    async def _edit_page(self, request: Request, found: dict, values: dict, errors: dict,
+                         status_code: int = 200) -> Template:
+        return page(request, "employers/position_edit.html", status_code=status_code,
+                    position=found, values=values, errors=errors, back=_positions_path(found),
+                    **LABELS)
+
+    @post("/positions/{position_id:int}/edit", status_code=303)
+    async def edit(self, request: Request, position_id: FromPath[int],
+                   data: FormData) -> Template | Redirect:
+        principal = require(request)
+        found = await positions.own_position(principal, position_id)
+        values = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
+        try:
+            await positions.update_position(principal, position_id, _position_body(values))
+        except FairsError as exc:
+            errors = {e.field: e.message for e in exc.errors} or {"": exc.detail}
+            return await self._edit_page(request, found, values, errors, status_code=exc.status)
+        return Redirect(path=_positions_path(found), status_code=303)
 
     @post("/positions/{position_id:int}/delete", status_code=303)
     async def delete_position(self, request: Request, position_id: FromPath[int]) -> Redirect:

@@ -11,10 +11,11 @@ from typing import Any
 
 from fairs import db, hooks
 from fairs.accounts.services import Principal
-from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from fairs.errors import Conflict, FieldError, Forbidden, Invalid, Message, NotFound
 from fairs.events import services as events
 from fairs.hooks import HeldBooking
 from fairs.i18n import N_
+from fairs.labels import PAY_UNIT
 from fairs.measures import ACTIVE_POSITION
 
 from .services import employer_id_of
@@ -24,9 +25,24 @@ JOB_TYPES = ("regular", "traineeship", "practical", "gig")  # 常规 见习 实�
 JOB_TYPE_ZH = {"常规": "regular", "见习": "traineeship", "实训": "practical", "零工": "gig"}
 EDUCATION = ("any", "junior", "senior", "college", "bachelor", "master", "doctor")
 EXPERIENCE = ("any", "none", "1-3", "3-5", "5-10", "10+")
+PAY_UNITS = ("month", "day", "hour")  # 元/月 元/天 元/小时
+PAY_UNIT_ZH = {"月": "month", "天": "day", "日": "day", "小时": "hour", "时": "hour"}
+# What a pay figure may be in each unit, when one is given (0 is "not given"): a monthly pay
+# under 500 yuan is a day or hour rate typed as a month (the demo's "180–260 元/月"), and a day
+# or hour rate above these is a monthly figure in the wrong unit.
+PAY_BOUNDS = {"month": (500, 1_000_000), "day": (20, 10_000), "hour": (5, 1_000)}
 
 
 # --- positions ------------------------------------------------------------------------------
+
+
+def check_pay(unit: str, salary_min: int, salary_max: int) -> None:
+    """Each given pay figure lies within its unit's bounds (422 naming the field)."""
+    lo, hi = PAY_BOUNDS[unit]
+    for key, value in (("salary_min", salary_min), ("salary_max", salary_max)):
+        if value and not lo <= value <= hi:
+            raise Invalid(key, N_("0, or from {lo} to {hi} in {unit}"), code="out_of_range",
+                          params={"lo": lo, "hi": hi, "unit": Message(PAY_UNIT[unit])})
 
 
 def _position_in(data: dict, partial: bool = False) -> dict:
@@ -61,6 +77,13 @@ def _position_in(data: dict, partial: bool = False) -> dict:
                 raise Invalid(key, N_("one of {choices}"), code="invalid_choice",
                               params={"choices": list(allowed)})
             out[key] = value
+    if has("pay_unit") or not partial:
+        unit = str(data.get("pay_unit") or "month").strip()
+        unit = PAY_UNIT_ZH.get(unit, unit)
+        if unit not in PAY_UNITS:
+            raise Invalid("pay_unit", N_("one of {choices}"), code="invalid_choice",
+                          params={"choices": ", ".join(PAY_UNITS)})
+        out["pay_unit"] = unit
     for key in ("salary_min", "salary_max"):
         if has(key) or not partial:
             value = data.get(key) or 0
@@ -69,8 +92,10 @@ def _position_in(data: dict, partial: bool = False) -> dict:
             out[key] = value
     if "salary_min" in out and "salary_max" in out and out["salary_max"] and (
             out["salary_max"] < out["salary_min"]):
-        raise Invalid("salary_max", N_("must not be below the lowest monthly pay"),
+        raise Invalid("salary_max", N_("must not be below the lowest pay"),
                       code="below_salary_min")
+    if "pay_unit" in out:
+        check_pay(out["pay_unit"], out.get("salary_min", 0), out.get("salary_max", 0))
     for key, limit in (("major", 200), ("description", 5000)):
         if has(key) or not partial:
             out[key] = str(data.get(key) or "").strip()[:limit]
@@ -121,7 +146,14 @@ async def _own_position(principal: Principal, position_id: int) -> dict:
     return row
 
 
+async def own_position(principal: Principal, position_id: int) -> dict:
+    """One of the caller's company's positions (404, or 403 when it is another company's)."""
+    await _own_position(principal, position_id)
+    return await get_position(position_id)
+
+
 async def update_position(principal: Principal, position_id: int, changes: dict) -> dict:
+    """Change a position (the fields given; the others stay): its company's staff only."""
     await _own_position(principal, position_id)
     current = await Position.select().where(Position.id == position_id).first()
     values = _position_in({**current, **{k: v for k, v in changes.items() if v is not None}})
@@ -145,7 +177,7 @@ async def _positions_query(where: str, args: list, limit: int = 500, offset: int
         return rows[0]["n"]
     return await db.fetch(
         "SELECT p.id, p.fair, p.employer, p.booking, p.slot_booking, p.title, p.headcount, "
-        "p.education, p.experience, p.salary_min, p.salary_max, p.major, p.job_type, "
+        "p.education, p.experience, p.salary_min, p.salary_max, p.pay_unit, p.major, p.job_type, "
         "p.description, e.name AS employer_name, e.industry AS industry, b.code AS booth "
         f"{base} ORDER BY e.name, p.id LIMIT {int(limit)} OFFSET {int(offset)}", *args)
 

@@ -64,6 +64,9 @@ class EmployerOut(msgspec.Struct, kw_only=True):
 
 Choice = Annotated[str, msgspec.Meta(max_length=32)]
 Money = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+# The unit salary_min and salary_max are counted in: month (the default), day or hour
+# (月, 天, 小时 are taken too).
+PayUnit = Annotated[str, msgspec.Meta(max_length=8, description="month | day | hour")]
 
 
 class PositionIn(Bounded, kw_only=True):
@@ -73,6 +76,7 @@ class PositionIn(Bounded, kw_only=True):
     experience: Choice = "any"
     salary_min: Money = 0
     salary_max: Money = 0
+    pay_unit: PayUnit = "month"
     job_type: Choice = "regular"  # regular 常规 | traineeship 见习 | practical 实训 | gig 零工
     major: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     description: Description | None = None
@@ -85,6 +89,7 @@ class PositionPatch(Bounded, kw_only=True):
     experience: Choice | None = None
     salary_min: Money | None = None
     salary_max: Money | None = None
+    pay_unit: PayUnit | None = None
     job_type: Choice | None = None
     major: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     description: Description | None = None
@@ -104,6 +109,7 @@ class PositionOut(msgspec.Struct, kw_only=True):
     experience: str
     salary_min: int
     salary_max: int
+    pay_unit: str  # month | day | hour: what salary_min and salary_max are counted in
     major: str
     job_type: str
     description: str

@@ -93,11 +93,14 @@ def may_book(status: str) -> bool:
 def check_may_book(status: str) -> None:
     """403 unless an employer with this status may book (`may_book`)."""
     if not may_book(status):
-        message = (N_("only approved employers can book; this one is waiting for approval")
-                   if status == "pending"
-                   else N_("only approved employers can book; this one was rejected")
-                   if status == "rejected" else N_("only approved employers can book"))
-        raise Forbidden(message, code="employer_not_approved", extra={"employer_status": status})
+        if status == "rejected":
+            message = N_("Your company's registration was rejected, so it cannot book booths or "
+                         "guest slots; contact the employment bureau.")
+        else:
+            message = N_("Your company is waiting for the employment bureau's approval and "
+                         "cannot book booths or guest slots yet.")
+        # API.md (Revision 2) names the code `not_approved`; the status says which case.
+        raise Forbidden(message, code="not_approved", extra={"employer_status": status})
 
 
 async def approved_employer_for(principal: Principal | None) -> dict:

@@ -56,6 +56,7 @@ class Position(Table, tablename="job_position"):
     experience = Varchar(length=32, default="any", null=False)
     salary_min = Integer(default=0, null=False)
     salary_max = Integer(default=0, null=False)
+    pay_unit = Varchar(length=8, default="month", null=False)  # month | day | hour
     major = Varchar(length=200, default="", null=False)
     job_type = Varchar(length=32, default="regular", null=False)
     description = Text(default="", null=False)

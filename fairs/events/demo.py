@@ -114,7 +114,10 @@ async def load(ctx) -> None:
                 capacity=500 if s["kind"] == "offline" else None,
                 status="cancelled" if cancelled else "published",
                 cancel_reason="天气原因" if cancelled else "",
-                published_at=s["starts_at"] - timedelta(days=14),
+                # published two weeks ahead, or now for a fair nearer than that: never later
+                # than now (booking opens at publication; a future date hid the coming fairs
+                # from employers, issue 15)
+                published_at=min(s["starts_at"] - timedelta(days=14), now),
                 cancelled_at=s["starts_at"] - timedelta(days=1) if cancelled else None,
             )).returning(Fair.id)
             fair_id = rows[0]["id"]

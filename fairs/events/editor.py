@@ -18,7 +18,7 @@ from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid, NotFound
-from fairs.i18n import N_
+from fairs.i18n import N_, format_range, gettext
 from fairs.web import page
 
 from . import services
@@ -169,6 +169,24 @@ class OrganiserFairPages(Controller):
     async def cancel(self, request: Request, fair_id: FromPath[int],
                      data: FormData) -> Template | Redirect:
         reason = str(data.get("reason") or "")
+        if data.get("confirm") != "yes" and reason.strip():
+            # Cancelling cannot be undone: without `confirm=yes` (confirm.js adds it when the
+            # person agrees in its dialog) the answer is a page that says what will happen.
+            principal = require(request)
+            await services.get_fair_for_update(principal, fair_id)  # 403 outside the subtree
+            fair = await services.get_fair(fair_id, principal)
+            if fair["status"] == "published":
+                return page(
+                    request, "confirm.html",
+                    heading=gettext("Cancel the fair “%(title)s”", title=fair["title"]),
+                    question=gettext(
+                        "Cancel the fair “%(title)s”? Its bookings and registrations end and "
+                        "its page shows the reason. This cannot be undone.", title=fair["title"]),
+                    note="", items=[format_range(fair["starts_at"], fair["ends_at"]),
+                                    gettext("Reason") + ": " + reason.strip()],
+                    action=f"/organiser/fairs/{fair_id}/cancel", fields={"reason": reason},
+                    button=gettext("Cancel the fair"), back=f"/organiser/fairs/{fair_id}",
+                    danger=True)
         return await self._act(request, fair_id, "cancelled",
                                lambda p: services.cancel(p, fair_id, reason),
                                cancel_reason=reason)

@@ -17,7 +17,7 @@ from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid, Message
-from fairs.i18n import N_, format_date, gettext
+from fairs.i18n import N_, format_date, format_datetime, gettext
 from fairs.measures import MEASURE_NAMES
 from fairs.web import form_date, form_int, page
 
@@ -190,7 +190,9 @@ class PlanPages(Controller):
         charts = {k: burnup_svg(k, plan, progress["targets"][k]["target"], points[k], today)
                   for k in KINDS}
         industries, audiences = await _names()
+        drafts = await proposals.publishable_drafts(require(request), plan_id)
         return page(request, "plans/dashboard.html", plan=plan, progress=progress,
+                    publishable=len(drafts),
                     charts=charts, industries=industries, audiences=audiences,
                     measure_names=MEASURE_NAMES, attendance_keys=services.ATTENDANCE,
                     pace_names=PACE_NAMES, pace_badges=PACE_BADGES,
@@ -198,8 +200,29 @@ class PlanPages(Controller):
                     count=request.query_params.get("n"))
 
     @post("/{plan_id:int}/publish", status_code=303)
-    async def publish_all(self, request: Request, plan_id: FromPath[int]) -> Redirect:
-        n = await proposals.publish_drafts(require(request), plan_id)
+    async def publish_all(self, request: Request, plan_id: FromPath[int],
+                          data: FormData) -> Template | Redirect:
+        """Publishing every draft is a bulk action: it needs `confirm=yes` and the number of
+        drafts the person agreed to (`n`); without them, or when that number is no longer
+        right, the answer is a page that says what will be published, with the button that
+        does it (confirm.js asks in a dialog instead, when the browser runs it)."""
+        principal = require(request)
+        drafts = await proposals.publishable_drafts(principal, plan_id)
+        agreed = form_int(data, "n", lo=0, hi=100_000)
+        if data.get("confirm") != "yes" or agreed != len(drafts):
+            changed = data.get("confirm") == "yes" and agreed != len(drafts)
+            return page(
+                request, "confirm.html", status_code=200,
+                heading=gettext("Publish %(n)s drafts", n=len(drafts)),
+                question=gettext("Publish %(n)s drafts? The public sees them at once and "
+                                 "booking and registration open.", n=len(drafts)),
+                note=gettext("The drafts changed since you looked: check them again.")
+                if changed else "",
+                items=[f"{format_datetime(d['starts_at'])} · {d['title']}" for d in drafts],
+                action=f"/organiser/plans/{plan_id}/publish", fields={"n": len(drafts)},
+                button=gettext("Publish %(n)s drafts", n=len(drafts)),
+                back=f"/organiser/plans/{plan_id}", danger=False)
+        n = await proposals.publish_drafts(principal, plan_id)
         return Redirect(path=f"/organiser/plans/{plan_id}?notice=published&n={n}",
                         status_code=303)
 

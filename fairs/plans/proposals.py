@@ -228,14 +228,20 @@ async def accept(principal: Principal, plan_id: int, fairs: list[dict[str, Any]]
         raise
 
 
+async def publishable_drafts(principal: Principal, plan_id: int) -> list[dict]:
+    """The drafts `publish_drafts` would publish (what its confirmation names): those linked to
+    the plan that have not ended, soonest first."""
+    plan = await get_plan(principal, plan_id)
+    # Drafts whose time has passed stay drafts (publishing one would count it as held at once).
+    return await Fair.select(Fair.id, Fair.kind, Fair.title, Fair.starts_at, Fair.ends_at).where(
+        (Fair.plan_id == plan["id"]) & (Fair.status == "draft")
+        & (Fair.ends_at > events.now())).order_by(Fair.starts_at)
+
+
 async def publish_drafts(principal: Principal, plan_id: int) -> int:
     """Publish every draft linked to the plan, all or none (a draft whose place a published
     fair took meanwhile is a 409 and nothing is published); the number published."""
-    plan = await get_plan(principal, plan_id)
-    # Drafts whose time has passed stay drafts (publishing one would count it as held at once).
-    rows = await Fair.select(Fair.id).where(
-        (Fair.plan_id == plan["id"]) & (Fair.status == "draft")
-        & (Fair.ends_at > events.now())).order_by(Fair.starts_at)
+    rows = await publishable_drafts(principal, plan_id)
     published = 0
     async with db.write_transaction():
         for r in rows:

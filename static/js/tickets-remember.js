@@ -37,9 +37,9 @@ if (article) {
   else forget(code);
   const form = article.querySelector("form.ticket-cancel");
   if (form) {
+    // confirm.js asks the form's data-confirm question first (and stops a refused submit)
     form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-      else forget(code);
+      if (!event.defaultPrevented) forget(code);
     });
   }
 }

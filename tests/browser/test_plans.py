@@ -42,7 +42,16 @@ async def test_plan_planner_accept_publish_on_track(page, live_server, world, tm
     assert "5 draft fairs created" in await page.get_by_role("status").first.inner_text()
     assert await page.locator("#on-track").inner_text() == "Not on track yet"
 
+    # confirm.js asks first, in the page's language: the browser's dialog names the number
+    asked = []
+
+    async def agree(dialog):
+        asked.append(dialog.message)
+        await dialog.accept()
+
+    page.once("dialog", agree)
     await page.get_by_role("button", name="Publish all drafts").click()
     await page.wait_for_url("**/organiser/plans/*?notice=published*")
+    assert asked and asked[0].startswith("Publish 5 drafts?")
     assert await page.locator("#on-track").inner_text() == "On track"
     await page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)

@@ -131,7 +131,7 @@ async def test_positions_editor_and_the_jobs_list(new_client, world, organiser,
     assert "No positions yet." in page.text
     token = {"_csrf_token": hr.cookies.get("fairs_csrf")}
     bad = await hr.post(editor, data={**token, **FORM, "salary_max": "3000"}, headers=HTML)
-    assert bad.status_code == 422 and "must not be below the lowest monthly pay" in bad.text
+    assert bad.status_code == 422 and "must not be below the lowest pay" in bad.text
     added = await hr.post(editor, data={**token, **FORM})
     assert added.status_code == 303 and added.headers["location"] == editor
     page = await hr.get(editor, headers=HTML)

@@ -37,8 +37,19 @@ async def test_dashboard_planner_accept_publish(new_client, world):
     assert accepted.status_code == 303, accepted.text
     dash = await organiser.get(accepted.headers["location"])
     assert "Publish all drafts" in dash.text or "发布全部草稿" in dash.text
-    published = await organiser.post(f"{url}/publish",
-                                     headers={"x-csrf-token": organiser.cookies["fairs_csrf"]})
+    # Publishing every draft is a bulk action: without `confirm` and the number agreed to, the
+    # answer is a page naming what will be published ("发布 3 场草稿"), and nothing changes.
+    csrf = {"x-csrf-token": organiser.cookies["fairs_csrf"]}
+    step = await organiser.post(f"{url}/publish", headers=csrf)
+    assert step.status_code == 200 and 'id="confirm-yes"' in step.text
+    assert "发布 3 场草稿" in step.text or "Publish 3 drafts" in step.text
+    plan_id = url.rsplit("/", 1)[1]
+    assert (await organiser.get(f"/api/v1/plans/{plan_id}/progress")).json()["on_track"] is False
+    stale = await organiser.post(f"{url}/publish", data={"confirm": "yes", "n": "2"},
+                                 headers=csrf)
+    assert stale.status_code == 200 and 'id="confirm-yes"' in stale.text
+    published = await organiser.post(f"{url}/publish", data={"confirm": "yes", "n": "3"},
+                                     headers=csrf)
     assert published.status_code == 303
     progress = (await organiser.get(f"/api/v1/plans/{url.rsplit('/', 1)[1]}/progress")).json()
     assert progress["on_track"] is True
