@@ -28,6 +28,8 @@ LOGINS = {
 LANGS = ("zh-CN", "en")
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 MAX_KINDS = 80  # kinds of page per role: the demo has about forty
+SAMPLES_PER_KIND = 4  # pages of one kind read for their links
+MAX_VISITS = 250
 SKIP_PREFIXES = ("/logout", "/api/", "/static/", "/schema", "/metrics", "/sw.js", "/favicon")
 SKIP_SUFFIXES = (".ics", ".xlsx", ".csv", ".png", ".svg", ".jpg", ".pdf", ".json", ".xml",
                  ".webmanifest", ".js", ".txt")
@@ -47,9 +49,9 @@ def kind_of(path: str, query: str) -> str:
     return "/".join(parts) + ("?" + "&".join(keys) if keys else "")
 
 
-def followable(base: str, href: str) -> str | None:
-    """The absolute URL of a link the crawl may follow, or None."""
-    url = urljoin(base + "/", href.split("#")[0])
+def followable(base: str, here: str, href: str) -> str | None:
+    """The absolute URL of a link on the page at `here` the crawl may follow, or None."""
+    url = urljoin(here, href.split("#")[0])
     parts = urlsplit(url)
     if f"{parts.scheme}://{parts.netloc}" != base or not parts.path:
         return None
@@ -82,11 +84,15 @@ async def log_in(context, base: str, role: str) -> None:
 
 
 async def crawl(context, base: str) -> tuple[list[str], list[str]]:
-    """Every kind of page reachable from the home page: (one URL per kind, pages that failed)."""
+    """Every kind of page reachable from the home page: (one URL per kind, pages that failed).
+    A few pages of each kind are read for their links (one fair's page may link to its guest
+    slots, another's to its booths); the first of each kind is the one checked."""
     page = await context.new_page()
-    seen = {kind_of("/", "")}
+    visits: dict[str, int] = {}  # kind -> pages of that kind queued
     queue, found, failed = [f"{base}/"], [], []
-    while queue and len(found) < MAX_KINDS:
+    queued = set(queue)
+    visits[kind_of("/", "")] = 1
+    while queue and len(found) < MAX_KINDS and sum(visits.values()) < MAX_VISITS:
         url = queue.pop(0)
         response = await page.goto(url, wait_until="load")
         status = response.status if response else 0
@@ -94,17 +100,20 @@ async def crawl(context, base: str) -> tuple[list[str], list[str]]:
                                                   if response else ""):
             failed.append(f"{status} {url}")
             continue
-        found.append(page.url)
+        kind = kind_of(urlsplit(page.url).path, urlsplit(page.url).query)
+        if kind not in {kind_of(urlsplit(u).path, urlsplit(u).query) for u in found}:
+            found.append(page.url)
         hrefs = await page.eval_on_selector_all(
             "a[href]:not([download])", "els => els.map(a => a.getAttribute('href'))")
         for href in hrefs:
-            target = followable(base, href)
+            target = followable(base, page.url, href)
             if target is None:
                 continue
             parts = urlsplit(target)
             kind = kind_of(parts.path, parts.query)
-            if kind not in seen:
-                seen.add(kind)
+            if visits.get(kind, 0) < SAMPLES_PER_KIND and target not in queued:
+                visits[kind] = visits.get(kind, 0) + 1
+                queued.add(target)
                 queue.append(target)
     await page.close()
     return found, failed
@@ -129,27 +138,25 @@ async def axe_faults(page, url: str) -> list[str]:
     return faults
 
 
-# A table cell whose text the phone's narrow table breaks after every character: the number of
-# visible characters over the number of lines its text takes.
+# Table cells whose text the phone's narrow table breaks after every character: for each run of
+# text, its visible characters over the lines it takes.
 SQUEEZED_CELLS = """() => {
   const hidden = 'select, option, textarea, script, style, [hidden], .sr-only, .sr';
   const out = [];
   for (const cell of document.querySelectorAll('main th, main td')) {
-    let chars = 0;
-    const tops = new Set();
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      if (!n.textContent.trim() || n.parentElement.closest(hidden)) continue;
+      const chars = n.textContent.replace(/\\s/g, '').length;
+      if (chars < 3 || n.parentElement.closest(hidden)) continue;
       const range = document.createRange();
       range.selectNodeContents(n);
       const rects = [...range.getClientRects()].filter(r => r.width > 0);
-      if (!rects.length) continue;
-      chars += n.textContent.replace(/\\s/g, '').length;
-      for (const r of rects) tops.add(Math.round(r.top));
-    }
-    if (chars >= 3 && tops.size > 1 && chars / tops.size < 2) {
-      const text = cell.innerText.trim().slice(0, 20);
-      out.push(`${cell.tagName.toLowerCase()} "${text}" in ${tops.size} lines`);
+      const lines = new Set(rects.map(r => Math.round(r.top))).size;
+      if (lines > 1 && chars / lines < 2) {
+        out.push(`${cell.tagName.toLowerCase()} "${n.textContent.trim().slice(0, 20)}"`
+                 + ` in ${lines} lines`);
+        break;
+      }
     }
   }
   return out;
