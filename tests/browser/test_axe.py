@@ -85,14 +85,15 @@ async def log_in(context, base: str, role: str) -> None:
 
 async def crawl(context, base: str) -> tuple[list[str], list[str]]:
     """Every kind of page reachable from the home page: (one URL per kind, pages that failed).
-    A few pages of each kind are read for their links (one fair's page may link to its guest
-    slots, another's to its booths); the first of each kind is the one checked."""
+    A few pages of each kind are read (one fair's page may link to its guest slots, another's
+    to its booths); the fullest of them (most elements: a fair with bookings rather than an
+    empty one) is the one checked."""
     page = await context.new_page()
-    visits: dict[str, int] = {}  # kind -> pages of that kind queued
-    queue, found, failed = [f"{base}/"], [], []
+    visits: dict[str, int] = {kind_of("/", ""): 1}  # kind -> pages of that kind queued
+    fullest: dict[str, tuple[int, str]] = {}  # kind -> (elements, URL)
+    queue, failed = [f"{base}/"], []
     queued = set(queue)
-    visits[kind_of("/", "")] = 1
-    while queue and len(found) < MAX_KINDS and sum(visits.values()) < MAX_VISITS:
+    while queue and len(fullest) < MAX_KINDS and sum(visits.values()) < MAX_VISITS:
         url = queue.pop(0)
         response = await page.goto(url, wait_until="load")
         status = response.status if response else 0
@@ -100,9 +101,11 @@ async def crawl(context, base: str) -> tuple[list[str], list[str]]:
                                                   if response else ""):
             failed.append(f"{status} {url}")
             continue
-        kind = kind_of(urlsplit(page.url).path, urlsplit(page.url).query)
-        if kind not in {kind_of(urlsplit(u).path, urlsplit(u).query) for u in found}:
-            found.append(page.url)
+        here = urlsplit(page.url)
+        kind = kind_of(here.path, here.query)
+        size = await page.evaluate("document.getElementsByTagName('*').length")
+        if kind not in fullest or size > fullest[kind][0]:
+            fullest[kind] = (size, page.url)
         hrefs = await page.eval_on_selector_all(
             "a[href]:not([download])", "els => els.map(a => a.getAttribute('href'))")
         for href in hrefs:
@@ -116,7 +119,7 @@ async def crawl(context, base: str) -> tuple[list[str], list[str]]:
                 queued.add(target)
                 queue.append(target)
     await page.close()
-    return found, failed
+    return [url for _, url in fullest.values()], failed
 
 
 async def axe_faults(page, url: str) -> list[str]:
