@@ -4,7 +4,9 @@ organiser and as a demo employer, in Chinese and English, on a desktop and on a 
 
 The crawl follows same-site links (GET only) and counts a kind of page once (/fairs/1 and /fairs/2
 are one kind); it leaves out logging out, downloads, feeds and the API. axe is added from the
-service's own static files, so the pages keep their Content-Security-Policy while checked.
+service's own static files, so the pages keep their Content-Security-Policy while checked (no
+bypass_csp: what axe sees is what a reader gets). On the phone, table cells are also measured: no
+run of text may be broken after every character (Chinese may break between any two characters).
 """
 
 from __future__ import annotations
