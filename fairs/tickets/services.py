@@ -17,6 +17,7 @@ from fairs.errors import Conflict, FieldError, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import FairCounts
 from fairs.i18n import N_
+from fairs.measures import REGISTERED_ONE
 from fairs.phones import check_mobile, mask_phone
 
 from . import codes
@@ -68,63 +69,123 @@ def registration_window(fair: dict) -> tuple[datetime | None, datetime]:
     return opens, closes
 
 
+# The registration's one write, for the items that arrive together (fairs.db.Pipeline: one
+# statement per batch on PostgreSQL, the group commit on SQLite): `t` takes the batch's places
+# from the fair's tally row, all or none (`active + n <= cap`, in one conditional UPDATE: the
+# row is locked only for that statement, not for a transaction of several round trips); `r`
+# inserts the registrations only where `t` took them. A batch that did not fit although some
+# of its items might is undone (`abort_if`) and its items run alone: at the last places each
+# one is decided by itself. A phone already registered (the partial unique index) fails its
+# batch, whose items run again alone, so only that one caller hears of it. Walk-ins are not
+# held to the capacity: their `cap` is NO_LIMIT, as is a fair's without a capacity.
+NO_LIMIT = 2**31 - 1
+
+REGISTER = db.Pipeline(
+    "register",
+    inputs=(("fair", "integer"), ("cap", "integer"), ("code", "varchar"),
+            ("secret_hash", "varchar"), ("name", "varchar"), ("phone", "varchar"),
+            ("last4", "varchar"), ("audiences", "varchar"), ("source", "varchar"),
+            ("at", "timestamptz")),
+    steps=(
+        db.Step("t", (
+            "UPDATE registration_tally SET active = active + g.n FROM (SELECT i.fair AS gfair, "
+            "COUNT(*) AS n, MIN(i.cap) AS cap FROM i GROUP BY i.fair) g "
+            "WHERE fair = g.gfair AND active + g.n <= g.cap RETURNING fair, active"),
+            ("fair", "active"), keys=(("fair",),)),
+        db.Step("r", lambda: (
+            "INSERT INTO registration (fair, code, secret_hash, name, phone, phone_last4, "
+            "audiences, status, source, created_at) SELECT i.fair, i.code, i.secret_hash, "
+            "i.name, i.phone, i.last4, i.audiences, 'active', i.source, i.at "
+            "FROM i JOIN t ON t.fair = i.fair WHERE true"
+            + db.dialect.lock_order("i.fair, i.phone") + " RETURNING id, code"),
+            ("id", "code"), keys=(("code",),), over="t"),
+    ),
+    result="SELECT i.ord, r.id FROM i LEFT JOIN r ON r.code = i.code",
+    distinct=(("fair", "phone"),),
+    abort_if="r.id IS NULL AND (SELECT COUNT(*) FROM i x WHERE x.fair = i.fair) > 1",
+)
+
+FULL = N_("The fair is full: every place is taken.")
+
+
+def _full() -> Conflict:
+    return Conflict(FULL, errors=[FieldError("fair", N_("the fair is full"), code="fair_full")],
+                    extra={"reason": "full"})
+
+
 async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], source: str,
                   capacity: int | None) -> dict:
     """The write: capacity (unless walk-in) and the registration, all or nothing."""
     code = codes.new_code()
     secret = codes.new_secret()
     at = now()
+    cap = NO_LIMIT if capacity is None or source == "walk_in" else capacity
     try:
-        async with db.write_transaction():
-            await db.execute(
-                "INSERT INTO registration_tally (fair, active) VALUES ({}, 0) "
-                "ON CONFLICT (fair) DO NOTHING", fair_id)
-            if capacity is not None and source != "walk_in":
-                taken = await db.write(
-                    "UPDATE registration_tally SET active = active + 1 "
-                    "WHERE fair = {} AND active < {} RETURNING active", fair_id, capacity)
-                if not taken:
-                    raise Conflict(N_("The fair is full: every place is taken."),
-                                   errors=[FieldError("fair", N_("the fair is full"),
-                                                      code="fair_full")],
-                                   extra={"reason": "full"})
-            else:
-                await db.execute(
-                    "UPDATE registration_tally SET active = active + 1 WHERE fair = {}", fair_id)
-            rows = await db.write(
-                "INSERT INTO registration (fair, code, secret_hash, name, phone, phone_last4, "
-                "audiences, status, source, created_at) "
-                "VALUES ({}, {}, {}, {}, {}, {}, {}, 'active', {}, {}) RETURNING id",
-                fair_id, code, codes.secret_hash(secret), name, phone, phone[-4:],
-                ",".join(audiences), source, at)
+        row = await REGISTER((fair_id, cap, code, codes.secret_hash(secret), name, phone,
+                              phone[-4:], ",".join(audiences), source, at))
     except Exception as exc:
         if db.is_unique_violation(exc, "registration_phone_once"):
             raise Conflict(ALREADY_REGISTERED, errors=[
                 FieldError("phone", ALREADY_REGISTERED, code="already_registered")],
                 extra={"reason": "already_registered"}) from exc
         raise
-    return {"id": rows[0]["id"], "fair": fair_id, "code": code, "secret": secret,
+    if row["id"] is None:
+        raise _full()
+    return {"id": row["id"], "fair": fair_id, "code": code, "secret": secret,
             "name": name, "phone": phone,
             "audiences": audiences, "status": "active", "source": source, "created_at": at}
+
+
+# What a registration needs of its fair, and its tally, in one read (batched on PostgreSQL):
+# read first, so that a fair whose places are all taken says so before any of the work a
+# registration costs (the phone's parsing, the code, the write). A read, never a flag kept in
+# a process: a place another worker frees is seen by the next registration here.
+_FAIR = db.BatchedFetch(lambda: (
+    "SELECT i.ord, f.id, f.status, f.capacity, f.ends_at, f.published_at, "
+    "f.registration_opens_at, f.registration_closes_at, "
+    "(SELECT COUNT(*) FROM registration_tally x WHERE x.fair = i.fair) AS tallied, "
+    + REGISTERED_ONE.replace("{}", "i.fair") + " AS active FROM i"
+    + db.dialect.index_join("fair", "f", "f.id = i.fair")), inputs=(("fair", "integer"),))
+
+_TIMES = ("ends_at", "published_at", "registration_opens_at", "registration_closes_at")
+
+
+async def _fair_state(fair_id: int) -> dict:
+    rows = await _FAIR.fetch(fair_id)
+    if not rows or rows[0]["id"] is None:
+        raise NotFound(N_("no such fair"))
+    fair = dict(rows[0])
+    for key in _TIMES:
+        fair[key] = db.as_datetime(fair[key])
+    return fair
+
+
+def _is_open(fair: dict, at: datetime) -> bool:
+    opens, closes = registration_window(fair)
+    return not ((opens is not None and at < opens) or at >= closes)
 
 
 async def register(fair_id: int, name: str, phone: str, audiences: list[str] | None = None,
                    *, source: str = "online", at: datetime | None = None) -> dict:
     """Register for a published fair; returns the registration with its ticket code."""
+    fair = await _fair_state(fair_id)
+    at = at or now()
+    if (source != "walk_in" and fair["capacity"] is not None and fair["status"] == "published"
+            and int(fair["active"]) >= fair["capacity"] and _is_open(fair, at)):
+        raise _full()
     name = check_name(name)
     phone = check_phone(phone)
     audiences = await catalog.check_audiences(list(audiences or []))
-    fair = await events.get_fair(fair_id, None, decorate=False)
     if fair["status"] == "cancelled":
         raise Conflict(N_("The fair is cancelled."), code="fair_cancelled")
     if fair["status"] != "published":
         raise NotFound(N_("no such fair"))
-    at = at or now()
-    if source != "walk_in":
-        opens, closes = registration_window(fair)
-        if (opens is not None and at < opens) or at >= closes:
-            raise Conflict(N_("Registration for this fair is not open."),
-                           code="registration_closed", extra={"reason": "closed"})
+    if source != "walk_in" and not _is_open(fair, at):
+        raise Conflict(N_("Registration for this fair is not open."),
+                       code="registration_closed", extra={"reason": "closed"})
+    if not fair["tallied"]:
+        await db.execute("INSERT INTO registration_tally (fair, active) VALUES ({}, 0) "
+                         "ON CONFLICT (fair) DO NOTHING", fair_id)
     return await _insert(fair_id, name, phone, audiences, source, fair["capacity"])
 
 
