@@ -7,7 +7,7 @@ and small aggregates, never a time-based guess.
   every change of a fair sets updated_at), and the names the list and its filters show
   (venues, channels, organisations, industries, audiences: count and total length of names).
 - `fair_stamp(fair_id)`: the fair's row with its venue, channel and organisation, its registered
-  count (fairs.hooks.counts_of_fairs, as the page shows it) and the jobs stamp.
+  count and its jobs line (positions, openings), as the page shows them: one statement.
 - `next_change(...)`: when time alone changes a page (a fair ends and leaves the upcoming list
   or becomes "held"; registration opens or closes): a cached page is kept only until then.
 """
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fairs import db, hooks
+from fairs import db
+from fairs.measures import ACTIVE_POSITION
 
 from .times import now
 
@@ -34,10 +35,16 @@ _LIST_SQL = (
     "FROM audience) AS a"
 )
 
+# The fair's row with its venue, channel and organisation; its registered count (as
+# fairs.tickets.services.registered_counts sums it) and its jobs line (positions and openings,
+# as fairs.booths.counts.jobs_summaries counts them): one statement, index probes only.
 _FAIR_SQL = (
     "SELECT f.updated_at, f.revision, f.status, v.name AS vn, v.address AS va, "
     "v.capacity AS vc, v.step_free AS vs, v.active AS vact, c.name AS cn, c.url AS cu, "
-    "c.active AS cact, o.name_zh AS oz, o.name_en AS oe "
+    "c.active AS cact, o.name_zh AS oz, o.name_en AS oe, "
+    "(SELECT COALESCE(SUM(t.active), 0) FROM registration_tally t WHERE t.fair = f.id) AS reg, "
+    "(SELECT COUNT(*) + 1000000 * COALESCE(SUM(p.headcount), 0) FROM job_position p "
+    f"WHERE p.fair = f.id AND {ACTIVE_POSITION}) AS jobs "
     "FROM fair f LEFT JOIN venue v ON v.id = f.venue LEFT JOIN channel c ON c.id = f.channel "
     "LEFT JOIN organisation o ON o.id = f.org WHERE f.id = {}"
 )
@@ -55,11 +62,7 @@ async def list_stamp() -> str:
 async def fair_stamp(fair_id: int) -> str | None:
     """None for no such fair (the page answers 404, uncached)."""
     rows = await db.fetch(_FAIR_SQL, fair_id)
-    if not rows:
-        return None
-    counts = (await hooks.counts_of_fairs([fair_id])).get(fair_id)
-    registered = (counts and counts.registered) or 0
-    return f"{_join(rows[0])}|{registered}|{await hooks.stamp_of_jobs()}"
+    return _join(rows[0]) if rows else None
 
 
 async def next_list_change() -> datetime | None:
