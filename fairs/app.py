@@ -181,8 +181,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
+        # The health check's answer is a few bytes (never compressed): it skips the middleware.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
-                                             exclude=["/api/v1/fairs/.*/attendance/stream"]),
+                                             exclude=["/api/v1/fairs/.*/attendance/stream",
+                                                      "^/api/v1/health"]),
         debug=False,
     )
     # Around everything, as Litestar wraps its own CORS middleware: route middleware does not run
