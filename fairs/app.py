@@ -23,7 +23,7 @@ from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
 import fairs
-from fairs import db, logs, metrics, openapi, problems  # noqa: F401 - metrics registers the counters
+from fairs import db, logs, metrics, openapi, pagecache, problems  # noqa: F401 - metrics registers the counters
 from fairs.accounts.auth import (
     OWN_BEARER,
     SESSION_COOKIE,
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     _parse_forms_afresh()
     logs.install()  # no codes, secrets or tokens in any log line, however uvicorn was started
     stores, redis_client = _stores(settings)
+    pagecache.PAGES.clear()  # pages rendered from another app's database are not this one's
     engine = db.current_engine()
 
     @asynccontextmanager
@@ -180,8 +181,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
+        # The health check's answer is a few bytes (never compressed): it skips the middleware.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024,
-                                             exclude=["/api/v1/fairs/.*/attendance/stream"]),
+                                             exclude=["/api/v1/fairs/.*/attendance/stream",
+                                                      "^/api/v1/health"]),
         debug=False,
     )
     # Around everything, as Litestar wraps its own CORS middleware: route middleware does not run

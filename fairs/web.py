@@ -132,7 +132,9 @@ def lang_url(request: Request, lang: str) -> str:
     return f"{request.url.path}?{urlencode(params)}"
 
 
-def page(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
+def page_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
+    """What every page's template reads besides its own context: the request, the user, the
+    language and the links to the page in the other languages."""
     locale = i18n.current_locale.get()
     context.update(
         request=request,
@@ -141,6 +143,12 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         html_lang="zh-CN" if locale == "zh_CN" else "en",
         lang_urls={code: lang_url(request, code) for code in i18n.LOCALES},
     )
+    return context
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
+    locale = i18n.current_locale.get()
+    page_context(request, context)
     response = Template(template_name=template, context=context, status_code=status_code)
     if request.query_params.get("lang") and i18n.normalise(request.query_params["lang"]):
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax",

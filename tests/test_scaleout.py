@@ -160,3 +160,49 @@ async def test_one_ticket_scanned_at_once_through_two_workers_counts_once(two_se
         assert all(r["replayed"] is True for r in retried)
         counts = (await http.get(f"{a.url}/api/v1/fairs/{fair['id']}/attendance")).json()
         assert counts["checked_in"] == 1
+
+
+async def test_public_pages_change_through_the_other_worker_at_once(two_servers, world):
+    """A fair renamed and cancelled through worker A shows at once on worker B's cached pages,
+    and B's old ETag no longer gets a 304."""
+    a, b = two_servers
+    async with httpx.AsyncClient() as http, httpx.AsyncClient() as phone:
+        login = await http.post(f"{a.url}/api/v1/auth/login",
+                                json={"username": "organiser", "password": "organiser-demo-2026"})
+        cookies = {"fairs_session": login.cookies["fairs_session"],
+                   "fairs_csrf": login.cookies["fairs_csrf"]}
+        csrf = {"x-csrf-token": login.cookies["fairs_csrf"]}
+        fair = await make_fair(_Client(http, a.url, cookies, csrf), world, start=60 * 24,
+                               end=60 * 26, title="跨进程专场")
+        page = f"{b.url}/fairs/{fair['id']}"
+        first = await phone.get(page, headers={"accept-language": "en"})
+        listed = await phone.get(f"{b.url}/fairs", headers={"accept-language": "en"})
+        assert "跨进程专场" in first.text and "跨进程专场" in listed.text
+        assert (await phone.get(page, headers={"accept-language": "en", "if-none-match":
+                                              first.headers["etag"]})).status_code == 304
+        renamed = await http.patch(f"{a.url}/api/v1/fairs/{fair['id']}", cookies=cookies,
+                                   headers=csrf, json={"title": "改名的跨进程专场"})
+        assert renamed.status_code == 200, renamed.text
+        again = await phone.get(page, headers={"accept-language": "en", "if-none-match":
+                                              first.headers["etag"]})
+        assert again.status_code == 200 and "改名的跨进程专场" in again.text
+        listed2 = await phone.get(f"{b.url}/fairs", headers={"accept-language": "en"})
+        assert "改名的跨进程专场" in listed2.text
+        await http.post(f"{a.url}/api/v1/fairs/{fair['id']}/cancel", cookies=cookies,
+                        headers=csrf, json={"reason": "场地检修"})
+        assert "场地检修" in (await phone.get(page, headers={"accept-language": "en"})).text
+
+
+class _Client:
+    """Just enough of a test client for tests.helpers.create_fair, against a live server."""
+
+    def __init__(self, http: httpx.AsyncClient, base: str, cookies: dict, headers: dict) -> None:
+        self.http, self.base, self.cookies, self.headers = http, base, cookies, headers
+
+    async def post(self, url: str, **kw):
+        return await self.http.post(self.base + url, cookies=self.cookies, headers=self.headers,
+                                    **kw)
+
+    async def patch(self, url: str, **kw):
+        return await self.http.patch(self.base + url, cookies=self.cookies,
+                                     headers=self.headers, **kw)

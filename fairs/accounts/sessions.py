@@ -49,6 +49,9 @@ KNOWN_UID = "fairs.session_uid"  # that session's user id, as loaded
 RENEW = "fairs.session_renew"  # set by renew_session(): give this session a fresh id
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Paths whose answers never hold a form (the API, static files, metrics, the favicon): an
+# anonymous read of them needs no CSRF token minted, nor the cookie that carries it.
+NO_FORMS = ("/api/", "/static/", "/metrics", "/favicon.ico")
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -260,6 +263,10 @@ class FairsCSRFMiddleware(CSRFMiddleware):
         session_id: str | None = scope.get(KNOWN_ID)  # type: ignore[call-overload]
         if scope["method"] in SAFE_METHODS:
             if session_id is None:
+                if scope["path"].startswith(NO_FORMS):
+                    # JSON, files and feeds carry no form: no token made, no cookie set.
+                    await self.app(scope, receive, send)
+                    return
                 await super().__call__(scope, receive, send)  # an anonymous page's form token
                 return
             token = csrf_token_for(session_id, self.config.secret)

@@ -14,7 +14,8 @@ async def check_database(engine: Engine | None = None, wait: float = 3.0) -> tup
     """(healthy, why): one `SELECT 1` (a read: it does not wait for the SQLite writer)."""
     engine = engine or current_engine()
     try:
-        rows = await asyncio.wait_for(fetch("SELECT 1 AS ok", engine=engine), wait)
+        async with asyncio.timeout(wait):  # no task made per check, as wait_for makes one
+            rows = await fetch("SELECT 1 AS ok", engine=engine)
         return (bool(rows) and rows[0].get("ok") == 1, "ok")
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         return (False, type(exc).__name__)

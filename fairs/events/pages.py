@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from math import ceil
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
@@ -19,9 +19,10 @@ from fairs.accounts import services as accounts
 from fairs.catalog import services as catalog
 from fairs.errors import NotFound
 from fairs.hooks import PageSection
+from fairs.pagecache import Rendered, anonymous, cached_page
 from fairs.web import page
 
-from . import services
+from . import services, stamps
 from .editor import OrganiserFairPages
 from .pagekit import (
     PAGE_SIZE,
@@ -63,7 +64,19 @@ class PublicFairPages(Controller):
         org: Text = None, q: Text = None, from_: Annotated[str | None, QueryParameter(
             name="from", max_length=40)] = None, to: Text = None, past: Text = None,
         page_no: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
-    ) -> Template:
+    ) -> Template | Response:
+        async def build() -> Rendered:
+            return await self._list(request, kind, industry, audience, org, q, from_, to,
+                                    past, page_no)
+
+        if anonymous(request):
+            return await cached_page(request, "fairs", await stamps.list_stamp(), build)
+        rendered = await build()
+        return page(request, rendered.template, **rendered.context)
+
+    async def _list(self, request: Request, kind: str | None, industry: str | None,
+                    audience: str | None, org: str | None, q: str | None, from_: str | None,
+                    to: str | None, past: str | None, page_no: int) -> Rendered:
         cat = await load_catalogue()
         orgs = await district_choices()
         flt = public_filter(kind, industry, audience, org, q, {o["code"] for o in orgs})
@@ -76,13 +89,13 @@ class PublicFairPages(Controller):
                   "org": flt.org, "q": flt.q, "from": start.isoformat() if start else None,
                   "to": end.isoformat() if end else None, "past": "1" if past else None}
         pages = max(1, ceil(total / PAGE_SIZE))
-        return page(request, "events/list.html", **common(
+        return Rendered("events/list.html", common(
             fairs=rows, total=total, page_no=page_no, pages=pages, params=params,
             page_url=lambda n: query_url("/fairs", params, page=n if n > 1 else None),
             calendar_url=query_url("/fairs/calendar", {**params, "from": None, "to": None,
                                                        "past": None}),
             cat=cat, orgs=orgs, bad_dates=(bool(from_) and not start) or (bool(to) and not end),
-        ))
+        ), until=await stamps.next_list_change())
 
     @get("/fairs/calendar")
     async def calendar_page(
@@ -126,8 +139,18 @@ class PublicFairPages(Controller):
         ))
 
     @get("/fairs/{fair_id:int}")
-    async def fair_page(self, request: Request, fair_id: FromPath[int]) -> Template:
+    async def fair_page(self, request: Request, fair_id: FromPath[int]) -> Template | Response:
+        if anonymous(request):
+            stamp = await stamps.fair_stamp(fair_id)
+            if stamp is not None:
+                return await cached_page(request, f"fair:{fair_id}", stamp,
+                                         lambda: self._fair(request, fair_id))
+        rendered = await self._fair(request, fair_id)
+        return page(request, rendered.template, **rendered.context)
+
+    async def _fair(self, request: Request, fair_id: int) -> Rendered:
         principal = request.scope.get("user")
+        at = services.now()
         fair = await services.get_fair(fair_id, principal)
         cat = await load_catalogue()
         venue = None
@@ -140,13 +163,13 @@ class PublicFairPages(Controller):
         can_edit = bool(principal and principal.is_organiser
                         and accounts.in_subtree(principal, fair["org_path"]))
         sections = await hooks.sections(hooks.fair_sections, request, fair)
-        return page(request, "events/fair.html", **common(
+        return Rendered("events/fair.html", common(
             fair=fair, venue=venue, org=org, cat=cat, can_edit=can_edit,
             stream_url=fair["stream_url"] or fair["channel_url"] or "",
             sections=[s for s in sections if s.slot != "aside"],
             aside_sections=[s for s in sections if s.slot == "aside"],
             status=status_of(fair),
-        ))
+        ), until=stamps.next_fair_change(fair, at))
 
 
 async def upcoming_section(request: Any) -> PageSection | None:
