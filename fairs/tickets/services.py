@@ -97,6 +97,8 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
                 "VALUES ({}, {}, {}, {}, {}, {}, {}, 'active', {}, {}) RETURNING id",
                 fair_id, code, codes.secret_hash(secret), name, phone, phone[-4:],
                 ",".join(audiences), source, at)
+            await hooks.happened.notify(hooks.Happening(
+                "registration.created", fair_id, rows[0]["id"], {"phone": phone, "secret": secret}))
     except Exception as exc:
         if db.is_unique_violation(exc, "registration_phone_once"):
             raise Conflict(ALREADY_REGISTERED, errors=[
