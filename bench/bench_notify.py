@@ -125,9 +125,13 @@ def _measure(label: str, url: str, workers: int) -> dict:
     gateway.start()
     gateway.ready.wait()
     box = Mailbox()
-    smtp = Controller(box, hostname="127.0.0.1", port=0)
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        smtp_port = probe.getsockname()[1]
+    smtp = Controller(box, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    smtp_port = smtp.server.sockets[0].getsockname()[1]
     os.environ.update({"FAIRS_SMS_URL": f"http://127.0.0.1:{gateway.port}/sms",
                        "FAIRS_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
                        "FAIRS_NOTIFY_QUIET_HOURS": "", "FAIRS_NOTIFY_WORKER": "on"})

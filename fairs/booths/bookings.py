@@ -133,7 +133,7 @@ async def _told(fair_id: int, employer_id: int, made: dict | None) -> None:
         await hooks.happened.notify(hooks.Happening(
             f"booking.{made['status']}", fair_id, made["id"],
             {"employer": employer_id, "booth": made.get("booth_code"),
-             "place": made.get("place")}))
+             "place": made.get("place"), "code": made.get("code")}))
 
 
 async def _refuse_named(fair_id: int, code: str) -> None:
@@ -251,11 +251,12 @@ async def _promote(fair_id: int, booth_id: int) -> int | None:
         return None
     await Booking.update({Booking.status: "confirmed", Booking.booth: booth_id,
                           Booking.confirmed_at: now()}).where(Booking.id == first["id"])
-    promoted = await db.fetch("SELECT k.employer, b.code FROM booking k JOIN booth b ON "
-                              "b.id = k.booth WHERE k.id = {}", first["id"])
+    promoted = await db.fetch("SELECT k.employer, k.code, b.code AS booth FROM booking k "
+                              "JOIN booth b ON b.id = k.booth WHERE k.id = {}", first["id"])
     await hooks.happened.notify(hooks.Happening(
         "booking.promoted", fair_id, first["id"],
-        {"employer": promoted[0]["employer"], "booth": promoted[0]["code"]}))
+        {"employer": promoted[0]["employer"], "booth": promoted[0]["booth"],
+         "code": promoted[0]["code"]}))
     return first["id"]
 
 

@@ -49,7 +49,7 @@ def _answer_failure(response: httpx.Response) -> Failed:
 
 async def send_sms(http: httpx.AsyncClient, settings: Settings, row: Mapping[str, Any]) -> None:
     body = {"id": row["uid"], "to": row["recipient"], "template": row["template"],
-            "params": {k: str(v) for k, v in row["params"].items()},
+            "params": {k: str(row["params"].get(k, "")) for k in texts.names(row["template"])},
             "text": texts.text(row["template"], row["params"], row["locale"])}
     headers = {"Authorization": f"Bearer {settings.sms_token}"} if settings.sms_token else {}
     try:

@@ -154,7 +154,8 @@ async def on_happened(h: Happening) -> None:
     elif kind.startswith("booking.") and d.get("employer"):
         template = "booking_" + kind.split(".", 1)[1]
         await to_employer(int(d["employer"]), f"{kind}:{h.subject}", template,
-                          {**base, "booth": d.get("booth") or "", "place": d.get("place") or ""},
+                          {**base, "booth": d.get("booth") or "", "place": d.get("place") or "",
+                           "qr": d.get("code") or ""},
                           h.fair)
         data.update(booking=h.subject, employer=d["employer"])
     elif kind in ("employer.approved", "employer.rejected"):

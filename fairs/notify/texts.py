@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from fairs.i18n import N_, render
+from fairs.i18n import N_, placeholders, render
 
 TEMPLATES: dict[str, str] = {
     "registered": N_("Registered: {fair}, {when}. Your ticket: {link}"),
@@ -48,6 +48,11 @@ PART = 67  # characters in each part of a long message
 
 def text(template: str, params: Mapping[str, object], locale: str) -> str:
     return render(TEMPLATES[template], dict(params), locale)
+
+
+def names(template: str) -> list[str]:
+    """The parameters a template's text uses (what a gateway's template is given)."""
+    return sorted(placeholders(TEMPLATES[template]))
 
 
 def subject(template: str, locale: str) -> str:

@@ -107,12 +107,29 @@ class Deliverer:
         if row["channel"] == "sms":
             await channels.send_sms(self.http, self.settings, sent_row)
         elif row["channel"] == "email":
-            await channels.send_email(self.settings, sent_row)
+            await channels.send_email(self.settings, sent_row, await self._attachments(row))
         elif row["channel"] == "webhook":
             endpoint = endpoints.get(int(row["recipient"]))
             await channels.send_webhook(self.http, endpoint, row, int(clock.now().timestamp()))
         else:
             raise channels.Failed(f"unknown channel {row['channel']}", permanent=True)
+
+    async def _attachments(self, row: dict) -> dict:
+        """An e-mail's extras: the booking's QR (inline) and the fair's .ics (attached)."""
+        from fairs.calendar import services as calendar
+        from fairs.tickets import qr
+
+        found: dict = {}
+        if row["params"].get("qr"):
+            found["qr_png"] = qr.png(str(row["params"]["qr"]), 6)
+        if row.get("fair"):
+            try:
+                body, *_ = await calendar.ticket_calendar(
+                    int(row["fair"]), f"{self.settings.base_url}/fairs/{row['fair']}")
+                found["ics"] = body
+            except Exception:  # a fair deleted meanwhile: the message goes without it
+                log.info("no calendar file for fair %s", row["fair"])
+        return found
 
     async def deliver_once(self, limit: int = BATCH) -> int:
         """One round: claim, send in parallel, record. Returns how many were claimed."""

@@ -83,10 +83,12 @@ class Mailbox:
 def smtp():
     from aiosmtpd.controller import Controller
 
+    from tests.browser.conftest import free_port
+
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=0)
+    box.port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
-    box.port = controller.server.sockets[0].getsockname()[1]
     yield box
     controller.stop()
 
