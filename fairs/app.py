@@ -36,6 +36,7 @@ from fairs.accounts.sessions import origin_of
 from fairs.checkin import channels as checkin_channels
 from fairs.errors import FairsError
 from fairs.headers import SecurityHeaders
+from fairs.notify import worker as notify_worker
 from fairs.ratelimit import RateLimiter
 from fairs.settings import ROOT, Settings
 from fairs.settings import settings as process_settings
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             # Job seekers' personal data erased on schedule (FAIRS_RETENTION_DAYS), one worker
             # at a time; FAIRS_PURGE_INTERVAL_HOURS=0 leaves it to `fairs purge` from cron.
-            async with retention.scheduler(settings):
+            async with retention.scheduler(settings), notify_worker.scheduler(settings):
                 yield
         finally:
             await db.stop(engine)

@@ -229,6 +229,22 @@ class NewFair:
     channel: int | None = None
 
 
+@dataclass(frozen=True)
+class Happening:
+    """Something people are told about (issue 17), as the slice where it happened says it:
+    `kind` is the event type ("registration.created", "registration.cancelled",
+    "fair.published", "fair.changed", "fair.cancelled", "booking.confirmed",
+    "booking.waitlisted", "booking.promoted", "booking.cancelled", "employer.approved",
+    "employer.rejected", "slot.changed", "ticket.resent"); `subject` the id of what it is about
+    (the registration, booking, employer, slot); `details` what only the cause knows (a new
+    ticket's secret, a rejection's reason)."""
+
+    kind: str
+    fair: int | None = None
+    subject: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
 # --- the hooks --------------------------------------------------------------------------------
 
 employer_of_user: Hook[[Any], int | None] = Hook(
@@ -308,6 +324,13 @@ jobs_stamp: Hook[[], str] = Hook(
     "jobs_stamp",
     "A cheap value that changes whenever any position changes, so calendar feeds' ETags see new "
     "jobs (booths). Behaviour: collect, joined.")
+
+happened: Hook[[Happening], None] = Hook(
+    "happened",
+    "Something people are told about happened (a Happening), called inside the cause's write "
+    "transaction (tickets: registrations; events: fairs published, moved, cancelled; booths: "
+    "bookings and guest slots; employers: approval): the notify slice writes its outbox messages "
+    "there, so they commit or roll back with the cause. Behaviour: notify.")
 
 
 # --- what senders call ------------------------------------------------------------------------

@@ -23,5 +23,6 @@ APP_REGISTRY = AppRegistry(
         "fairs.calendar.piccolo_app",
         "fairs.reports.piccolo_app",
         "fairs.audit.piccolo_app",
+        "fairs.notify.piccolo_app",
     ]
 )

@@ -19,6 +19,8 @@ RATE_LIMIT_DEFAULTS: dict[str, tuple[int, int]] = {
     "register_ip": (60, 300),  # anonymous registrations for fairs per address in 5 minutes
     "signup_ip": (10, 3600),  # employer sign-ups per address in an hour
     "lookup": (30, 60),  # phone lookups at the door per scanner and fair in a minute
+    "resend_phone": (3, 3600),  # "send my ticket again" per phone and fair in an hour
+    "resend_ip": (20, 3600),  # "send my ticket again" per address in an hour
 }
 
 
@@ -99,6 +101,21 @@ def _rate_limit_rules(env) -> dict[str, tuple[int, int]]:
     return rules
 
 
+def _quiet_hours(raw: str | None) -> tuple[int, int] | None:
+    """FAIRS_NOTIFY_QUIET_HOURS: "21-8" (the default), or empty for none."""
+    if raw is None:
+        return (21, 8)
+    if not raw.strip():
+        return None
+    try:
+        start, end = (int(part) for part in raw.split("-", 1))
+    except ValueError as exc:
+        raise RuntimeError("FAIRS_NOTIFY_QUIET_HOURS must be FROM-TO hours, e.g. 21-8") from exc
+    if not (0 <= start <= 23 and 0 <= end <= 23):
+        raise RuntimeError("FAIRS_NOTIFY_QUIET_HOURS must be hours from 0 to 23")
+    return (start, end)
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     """What the engine needs, read from the environment without side effects (piccolo_conf
@@ -173,6 +190,15 @@ class Settings:
     # every FAIRS_PURGE_INTERVAL_HOURS hours (0: never; run `fairs purge` from cron instead).
     retention_days: int = 180
     purge_interval_hours: float = 24.0
+    # Notifications (fairs.notify, API.md "Notifications"): unset channels leave their messages
+    # waiting in the outbox. Quiet hours: no SMS from the first local hour to the second.
+    smtp_url: str = field(default="", repr=False)
+    mail_from: str = "fairs@localhost"
+    sms_url: str = ""
+    sms_token: str = field(default="", repr=False)
+    quiet_hours: tuple[int, int] | None = (21, 8)
+    notify_worker: bool = True  # FAIRS_NOTIFY_WORKER=off: this process delivers nothing
+    notify_lease: int = 60  # FAIRS_NOTIFY_LEASE: seconds before a dead worker's claim lapses
 
     @property
     def production(self) -> bool:
@@ -216,6 +242,13 @@ class Settings:
             password_profile=(env.get("FAIRS_PASSWORD_PROFILE") or "").strip().lower(),
             retention_days=_int(env, "FAIRS_RETENTION_DAYS", 180),
             purge_interval_hours=_float(env, "FAIRS_PURGE_INTERVAL_HOURS", 24.0),
+            smtp_url=(env.get("FAIRS_SMTP_URL") or "").strip(),
+            mail_from=(env.get("FAIRS_MAIL_FROM") or "fairs@localhost").strip(),
+            sms_url=(env.get("FAIRS_SMS_URL") or "").strip(),
+            sms_token=env.get("FAIRS_SMS_TOKEN", ""),
+            quiet_hours=_quiet_hours(env.get("FAIRS_NOTIFY_QUIET_HOURS")),
+            notify_worker=_bool(env.get("FAIRS_NOTIFY_WORKER"), True),
+            notify_lease=max(1, _int(env, "FAIRS_NOTIFY_LEASE", 60)),
         )
         values.update(overrides)
         if not values.get("secret_key"):

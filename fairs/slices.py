@@ -30,6 +30,8 @@ SLICES = [
     "fairs.reports.pages",
     "fairs.audit.api",
     "fairs.audit.pages",
+    "fairs.notify.api",
+    "fairs.notify.pages",
 ]
 
 
@@ -54,6 +56,7 @@ HOOKS = [
     "fairs.calendar.hooks",
     "fairs.reports.hooks",
     "fairs.audit.hooks",
+    "fairs.notify.hooks",
 ]
 
 

@@ -22,6 +22,8 @@ os.environ["FAIRS_RATE_LIMITS"] = os.environ.get("FAIRS_TEST_RATE_LIMITS", "off"
 # No scheduled purge of personal data in the apps and servers the tests start (it would erase
 # what a test set up on its own clock); tests/test_retention.py runs the schedule itself.
 os.environ["FAIRS_PURGE_INTERVAL_HOURS"] = "0"
+# No delivery worker in the apps and servers the tests start; tests/notify start their own.
+os.environ["FAIRS_NOTIFY_WORKER"] = "off"
 os.environ.pop("FAIRS_REDIS_URL", None)
 if REDIS_URL and PG_URL:
     # Scale-out configuration: PostgreSQL with Redis for sessions, limits and live events. The

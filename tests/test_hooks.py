@@ -39,6 +39,7 @@ EXPECTED = {
     "attendance_changed": ["fairs.checkin.live.changed"],
     "fair_created": ["fairs.booths.layouts.default_layout"],
     "audit": ["fairs.audit.services.record"],
+    "happened": ["fairs.notify.receivers.on_happened"],
 }
 
 REPORT = """
@@ -211,6 +212,7 @@ SENT_BY = {
     "attendance_changed": "hooks.attendance_changed.notify(",
     "fair_created": "hooks.fair_created.notify(",
     "audit": "hooks.audit.notify(",
+    "happened": "hooks.happened.notify(",
 }
 
 

@@ -109,6 +109,9 @@ def when(days: float = 0, minutes: int = 0, hour: int | None = None) -> str:
 # Order matters: reads first, then writes, then what deletes or cancels.
 API: list[tuple[str, str, object, dict]] = [
     ("GET", "/api/v1/health", None, PUBLIC),
+    ("GET", "/api/v1/outbox", None, ADMIN),
+    ("GET", "/api/v1/webhooks", None, ADMIN),
+    ("GET", "/api/v1/webhooks/{webhook}", None, ADMIN),
     ("GET", "/api/v1/auth/me", None, LOGGED),
     ("GET", "/api/v1/auth/tokens", None, LOGGED),
     ("GET", "/api/v1/orgs", None, PUBLIC),
@@ -234,6 +237,11 @@ API: list[tuple[str, str, object, dict]] = [
     ("POST", "/api/v1/no-shows/{no_show}/annul", {"note": "已核实"}, OWNER_ORG),
     # The city-wide booking rules: an admin's.
     ("PUT", "/api/v1/booking-rules", {"no_show_limit": 3}, ADMIN),
+    ("POST", "/api/v1/outbox/test", {"channel": "sms", "to": "{phone}"}, ADMIN),
+    ("POST", "/api/v1/outbox/{outbox_message}/retry", None, x(ADMIN, admin=ANY)),
+    ("POST", "/api/v1/webhooks", {"url": "https://partner.example/hook",
+                                  "events": ["fair.published"]}, ADMIN),
+    ("POST", "/api/v1/fairs/{fair_up}/tickets/resend", {"phone": "{phone}"}, PUBLIC),
     ("POST", "/api/v1/plans", {"title": "矩阵计划", "starts_on": "{plan_start}",
                                "ends_on": "{plan_end}", "targets": {"offline": 1}},
      ORGANISERS),
@@ -259,6 +267,7 @@ API: list[tuple[str, str, object, dict]] = [
     ("DELETE", "/api/v1/tickets/{secret2}", None, HOLDER),
     # The organiser's own token: its owner, or an admin; to anyone else it does not exist.
     # (In gzk's world the token is gzk's: xha's organiser is as anyone else.)
+    ("DELETE", "/api/v1/webhooks/{webhook}", None, x(ADMIN, admin=ANY)),
     ("DELETE", "/api/v1/auth/tokens/{token}", None, x(LOGGED, employer=404,
                                                       other_employer=404, scanner=404,
                                                       sibling=404, **{"organiser@gzk": 404})),
@@ -303,6 +312,10 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/wall/{fair_now}", None, PUBLIC),
     ("GET", "/metrics", None, PUBLIC),
     ("GET", "/tickets/{secret}", None, HOLDER),
+    ("GET", "/fairs/{fair_up}/tickets/resend", None, PUBLIC),
+    ("GET", "/n/stop/{stop}", None, PUBLIC),
+    ("GET", "/admin/outbox", None, ADMIN),
+    ("GET", "/admin/webhooks", None, ADMIN),
     ("GET", "/tickets/{secret}/qr.png", None, HOLDER),
     ("GET", "/tickets/{secret}/qr.svg", None, HOLDER),
     ("GET", "/tickets/{secret}/ticket.ics", None, HOLDER),
@@ -342,6 +355,13 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/sw.js", None, PUBLIC),  # the scanner's service worker: code, no data
     # --- form posts ---
     ("POST", "/organiser/booking-rules", {}, {**ORG_FORM, "organiser": 403, "sibling": 403}),
+    ("POST", "/fairs/{fair_up}/tickets/resend", {"phone": "{phone}"}, PUBLIC_FORM),
+    ("POST", "/n/stop/{stop}", {}, PUBLIC_FORM),
+    ("POST", "/admin/outbox/test", {"channel": "sms", "to": "{phone}"}, x(ADMIN, admin=ANY)),
+    ("POST", "/admin/outbox/{outbox_message}/retry", {}, x(ADMIN, admin=ANY)),
+    ("POST", "/admin/webhooks", {"url": "https://partner.example/hook2",
+                                 "events": "fair.published"}, x(ADMIN, admin=ANY)),
+    ("POST", "/admin/webhooks/{webhook}/delete", {}, x(ADMIN, admin=ANY)),
     ("POST", "/organiser/channels", {}, ORG_FORM),
     ("POST", "/organiser/channels", {"name": "表单频道", "url": "https://example.org/live",
                                      "district": "{org}"}, OWN_ORG_FORM),
@@ -468,6 +488,10 @@ NOT_ORG_SCOPED: dict[str, str] = {
     "POST /tickets/{}/interests/{}/withdraw": HOLDER_WRITE,
     "DELETE /api/v1/tickets/{}": HOLDER_WRITE, "POST /tickets/{}/cancel": HOLDER_WRITE,
     "POST /organiser/plans": "a plan of the caller's own organisation (the form names none)",
+    "POST /api/v1/fairs/{}/tickets/resend": "anyone: the ticket goes to the phone, never the "
+                                            "caller",
+    "POST /fairs/{}/tickets/resend": "anyone: the ticket goes to the phone, never the caller",
+    "POST /n/stop/{}": "the holder of the SMS's signed link",
 }
 
 
@@ -638,6 +662,15 @@ async def build_world(app, owner: str = "xha") -> dict:
         o["no_show"] = rows[0]["id"]
         token = await ok(await org.post("/api/v1/auth/tokens", json={"name": "matrix-owner"}))
         o["token"] = token["id"]
+        from fairs.notify import worker as notify_worker
+        from fairs.notify.tables import WebhookEndpoint
+
+        o["stop"] = notify_worker.stop_token(app.state.settings, o["registration"])
+        hook = await WebhookEndpoint.insert(WebhookEndpoint(
+            url="https://partner.example/matrix", events="fair.published",
+            secret="whsec_" + "c2VjcmV0" * 4)).returning(WebhookEndpoint.id)
+        o["webhook"] = hook[0]["id"]
+        o["outbox_message"] = (await db.fetch("SELECT MIN(id) AS id FROM outbox_message"))[0]["id"]
     finally:
         await org.aclose()
     return o

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fairs import db
+from fairs import db, hooks
 from fairs.accounts.services import Principal
 from fairs.employers import services as employers
 from fairs.employers.ledger import _ABSENT_WHERE, ensure_not_suspended, get_rules
@@ -115,12 +115,25 @@ async def _take_booth(fair_id: int, employer_id: int, code: str | None, queue: b
     moment ago (read from the database), so no booth is free: straight to the waitlist
     transaction, which looks again. None: the named booth was not free."""
     if code or not queue:
-        made = await _book(fair_id, employer_id, code, waitlist=False)
+        async with db.write_transaction():
+            made = await _book(fair_id, employer_id, code, waitlist=False)
+            await _told(fair_id, employer_id, made)
         if made is not None or code:
             return made
     async with db.write_transaction():
         await _lock_fair(fair_id)
-        return await _book(fair_id, employer_id, None, waitlist=True)
+        made = await _book(fair_id, employer_id, None, waitlist=True)
+        await _told(fair_id, employer_id, made)
+        return made
+
+
+async def _told(fair_id: int, employer_id: int, made: dict | None) -> None:
+    """Inside the booking's transaction: the employer is told (fairs.hooks.happened)."""
+    if made is not None:
+        await hooks.happened.notify(hooks.Happening(
+            f"booking.{made['status']}", fair_id, made["id"],
+            {"employer": employer_id, "booth": made.get("booth_code"),
+             "place": made.get("place"), "code": made.get("code")}))
 
 
 async def _refuse_named(fair_id: int, code: str) -> None:
@@ -246,6 +259,12 @@ async def _promote(fair_id: int, booth_id: int) -> int | None:
         return None
     await Booking.update({Booking.status: "confirmed", Booking.booth: booth_id,
                           Booking.confirmed_at: now()}).where(Booking.id == first["id"])
+    promoted = await db.fetch("SELECT k.employer, k.code, b.code AS booth FROM booking k "
+                              "JOIN booth b ON b.id = k.booth WHERE k.id = {}", first["id"])
+    await hooks.happened.notify(hooks.Happening(
+        "booking.promoted", fair_id, first["id"],
+        {"employer": promoted[0]["employer"], "booth": promoted[0]["booth"],
+         "code": promoted[0]["code"]}))
     return first["id"]
 
 
@@ -346,6 +365,8 @@ async def cancel_booking(principal: Principal, booking_id: int) -> dict:
                                            occurred_at=at)).on_conflict(action="DO NOTHING")
             if current["booth"]:
                 promoted = await _promote(row["fair"], current["booth"])
+        await hooks.happened.notify(hooks.Happening(
+            "booking.cancelled", row["fair"], booking_id, {"employer": row["employer"]}))
     return {"cancelled": True, "promoted": promoted, "late": late}
 
 

@@ -80,7 +80,7 @@ class EmployerController(Controller):
         made = await services.register(
             name=data.name, uscc=data.uscc, industry=data.industry,
             contact_name=data.contact_name, contact_phone=data.contact_phone,
-            username=data.username, password=data.password,
+            email=data.email, username=data.username, password=data.password,
             address=client_address(request), limiter=request.app.state.limiter,
         )
         return EmployerCreated(id=made["id"], status=made["status"])

@@ -18,7 +18,7 @@ from fairs.web import back_path, form_int, form_text, page
 from . import ledger, positions, services
 from .labels import LABELS
 
-FIELDS = ("name", "uscc", "industry", "contact_name", "contact_phone", "username")
+FIELDS = ("name", "uscc", "industry", "contact_name", "contact_phone", "email", "username")
 
 
 class RegistrationPages(Controller):

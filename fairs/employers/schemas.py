@@ -18,6 +18,7 @@ class EmployerIn(msgspec.Struct, kw_only=True):
     industry: Annotated[str, msgspec.Meta(max_length=64)]
     contact_name: Annotated[str, msgspec.Meta(max_length=100)]
     contact_phone: Annotated[str, msgspec.Meta(max_length=40)]
+    email: Annotated[str, msgspec.Meta(max_length=254)] | None = None  # for notices
     username: Username
     password: Password
 

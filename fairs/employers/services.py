@@ -13,11 +13,12 @@ from __future__ import annotations
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
-from fairs import clock, db
+from fairs import clock, db, hooks
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.audit import services as audit
 from fairs.catalog import services as catalog
+from fairs.emails import check_email
 from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.i18n import N_
 from fairs.phones import check_mobile, mask_phone
@@ -160,7 +161,7 @@ async def status_counts() -> dict[str, int]:
 
 async def register(*, name: str, uscc: str, industry: str, contact_name: str,
                    contact_phone: str, username: str, password: str, address: str | None = None,
-                   limiter=None) -> dict:
+                   limiter=None, email: str | None = None) -> dict:
     """Self-registration: the employer (pending) and its first staff account, all or nothing.
 
     Limited per address (`signup_ip`, counted once the form is valid: each sign-up pays for a
@@ -170,6 +171,7 @@ async def register(*, name: str, uscc: str, industry: str, contact_name: str,
     await catalog.check_industries([industry], field="industry")
     contact_name = _text(contact_name, "contact_name", 100)
     phone = check_mobile(contact_phone, "contact_phone")
+    email = check_email(email) if (email or "").strip() else ""
     accounts.validate_username(username)
     accounts.validate_password(password)
     if limiter is not None:
@@ -180,7 +182,7 @@ async def register(*, name: str, uscc: str, industry: str, contact_name: str,
         async with db.write_transaction():
             rows = await Employer.insert(Employer(
                 name=name, uscc=code, industry=industry, contact_name=contact_name,
-                contact_phone=phone, status="pending",
+                contact_phone=phone, email=email, status="pending",
             )).returning(Employer.id)
             employer_id = rows[0]["id"]
             user = await accounts.insert_user(new_user)
@@ -271,6 +273,8 @@ async def decide(principal: Principal, employer_id: int, approve: bool,
             Employer.decided_at: now(), Employer.decided_by: principal.id,
         }).where(Employer.id == employer_id).returning(Employer.id)
         if rows:
+            await hooks.happened.notify(hooks.Happening(
+                f"employer.{status}", None, employer_id, {"reason": reason}))
             await audit.record(principal, f"employer.{'approve' if approve else 'reject'}",
                                "employer", employer_id,
                                before={"status": current["status"]},

@@ -27,6 +27,7 @@ class Employer(Table, tablename="employer"):
     industry = Varchar(length=64, null=False)
     contact_name = Varchar(length=100, null=False)
     contact_phone = Varchar(length=20, null=False)  # E.164, shown masked
+    email = Varchar(length=320, default="", null=False)  # optional: notices by e-mail too
     status = Varchar(length=16, default="pending", null=False, index=True)
     reject_reason = Text(default="", null=False)
     decided_at = Timestamptz(null=True, default=None)

@@ -199,6 +199,8 @@ async def update_fair(principal: Principal, fair_id: int, changes: dict[str, Any
         await Fair.update({getattr(Fair, k): v for k, v in values.items()}).where(
             Fair.id == fair_id)
         await _set_themes(fair_id, industries, audiences)
+        await hooks.happened.notify(hooks.Happening("fair.changed", fair_id, fair_id,
+                                                    {"moved": bool(moved)}))
         await audit.record(principal, "fair.update", "fair", fair_id,
                            before={k: current.get(k) for k in values if k != "updated_at"},
                            after={k: v for k, v in values.items() if k != "updated_at"},
@@ -238,6 +240,7 @@ async def publish_locked(principal: Principal, fair_id: int) -> bool:
         (Fair.id == fair_id) & (Fair.status == "draft")).returning(Fair.id)
     if not done:
         return False
+    await hooks.happened.notify(hooks.Happening("fair.published", fair_id, fair_id))
     await audit.record(principal, "fair.publish", "fair", fair_id,
                        before={"status": "draft"}, after={"status": "published"},
                        org_path=row["org_path"])
@@ -256,6 +259,7 @@ async def cancel(principal: Principal, fair_id: int, reason: str) -> dict:
             Fair.status: "cancelled", Fair.cancel_reason: reason, Fair.cancelled_at: now(),
             Fair.updated_at: now(), Fair.revision: Fair.revision + 1,
         }).where(Fair.id == fair_id)
+        await hooks.happened.notify(hooks.Happening("fair.cancelled", fair_id, fair_id))
         await audit.record(principal, "fair.cancel", "fair", fair_id,
                            before={"status": current["status"]},
                            after={"status": "cancelled", "reason": reason},

@@ -121,8 +121,14 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
     at = now()
     cap = NO_LIMIT if capacity is None or source == "walk_in" else capacity
     try:
-        row = await REGISTER((fair_id, cap, code, codes.secret_hash(secret), name, phone,
-                              phone[-4:], ",".join(audiences), source, at))
+        # The registration and what it makes others do (its SMS in the outbox) commit together.
+        async with db.write_transaction():
+            row = await REGISTER((fair_id, cap, code, codes.secret_hash(secret), name, phone,
+                                  phone[-4:], ",".join(audiences), source, at))
+            if row["id"] is not None:
+                await hooks.happened.notify(hooks.Happening(
+                    "registration.created", fair_id, row["id"],
+                    {"phone": phone, "secret": secret}))
     except Exception as exc:
         if db.is_unique_violation(exc, "registration_phone_once"):
             raise Conflict(ALREADY_REGISTERED, errors=[

@@ -165,9 +165,11 @@ import asyncio, json, sys
 from fairs import db
 from fairs.accounts import services as accounts
 from fairs.booths import services as booths
+from fairs.slices import connect_hooks
 
 
 async def main(action: str, user: int, target: int) -> None:
+    connect_hooks()  # as every worker's start-up does (a booking tells the notify slice)
     await db.start()
     try:
         who = await accounts.principal_by_id(user)

@@ -1,0 +1,208 @@
+"""The delivery worker: claims due messages, sends them, records the outcome; schedules the
+reminders. Runs in the serving process (`scheduler()`, a lifespan; FAIRS_NOTIFY_WORKER=off
+turns it off) — on SQLite the one serving process, on PostgreSQL every worker process, sharing
+the queue through the claim's SKIP LOCKED — or as `deliver_once()` from tests and the bench.
+
+SMS wait through the quiet hours (FAIRS_NOTIFY_QUIET_HOURS); channels that are not configured
+are not claimed, so their messages wait in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import httpx
+
+from fairs import clock, db
+from fairs.settings import Settings
+
+from . import channels, outbox, receivers
+
+log = logging.getLogger("fairs.notify")
+
+BATCH = 200
+PARALLEL = 32
+IDLE = 1.0  # seconds between polls when nothing is due
+REMIND_EVERY = 30.0  # seconds between reminder rounds
+REMINDERS = (("reminder_day", timedelta(hours=24)), ("reminder_hours", timedelta(hours=2)))
+
+
+def quiet(settings: Settings, at: datetime | None = None) -> bool:
+    if not settings.quiet_hours:
+        return False
+    start, end = settings.quiet_hours
+    hour = (at or clock.now()).astimezone(clock.TZ).hour
+    return (start <= hour or hour < end) if start > end else (start <= hour < end)
+
+
+def stop_token(settings: Settings, registration: int) -> str:
+    mac = hmac.new(settings.secret_key.encode(), f"stop:{registration}".encode(), hashlib.sha256)
+    return f"{registration}.{mac.hexdigest()[:16]}"
+
+
+def check_stop_token(settings: Settings, token: str) -> int | None:
+    head, _, _ = token.partition(".")
+    if not head.isdigit() or len(token) > 40:
+        return None
+    return int(head) if hmac.compare_digest(stop_token(settings, int(head)), token) else None
+
+
+async def schedule_reminders(at: datetime | None = None) -> int:
+    """Reminders a day and two hours before each published fair, to its registrants (SMS) and
+    booked employers: each written once per registration and fair start (a moved fair is
+    reminded of its new time), none for a cancelled fair (it is no longer published), none
+    once the next reminder's time has come. Returns how many fairs were reminded."""
+    at = at or clock.now()
+    done = 0
+    for template, before in REMINDERS:
+        late = timedelta(hours=2) if template == "reminder_day" else timedelta(0)
+        fairs = await db.fetch(
+            "SELECT id, starts_at FROM fair WHERE status = 'published' AND starts_at > {} "
+            "AND starts_at <= {}", at + late, at + before)
+        for row in fairs:
+            starts = db.as_datetime(row["starts_at"])
+            facts = await receivers.fair_facts(row["id"])
+            stamp = int(starts.timestamp())
+            key = f"{template}:{row['id']}:{stamp}"
+            async with db.write_transaction():
+                await receivers.to_registrants(row["id"], key, template,
+                                               receivers._base(facts), reminders=True)
+                await receivers.to_booked_employers(row["id"], key, "reminder_employer",
+                                                    receivers._base(facts))
+            done += 1
+    return done
+
+
+class Deliverer:
+    """One process's delivery: an HTTP client and the settings."""
+
+    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None) -> None:
+        self.settings = settings
+        self.http = http or httpx.AsyncClient(timeout=10)
+        self.wake = asyncio.Event()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    def channels(self, at: datetime) -> list[str]:
+        found = channels.configured(self.settings)
+        if quiet(self.settings, at):
+            found = [c for c in found if c != "sms"]
+        return found
+
+    async def _send(self, row: dict, endpoints: dict[int, dict]) -> None:
+        params = dict(row["params"])
+        if "registration" in params and row["template"].startswith("reminder"):
+            params["stop"] = (f"{self.settings.base_url}/n/stop/"
+                              f"{stop_token(self.settings, int(params['registration']))}")
+        if "path" in params:  # the address is the serving site's, as it is when sent
+            params["link"] = self.settings.base_url + str(params.pop("path"))
+        sent_row = {**row, "params": params}
+        if row["channel"] == "sms":
+            await channels.send_sms(self.http, self.settings, sent_row)
+        elif row["channel"] == "email":
+            await channels.send_email(self.settings, sent_row, await self._attachments(row))
+        elif row["channel"] == "webhook":
+            endpoint = endpoints.get(int(row["recipient"]))
+            await channels.send_webhook(self.http, endpoint, row, int(clock.now().timestamp()))
+        else:
+            raise channels.Failed(f"unknown channel {row['channel']}", permanent=True)
+
+    async def _attachments(self, row: dict) -> dict:
+        """An e-mail's extras: the booking's QR (inline) and the fair's .ics (attached)."""
+        from fairs.calendar import services as calendar
+        from fairs.tickets import qr
+
+        found: dict = {}
+        if row["params"].get("qr"):
+            found["qr_png"] = qr.png(str(row["params"]["qr"]), 6)
+        if row.get("fair"):
+            try:
+                body, *_ = await calendar.ticket_calendar(
+                    int(row["fair"]), f"{self.settings.base_url}/fairs/{row['fair']}")
+                found["ics"] = body
+            except Exception:  # a fair deleted meanwhile: the message goes without it
+                log.info("no calendar file for fair %s", row["fair"])
+        return found
+
+    async def deliver_once(self, limit: int = BATCH) -> int:
+        """One round: claim, send in parallel, record. Returns how many were claimed."""
+        rows = await outbox.claim(self.channels(clock.now()), limit,
+                                  lease=timedelta(seconds=self.settings.notify_lease))
+        if not rows:
+            return 0
+        endpoints: dict[int, dict] = {}
+        if any(r["channel"] == "webhook" for r in rows):
+            endpoints = {e["id"]: e for e in await db.fetch(
+                "SELECT id, url, secret, active FROM webhook_endpoint")}
+        gate = asyncio.Semaphore(PARALLEL)
+
+        async def one(row: dict) -> None:
+            async with gate:
+                try:
+                    await self._send(row, endpoints)
+                except channels.Failed as exc:
+                    status = await outbox.mark_failed(row, exc.reason, permanent=exc.permanent)
+                    log.info("message %s (%s) attempt %s failed: %s -> %s", row["id"],
+                             row["channel"], row["attempts"], exc.reason, status)
+                except Exception as exc:  # a bug or a bad template: recorded, retried
+                    log.exception("message %s could not be sent", row["id"])
+                    await outbox.mark_failed(row, type(exc).__name__)
+                else:
+                    # Recorded as soon as it is sent (SQLite's writer commits these in
+                    # groups): a crash repeats only what was in flight, with the same uid.
+                    await outbox.mark_sent([row["id"]])
+
+        await asyncio.gather(*(one(r) for r in rows))
+        return len(rows)
+
+    async def drain(self, rounds: int = 10_000) -> int:
+        """Deliver until nothing is due (tests, the bench)."""
+        total = 0
+        for _ in range(rounds):
+            n = await self.deliver_once()
+            if not n:
+                break
+            total += n
+        return total
+
+    async def run(self) -> None:
+        last_reminders = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                if loop.time() - last_reminders >= REMIND_EVERY:
+                    last_reminders = loop.time()
+                    await schedule_reminders()
+                if await self.deliver_once():
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery round failed")
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), IDLE)
+
+
+@contextlib.asynccontextmanager
+async def scheduler(settings: Settings) -> AsyncIterator[Deliverer | None]:
+    """The serving process's worker, for as long as the app serves."""
+    if not settings.notify_worker:
+        yield None
+        return
+    deliverer = Deliverer(settings)
+    task = asyncio.create_task(deliverer.run(), name="fairs-notify")
+    try:
+        yield deliverer
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await deliverer.aclose()
