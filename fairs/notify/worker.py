@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from fairs import clock, db
+from fairs.errors import NotFound
 from fairs.settings import Settings
 
 from . import channels, outbox, receivers
@@ -125,9 +126,10 @@ class Deliverer:
         if row.get("fair"):
             try:
                 body, *_ = await calendar.ticket_calendar(
-                    int(row["fair"]), f"{self.settings.base_url}/fairs/{row['fair']}")
+                    int(row["fair"]), f"{self.settings.base_url}/fairs/{row['fair']}",
+                    row.get("locale") or "zh_CN")
                 found["ics"] = body
-            except Exception:  # a fair deleted meanwhile: the message goes without it
+            except (NotFound, ValueError):  # a fair deleted meanwhile: sent without it
                 log.info("no calendar file for fair %s", row["fair"])
         return found
 
