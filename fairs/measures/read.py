@@ -203,30 +203,17 @@ async def visits_by_kind(scope: Scope) -> dict[str, int]:
     return (await totals_and_visits(scope))[1]
 
 
-def _scan_hint(scope: Scope) -> str:
-    """SQLite (no planner statistics) looks admissions up fair by fair through an index and
-    then fetches each row: over many fairs one scan is ~5x faster, and a unary plus (valid on
-    both engines) keeps it off the index. One fair keeps the index."""
-    return db.dialect.unindexed(scope.fair_id is None)
-
-
 async def by_audience(scope: Scope) -> dict[str, dict[str, int]]:
     """{audience code, or "" for none declared: {admissions, walk_ins, intentions}} over the
-    held fairs: a person declaring two groups counts in both. One GROUP BY over the
-    combinations declared (a few hundred at most, however many people)."""
+    held fairs: a person declaring two groups counts in both. Read from the audience tally
+    (fairs.measures.tally: per fair and combination declared, kept with each admission and
+    intention), a few rows per fair however many people."""
     fairs, args = held_fairs(scope)
-    scan = _scan_hint(scope)
     sql = f"""
 WITH h AS ({fairs})
-SELECT combo, SUM(adm) AS admissions, SUM(walk) AS walk_ins, SUM(itn) AS intentions FROM (
-  SELECT r.audiences AS combo, COUNT(*) AS adm,
-    SUM(CASE WHEN {WALK_IN} THEN 1 ELSE 0 END) AS walk, 0 AS itn
-  FROM admission a JOIN registration r ON r.id = a.registration
-  WHERE {scan}a.fair IN (SELECT id FROM h) GROUP BY r.audiences
-  UNION ALL
-  SELECT r.audiences, 0, 0, COUNT(*) FROM intention i JOIN registration r ON r.id = i.registration
-  WHERE i.fair IN (SELECT id FROM h) GROUP BY r.audiences
-) x GROUP BY combo
+SELECT t.audiences AS combo, SUM(t.admissions) AS admissions, SUM(t.walk_ins) AS walk_ins,
+  SUM(t.intentions) AS intentions
+FROM audience_tally t WHERE t.fair IN (SELECT id FROM h) GROUP BY t.audiences
 """
     out: dict[str, dict[str, int]] = {}
     for row in await db.fetch(sql, *args):
