@@ -13,6 +13,8 @@ The steps, over the scans that arrive together (`i`, one row per scan):
   NOTHING`: a ticket counts once, by the unique index.
 - `t`: the admission tally, moved by the new admissions only, on one shard per round (chosen at
   random, on both engines: concurrent rounds rarely wait on each other's shard row).
+- `g`: the audience tally (fairs.measures.tally), moved by the new admissions by their
+  ticket's target groups, on the same shard: the reports by audience read it.
 - the result: per scan its result code, whether it was a replay, the first admission's time and
   device, and the fair's counts (registered, and checked in including this round).
 
@@ -65,14 +67,16 @@ DOOR = db.Pipeline(
             "FROM i JOIN s ON s.registration_id = i.reg WHERE i.admit AND s.result = 'ok'"
             + db.dialect.lock_order("i.reg")
             + " ON CONFLICT (registration) DO NOTHING "
-            "RETURNING fair, registration, admitted_at, device"),
-            ("fair", "registration", "admitted_at", "device"), keys=(("registration",),)),
+            "RETURNING fair, registration, admitted_at, device, method"),
+            ("fair", "registration", "admitted_at", "device", "method"),
+            keys=(("registration",),)),
         db.Step("t", lambda: (
             "INSERT INTO admission_tally (fair, shard, n) SELECT a.fair, {shard}, COUNT(*) "
             "FROM a WHERE true GROUP BY a.fair" + db.dialect.lock_order("a.fair")
             + " ON CONFLICT (fair, shard) DO UPDATE SET n = admission_tally.n + excluded.n "
             "RETURNING fair, shard, n"),
             ("fair", "shard", "n"), keys=(("fair",),), over="a"),
+        db.Step("g", read_model.audience_tally_admitted, ("fair",), over="a"),
     ),
     # `sn`: the scan's log row by its nonce (none: a replay); `sr`: a ticket's by its
     # registration (one per round). The counts: registered as the read model defines it;

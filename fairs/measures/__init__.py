@@ -38,11 +38,15 @@ from .read import (
     visits_by_fair,
     visits_by_kind,
 )
+from .tally import INTENDED as AUDIENCE_INTENDED
+from .tally import TALLY_SHARDS, recount_audiences
+from .tally import admitted as audience_tally_admitted
 
 __all__ = [
-    "ACTIVE_POSITION", "ADMISSIONS_ONE", "LIVE_COUNTS", "MEASURES", "MEASURE_NAMES",
-    "PERSON_MEASURES", "REGISTERED_ONE", "VISIT_KINDS", "Scope", "admissions_by_fair",
-    "breakdowns", "by_audience", "fair_attendance", "fair_counts", "held", "held_fairs",
-    "is_held", "local", "present_employers", "scheduled", "totals", "totals_and_visits",
+    "ACTIVE_POSITION", "ADMISSIONS_ONE", "AUDIENCE_INTENDED", "LIVE_COUNTS", "MEASURES",
+    "MEASURE_NAMES", "PERSON_MEASURES", "REGISTERED_ONE", "TALLY_SHARDS", "VISIT_KINDS", "Scope",
+    "admissions_by_fair", "audience_tally_admitted", "breakdowns", "by_audience",
+    "fair_attendance", "fair_counts", "held", "held_fairs", "is_held", "local",
+    "present_employers", "recount_audiences", "scheduled", "totals", "totals_and_visits",
     "values", "visits_by_fair", "visits_by_kind",
 ]

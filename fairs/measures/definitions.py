@@ -18,7 +18,9 @@ query built of these fragments by `fairs.measures.read`; nowhere else writes the
 - admission (进场求职人数): a job seeker admitted at a fair, once per fair (a unique index on
   admission(registration)); a repeat scan adds nothing. For one fair, the tally kept in every
   admission's own transaction (admission_tally) is the same number read in O(1): the live paths
-  read it.
+  read it. Over many fairs the reports read the audience tally (fairs.measures.tally:
+  admissions, walk-ins and intentions per fair and target-group combination, kept in the same
+  transactions), equal to counting the rows.
 - walk-in (其中现场登记): an admission whose method is "walk_in" (also an admission).
 - intention (达成初步就业意向): a (ticket, position) pair recorded by an employer, once each.
 - online view (直播观看人次): the total views of a fair's livestream sessions.

@@ -99,18 +99,18 @@ def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
 
 def _measure_ctes(scope: Scope) -> tuple[str, list[Any]]:
     """The CTEs every measure statement starts from: `h` (the held fairs in scope) and, per
-    held fair, `adm` (admissions, walk-ins), `pos` (openings), `itn` (intentions), `vw`
+    held fair, `adm` (admissions, walk-ins and intentions: the audience tally kept with each,
+    fairs.measures.tally, summed over the target-group combinations), `pos` (openings), `vw`
     (views), and `pres` (employers present: fair, employer, day, kind)."""
     fairs, args = held_fairs(scope)
     in_h = "IN (SELECT id FROM h)"
     # pres is read once per breakdown key: MATERIALIZED (both engines) keeps a planner that
     # expects one held fair from re-running it for each of them.
     sql = f"""WITH h AS ({fairs}),
-adm AS (SELECT a.fair, COUNT(*) AS n, SUM(CASE WHEN {WALK_IN} THEN 1 ELSE 0 END) AS w
-        FROM admission a WHERE a.fair {in_h} GROUP BY a.fair),
+adm AS (SELECT t.fair, SUM(t.admissions) AS n, SUM(t.walk_ins) AS w, SUM(t.intentions) AS i
+        FROM audience_tally t WHERE t.fair {in_h} GROUP BY t.fair),
 pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
         WHERE p.fair {in_h} AND {ACTIVE_POSITION} GROUP BY p.fair),
-itn AS (SELECT i.fair, COUNT(*) AS n FROM intention i WHERE i.fair {in_h} GROUP BY i.fair),
 vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair {in_h}
        GROUP BY s.fair),
 pres AS MATERIALIZED ({presence("h")})"""
@@ -132,13 +132,12 @@ SELECT k.dim, k.key, COUNT(*) AS events_held,
   COALESCE(SUM(pos.n), 0) AS positions,
   COALESCE(SUM(adm.n), 0) AS admissions,
   COALESCE(SUM(adm.w), 0) AS walk_ins,
-  COALESCE(SUM(itn.n), 0) AS intentions,
+  COALESCE(SUM(adm.i), 0) AS intentions,
   COALESCE(SUM(vw.n), 0) AS online_views,
   MAX(COALESCE(ep.v, 0)) AS employer_visits
 FROM k
 LEFT JOIN adm ON adm.fair = k.fair
 LEFT JOIN pos ON pos.fair = k.fair
-LEFT JOIN itn ON itn.fair = k.fair
 LEFT JOIN vw ON vw.fair = k.fair
 LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
 GROUP BY k.dim, k.key
@@ -163,7 +162,7 @@ SELECT (SELECT COUNT(*) FROM h) AS events_held,
   (SELECT COALESCE(SUM(n), 0) FROM pos) AS positions,
   (SELECT COALESCE(SUM(n), 0) FROM adm) AS admissions,
   (SELECT COALESCE(SUM(w), 0) FROM adm) AS walk_ins,
-  (SELECT COALESCE(SUM(n), 0) FROM itn) AS intentions,
+  (SELECT COALESCE(SUM(i), 0) FROM adm) AS intentions,
   (SELECT COALESCE(SUM(n), 0) FROM vw) AS online_views,
   (SELECT COUNT(*) FROM (SELECT DISTINCT employer, day, kind FROM pres) x) AS employer_visits,
   {by_kind}
@@ -203,30 +202,17 @@ async def visits_by_kind(scope: Scope) -> dict[str, int]:
     return (await totals_and_visits(scope))[1]
 
 
-def _scan_hint(scope: Scope) -> str:
-    """SQLite (no planner statistics) looks admissions up fair by fair through an index and
-    then fetches each row: over many fairs one scan is ~5x faster, and a unary plus (valid on
-    both engines) keeps it off the index. One fair keeps the index."""
-    return db.dialect.unindexed(scope.fair_id is None)
-
-
 async def by_audience(scope: Scope) -> dict[str, dict[str, int]]:
     """{audience code, or "" for none declared: {admissions, walk_ins, intentions}} over the
-    held fairs: a person declaring two groups counts in both. One GROUP BY over the
-    combinations declared (a few hundred at most, however many people)."""
+    held fairs: a person declaring two groups counts in both. Read from the audience tally
+    (fairs.measures.tally: per fair and combination declared, kept with each admission and
+    intention), a few rows per fair however many people."""
     fairs, args = held_fairs(scope)
-    scan = _scan_hint(scope)
     sql = f"""
 WITH h AS ({fairs})
-SELECT combo, SUM(adm) AS admissions, SUM(walk) AS walk_ins, SUM(itn) AS intentions FROM (
-  SELECT r.audiences AS combo, COUNT(*) AS adm,
-    SUM(CASE WHEN {WALK_IN} THEN 1 ELSE 0 END) AS walk, 0 AS itn
-  FROM admission a JOIN registration r ON r.id = a.registration
-  WHERE {scan}a.fair IN (SELECT id FROM h) GROUP BY r.audiences
-  UNION ALL
-  SELECT r.audiences, 0, 0, COUNT(*) FROM intention i JOIN registration r ON r.id = i.registration
-  WHERE i.fair IN (SELECT id FROM h) GROUP BY r.audiences
-) x GROUP BY combo
+SELECT t.audiences AS combo, SUM(t.admissions) AS admissions, SUM(t.walk_ins) AS walk_ins,
+  SUM(t.intentions) AS intentions
+FROM audience_tally t WHERE t.fair IN (SELECT id FROM h) GROUP BY t.audiences
 """
     out: dict[str, dict[str, int]] = {}
     for row in await db.fetch(sql, *args):

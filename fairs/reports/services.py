@@ -24,6 +24,7 @@ target group of the catalogue is listed, and any count from 1 to min_cell - 1 is
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -142,6 +143,9 @@ async def record_intention(principal: Principal | None, fair_id: int, code: str,
             principal.id if principal else None, at)
         if made:
             intention_id, created_at, created = made[0]["id"], at, True
+            # The audience tally, in the intention's transaction (fairs.measures.tally).
+            await db.execute(read_model.AUDIENCE_INTENDED, fair_id,
+                             random.randrange(read_model.TALLY_SHARDS), ticket["id"])
         else:
             old = await db.fetch(
                 "SELECT id, created_at FROM intention WHERE registration = {} AND position = {}",
