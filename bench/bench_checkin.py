@@ -4,7 +4,10 @@ For each engine (SQLite with one worker; PostgreSQL with two), a fresh database 
 seeded with one published fair (check-in open) and enough tickets; a real uvicorn server serves
 the app with FAIRS_BENCH_ENDPOINTS=on. At concurrency 16 and 64 it measures, in the same run:
 
-- bare:   POST /api/v1/bench/fairs/{id}/insert, the same app inserting one row (the floor);
+- raw:    (SQLite) the raw floor: bench/_rawinsert.py, a minimal ASGI app without framework or
+          middleware, served by the same uvicorn, inserting the same `scan` row with the
+          standard library's sqlite3 (a commit per row) — issue 16's target: first/raw >= 0.7;
+- bare:   POST /api/v1/bench/fairs/{id}/insert, the same app inserting one row (the app's floor);
 - first:  POST /api/v1/fairs/{id}/checkins, a distinct ticket per request (first admissions),
           as a scanner sends it (bearer token, a nonce, a device name);
 - repeat: the same tickets again (already_checked_in).
@@ -228,6 +231,13 @@ def _measure(label: str, url: str, workers: int) -> list[tuple]:
     script = var / "checkin.lua"
     script.write_text(LUA)
     server = Server(url, workers, var)
+    raw_server = None
+    if url.startswith("sqlite"):
+        from bench._http import Server as PlainServer
+
+        env = _env(url)
+        env.update({"FAIRS_VAR_DIR": str(var), "FAIRS_BENCH_FAIR": str(fair)})
+        raw_server = PlainServer("bench._rawinsert:create_app", env, "/")
     results = []
     try:
         for n, concurrency in enumerate(CONCURRENCY):
@@ -235,6 +245,8 @@ def _measure(label: str, url: str, workers: int) -> list[tuple]:
             codes_file = var / f"codes-{concurrency}.txt"
             codes_file.write_text("\n".join(block) + "\n")
             per_thread = len(block) // 2
+            raw = (_wrk(raw_server.url + "/", concurrency, script, None, 0, None)
+                   if raw_server is not None else None)
             bare = _wrk(f"{server.url}/api/v1/bench/fairs/{fair}/insert", concurrency, script,
                         None, 0, None)
             checkin_url = f"{server.url}/api/v1/fairs/{fair}/checkins"
@@ -245,9 +257,11 @@ def _measure(label: str, url: str, workers: int) -> list[tuple]:
             repeat = _wrk(checkin_url, concurrency, script, codes_file, per_thread,
                           server.token,
                           span=max(1, min(first["used"], per_thread) - concurrency))
-            results.append((label, workers, concurrency, bare, first, repeat))
+            results.append((label, workers, concurrency, raw, bare, first, repeat))
     finally:
         server.stop()
+        if raw_server is not None:
+            raw_server.stop()
         shutil.rmtree(var, ignore_errors=True)
     return results
 
@@ -293,13 +307,19 @@ def main() -> None:
         if url is None:
             tmp = Path(tempfile.mkdtemp(prefix="bench-checkin-db-"))
             url = f"sqlite:///{tmp / 'bench.db'}"
-        for (_l, w, c, bare, first, repeat) in _measure(label, url, workers):
+        for (_l, w, c, raw, bare, first, repeat) in _measure(label, url, workers):
             print(f"\n{label}, {w} worker(s), concurrency {c}")
+            if raw is not None:
+                print(_row("raw", raw))
             print(_row("bare", bare))
             print(_row("first", first))
             print(_row("repeat", repeat))
             print(f"  ratios: first/bare {first['rps'] / bare['rps']:.2f}, "
                   f"repeat/bare {repeat['rps'] / bare['rps']:.2f}")
+            if raw is not None:
+                ratio = first["rps"] / raw["rps"]
+                print(f"  first/raw {ratio:.2f}, bare/raw {bare['rps'] / raw['rps']:.2f} "
+                      f"(target first/raw >= 0.7: {'met' if ratio >= 0.7 else 'NOT met'})")
             if label == "sqlite" and c == 16:
                 met = first["rps"] >= 1000 and first["p99"] < 50
                 print(f"  target (>= 1000/s, p99 < 50 ms): {'met' if met else 'NOT met'}")

@@ -5,7 +5,7 @@ SQLite, one uvicorn worker each, wrk -t2 -c16: GET /api/v1/health (the app's mid
 `SELECT 1`), GET /static/css/app.css (middleware, no database) and the bare app's GET /bare
 (bench/_bare.py). Prints req/s, p50/p99 and the server's CPU ms per request, and the ratio
 bare/this of CPU per request (target for /health: >= 0.6). The check-in against a raw insert
-is `python -m bench checkin` (its "bare" line is the floor).
+is `python -m bench checkin` (its "raw" line is that floor: bench/_rawinsert.py).
 
 Run: `.venv/bin/python -m bench stack`.
 """

@@ -42,7 +42,14 @@ from fairs.settings import ROOT, Settings
 from fairs.settings import settings as process_settings
 from fairs.slices import connect_hooks, route_handlers
 from fairs.tickets import retention
-from fairs.web import TEMPLATE_FILTERS, TEMPLATE_GLOBALS, FairsRequest, LocaleMiddleware
+from fairs.web import (
+    STATELESS,
+    TEMPLATE_FILTERS,
+    TEMPLATE_GLOBALS,
+    FairsRequest,
+    RequestStack,
+    check_stateless,
+)
 
 log = logging.getLogger("fairs")
 
@@ -147,16 +154,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *route_handlers(),
             metrics_controller(settings),
             create_static_files_router(path="/static", directories=[ROOT / "static"],
-                                       include_in_schema=False),
+                                       include_in_schema=False, opt={STATELESS: True}),
         ],
+        # Two layers on every route: the metrics, then the locale with the session, CSRF and
+        # authentication layers inside it, which a STATELESS route (the health check, static
+        # files) skips (fairs.web.RequestStack).
         middleware=[
             metrics.HTTPMetrics,
-            DefineMiddleware(LocaleMiddleware, default=settings.default_locale),
-            session_config.middleware,
-            DefineMiddleware(FairsCSRFMiddleware,
-                             config=csrf_config(settings.secret_key, settings.cookie_secure),
-                             allowed_origin=origin_of(settings.base_url)),
-            AuthMiddleware,
+            DefineMiddleware(RequestStack, default=settings.default_locale, layers=(
+                session_config.middleware,
+                DefineMiddleware(FairsCSRFMiddleware,
+                                 config=csrf_config(settings.secret_key, settings.cookie_secure),
+                                 allowed_origin=origin_of(settings.base_url)),
+                DefineMiddleware(AuthMiddleware),
+            )),
         ],
         plugins=[problem_details, checkin_channels.plugin(redis_client)],
         stores=stores,
@@ -192,6 +203,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # for an unknown path's 404 or a 405, and those answers need the headers too.
     app.asgi_handler = SecurityHeaders(app.asgi_handler, production=settings.production)
     handlers = openapi.http_handlers(app)
+    check_stateless(handler for _, handler in handlers)
     problems.mark_json_bodies(handler for _, handler in handlers)
     openapi.document_problems(handlers)
     return app

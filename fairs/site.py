@@ -14,7 +14,7 @@ from fairs.accounts.auth import organiser_guard, require
 from fairs.accounts.pages import safe_next
 from fairs.db import check_database
 from fairs.settings import ROOT
-from fairs.web import LANG_COOKIE, page
+from fairs.web import LANG_COOKIE, STATELESS, page
 
 
 class SitePages(Controller):
@@ -65,7 +65,8 @@ class HealthController(Controller):
     path = "/api/v1/health"
     tags = ["system"]
 
-    @get("/", summary="Database (and Redis, when configured) health")
+    # The same answer for everyone: no session, CSRF or user looked at (fairs.web.STATELESS).
+    @get("/", summary="Database (and Redis, when configured) health", opt={STATELESS: True})
     async def health(self, request: Request) -> Response:
         state = request.app.state
         db_ok, db_detail = await check_database(state.get("engine"))

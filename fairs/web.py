@@ -86,6 +86,57 @@ class LocaleMiddleware:
             i18n.current_locale.reset(token)
 
 
+# A route handler declared with opt={STATELESS: True} answers the same to everyone and reads no
+# session, user or CSRF token (the health check, static files): the session, CSRF and
+# authentication layers are not run for it. Only GET, HEAD and OPTIONS routes may say so
+# (checked when the app is built): an unsafe method always goes through the CSRF and Origin
+# checks.
+STATELESS = "stateless"
+
+
+class RequestStack:
+    """The per-request layers as one middleware: the locale (LocaleMiddleware's work, done here
+    without a layer of its own), then `layers` (the session, CSRF and authentication
+    middlewares, outermost first) around the route, unless the route is STATELESS, which gets
+    the locale only. One layer in the chain, and none of the session's work for the requests
+    that need none."""
+
+    def __init__(self, app: ASGIApp, layers: tuple = (),
+                 default: str = i18n.DEFAULT_LOCALE) -> None:
+        self.route = app
+        self.default = default
+        full = app
+        for layer in reversed(layers):
+            full = layer(full)
+        self.full = full
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.full(scope, receive, send)
+            return
+        locale = locale_for(scope, self.default)
+        scope.setdefault("state", {})["locale"] = locale
+        token = i18n.current_locale.set(locale)
+        handler = scope.get("route_handler")
+        try:
+            if handler is not None and handler.opt.get(STATELESS):
+                await self.route(scope, receive, send)
+            else:
+                await self.full(scope, receive, send)
+        finally:
+            i18n.current_locale.reset(token)
+
+
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def check_stateless(handlers: Any) -> None:
+    """Refuse (at start-up) a STATELESS route that answers an unsafe method (POST, PUT...)."""
+    for handler in handlers:
+        if handler.opt.get(STATELESS) and not set(handler.http_methods) <= SAFE:
+            raise RuntimeError(f"{handler}: only GET and HEAD routes may be {STATELESS}")
+
+
 @lru_cache(maxsize=4)
 def _public_base(base_url: str) -> URL:
     return URL(base_url.rstrip("/") + "/")
