@@ -42,15 +42,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Server:
-    """uvicorn serving `factory` (module:function) with one worker on a free port."""
+    """uvicorn serving `factory` (module:function) with `workers` workers on a free port, once
+    it answers 200 at `ready`."""
 
-    def __init__(self, factory: str, env: dict[str, str], ready: str) -> None:
+    def __init__(self, factory: str, env: dict[str, str], ready: str, workers: int = 1) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+             "--port", str(self.port), "--workers", str(workers), "--log-level", "warning",
+             "--no-access-log"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.url = f"http://127.0.0.1:{self.port}"
         import httpx

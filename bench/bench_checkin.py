@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench._http import Server as PlainServer
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DURATION = int(os.environ.get("FAIRS_BENCH_SECONDS", "6"))
@@ -161,42 +163,18 @@ async def _seed_main(tickets: int) -> None:
     print(json.dumps({"fair": fair_id, "codes": str(var / "codes.txt")}))
 
 
-class Server:
-    def __init__(self, url: str, workers: int, var: Path) -> None:
-        import socket
+class Server(PlainServer):
+    """The app with `workers` workers on the bench's database, and the scanner's API token."""
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        env = _env(url)
-        env["FAIRS_VAR_DIR"] = str(var)
-        self.proc = subprocess.Popen(
-            [PYTHON, "-m", "uvicorn", "--factory", "fairs.app:create_app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), "--log-level", "warning",
-             "--no-access-log"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, url: str, workers: int, var: Path) -> None:
         import httpx
 
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.proc.stderr.read().decode()[-3000:])
-            try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        env = _env(url)
+        env["FAIRS_VAR_DIR"] = str(var)
+        super().__init__("fairs.app:create_app", env, "/api/v1/health", workers)
         self.token = httpx.post(f"{self.url}/api/v1/auth/tokens", json={
             "username": "scanner", "password": "scanner-demo-2026", "name": "bench"},
             timeout=10).json()["token"]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def _wrk(url: str, concurrency: int, script: Path, codes: Path | None, per_thread: int,
@@ -233,7 +211,6 @@ def _measure(label: str, url: str, workers: int) -> list[tuple]:
     server = Server(url, workers, var)
     raw_server = None
     if url.startswith("sqlite"):
-        from bench._http import Server as PlainServer
 
         env = _env(url)
         env.update({"FAIRS_VAR_DIR": str(var), "FAIRS_BENCH_FAIR": str(fair)})

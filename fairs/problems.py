@@ -77,7 +77,7 @@ HTTP_PREFIXES = (
 
 
 def request_locale(request: Request) -> str:
-    """The request's language: as LocaleMiddleware chose it, or (an error raised before that
+    """The request's language: as RequestStack chose it, or (an error raised before that
     middleware ran, or after it returned: an unknown path, a middleware's refusal) as it would."""
     state = request.scope.get("state") or {}
     locale = state.get("locale")
@@ -99,7 +99,7 @@ def _wants_html(request: Request) -> bool:
 
 class LocaleTemplate(Template):
     """A template rendered in a given locale, whichever locale the context holds by then (an
-    error answered outside LocaleMiddleware is rendered after it has returned)."""
+    error answered outside RequestStack is rendered after it has returned)."""
 
     def __init__(self, *args: Any, locale: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -65,27 +65,6 @@ def _negotiate(accept_language: str | None) -> str | None:
     return i18n.negotiate(accept_language)
 
 
-class LocaleMiddleware:
-    """Sets the request's locale (scope state and i18n.current_locale). A plain ASGI middleware:
-    it runs on every request, so it does no more than read the raw query and headers."""
-
-    def __init__(self, app: ASGIApp, default: str = i18n.DEFAULT_LOCALE) -> None:
-        self.app = app
-        self.default = default
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        locale = locale_for(scope, self.default)
-        scope.setdefault("state", {})["locale"] = locale
-        token = i18n.current_locale.set(locale)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            i18n.current_locale.reset(token)
-
-
 # A route handler declared with opt={STATELESS: True} answers the same to everyone and reads no
 # session, user or CSRF token (the health check, static files): the session, CSRF and
 # authentication layers are not run for it. Only GET, HEAD and OPTIONS routes may say so
@@ -95,11 +74,11 @@ STATELESS = "stateless"
 
 
 class RequestStack:
-    """The per-request layers as one middleware: the locale (LocaleMiddleware's work, done here
-    without a layer of its own), then `layers` (the session, CSRF and authentication
-    middlewares, outermost first) around the route, unless the route is STATELESS, which gets
-    the locale only. One layer in the chain, and none of the session's work for the requests
-    that need none."""
+    """The per-request layers as one middleware: the locale (scope state and
+    i18n.current_locale, from the raw query and headers only), then `layers` (the session, CSRF
+    and authentication middlewares, outermost first) around the route, unless the route is
+    STATELESS, which gets the locale only. One layer in the chain, and none of the session's
+    work for the requests that need none."""
 
     def __init__(self, app: ASGIApp, layers: tuple = (),
                  default: str = i18n.DEFAULT_LOCALE) -> None:
