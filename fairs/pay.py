@@ -1,0 +1,32 @@
+"""Pay in one unit: the stated rules that turn a day or hour rate into a monthly figure.
+
+China's labour rules fix the month used to convert pay (人社部《关于职工全年月平均工作时间和工资折算
+问题的通知》, 劳社部发〔2008〕3号): 21.75 paid days a month (月计薪天数 = (365 − 104) ÷ 12) and
+174 paid hours a month (21.75 × 8). The wage levels (工资价位), the demand catalogue and the
+matching of expected pay all convert with these, and nowhere else.
+
+Pure: no Litestar, no database.
+"""
+
+from __future__ import annotations
+
+DAYS_A_MONTH = 21.75
+HOURS_A_MONTH = 174.0
+PER_MONTH = {"month": 1.0, "day": DAYS_A_MONTH, "hour": HOURS_A_MONTH}
+
+
+def monthly(amount: int | float | None, unit: str | None) -> int | None:
+    """`amount` yuan per `unit` (month | day | hour) as whole yuan a month; None for no figure
+    (None or 0) or an unknown unit."""
+    if not amount or unit not in PER_MONTH:
+        return None
+    return round(amount * PER_MONTH[unit])
+
+
+def monthly_sql(amount: str, unit: str) -> str:
+    """The same rule as an SQL expression over the columns `amount` and `unit` (NULL when the
+    amount is 0 or NULL), for aggregates that must not load rows into Python."""
+    return (f"(CASE WHEN COALESCE({amount}, 0) = 0 THEN NULL "
+            f"WHEN {unit} = 'day' THEN ROUND({amount} * {DAYS_A_MONTH}) "
+            f"WHEN {unit} = 'hour' THEN ROUND({amount} * {HOURS_A_MONTH}) "
+            f"ELSE {amount} END)")
