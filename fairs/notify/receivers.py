@@ -5,9 +5,10 @@ number."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fairs import clock, db
@@ -115,6 +116,46 @@ async def webhook_events(kind: str, data: dict[str, Any]) -> None:
     body = {"id": event_id, "type": event, "created_at": clock.now().isoformat(), "data": data}
     await enqueue([Outgoing(f"wh:{endpoint}:{event_id}", "webhook", str(endpoint), event, body,
                             data.get("fair")) for endpoint in wanted])
+
+
+async def publish_counts(at: datetime | None = None) -> int:
+    """`checkin.counts`: for each published fair checking people in around `at` (from an hour
+    before its start to an hour after its end), an event whenever its counts changed since the
+    last one: admitted, walk-ins, registered, employers present, livestream views; numbers
+    only. The message key carries the counts, so workers that run this at once (PostgreSQL)
+    write one event per change, and an unchanged fair writes nothing. Returns how many events
+    were new."""
+    from fairs.measures import fair_attendance
+
+    at = at or clock.now()
+    endpoints = await db.fetch("SELECT id, events FROM webhook_endpoint WHERE active = 1")
+    wanted = [e["id"] for e in endpoints if "checkin.counts" in e["events"].split(",")]
+    if not wanted:
+        return 0
+    hour = timedelta(hours=1)
+    fairs = await db.fetch(
+        "SELECT id FROM fair WHERE status = 'published' AND starts_at <= {} AND ends_at >= {} "
+        "ORDER BY id", at + hour, at - hour)
+    out: list[Outgoing] = []
+    for row in fairs:
+        counts = await fair_attendance(row["id"], at)
+        if not counts or not (counts["checked_in"] or counts["employers_present"]
+                              or counts["online_viewers"]):
+            continue
+        stamp = ".".join(str(counts[k]) for k in (
+            "checked_in", "walk_ins", "employers_present", "online_viewers"))
+        event_id = "evt_counts_" + hashlib.sha256(f"{row['id']}:{stamp}".encode()).hexdigest()[:24]
+        data = {"fair": row["id"], "admissions": counts["checked_in"],
+                "walk_ins": counts["walk_ins"], "registered": counts["registered"],
+                "employers_present": counts["employers_present"],
+                "online_views": counts["online_viewers"], "at": at.isoformat()}
+        body = {"id": event_id, "type": "checkin.counts", "created_at": at.isoformat(),
+                "data": data}
+        out.extend(Outgoing(f"wh:{endpoint}:counts:{row['id']}:{stamp}", "webhook",
+                            str(endpoint), "checkin.counts", body, row["id"])
+                   for endpoint in wanted)
+    async with db.write_transaction():
+        return await enqueue(out)
 
 
 async def drop_reminders(fair_id: int, why: str) -> None:

@@ -31,6 +31,7 @@ BATCH = 200
 PARALLEL = 32
 IDLE = 1.0  # seconds between polls when nothing is due
 REMIND_EVERY = 30.0  # seconds between reminder rounds
+COUNTS_EVERY = 60.0  # seconds between checkin.counts rounds
 REMINDERS = (("reminder_day", timedelta(hours=24)), ("reminder_hours", timedelta(hours=2)))
 
 
@@ -175,13 +176,16 @@ class Deliverer:
         return total
 
     async def run(self) -> None:
-        last_reminders = 0.0
+        last_reminders = last_counts = 0.0
         loop = asyncio.get_running_loop()
         while True:
             try:
                 if loop.time() - last_reminders >= REMIND_EVERY:
                     last_reminders = loop.time()
                     await schedule_reminders()
+                if loop.time() - last_counts >= COUNTS_EVERY:
+                    last_counts = loop.time()
+                    await receivers.publish_counts()
                 if await self.deliver_once():
                     continue
             except asyncio.CancelledError:

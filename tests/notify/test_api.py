@@ -163,3 +163,44 @@ async def test_the_stop_link_turns_reminders_off(world, client):
     assert "Reminders for this ticket are off" in answer.text
     await worker.schedule_reminders()
     assert await db.fetch("SELECT id FROM outbox_message WHERE template LIKE 'reminder%'") == []
+
+
+async def test_checkin_counts_go_to_partners_when_they_change_numbers_only(world, new_client,
+                                                                          gateway):
+    from fairs.checkin import services as checkin
+    from fairs.notify import receivers
+
+    admin = await login_as(new_client, "admin")
+    hook = (await admin.post("/api/v1/webhooks", json={
+        "url": f"{gateway.url}/hook", "events": ["checkin.counts"]})).json()
+    fair, people = await _fair(world, start=-30, minutes=240)
+    later, _ = await _fair(world)  # not checking anyone in: no event
+    tickets = [await factories.registration(fair["id"], number=f"1380013810{i}")
+               for i in range(3)]
+    await factories.registration(later["id"], number="13800138109")
+    assert await receivers.publish_counts() == 0  # nobody admitted yet: nothing to say
+    for t in tickets[:2]:
+        await checkin.check_in(fair["id"], t["code"], principal=people["organiser"])
+    assert await receivers.publish_counts() == 1
+    assert await receivers.publish_counts() == 0  # unchanged: written once
+    await checkin.check_in(fair["id"], tickets[0]["code"], principal=people["organiser"])
+    assert await receivers.publish_counts() == 0  # a repeat scan changes nothing
+    await checkin.check_in(fair["id"], tickets[2]["code"], principal=people["organiser"])
+    assert await receivers.publish_counts() == 1
+    deliverer = Deliverer(settings_for(None))
+    try:
+        assert await deliverer.drain() == 2
+    finally:
+        await deliverer.aclose()
+    calls = [(h, b) for p, h, b in gateway.requests if p == "/hook"]
+    bodies = [b for _, b in calls]
+    payloads = [Webhook(hook["secret"]).verify(b, {k: h[k] for k in (
+        "webhook-id", "webhook-timestamp", "webhook-signature")}) for h, b in calls]
+    assert [p["type"] for p in payloads] == ["checkin.counts"] * 2
+    # delivered in parallel, so in any order: each says when it was counted
+    payloads.sort(key=lambda p: p["data"]["at"])
+    assert [p["data"]["admissions"] for p in payloads] == [2, 3]
+    assert {p["data"]["fair"] for p in payloads} == {fair["id"]}
+    assert payloads[1]["data"]["registered"] == 3
+    for body in bodies:
+        assert "1380013810" not in body.decode() and tickets[0]["code"] not in body.decode()
