@@ -325,6 +325,16 @@ jobs_stamp: Hook[[], str] = Hook(
     "A cheap value that changes whenever any position changes, so calendar feeds' ETags see new "
     "jobs (booths). Behaviour: collect, joined.")
 
+registration_writes: Hook[[], Sequence[Any]] = Hook(
+    "registration_writes",
+    "What a registration's one write also writes, in the same statement and so the same "
+    "commit (notify: the registrant's SMS and partners' registration.created events, into the "
+    "outbox): fairs.db.Step's of the tickets slice's REGISTER pipeline (fairs.db.Pipeline), "
+    "over its relations `i` (each item: fair, code, phone, secret, uid, at, at_text, ...: see "
+    "fairs.tickets.services.REGISTER_INPUTS) and `r` (the registrations written: id, code). "
+    "Asked at each registration; a registration a rush refuses as full writes nothing. "
+    "Behaviour: collect, concatenated in order.")
+
 happened: Hook[[Happening], None] = Hook(
     "happened",
     "Something people are told about happened (a Happening), called inside the cause's write "

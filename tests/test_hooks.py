@@ -40,6 +40,7 @@ EXPECTED = {
     "fair_created": ["fairs.booths.layouts.default_layout"],
     "audit": ["fairs.audit.services.record"],
     "happened": ["fairs.notify.receivers.on_happened"],
+    "registration_writes": ["fairs.notify.hooks._registration_writes"],
 }
 
 REPORT = """
@@ -213,6 +214,7 @@ SENT_BY = {
     "fair_created": "hooks.fair_created.notify(",
     "audit": "hooks.audit.notify(",
     "happened": "hooks.happened.notify(",
+    "registration_writes": "hooks.registration_writes.collect(",
 }
 
 

@@ -72,6 +72,35 @@ async def enqueue(messages: Sequence[Outgoing]) -> int:
     return written
 
 
+# --- what a registration writes with itself (fairs.hooks.registration_writes) --------------
+
+_COLUMNS = ("INSERT INTO outbox_message (key, uid, channel, recipient, template, params, locale, "
+            "fair, status, attempts, created_at, due_at) ")
+
+
+def registration_steps() -> tuple:
+    """The registrant's SMS ("registered", with the ticket's link; the fair's name, time and
+    place are filled in when it is sent) and a registration.created event for each partner
+    endpoint subscribed to it: steps of the tickets slice's REGISTER pipeline over `i` (the
+    items) and `r` (the registrations written), in its statement."""
+    sms = db.Step("o", (
+        _COLUMNS + "SELECT 'registered:' || CAST(r.id AS TEXT), 'msg_' || i.uid, 'sms', "
+        "i.phone, 'registered', '{{\"path\": \"/tickets/' || i.secret || '\"}}', 'zh_CN', i.fair, "
+        "'pending', 0, i.at, i.at FROM i JOIN r ON r.code = i.code "
+        "ON CONFLICT (key) DO NOTHING RETURNING id"), ("id",), over="r")
+    event = db.Step("w", (
+        _COLUMNS + "SELECT 'wh:' || CAST(w.id AS TEXT) || ':evt_' || i.uid, "
+        "'msg_' || i.uid || '_' || CAST(w.id AS TEXT), 'webhook', CAST(w.id AS TEXT), "
+        "'registration.created', '{{\"id\":\"evt_' || i.uid || "
+        "'\",\"type\":\"registration.created\",\"created_at\":\"' || i.at_text || "
+        "'\",\"data\":{{\"fair\":' || CAST(i.fair AS TEXT) || ',\"registration\":' || "
+        "CAST(r.id AS TEXT) || '}}}}', 'zh_CN', i.fair, 'pending', 0, i.at, i.at "
+        "FROM i JOIN r ON r.code = i.code JOIN webhook_endpoint w ON w.active = 1 "
+        "AND (',' || w.events || ',') LIKE '%,registration.created,%' "
+        "ON CONFLICT (key) DO NOTHING RETURNING id"), ("id",), over="r")
+    return (sms, event)
+
+
 async def claim(channels: Sequence[str], limit: int, at: datetime | None = None,
                 lease: timedelta = LEASE) -> list[dict]:
     """Lease up to `limit` due messages of these channels that nobody holds, oldest due first."""

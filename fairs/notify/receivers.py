@@ -173,12 +173,11 @@ async def on_happened(h: Happening) -> None:
     base = _base(fair) if fair else {}
     data: dict[str, Any] = {"fair": h.fair} if h.fair else {}
     kind, d = h.kind, h.details
-    if kind in ("registration.created", "ticket.resent") and d.get("phone"):
+    # registration.created: written with the registration itself (outbox.registration_steps)
+    if kind == "ticket.resent" and d.get("phone"):
         path = f"/tickets/{d['secret']}" if d.get("secret") else ""
-        template = "registered" if kind == "registration.created" else "ticket_resent"
-        tag = "registered" if kind == "registration.created" else f"resent:{uuid.uuid4().hex}"
-        await enqueue([Outgoing(f"{tag}:{h.subject}", "sms", d["phone"], template,
-                                {**base, "path": path}, h.fair)])
+        await enqueue([Outgoing(f"resent:{uuid.uuid4().hex}:{h.subject}", "sms", d["phone"],
+                                "ticket_resent", {**base, "path": path}, h.fair)])
         data["registration"] = h.subject
     elif kind == "registration.cancelled":
         data["registration"] = h.subject

@@ -98,8 +98,21 @@ class Deliverer:
             found = [c for c in found if c != "sms"]
         return found
 
-    async def _send(self, row: dict, endpoints: dict[int, dict]) -> None:
+    async def _send(self, row: dict, endpoints: dict[int, dict],
+                    facts: dict[int, dict | None] | None = None) -> None:
         params = dict(row["params"])
+        if row["channel"] != "webhook" and row.get("fair") and "when" not in params:
+            # written without the fair's name, time and place (a registration's SMS, in the
+            # registration's statement): as the fair stands when it is sent
+            fair = int(row["fair"])
+            if facts is None or fair not in facts:
+                found = await receivers.fair_facts(fair)
+                if facts is not None:
+                    facts[fair] = found
+            else:
+                found = facts[fair]
+            if found:
+                params = {**receivers._base(found), **params}
         if "registration" in params and row["template"].startswith("reminder"):
             params["stop"] = (f"{self.settings.base_url}/n/stop/"
                               f"{stop_token(self.settings, int(params['registration']))}")
@@ -145,11 +158,12 @@ class Deliverer:
             endpoints = {e["id"]: e for e in await db.fetch(
                 "SELECT id, url, secret, active FROM webhook_endpoint")}
         gate = asyncio.Semaphore(PARALLEL)
+        facts: dict[int, dict | None] = {}  # each fair read once a round
 
         async def one(row: dict) -> None:
             async with gate:
                 try:
-                    await self._send(row, endpoints)
+                    await self._send(row, endpoints, facts)
                 except channels.Failed as exc:
                     status = await outbox.mark_failed(row, exc.reason, permanent=exc.permanent)
                     log.info("message %s (%s) attempt %s failed: %s -> %s", row["id"],

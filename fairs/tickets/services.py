@@ -9,6 +9,7 @@ Walk-ins (registered at the door) are not held to the registration capacity.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from fairs import clock, db, hooks
@@ -80,30 +81,52 @@ def registration_window(fair: dict) -> tuple[datetime | None, datetime]:
 # held to the capacity: their `cap` is NO_LIMIT, as is a fair's without a capacity.
 NO_LIMIT = 2**31 - 1
 
-REGISTER = db.Pipeline(
-    "register",
-    inputs=(("fair", "integer"), ("cap", "integer"), ("code", "varchar"),
-            ("secret_hash", "varchar"), ("name", "varchar"), ("phone", "varchar"),
-            ("last4", "varchar"), ("audiences", "varchar"), ("source", "varchar"),
-            ("at", "timestamptz")),
-    steps=(
-        db.Step("t", (
-            "UPDATE registration_tally SET active = active + g.n FROM (SELECT i.fair AS gfair, "
-            "COUNT(*) AS n, MIN(i.cap) AS cap FROM i GROUP BY i.fair) g "
-            "WHERE fair = g.gfair AND active + g.n <= g.cap RETURNING fair, active"),
-            ("fair", "active"), keys=(("fair",),)),
-        db.Step("r", lambda: (
-            "INSERT INTO registration (fair, code, secret_hash, name, phone, phone_last4, "
-            "audiences, status, source, created_at) SELECT i.fair, i.code, i.secret_hash, "
-            "i.name, i.phone, i.last4, i.audiences, 'active', i.source, i.at "
-            "FROM i JOIN t ON t.fair = i.fair WHERE true"
-            + db.dialect.lock_order("i.fair, i.phone") + " RETURNING id, code"),
-            ("id", "code"), keys=(("code",),), over="t"),
-    ),
-    result="SELECT i.ord, r.id FROM i LEFT JOIN r ON r.code = i.code",
-    distinct=(("fair", "phone"),),
-    abort_if="r.id IS NULL AND (SELECT COUNT(*) FROM i x WHERE x.fair = i.fair) > 1",
+REGISTER_INPUTS = (
+    ("fair", "integer"), ("cap", "integer"), ("code", "varchar"), ("secret_hash", "varchar"),
+    ("name", "varchar"), ("phone", "varchar"), ("last4", "varchar"), ("audiences", "varchar"),
+    ("source", "varchar"), ("at", "timestamptz"),
+    # for fairs.hooks.registration_writes: the ticket's secret (the holder's link in the SMS),
+    # a fresh random id for what they write, and `at` as ISO 8601 text
+    ("secret", "varchar"), ("uid", "varchar"), ("at_text", "varchar"),
 )
+REGISTER_STEPS = (
+    db.Step("t", (
+        "UPDATE registration_tally SET active = active + g.n FROM (SELECT i.fair AS gfair, "
+        "COUNT(*) AS n, MIN(i.cap) AS cap FROM i GROUP BY i.fair) g "
+        "WHERE fair = g.gfair AND active + g.n <= g.cap RETURNING fair, active"),
+        ("fair", "active"), keys=(("fair",),)),
+    db.Step("r", lambda: (
+        "INSERT INTO registration (fair, code, secret_hash, name, phone, phone_last4, "
+        "audiences, status, source, created_at) SELECT i.fair, i.code, i.secret_hash, "
+        "i.name, i.phone, i.last4, i.audiences, 'active', i.source, i.at "
+        "FROM i JOIN t ON t.fair = i.fair WHERE true"
+        + db.dialect.lock_order("i.fair, i.phone") + " RETURNING id, code"),
+        ("id", "code"), keys=(("code",),), over="t"),
+)
+_PIPELINES: dict[tuple, db.Pipeline] = {}
+
+
+def _register_pipeline(extra: tuple) -> db.Pipeline:
+    """REGISTER with the steps other slices add (fairs.hooks.registration_writes): one
+    pipeline per set of steps, made once."""
+    found = _PIPELINES.get(extra)
+    if found is None:
+        found = _PIPELINES[extra] = db.Pipeline(
+            "register" if not extra else f"register{len(_PIPELINES)}",
+            inputs=REGISTER_INPUTS, steps=(*REGISTER_STEPS, *extra),
+            result="SELECT i.ord, r.id FROM i LEFT JOIN r ON r.code = i.code",
+            distinct=(("fair", "phone"),),
+            abort_if="r.id IS NULL AND (SELECT COUNT(*) FROM i x WHERE x.fair = i.fair) > 1",
+        )
+    return found
+
+
+async def _write(item: tuple) -> dict:
+    """The registration's one write: REGISTER_STEPS and the hook's steps, batched."""
+    extra = tuple(step for steps in await hooks.registration_writes.collect()
+                  for step in steps)
+    return await _register_pipeline(extra)(item)
+
 
 FULL = N_("The fair is full: every place is taken.")
 
@@ -121,14 +144,12 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
     at = now()
     cap = NO_LIMIT if capacity is None or source == "walk_in" else capacity
     try:
-        # The registration and what it makes others do (its SMS in the outbox) commit together.
-        async with db.write_transaction():
-            row = await REGISTER((fair_id, cap, code, codes.secret_hash(secret), name, phone,
-                                  phone[-4:], ",".join(audiences), source, at))
-            if row["id"] is not None:
-                await hooks.happened.notify(hooks.Happening(
-                    "registration.created", fair_id, row["id"],
-                    {"phone": phone, "secret": secret}))
+        # The registration and what it makes others do (its SMS in the outbox) are one
+        # statement (fairs.hooks.registration_writes), so they commit together and a rush's
+        # registrations still share their batches.
+        row = await _write((fair_id, cap, code, codes.secret_hash(secret), name, phone,
+                            phone[-4:], ",".join(audiences), source, at, secret,
+                            uuid.uuid4().hex, at.isoformat()))
     except Exception as exc:
         if db.is_unique_violation(exc, "registration_phone_once"):
             raise Conflict(ALREADY_REGISTERED, errors=[
@@ -204,11 +225,13 @@ async def cancel(secret: str) -> dict:
     async with db.write_transaction():
         rows = await db.write(
             "UPDATE registration SET status = 'cancelled', cancelled_at = {} "
-            "WHERE secret_hash = {} AND status = 'active' RETURNING fair", now(), hashed)
+            "WHERE secret_hash = {} AND status = 'active' RETURNING id, fair", now(), hashed)
         if rows:
             await db.execute(
                 "UPDATE registration_tally SET active = active - 1 WHERE fair = {}",
                 rows[0]["fair"])
+            await hooks.happened.notify(hooks.Happening(
+                "registration.cancelled", rows[0]["fair"], rows[0]["id"]))
     if rows:
         await hooks.attendance_changed.notify(rows[0]["fair"])
         return {"fair": rows[0]["fair"], "status": "cancelled"}

@@ -204,3 +204,22 @@ async def test_checkin_counts_go_to_partners_when_they_change_numbers_only(world
     assert payloads[1]["data"]["registered"] == 3
     for body in bodies:
         assert "1380013810" not in body.decode() and tickets[0]["code"] not in body.decode()
+
+
+async def test_a_cancelled_registration_tells_partners(world, new_client, gateway, client):
+    admin = await login_as(new_client, "admin")
+    await admin.post("/api/v1/webhooks", json={
+        "url": f"{gateway.url}/hook", "events": ["registration.cancelled"]})
+    fair, _ = await _fair(world)
+    reg = await factories.registration(fair["id"], number="13800138031")
+    assert (await client.delete(f"/api/v1/tickets/{reg['secret']}")).status_code in (200, 204)
+    assert (await client.delete(f"/api/v1/tickets/{reg['secret']}")).status_code in (200, 204)
+    deliverer = Deliverer(settings_for(None))
+    try:
+        assert await deliverer.drain() == 1  # once, though cancelled twice
+    finally:
+        await deliverer.aclose()
+    [(_, body)] = [(h, b) for p, h, b in gateway.requests if p == "/hook"]
+    payload = json.loads(body)
+    assert payload["type"] == "registration.cancelled"
+    assert payload["data"] == {"fair": fair["id"], "registration": reg["id"]}
