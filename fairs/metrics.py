@@ -46,6 +46,15 @@ APP_NAME = "fairs"
 EXCLUDE = re.compile(r"^/metrics|^/static/|/attendance/stream$")
 
 
+# Requests this process is answering now (HTTPMetrics keeps it): background work in the serving
+# process (the notify worker's delivery) gives way while it is not 0.
+_serving = [0]
+
+
+def serving() -> int:
+    return _serving[0]
+
+
 class HTTPMetrics:
     """Plain ASGI middleware: counts and times HTTP requests by method, route and status."""
 
@@ -88,9 +97,11 @@ class HTTPMetrics:
             await send(message)
 
         gauge.inc()
+        _serving[0] += 1
         try:
             await self.app(scope, receive, timed_send)
         finally:
+            _serving[0] -= 1
             gauge.dec()
             count, duration, errors = self._done(method, path, status)
             count.inc()

@@ -132,6 +132,16 @@ async def mark_sent(ids: Sequence[int], at: datetime | None = None) -> None:
         at or clock.now(), *ids)
 
 
+async def _sent_together(ids: list[int]) -> list[None]:
+    await mark_sent(ids)
+    return [None] * len(ids)
+
+
+# One message sent, recorded at once: the messages sent while a record is being written share
+# the next one (one UPDATE and one commit for many), so a crash repeats only what was in flight.
+sent = db.Batcher(_sent_together, max_size=200)
+
+
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt: 20 s, 40 s, 80 s, ... up to an hour."""
     return timedelta(seconds=min(MAX_DELAY, FIRST_RETRY * 2 ** max(0, attempts - 1)))

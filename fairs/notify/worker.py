@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from fairs import clock, db
+from fairs import clock, db, metrics
 from fairs.errors import NotFound
 from fairs.settings import Settings
 
@@ -29,6 +29,7 @@ log = logging.getLogger("fairs.notify")
 
 BATCH = 200
 PARALLEL = 32
+BUSY_PARALLEL = 8  # sends at once while the process is answering requests: they come first
 IDLE = 1.0  # seconds between polls when nothing is due
 REMIND_EVERY = 30.0  # seconds between reminder rounds
 COUNTS_EVERY = 60.0  # seconds between checkin.counts rounds
@@ -157,13 +158,20 @@ class Deliverer:
         if any(r["channel"] == "webhook" for r in rows):
             endpoints = {e["id"]: e for e in await db.fetch(
                 "SELECT id, url, secret, active FROM webhook_endpoint")}
-        gate = asyncio.Semaphore(PARALLEL)
+        gate, busy = asyncio.Semaphore(PARALLEL), asyncio.Semaphore(BUSY_PARALLEL)
         facts: dict[int, dict | None] = {}  # each fair read once a round
+
+        async def send(row: dict) -> None:
+            if metrics.serving():  # asked as each message goes out
+                async with busy:
+                    await self._send(row, endpoints, facts)
+            else:
+                await self._send(row, endpoints, facts)
 
         async def one(row: dict) -> None:
             async with gate:
                 try:
-                    await self._send(row, endpoints, facts)
+                    await send(row)
                 except channels.Failed as exc:
                     status = await outbox.mark_failed(row, exc.reason, permanent=exc.permanent)
                     log.info("message %s (%s) attempt %s failed: %s -> %s", row["id"],
@@ -172,9 +180,9 @@ class Deliverer:
                     log.exception("message %s could not be sent", row["id"])
                     await outbox.mark_failed(row, type(exc).__name__)
                 else:
-                    # Recorded as soon as it is sent (SQLite's writer commits these in
-                    # groups): a crash repeats only what was in flight, with the same uid.
-                    await outbox.mark_sent([row["id"]])
+                    # Recorded as soon as it is sent (in groups: outbox.sent): a crash
+                    # repeats only what was in flight, with the same uid.
+                    await outbox.sent(row["id"])
 
         await asyncio.gather(*(one(r) for r in rows))
         return len(rows)
