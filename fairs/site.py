@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import File, Redirect, Template
@@ -61,18 +63,23 @@ class OrganiserHome(Controller):
         return page(request, "organiser/home.html", links=links, org=org)
 
 
-class HealthController(Controller):
-    path = "/api/v1/health"
-    tags = ["system"]
+# A health answer is reused for this long (per engine and Redis client): a load balancer, or a
+# flood of anonymous requests, costs the database at most one probe a second per process, and
+# requests that arrive while a probe is out wait for that one.
+HEALTH_TTL = 1.0
 
-    # The same answer for everyone: no session, CSRF or user looked at (fairs.web.STATELESS).
-    @get("/", summary="Database (and Redis, when configured) health", opt={STATELESS: True})
-    async def health(self, request: Request) -> Response:
-        state = request.app.state
-        db_ok, db_detail = await check_database(state.get("engine"))
+
+class _Probe:
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.until = 0.0
+        self.answer: tuple[int, bytes] = (503, b"")
+        self.running: asyncio.Task | None = None
+
+    async def _check(self, engine: Any, redis: Any) -> tuple[int, bytes]:
+        db_ok, db_detail = await check_database(engine)
         checks = {"database": "ok" if db_ok else f"error: {db_detail}"}
         healthy = db_ok
-        redis = state.get("redis")
         if redis is not None:
             try:
                 await redis.ping()
@@ -81,7 +88,40 @@ class HealthController(Controller):
                 checks["redis"] = f"error: {type(exc).__name__}"
                 healthy = False
         body = {"status": "ok" if healthy else "unhealthy", "checks": checks}
-        return Response(body, status_code=200 if healthy else 503)
+        return (200 if healthy else 503, msgspec.json.encode(body))
+
+    async def answer_for(self, engine: Any, redis: Any) -> tuple[int, bytes]:
+        key = (id(engine), id(redis))
+        loop = asyncio.get_running_loop()
+        if key == self.key and loop.time() < self.until:
+            return self.answer
+        if self.running is None or self.key != key:
+            self.key = key
+            self.running = loop.create_task(self._check(engine, redis))
+        task = self.running
+        try:
+            answer = await asyncio.shield(task)
+        finally:
+            if self.running is task and task.done():
+                self.running = None
+        if self.key == key:
+            self.answer, self.until = answer, loop.time() + HEALTH_TTL
+        return answer
+
+
+_probe = _Probe()
+
+
+class HealthController(Controller):
+    path = "/api/v1/health"
+    tags = ["system"]
+
+    # The same answer for everyone: no session, CSRF or user looked at (fairs.web.STATELESS).
+    @get("/", summary="Database (and Redis, when configured) health", opt={STATELESS: True})
+    async def health(self, request: Request) -> Response:
+        state = request.app.state
+        status, body = await _probe.answer_for(state.get("engine"), state.get("redis"))
+        return Response(body, status_code=status, media_type="application/json")
 
 
 ROUTES = [SitePages, OrganiserHome, HealthController]

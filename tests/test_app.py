@@ -286,3 +286,30 @@ async def test_batcher_coalesces_calls_and_fails_them_alone(client):
     later = await asyncio.gather(*(batcher(x) for x in ("y", "z")))
     assert await first == "X" and later == ["Y", "Z"]
     assert runs == [["x"], ["y", "z"]]
+
+
+async def test_a_flood_of_health_checks_costs_one_database_probe(client, migrated, monkeypatch):
+    """Anyone may call the health check: a thousand calls at once (or a load balancer's every
+    few milliseconds) probe the database once, and again only when the answer is a second old."""
+    import asyncio
+
+    from fairs import site
+
+    calls = []
+    real = site.check_database
+
+    async def counted(engine=None, wait=3.0):
+        calls.append(engine)
+        await asyncio.sleep(0.05)  # a probe that takes a while: the others wait for it
+        return await real(engine, wait)
+
+    monkeypatch.setattr(site, "check_database", counted)
+    monkeypatch.setattr(site, "_probe", site._Probe())
+    answers = await asyncio.gather(*(client.get("/api/v1/health") for _ in range(200)))
+    assert {a.status_code for a in answers} == {200}
+    assert len(calls) == 1
+    assert (await client.get("/api/v1/health")).status_code == 200
+    assert len(calls) == 1
+    await asyncio.sleep(site.HEALTH_TTL + 0.05)
+    assert (await client.get("/api/v1/health")).status_code == 200
+    assert len(calls) == 2
