@@ -6,9 +6,10 @@ import asyncio
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import File, Redirect, Template
+from litestar.response.base import ASGIResponse
 
 from fairs import hooks, i18n
 from fairs.accounts import services as accounts
@@ -118,10 +119,11 @@ class HealthController(Controller):
 
     # The same answer for everyone: no session, CSRF or user looked at (fairs.web.STATELESS).
     @get("/", summary="Database (and Redis, when configured) health", opt={STATELESS: True})
-    async def health(self, request: Request) -> Response:
+    async def health(self, request: Request) -> ASGIResponse:
         state = request.app.state
         status, body = await _probe.answer_for(state.get("engine"), state.get("redis"))
-        return Response(body, status_code=status, media_type="application/json")
+        # The bytes as they are (no Response object to build, encode and convert per call).
+        return ASGIResponse(body=body, status_code=status, media_type="application/json")
 
 
 ROUTES = [SitePages, OrganiserHome, HealthController]
