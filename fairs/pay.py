@@ -10,6 +10,8 @@ Pure: no Litestar, no database.
 
 from __future__ import annotations
 
+import math
+
 DAYS_A_MONTH = 21.75
 HOURS_A_MONTH = 174.0
 PER_MONTH = {"month": 1.0, "day": DAYS_A_MONTH, "hour": HOURS_A_MONTH}
@@ -20,7 +22,8 @@ def monthly(amount: int | float | None, unit: str | None) -> int | None:
     (None or 0) or an unknown unit."""
     if not amount or unit not in PER_MONTH:
         return None
-    return round(amount * PER_MONTH[unit])
+    # halves up, as SQL's ROUND does on both engines (Python's round() takes halves to even)
+    return math.floor(amount * PER_MONTH[unit] + 0.5)
 
 
 def monthly_sql(amount: str, unit: str) -> str:
