@@ -286,13 +286,15 @@ door_codes: Hook[[str], DoorCode | None] = Hook(
 fair_sections: Hook[[Any, dict], PageSection | None] = Hook(
     "fair_sections",
     "Sections of a fair's page /fairs/{id}, called with (request, fair) — the fair as "
-    "fairs.events.services.get_fair answers it (tickets: register 10; booths: jobs 30; "
-    "calendar: subscribe 70; reports: summary 80, aside). Behaviour: collect, sorted by order.")
+    "fairs.events.services.get_fair answers it (tickets: register 10; matching: positions for "
+    "you 15; booths: jobs 30; calendar: subscribe 70; reports: summary 80, aside). "
+    "Behaviour: collect, sorted by order.")
 
 ticket_sections: Hook[[Any, dict, dict], PageSection | None] = Hook(
     "ticket_sections",
     "Sections of a job seeker's ticket page, called with (request, registration row, fair) "
-    "(booths: employers interested 40; reports: intentions 60). Behaviour: collect, sorted.")
+    "(matching: positions for you 20; booths: employers interested 40; reports: intentions "
+    "60). Behaviour: collect, sorted.")
 
 employer_calendar: Hook[[int], Sequence[CalendarItem]] = Hook(
     "employer_calendar",
