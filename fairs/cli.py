@@ -257,6 +257,8 @@ def purge_cmd(dry_run: bool) -> None:
                f"{'s' if done.registrations != 1 else ''} of {done.fairs} "
                f"fair{'s' if done.fairs != 1 else ''} that ended before "
                f"{done.cutoff.date().isoformat()} (retention: {settings.retention_days} days)")
+    for what, count in sorted(done.others.items()):
+        click.echo(f"{verb} {count} {what}")
 
 
 def _sqlite_copy(source_path: str, target_path: str) -> None:

@@ -245,6 +245,16 @@ class Happening:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
+
+@dataclass(frozen=True)
+class ProfileWrite:
+    """A job seeker's profile given with a registration (issue 19), as the slice that keeps it
+    (matching) checked it before any write: the tickets slice awaits `save(registration_id,
+    fair_id)` inside the registration's write transaction, so the two commit together or not
+    at all."""
+
+    save: Callable[[int, int], Awaitable[None]]
+
 # --- the hooks --------------------------------------------------------------------------------
 
 employer_of_user: Hook[[Any], int | None] = Hook(
@@ -276,13 +286,15 @@ door_codes: Hook[[str], DoorCode | None] = Hook(
 fair_sections: Hook[[Any, dict], PageSection | None] = Hook(
     "fair_sections",
     "Sections of a fair's page /fairs/{id}, called with (request, fair) — the fair as "
-    "fairs.events.services.get_fair answers it (tickets: register 10; booths: jobs 30; "
-    "calendar: subscribe 70; reports: summary 80, aside). Behaviour: collect, sorted by order.")
+    "fairs.events.services.get_fair answers it (tickets: register 10; matching: positions for "
+    "you 15; booths: jobs 30; calendar: subscribe 70; reports: summary 80, aside). "
+    "Behaviour: collect, sorted by order.")
 
 ticket_sections: Hook[[Any, dict, dict], PageSection | None] = Hook(
     "ticket_sections",
     "Sections of a job seeker's ticket page, called with (request, registration row, fair) "
-    "(booths: employers interested 40; reports: intentions 60). Behaviour: collect, sorted.")
+    "(matching: positions for you 20; booths: employers interested 40; reports: intentions "
+    "60). Behaviour: collect, sorted.")
 
 employer_calendar: Hook[[int], Sequence[CalendarItem]] = Hook(
     "employer_calendar",
@@ -342,6 +354,33 @@ happened: Hook[[Happening], None] = Hook(
     "bookings and guest slots; employers: approval): the notify slice writes its outbox messages "
     "there, so they commit or roll back with the cause. Behaviour: notify.")
 
+
+registration_profile: Hook[[Any], ProfileWrite | None] = Hook(
+    "registration_profile",
+    "A job seeker's profile given with a registration (the API's `profile`, a "
+    "fairs.tickets.schemas.ProfileIn, or the registration form's `profile_*` fields as a "
+    "mapping), called before the registration's write; only when a profile is given (a "
+    "registration without one pays nothing). The matching slice checks it (422 naming "
+    "`profile.<field>`) and answers a ProfileWrite. Behaviour: first.")
+
+registration_form_sections: Hook[[Any, dict, dict, dict], PageSection | None] = Hook(
+    "registration_form_sections",
+    "Sections of the registration form /fairs/{id}/register, called with (request, fair, the "
+    "form's values, its errors by field) (matching: the optional job-seeker profile 50). "
+    "Behaviour: collect, sorted by order.")
+
+retention_purge: Hook[[datetime, bool], Mapping[str, int] | None] = Hook(
+    "retention_purge",
+    "The retention run (fairs.tickets.retention.purge), called with (cutoff, dry_run): each "
+    "slice erases (dry: counts) what it keeps about the job seekers of fairs that ended before "
+    "`cutoff` (matching: profiles, and at once those of cancelled registrations) and answers "
+    "{what: how many}. Behaviour: collect.")
+
+employer_positions_sections: Hook[[Any, HeldBooking, list], PageSection | None] = Hook(
+    "employer_positions_sections",
+    "Sections of an employer's positions page of one booking or slot booking, called with "
+    "(request, the booking as a HeldBooking, its positions) (matching: job seekers who fit "
+    "50). Behaviour: collect, sorted by order.")
 
 # --- what senders call ------------------------------------------------------------------------
 

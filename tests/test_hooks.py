@@ -30,9 +30,10 @@ EXPECTED = {
     "booking_of": ["fairs.booths.hooks.booking_of"],
     "fair_sections": ["fairs.booths.pages.jobs_section", "fairs.calendar.pages.subscribe_section",
                       "fairs.reports.pages.fair_summary_section",
-                      "fairs.tickets.pages.register_section"],
+                      "fairs.tickets.pages.register_section", "fairs.matching.pages.fair_section"],
     "ticket_sections": ["fairs.booths.posters.ticket_interests_section",
-                        "fairs.reports.pages.ticket_intentions_section"],
+                        "fairs.reports.pages.ticket_intentions_section",
+                        "fairs.matching.pages.ticket_section"],
     "employer_calendar": ["fairs.booths.hooks.employer_calendar"],
     "fair_jobs": ["fairs.booths.hooks.fair_jobs"],
     "jobs_stamp": ["fairs.booths.counts.jobs_stamp"],
@@ -41,6 +42,10 @@ EXPECTED = {
     "audit": ["fairs.audit.services.record"],
     "happened": ["fairs.notify.receivers.on_happened"],
     "registration_writes": ["fairs.notify.hooks._registration_writes"],
+    "registration_profile": ["fairs.matching.services.given_with_registration"],
+    "registration_form_sections": ["fairs.matching.pages.profile_form_section"],
+    "retention_purge": ["fairs.matching.services.purge_profiles"],
+    "employer_positions_sections": ["fairs.matching.pages.positions_section"],
 }
 
 REPORT = """
@@ -215,6 +220,10 @@ SENT_BY = {
     "audit": "hooks.audit.notify(",
     "happened": "hooks.happened.notify(",
     "registration_writes": "hooks.registration_writes.collect(",
+    "registration_profile": "hooks.registration_profile.first(",
+    "registration_form_sections": "hooks.sections(hooks.registration_form_sections",
+    "retention_purge": "hooks.retention_purge.collect(",
+    "employer_positions_sections": "hooks.sections(hooks.employer_positions_sections",
 }
 
 

@@ -162,6 +162,10 @@ API: list[tuple[str, str, object, dict]] = [
     ("GET", "/api/v1/audit", None, ADMIN),
     ("GET", "/api/v1/tickets/{secret}", None, HOLDER),
     ("GET", "/api/v1/tickets/{secret}/interests", None, HOLDER),
+    ("GET", "/api/v1/tickets/{secret}/matches", None, HOLDER),
+    ("GET", "/api/v1/tickets/{secret}/profile", None, HOLDER),
+    ("GET", "/api/v1/me/demand", None, EMPLOYERS),
+    ("GET", "/api/v1/me/seekers", None, EMPLOYERS),
     ("GET", "/calendar/fairs.ics", None, PUBLIC),
     ("GET", "/calendar/fairs/{fair_up}.ics", None, PUBLIC),
     ("GET", "/calendar/fairs/{fair_draft}.ics", None, dict.fromkeys(ROWS_ROLES, 404)),
@@ -210,6 +214,9 @@ API: list[tuple[str, str, object, dict]] = [
      x(OWNER_EMPLOYER, anonymous=401)),
     ("POST", "/api/v1/fairs/{fair_now}/registrations", {"name": "李四", "phone": "{phone}"},
      PUBLIC),
+    ("PUT", "/api/v1/tickets/{secret}/profile", {"industries": ["software"],
+                                                 "education": "bachelor", "job_types": []},
+     HOLDER),
     ("POST", "/api/v1/fairs/{fair_now}/checkins", {"code": "{code}"}, DOOR),
     ("POST", "/api/v1/fairs/{fair_now}/registrations/{registration}/admit",
      {"last4": "{last4}"}, DOOR),
@@ -264,6 +271,7 @@ API: list[tuple[str, str, object, dict]] = [
     ("DELETE", "/api/v1/slot-bookings/{slot_booking}", None, EMPLOYER_OR_ORG),
     ("DELETE", "/api/v1/bookings/{booking}", None, EMPLOYER_OR_ORG),
     ("DELETE", "/api/v1/me/calendar", None, EMPLOYERS),
+    ("DELETE", "/api/v1/tickets/{secret}/profile", None, HOLDER),
     ("DELETE", "/api/v1/tickets/{secret2}", None, HOLDER),
     # The organiser's own token: its owner, or an admin; to anyone else it does not exist.
     # (In gzk's world the token is gzk's: xha's organiser is as anyone else.)
@@ -319,6 +327,7 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/tickets/{secret}/qr.png", None, HOLDER),
     ("GET", "/tickets/{secret}/qr.svg", None, HOLDER),
     ("GET", "/tickets/{secret}/ticket.ics", None, HOLDER),
+    ("GET", "/tickets/{secret}/profile", None, HOLDER),
     ("GET", "/organiser", None, ORG_PAGE),
     ("GET", "/organiser/audit", None, ORG_PAGE),  # each organiser their own subtree
     ("GET", "/organiser/orgs", None, ORG_PAGE),
@@ -348,6 +357,7 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/employer/bookings/{booking}/poster", None, OWNER_EMPLOYER),
     ("GET", "/employer/slot-bookings/{slot_booking}/poster", None, OWNER_EMPLOYER),
     ("GET", "/employer/interests", None, EMPLOYER_PAGE),
+    ("GET", "/employer/fairs/{fair_now}/seekers", None, EMPLOYER_PAGE),
     ("GET", "/scan", None, DOOR_PAGE),
     ("GET", "/scan/{fair_now}", None, DOOR),
     ("GET", "/scan/{fair_now}/kiosk", None, DOOR),
@@ -415,6 +425,9 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/fairs/{fair_now}/employers/{employer_a}/interest", {"secret": "{secret}"},
      PUBLIC_FORM),
     ("POST", "/tickets/{secret}/interests/{position_now}/withdraw", {}, PUBLIC_FORM),
+    ("POST", "/tickets/{secret}/profile", {}, PUBLIC_FORM),
+    ("POST", "/tickets/{secret}/matches/{position_now}/interest", {}, PUBLIC_FORM),
+    ("POST", "/tickets/{secret}/profile/delete", {}, PUBLIC_FORM),
     ("POST", "/tickets/{secret2}/cancel", {}, PUBLIC_FORM),
     ("POST", "/organiser/fairs/{fair_draft2}/delete", {}, HIDDEN_ORG_FORM),
     ("POST", "/organiser/fairs/{fair_up}/cancel", {}, OWN_ORG_FORM),
@@ -487,6 +500,10 @@ NOT_ORG_SCOPED: dict[str, str] = {
     "POST /fairs/{}/employers/{}/interest": HOLDER_WRITE,
     "POST /tickets/{}/interests/{}/withdraw": HOLDER_WRITE,
     "DELETE /api/v1/tickets/{}": HOLDER_WRITE, "POST /tickets/{}/cancel": HOLDER_WRITE,
+    "PUT /api/v1/tickets/{}/profile": HOLDER_WRITE,
+    "DELETE /api/v1/tickets/{}/profile": HOLDER_WRITE,
+    "POST /tickets/{}/profile": HOLDER_WRITE, "POST /tickets/{}/profile/delete": HOLDER_WRITE,
+    "POST /tickets/{}/matches/{}/interest": HOLDER_WRITE,
     "POST /organiser/plans": "a plan of the caller's own organisation (the form names none)",
     "POST /api/v1/fairs/{}/tickets/resend": "anyone: the ticket goes to the phone, never the "
                                             "caller",
@@ -632,9 +649,12 @@ async def build_world(app, owner: str = "xha") -> dict:
         await db.execute("UPDATE fair SET starts_at = {}, ends_at = {} WHERE id = {}", start,
                          start + timedelta(hours=4), o["fair_now"])
         tickets = []
-        for _ in range(2):
+        for n in range(2):
+            # The first job seeker gives a profile (issue 19): what the profile's rows read.
+            profile = {"profile": {"industries": ["software"], "education": "bachelor",
+                                   "job_types": [], "consent_contact": True}} if not n else {}
             made = await ok(await org.post(f"/api/v1/fairs/{o['fair_now']}/registrations",
-                                           json={"name": "张三", "phone": phone()}))
+                                           json={"name": "张三", "phone": phone(), **profile}))
             tickets.append(made["ticket"])
         o["code"], o["code2"] = (t["code"] for t in tickets)
         o["secret"], o["secret2"] = (t["secret"] for t in tickets)

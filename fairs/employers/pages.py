@@ -7,6 +7,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from fairs import hooks
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import client_address, employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
@@ -108,9 +109,11 @@ class PositionPages(Controller):
                               status_code: int = 200) -> Template:
         booking, listed = await positions.positions_of_booking(require(request), booking_id,
                                                                slot)
+        sections = await hooks.sections(hooks.employer_positions_sections, request, booking,
+                                        listed)
         return page(request, "employers/positions.html", status_code=status_code, booking=booking,
                     slot=slot, positions=listed, errors=errors or {}, values=values or {},
-                    **LABELS)
+                    sections=sections, **LABELS)
 
     @get("/bookings/{booking_id:int}/positions")
     async def positions(self, request: Request, booking_id: FromPath[int]) -> Template:

@@ -42,7 +42,8 @@ class RegistrationController(Controller):
                        data: JSONBody[RegistrationIn]) -> RegistrationOut:
         if request.scope.get("user") is None:
             await request.app.state.limiter.hit("register_ip", client_address(request))
-        made = await services.register(fair_id, data.name, data.phone, data.audiences)
+        made = await services.register(fair_id, data.name, data.phone, data.audiences,
+                                       profile=data.profile)
         return RegistrationOut(ticket=links(request, made["code"], made["secret"]))
 
     @get("/", guards=[organiser_guard], summary="A fair's registrations (phones masked)")

@@ -24,6 +24,7 @@ from . import qr, services
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 FORM_FIELDS = {"name", "phone", "audiences"}
+PROFILE_PREFIX = "profile_"  # the optional profile's form fields (fairs.matching)
 NO_STORE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer",
             "X-Robots-Tag": "noindex"}
 
@@ -45,6 +46,12 @@ async def register_section(request: Request, fair: dict) -> PageSection | None:
                                 "audiences": await catalog.audiences()})
 
 
+async def _form_sections(request: Request, fair: dict, form: dict,
+                         errors: dict) -> list[PageSection]:
+    """Other slices' parts of the registration form (matching: the optional profile)."""
+    return await hooks.sections(hooks.registration_form_sections, request, fair, form, errors)
+
+
 async def _active(secret: str) -> dict:
     """The registration behind a ticket's QR image or calendar file: 404 for an unknown secret;
     410 Gone once the holder cancelled it (its code no longer admits, so neither is offered)."""
@@ -64,7 +71,8 @@ class TicketPages(Controller):
         fair = await events.get_fair(fair_id, request.scope.get("user"))
         return page(request, "tickets/register.html", fair=fair,
                     open=_registration_open(fair), audiences=await catalog.audiences(),
-                    form={}, errors={})
+                    form={}, errors={},
+                    form_sections=await _form_sections(request, fair, {}, {}))
 
     @post("/fairs/{fair_id:int}/register", status_code=303)
     async def register(self, request: Request, fair_id: FromPath[int],
@@ -75,17 +83,23 @@ class TicketPages(Controller):
             audiences = [audiences]
         form = {"name": str(data.get("name", "")), "phone": str(data.get("phone", "")),
                 "audiences": audiences}
+        # The optional profile's fields (fairs.hooks.registration_form_sections): given when
+        # any of them is filled in.
+        given = {k: v for k, v in data.items() if k.startswith(PROFILE_PREFIX)}
+        form.update(given)
         try:
             if request.scope.get("user") is None:
                 await request.app.state.limiter.hit("register_ip", client_address(request))
-            made = await services.register(fair_id, form["name"], form["phone"], audiences)
+            made = await services.register(fair_id, form["name"], form["phone"], audiences,
+                                           profile=given if any(given.values()) else None)
         except (Invalid, Conflict) as exc:
             errors = exc.field_texts()
-            if not errors.keys() & FORM_FIELDS:  # the fair full, registration closed...
-                errors["_"] = exc.detail
+            if not any(k in FORM_FIELDS or k.startswith("profile.") for k in errors):
+                errors["_"] = exc.detail  # the fair full, registration closed...
             return page(request, "tickets/register.html", status_code=exc.status, fair=fair,
                         open=_registration_open(fair), audiences=await catalog.audiences(),
-                        form=form, errors=errors, problem=exc.detail)
+                        form=form, errors=errors, problem=exc.detail,
+                        form_sections=await _form_sections(request, fair, form, errors))
         except FairsError:
             raise
         return Redirect(path=f"/tickets/{made['secret']}?new=1", status_code=303)

@@ -8,7 +8,9 @@ target groups the holder ticked (optional), which the reports count. Check-in's 
 result codes only (a retried scan's answer is rendered again from the registration): no name.
 
 `purge()` erases, for every registration of a fair that ended more than `retention_days` ago,
-the name, the phone number and its last four digits, and the secret. The rows stay, anonymous:
+the name, the phone number and its last four digits, and the secret; in the same run the other
+slices erase what they keep about those job seekers (fairs.hooks.retention_purge: the matching
+slice's profiles, and at once the profiles of cancelled registrations). The rows stay, anonymous:
 admissions, walk-ins, hiring intentions and the target-group figures of the reports count them,
 and count the same after.
 An erased registration's phone is "#<id>" (never a number: no look-up finds it, and the
@@ -27,11 +29,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from fairs import clock, db
+from fairs import clock, db, hooks
 from fairs.settings import Settings
 
 log = logging.getLogger("fairs.retention")
@@ -52,6 +54,9 @@ class Purged:
     cutoff: datetime  # fairs that ended before this
     fairs: int  # fairs with registrations erased now
     registrations: int  # registrations erased now
+    # What other slices erased in the same run (fairs.hooks.retention_purge): {what: how many}
+    # (matching: "profiles").
+    others: Mapping[str, int] = field(default_factory=dict)
 
 
 async def due_fairs(cutoff: datetime) -> list[int]:
@@ -77,6 +82,10 @@ async def purge(retention_days: int, *, at: datetime | None = None,
     """Erase the personal data of the registrations of fairs that ended more than
     `retention_days` before `at` (now). `dry_run`: count only."""
     cutoff = (at or clock.now()) - timedelta(days=retention_days)
+    others: dict[str, int] = {}
+    for answer in await hooks.retention_purge.collect(cutoff, dry_run):
+        for what, count in answer.items():
+            others[what] = others.get(what, 0) + count
     fairs = await due_fairs(cutoff)
     erased = 0
     for fair_id in fairs:
@@ -90,7 +99,7 @@ async def purge(retention_days: int, *, at: datetime | None = None,
             erased += n
             if n < CHUNK:
                 break
-    return Purged(cutoff, len(fairs), erased)
+    return Purged(cutoff, len(fairs), erased, others)
 
 
 # --- one process at a time ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from fairs import clock, db, hooks
 from fairs.catalog import services as catalog
@@ -137,8 +138,9 @@ def _full() -> Conflict:
 
 
 async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], source: str,
-                  capacity: int | None) -> dict:
-    """The write: capacity (unless walk-in) and the registration, all or nothing."""
+                  capacity: int | None, profile: hooks.ProfileWrite | None = None) -> dict:
+    """The write: capacity (unless walk-in) and the registration (and its profile, when one was
+    given), all or nothing."""
     code = codes.new_code()
     secret = codes.new_secret()
     at = now()
@@ -146,10 +148,17 @@ async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], sou
     try:
         # The registration and what it makes others do (its SMS in the outbox) are one
         # statement (fairs.hooks.registration_writes), so they commit together and a rush's
-        # registrations still share their batches.
-        row = await _write((fair_id, cap, code, codes.secret_hash(secret), name, phone,
-                            phone[-4:], ",".join(audiences), source, at, secret,
-                            uuid.uuid4().hex, at.isoformat()))
+        # registrations still share their batches; a profile given with it is saved in the
+        # same transaction (the statement then runs alone in it).
+        item = (fair_id, cap, code, codes.secret_hash(secret), name, phone, phone[-4:],
+                ",".join(audiences), source, at, secret, uuid.uuid4().hex, at.isoformat())
+        if profile is None:
+            row = await _write(item)
+        else:
+            async with db.write_transaction():
+                row = await _write(item)
+                if row["id"] is not None:
+                    await profile.save(row["id"], fair_id)
     except Exception as exc:
         if db.is_unique_violation(exc, "registration_phone_once"):
             raise Conflict(ALREADY_REGISTERED, errors=[
@@ -193,8 +202,11 @@ def _is_open(fair: dict, at: datetime) -> bool:
 
 
 async def register(fair_id: int, name: str, phone: str, audiences: list[str] | None = None,
-                   *, source: str = "online", at: datetime | None = None) -> dict:
-    """Register for a published fair; returns the registration with its ticket code."""
+                   *, source: str = "online", at: datetime | None = None,
+                   profile: Any = None) -> dict:
+    """Register for a published fair; returns the registration with its ticket code. A
+    job seeker's `profile` (optional: fairs.hooks.registration_profile) is checked before the
+    write and written in its transaction."""
     fair = await _fair_state(fair_id)
     at = at or now()
     if (source != "walk_in" and fair["capacity"] is not None and fair["status"] == "published"
@@ -210,10 +222,11 @@ async def register(fair_id: int, name: str, phone: str, audiences: list[str] | N
     if source != "walk_in" and not _is_open(fair, at):
         raise Conflict(N_("Registration for this fair is not open."),
                        code="registration_closed", extra={"reason": "closed"})
+    writer = None if profile is None else await hooks.registration_profile.first(profile)
     if not fair["tallied"]:
         await db.execute("INSERT INTO registration_tally (fair, active) VALUES ({}, 0) "
                          "ON CONFLICT (fair) DO NOTHING", fair_id)
-    return await _insert(fair_id, name, phone, audiences, source, fair["capacity"])
+    return await _insert(fair_id, name, phone, audiences, source, fair["capacity"], writer)
 
 
 async def cancel(secret: str) -> dict:
