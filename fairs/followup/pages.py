@@ -20,7 +20,6 @@ from fairs.i18n import N_
 from fairs.web import form_date, form_int, form_text, page
 
 from . import services
-from .tables import OUTCOMES, STATUSES
 
 PAGE_SIZE = 50
 OUTCOME_NAMES = labels.FOLLOWUP_OUTCOME
@@ -28,7 +27,7 @@ STATUS_NAMES = labels.FOLLOWUP_STATUS
 STEP_NAMES = {1: N_("7-day call"), 2: N_("30-day call"), 3: N_("90-day call")}
 NOTICES = {"saved": N_("The outcome was recorded."), "hired": N_("The hire was confirmed.")}
 NAMES = {"outcome_names": OUTCOME_NAMES, "status_names": STATUS_NAMES, "step_names": STEP_NAMES,
-         "outcomes": OUTCOMES}
+         "outcomes": services.OUTCOMES}
 
 
 def _notice(request: Request) -> str | None:
@@ -44,7 +43,8 @@ class FollowupPages(Controller):
         principal = require(request)
         query = dict(request.query_params)
         errors: dict[str, str] = {}
-        found = {"items": [], "total": 0, "counts": dict.fromkeys(STATUSES, 0) | {"overdue": 0}}
+        found = {"items": [], "total": 0,
+                 "counts": dict.fromkeys(services.STATUSES, 0) | {"overdue": 0}}
         raw_status = form_text(query, "status", 16) or "open"
         page_no = 1
         try:

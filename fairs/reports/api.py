@@ -8,8 +8,14 @@ at this fair is a 422 naming `code` or `position`.
 
 `GET /api/v1/reports/measures` (organiser: their subtree; admin: all) with `from`, `to` (dates,
 inclusive, China time, on the fair's start), `org` (a code: its subtree), `kind`, `industry`,
-`audience` -> the eight numbers; `GET /reports/measures.xlsx` and `/reports/measures.csv` take
-the same filters.
+`audience` -> the measures (the eight of API.md and `hires`: intentions whose follow-up says
+hired); `GET /reports/measures.xlsx` and `/reports/measures.csv` take the same filters (the
+workbook has a sheet of the funnel, the CSV its rows).
+
+`GET /api/v1/reports/funnel` (organiser) with the same filters and `by` (total, month,
+industry, audience, fair) -> {"by", "steps", "items": [{"key", "name_zh", "name_en",
+"registered", "admitted", "interested", "intentions", "hires", "rates": {step: {"of_previous",
+"of_registered"}}}], "totals"}; audience rows suppress small counts as the report does ("<5").
 """
 
 from __future__ import annotations

@@ -61,8 +61,8 @@ FUNNEL_RATES = tuple(
     [(step, "of_previous", f"{_SHORT[step]}/{_SHORT[before]}")
      for before, step in zip(FUNNEL_STEPS, FUNNEL_STEPS[1:], strict=False)]
     + [(step, "of_registered", f"{_SHORT[step]}/报名") for step in FUNNEL_STEPS[2:]])
-FUNNEL_SECTIONS = (("month", "按月份"), ("industry", "按行业"), ("audience", "按服务对象"),
-                   ("fair", "按招聘会"))
+FUNNEL_SECTIONS = (("month", "漏斗·按月份"), ("industry", "漏斗·按行业"),
+                   ("audience", "漏斗·按服务对象"), ("fair", "漏斗·按招聘会"))
 FUNNEL_NOTE = ("报名、进场、实现就业按人计；岗位意向、就业意向按（求职者，岗位）计，一人可有多个。"
                "转化率为该环节÷上一环节、该环节÷报名人数。按服务对象：少于{n}人的格显示为“<{n}”。")
 
@@ -103,7 +103,6 @@ def to_csv(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
                    *(row["values"].get(m, "") if m in cols else "" for m in MEASURES)])
     funnel = report.get("funnel")
     if funnel:
-        write([])
         write(["转化漏斗", "项目", *(FUNNEL_HEADINGS[m] for m in FUNNEL_STEPS),
                *(name for _s, _k, name in FUNNEL_RATES)])
         for title, row in _funnel_rows(funnel):
@@ -121,7 +120,7 @@ def _pct(value: float | None) -> str:
 def _funnel_rows(funnel: dict[str, Any]) -> list[tuple[str, dict]]:
     """(section title, row): the total first, then each breakdown's rows (without its
     repeated total)."""
-    rows = [("汇总", funnel["totals"])]
+    rows = [("漏斗·汇总", funnel["totals"])]
     for section, title in FUNNEL_SECTIONS:
         rows += [(title, r) for r in funnel["sections"].get(section, []) if r["kind"] != "total"]
     return rows

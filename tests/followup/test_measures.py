@@ -127,7 +127,7 @@ async def test_the_funnel_on_a_worked_example(app, new_client, world):
     sheet = list(book["转化漏斗"].iter_rows(values_only=True))
     assert sheet[0][:7] == ("分组", "项目", "报名人数", "进场人数", "岗位意向（人次）",
                             "达成初步就业意向（人次）", "实现就业（人）")
-    assert sheet[1][:7] == ("汇总", "合计", 4, 3, 3, 3, 1)
+    assert sheet[1][:7] == ("漏斗·汇总", "合计", 4, 3, 3, 3, 1)
     assert sheet[1][7:] == (0.75, 1.0, 1.0, 0.3333, 0.75, 0.75, 0.25)
     page = await org.get("/organiser/reports", params=window, headers={"accept": "text/html"})
     assert 'id="funnel"' in page.text and "从报名到就业" in page.text
