@@ -1,7 +1,7 @@
 """Demo follow-up: every demo intention gets its tasks (the reports demo writes intentions
 directly, so the hook never ran for them), and the calls already due at the past fairs get
 outcomes, as the bureau's staff record them: some hired (a few confirmed by the employer),
-some in process, declined or unreachable; about one intention in ten is left uncalled, so the
+some in process, declined or unreachable; about one recent intention in ten is left uncalled, so the
 call list shows overdue calls. Through the services (the one rule, audited), deterministic, and
 idempotent: nothing is recorded again once any call has an outcome."""
 
@@ -16,6 +16,7 @@ from fairs.accounts import services as accounts
 from . import services, tasks
 
 MAX_INTENTIONS = 1500  # worked through the services (the one rule, audited)
+RECENT_DAYS = 120  # only recent intentions are left uncalled (older numbers are erased)
 
 
 def _outcome(rng: random.Random, step: int) -> str:
@@ -46,16 +47,19 @@ async def load(ctx) -> None:
         return
     today = clock.today_local()
     rows = await db.fetch(
-        "SELECT t.intention, t.id, t.step, t.due_on, i.employer FROM followup_task t "
+        "SELECT t.intention, t.id, t.step, t.due_on, i.employer, i.created_at "
+        "FROM followup_task t "
         "JOIN intention i ON i.id = t.intention WHERE t.due_on <= {} ORDER BY t.intention, "
         "t.step", today)
     by_intention: dict[int, list[dict]] = {}
     for r in rows:
         by_intention.setdefault(r["intention"], []).append(r)
     rng = random.Random(19)
+    recent = clock.now() - timedelta(days=RECENT_DAYS)
     for intention_id in sorted(by_intention)[:MAX_INTENTIONS]:
-        if rng.random() < .1:
-            continue  # not called yet: overdue in the call list
+        if (rng.random() < .1
+                and db.as_datetime(by_intention[intention_id][0]["created_at"]) > recent):
+            continue  # not called yet: overdue in the call list (their numbers still kept)
         for task in by_intention[intention_id]:
             outcome = _outcome(rng, task["step"])
             due_on = services._day(task["due_on"])

@@ -11,10 +11,7 @@ from . import tasks
 LINKS = (
     OrganiserLink(37, "/organiser/followups", N_("Follow-up calls"),
                   N_("Call job seekers 7, 30 and 90 days after a hiring intention and record "
-                     "whether they were hired.")),
-    OrganiserLink(38, "/organiser/followups/graduates", N_("Graduates' follow-up"),
-                  N_("Named follow-up of college graduates who left a fair with a hiring "
-                     "intention.")),
+                     "whether they were hired; graduates' named follow-up.")),
 )
 
 

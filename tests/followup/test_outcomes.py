@@ -182,3 +182,24 @@ async def test_the_list_filters_and_orders_overdue_first(app, new_client, world)
     assert (await followups(org, status="done"))["items"] == []
     assert len((await followups(org, fair=s["fair"]["id"], limit=2))["items"]) == 2
     assert (await followups(org, fair=s["fair"]["id"], limit=2))["total"] == 9
+
+
+async def test_concurrent_outcomes_leave_one_consistent_state(app, new_client, world):
+    """The organiser's call and the employer's confirmation at once, five times each: each
+    answer is 200 (or 409), never a server error, and the intention ends in one state."""
+    import asyncio
+
+    s = await build(app, new_client, world)
+    i1 = s["i1"]["id"]
+    first = await task_id(s["organiser"], i1, 1)
+    day = clock.today_local().isoformat()
+    calls = []
+    for _ in range(5):
+        calls.append(s["organiser"].post(f"/api/v1/followups/{first}",
+                                         json={"outcome": "declined"}))
+        calls.append(s["e1"].post(f"/api/v1/intentions/{i1}/hire", json={"started_on": day}))
+    answers = await asyncio.gather(*calls)
+    assert {a.status_code for a in answers} <= {200, 409}, [a.text for a in answers]
+    found = await tasks_of(i1)
+    assert found[0]["status"] == "done" and found[0]["outcome"] in ("declined", "hired")
+    assert [(t["status"], t["outcome"]) for t in found[1:]] == [("closed", None)] * 2

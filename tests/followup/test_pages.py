@@ -83,10 +83,10 @@ async def test_the_graduates_tab_and_the_outcome_form(app, new_client, world):
     again = await org.post(f"/organiser/followups/{closed}", data={"outcome": "declined"},
                            headers={**HTML, **csrf(org)})
     assert again.status_code == 409 and "本次回访已关闭" in again.text
-    # The organiser's home links to both lists.
+    # The organiser's home links to the call list, whose tab is the graduates' list.
     home = await org.get("/organiser", headers=HTML)
     assert 'href="/organiser/followups"' in home.text
-    assert 'href="/organiser/followups/graduates"' in home.text
+    assert 'href="/organiser/followups/graduates"' in everyone.text
 
 
 async def test_the_employer_confirms_a_hire_on_its_page(app, new_client, world):
