@@ -26,6 +26,7 @@ DEMO_STEPS = [
     "fairs.checkin.demo",
     "fairs.reports.demo",
     "fairs.matching.demo",
+    "fairs.followup.demo",
 ]
 
 

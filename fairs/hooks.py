@@ -245,7 +245,6 @@ class Happening:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-
 @dataclass(frozen=True)
 class ProfileWrite:
     """A job seeker's profile given with a registration (issue 19), as the slice that keeps it
@@ -254,6 +253,20 @@ class ProfileWrite:
     at all."""
 
     save: Callable[[int, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class NewIntention:
+    """A hiring intention just recorded (the first time for its ticket and position), as
+    `intention_recorded` passes it. `created_at` is aware."""
+
+    id: int
+    fair: int
+    registration: int
+    position: int
+    employer: int
+    created_at: datetime
+
 
 # --- the hooks --------------------------------------------------------------------------------
 
@@ -353,6 +366,13 @@ happened: Hook[[Happening], None] = Hook(
     "transaction (tickets: registrations; events: fairs published, moved, cancelled; booths: "
     "bookings and guest slots; employers: approval): the notify slice writes its outbox messages "
     "there, so they commit or roll back with the cause. Behaviour: notify.")
+
+intention_recorded: Hook[[NewIntention], None] = Hook(
+    "intention_recorded",
+    "A hiring intention was recorded for the first time (a repeated one sends nothing), called "
+    "with a NewIntention inside the intention's write transaction (reports): what a receiver "
+    "writes commits or rolls back with the intention (followup: its follow-up tasks due 7, 30 "
+    "and 90 days later). Behaviour: notify.")
 
 
 registration_profile: Hook[[Any], ProfileWrite | None] = Hook(

@@ -25,12 +25,16 @@ ROLE = {"admin": N_("Administrator"), "organiser": N_("Organiser"),
 ORG_KIND = {"city": N_("City"), "district": N_("District"), "area": N_("Area"),
             "street": N_("Street")}
 PAY_UNIT = {"month": N_("CNY/month"), "day": N_("CNY/day"), "hour": N_("CNY/hour")}
+FOLLOWUP_STATUS = {"open": N_("To call"), "done": N_("Recorded"), "closed": N_("Closed")}
+FOLLOWUP_OUTCOME = {"hired": N_("Hired"), "in_process": N_("In process"),
+                    "declined": N_("Declined"), "unreachable": N_("Unreachable")}
 
 TABLES: dict[str, dict[str, str]] = {
     "fair_kind": FAIR_KIND, "fair_kinds": FAIR_KIND_PLURAL, "fair_status": FAIR_STATUS,
     "booking_status": BOOKING_STATUS, "booth_status": BOOTH_STATUS,
     "employer_status": EMPLOYER_STATUS, "ticket_status": TICKET_STATUS, "role": ROLE,
-    "org_kind": ORG_KIND, "pay_unit": PAY_UNIT,
+    "org_kind": ORG_KIND, "pay_unit": PAY_UNIT, "followup_status": FOLLOWUP_STATUS,
+    "followup_outcome": FOLLOWUP_OUTCOME,
 }
 
 

@@ -25,5 +25,6 @@ APP_REGISTRY = AppRegistry(
         "fairs.audit.piccolo_app",
         "fairs.notify.piccolo_app",
         "fairs.matching.piccolo_app",
+        "fairs.followup.piccolo_app",
     ]
 )

@@ -34,6 +34,8 @@ SLICES = [
     "fairs.notify.pages",
     "fairs.matching.api",
     "fairs.matching.pages",
+    "fairs.followup.api",
+    "fairs.followup.pages",
 ]
 
 
@@ -60,6 +62,7 @@ HOOKS = [
     "fairs.audit.hooks",
     "fairs.notify.hooks",
     "fairs.matching.hooks",
+    "fairs.followup.hooks",
 ]
 
 

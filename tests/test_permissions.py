@@ -157,6 +157,11 @@ API: list[tuple[str, str, object, dict]] = [
     ("GET", "/api/v1/plans/{plan}", None, HIDDEN_ORG),
     ("GET", "/api/v1/plans/{plan}/progress", None, HIDDEN_ORG),
     ("GET", "/api/v1/reports/measures", None, ORGANISERS),
+    ("GET", "/api/v1/reports/funnel", None, ORGANISERS),
+    # Follow-up: each organiser lists its own subtree's; one task is its fair's organisers'.
+    ("GET", "/api/v1/followups", None, ORGANISERS),
+    ("GET", "/api/v1/followups/{followup}", None, OWNER_ORG),
+    ("GET", "/api/v1/me/intentions", None, EMPLOYERS),
     ("GET", "/reports/measures.csv", None, ORGANISERS),
     ("GET", "/reports/measures.xlsx", None, ORGANISERS),
     ("GET", "/api/v1/audit", None, ADMIN),
@@ -217,6 +222,11 @@ API: list[tuple[str, str, object, dict]] = [
     ("PUT", "/api/v1/tickets/{secret}/profile", {"industries": ["software"],
                                                  "education": "bachelor", "job_types": []},
      HOLDER),
+    ("POST", "/api/v1/followups/{followup}/phone", None, OWNER_ORG),
+    ("POST", "/api/v1/followups/{followup}", {"outcome": "in_process"}, OWNER_ORG),
+    # A hire is confirmed by the employer that recorded the intention (organisers record it
+    # on the follow-up task).
+    ("POST", "/api/v1/intentions/{intention}/hire", {"started_on": "{today}"}, OWNER_EMPLOYER),
     ("POST", "/api/v1/fairs/{fair_now}/checkins", {"code": "{code}"}, DOOR),
     ("POST", "/api/v1/fairs/{fair_now}/registrations/{registration}/admit",
      {"last4": "{last4}"}, DOOR),
@@ -348,6 +358,10 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/fairs/{fair_up}/employers/{employer_a}/qr.png", None, PUBLIC),
     ("GET", "/fairs/{fair_up}/employers/{employer_a}/qr.svg", None, PUBLIC),
     ("GET", "/organiser/reports", None, ORG_PAGE),
+    ("GET", "/organiser/followups", None, ORG_PAGE),
+    ("GET", "/organiser/followups/graduates", None, ORG_PAGE),
+    ("GET", "/organiser/followups/{followup}", None, OWNER_ORG),
+    ("GET", "/employer/hires", None, EMPLOYER_PAGE),
     ("GET", "/employer", None, EMPLOYER_PAGE),
     ("GET", "/employer/fairs/{fair_up}", None, EMPLOYER_PAGE),
     ("GET", "/employer/fairs/{fair_now}/intentions", None, x(OWNER_EMPLOYER)),
@@ -409,6 +423,9 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/employer/bookings/{booking}/positions", {}, OWN_EMPLOYER_FORM),
     ("POST", "/employer/slot-bookings/{slot_booking}/positions", {}, OWN_EMPLOYER_FORM),
     ("POST", "/employer/fairs/{fair_now}/intentions", {}, OWN_EMPLOYER_FORM),
+    ("POST", "/organiser/followups/{followup}/phone", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/followups/{followup}", {}, OWN_ORG_FORM),
+    ("POST", "/employer/intentions/{intention}/hire", {}, OWN_EMPLOYER_FORM),
     ("POST", "/calendar/private/renew", {}, EMPLOYER_FORM),
     ("POST", "/scan/{fair_now}/kiosk", {}, DOOR_FORM),
     ("POST", "/scan/{fair_now}/kiosk", {"name": "赵六", "phone": "{phone3}"},
@@ -661,6 +678,17 @@ async def build_world(app, owner: str = "xha") -> dict:
         found = await db.fetch("SELECT id, phone_last4 FROM registration WHERE code = {}",
                                o["code"])
         o["registration"], o["last4"] = found[0]["id"], found[0]["phone_last4"]
+        # A hiring intention of A at fair_now (the first ticket): its follow-up tasks.
+        emp = make_client(app)
+        emp.headers["authorization"] = f"Bearer {a['token']}"
+        async with emp:
+            made = await ok(await emp.post(f"/api/v1/fairs/{o['fair_now']}/intentions",
+                                           json={"code": o["code"],
+                                                 "position": o["position_now"]}))
+        o["intention"] = made["id"]
+        o["followup"] = (await db.fetch("SELECT MIN(id) AS id FROM followup_task "
+                                        "WHERE intention = {}", made["id"]))[0]["id"]
+        o["today"] = datetime.now(TZ).date().isoformat()
         o["phone"], o["phone2"], o["phone3"] = phone(), phone(), phone()
         o["uscc"] = make_uscc(serial + 50)
         o["lang"] = "en"

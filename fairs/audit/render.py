@@ -22,6 +22,8 @@ ACTIONS = {
     "employer.reject": N_("rejected the employer “%(name)s”"),
     "employer.staff_add": N_("added a login for the employer “%(name)s”"),
     "booking_rules.update": N_("changed the booking rules"),
+    "followup.outcome": N_("recorded the outcome of follow-up call %(name)s"),
+    "followup.phone": N_("viewed the phone number of follow-up call %(name)s"),
 }
 # The action kinds for the filter.
 ACTION_KINDS = {
@@ -30,9 +32,11 @@ ACTION_KINDS = {
     "fair.delete": N_("Draft deleted"), "employer.approve": N_("Employer approved"),
     "employer.reject": N_("Employer rejected"), "employer.staff_add": N_("Employer login added"),
     "booking_rules.update": N_("Booking rules changed"),
+    "followup.outcome": N_("Follow-up outcome recorded"),
+    "followup.phone": N_("Phone number viewed"),
 }
 OBJECT_TYPES = {"fair": N_("Fair"), "employer": N_("Employer"),
-                "booking_rules": N_("Booking rules")}
+                "booking_rules": N_("Booking rules"), "followup": N_("Follow-up call")}
 FIELDS = {
     "title": N_("Title"), "status": N_("Status"), "reason": N_("Reason"),
     "kind": N_("Kind"), "starts_at": N_("Starts"), "ends_at": N_("Ends"),
@@ -49,8 +53,10 @@ FIELDS = {
     "no_show_limit": N_("No-shows before suspension"),
     "window_days": N_("No-shows counted over (days)"),
     "suspension_days": N_("Suspension (days)"),
+    "outcome": N_("Outcome"), "started_on": N_("Start date"), "intention": N_("Intention"),
 }
-_STATUS_TABLE = {"fair": "fair_status", "employer": "employer_status"}
+_STATUS_TABLE = {"fair": "fair_status", "employer": "employer_status",
+                 "followup": "followup_status"}
 _NAMED = {"fair": ("fair", "title"), "employer": ("employer", "name")}
 _IDS = {"venue": "venue", "channel": "channel", "org": "organisation"}
 
@@ -100,6 +106,8 @@ def _value(field: str, value: Any, object_type: str, refs: dict[str, dict[int, d
         return labels.label(_STATUS_TABLE.get(object_type, "fair_status"), str(value))
     if field == "kind":
         return labels.label("fair_kind", str(value))
+    if field == "outcome":
+        return labels.label("followup_outcome", str(value))
     if field in _IDS and str(value).isdigit():
         row = refs[field].get(int(value))
         if row:

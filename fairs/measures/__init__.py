@@ -19,17 +19,22 @@ from .definitions import (
     REGISTERED_ONE,
     VISIT_KINDS,
     held,
+    hired,
     is_held,
     local,
     scheduled,
 )
 from .read import (
+    FUNNEL,
+    FUNNEL_DIMS,
     Scope,
     admissions_by_fair,
     breakdowns,
     by_audience,
     fair_attendance,
     fair_counts,
+    funnel,
+    funnel_by_audience,
     held_fairs,
     present_employers,
     totals,
@@ -43,10 +48,12 @@ from .tally import TALLY_SHARDS, recount_audiences
 from .tally import admitted as audience_tally_admitted
 
 __all__ = [
-    "ACTIVE_POSITION", "ADMISSIONS_ONE", "AUDIENCE_INTENDED", "LIVE_COUNTS", "MEASURES",
+    "ACTIVE_POSITION", "ADMISSIONS_ONE", "AUDIENCE_INTENDED", "FUNNEL", "FUNNEL_DIMS",
+    "LIVE_COUNTS", "MEASURES",
     "MEASURE_NAMES", "PERSON_MEASURES", "REGISTERED_ONE", "TALLY_SHARDS", "VISIT_KINDS", "Scope",
     "admissions_by_fair", "audience_tally_admitted", "breakdowns", "by_audience",
-    "fair_attendance", "fair_counts", "held", "held_fairs", "is_held", "local",
+    "fair_attendance", "fair_counts", "funnel", "funnel_by_audience", "held", "held_fairs",
+    "hired", "is_held", "local",
     "present_employers", "recount_audiences", "scheduled", "totals", "totals_and_visits",
     "values", "visits_by_fair", "visits_by_kind",
 ]

@@ -24,6 +24,11 @@ query built of these fragments by `fairs.measures.read`; nowhere else writes the
 - walk-in (其中现场登记): an admission whose method is "walk_in" (also an admission).
 - intention (达成初步就业意向): a (ticket, position) pair recorded by an employer, once each.
 - online view (直播观看人次): the total views of a fair's livestream sessions.
+- hire (实现就业): an intention whose follow-up (fairs.followup) says hired: one of its
+  follow-up tasks has the outcome "hired"; each intention counts once.
+- registered (报名人数, the funnel's first step): an active registration (walk-ins included);
+  the registration tally keeps their number per fair.
+- interested (意向岗位): a (ticket, position) interest a job seeker marked (position_interest).
 
 Fragments use `{}` placeholders (fairs.db.fetch); each says what it needs.
 """
@@ -36,7 +41,7 @@ from fairs import db
 from fairs.i18n import N_
 
 MEASURES = ("events_held", "employers_present", "positions", "admissions", "walk_ins",
-            "intentions", "online_views", "employer_visits")
+            "intentions", "online_views", "employer_visits", "hires")
 # Each measure's one label (a msgid; zh_CN in scripts/zh/measures.tsv). A label names exactly
 # one measure: every page that shows a measure shows it under this name.
 MEASURE_NAMES = {
@@ -48,6 +53,7 @@ MEASURE_NAMES = {
     "intentions": N_("Hiring intentions"),
     "online_views": N_("Livestream views"),
     "employer_visits": N_("Employer-service visits"),  # 服务企业（家次）: employer-days
+    "hires": N_("Hires"),  # 实现就业: intentions whose follow-up says hired
 }
 # The measures that count people (job seekers): broken down by their declared target group.
 PERSON_MEASURES = ("admissions", "walk_ins", "intentions")
@@ -111,6 +117,38 @@ def presence(fairs: str = "h") -> str:
 
 WALK_IN = "a.method = 'walk_in'"  # alias a: an admission
 
+
+# --- hires, registrations, interests (the follow-up and the funnel) -------------------------
+
+
+def hired(alias: str = "t") -> str:
+    """A follow-up task (alias) that says hired; its intention is a hire (counted once, by
+    COUNT(DISTINCT <alias>.intention))."""
+    return f"{alias}.outcome = 'hired'"
+
+
+def hires_per_fair(fairs: str) -> str:
+    """Hires per fair whose id is `fairs` (SQL: "IN (SELECT id FROM h)", "= {}"): intentions
+    one of whose follow-up tasks says hired, each once (rows fair, n)."""
+    return ("SELECT t.fair, COUNT(DISTINCT t.intention) AS n FROM followup_task t "
+            f"WHERE {hired('t')} AND t.fair {fairs} GROUP BY t.fair")
+
+
+# A registration that counts as registered (alias r).
+REGISTERED = "r.status = 'active'"
+
+
+def registered_per_fair(fairs: str) -> str:
+    """Registered per fair (rows fair, n): the registration tally, kept in the transactions
+    that register and cancel, equal to counting the REGISTERED rows."""
+    return (f"SELECT fair, SUM(active) AS n FROM registration_tally WHERE fair {fairs} "
+            "GROUP BY fair")
+
+
+def interests_per_fair(fairs: str) -> str:
+    """Interests marked per fair (rows fair, n): (ticket, position) pairs, once each."""
+    return (f"SELECT fair, COUNT(*) AS n FROM position_interest WHERE fair {fairs} "
+            "GROUP BY fair")
 
 # --- one fair, fast (the live paths) -------------------------------------------------------
 

@@ -21,12 +21,17 @@ from .definitions import (
     ADMISSIONS_ONE,
     MEASURES,
     PERSON_MEASURES,
+    REGISTERED,
     REGISTERED_ONE,
     VISIT_KINDS,
     WALK_IN,
     held,
+    hired,
+    hires_per_fair,
+    interests_per_fair,
     local,
     presence,
+    registered_per_fair,
 )
 
 DIMS = ("total", "month", "quarter", "kind", "org", "org_tree", "industry", "industry_group",
@@ -101,7 +106,7 @@ def _measure_ctes(scope: Scope) -> tuple[str, list[Any]]:
     """The CTEs every measure statement starts from: `h` (the held fairs in scope) and, per
     held fair, `adm` (admissions, walk-ins and intentions: the audience tally kept with each,
     fairs.measures.tally, summed over the target-group combinations), `pos` (openings), `vw`
-    (views), and `pres` (employers present: fair, employer, day, kind)."""
+    (views), `hr` (hires), and `pres` (employers present: fair, employer, day, kind)."""
     fairs, args = held_fairs(scope)
     in_h = "IN (SELECT id FROM h)"
     # pres is read once per breakdown key: MATERIALIZED (both engines) keeps a planner that
@@ -113,12 +118,13 @@ pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
         WHERE p.fair {in_h} AND {ACTIVE_POSITION} GROUP BY p.fair),
 vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair {in_h}
        GROUP BY s.fair),
+hr AS ({hires_per_fair(in_h)}),
 pres AS MATERIALIZED ({presence("h")})"""
     return sql, [*args, scope.at]
 
 
 def statement(scope: Scope, dims: tuple[str, ...] = DIMS) -> tuple[str, list[Any]]:
-    """One statement: rows (dim, key, the eight measures) for each breakdown asked for."""
+    """One statement: rows (dim, key, the measures) for each breakdown asked for."""
     ctes, args = _measure_ctes(scope)
     keys, tree = _keys(dims)
     sql = f"""
@@ -134,11 +140,13 @@ SELECT k.dim, k.key, COUNT(*) AS events_held,
   COALESCE(SUM(adm.w), 0) AS walk_ins,
   COALESCE(SUM(adm.i), 0) AS intentions,
   COALESCE(SUM(vw.n), 0) AS online_views,
-  MAX(COALESCE(ep.v, 0)) AS employer_visits
+  MAX(COALESCE(ep.v, 0)) AS employer_visits,
+  COALESCE(SUM(hr.n), 0) AS hires
 FROM k
 LEFT JOIN adm ON adm.fair = k.fair
 LEFT JOIN pos ON pos.fair = k.fair
 LEFT JOIN vw ON vw.fair = k.fair
+LEFT JOIN hr ON hr.fair = k.fair
 LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
 GROUP BY k.dim, k.key
 """
@@ -148,7 +156,7 @@ GROUP BY k.dim, k.key
 
 
 def _totals_statement(scope: Scope) -> tuple[str, list[Any]]:
-    """The eight measures over the whole scope, and the employer visits of each kind, as one
+    """The measures over the whole scope, and the employer visits of each kind, as one
     row: the same CTEs as `statement()`, each summed once (no per-fair join and GROUP BY: a
     plan's progress over thousands of held fairs reads them in a third of the time)."""
     ctes, args = _measure_ctes(scope)
@@ -165,6 +173,7 @@ SELECT (SELECT COUNT(*) FROM h) AS events_held,
   (SELECT COALESCE(SUM(i), 0) FROM adm) AS intentions,
   (SELECT COALESCE(SUM(n), 0) FROM vw) AS online_views,
   (SELECT COUNT(*) FROM (SELECT DISTINCT employer, day, kind FROM pres) x) AS employer_visits,
+  (SELECT COALESCE(SUM(n), 0) FROM hr) AS hires,
   {by_kind}
 """
     return sql, args
@@ -185,7 +194,7 @@ async def breakdowns(scope: Scope, dims: tuple[str, ...] = DIMS
 
 
 async def totals_and_visits(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
-    """The eight measures over the scope's held fairs, and the employer visits by kind
+    """The measures over the scope's held fairs, and the employer visits by kind
     ({"fair": n}, adding up to employer_visits), in one round trip."""
     sql, args = _totals_statement(scope)
     row = dict((await db.fetch(sql, *args))[0])
@@ -193,7 +202,7 @@ async def totals_and_visits(scope: Scope) -> tuple[dict[str, int], dict[str, int
 
 
 async def totals(scope: Scope) -> dict[str, int]:
-    """The eight measures over the scope's held fairs."""
+    """The measures over the scope's held fairs."""
     return (await totals_and_visits(scope))[0]
 
 
@@ -220,6 +229,69 @@ FROM audience_tally t WHERE t.fair IN (SELECT id FROM h) GROUP BY t.audiences
         for code in dict.fromkeys(codes):
             into = out.setdefault(code, dict.fromkeys(PERSON_MEASURES, 0))
             for m in PERSON_MEASURES:
+                into[m] += int(row[m] or 0)
+    return out
+
+
+# --- the funnel: registered -> admitted -> interested -> intentions -> hires -----------------
+
+FUNNEL = ("registered", "admitted", "interested", "intentions", "hires")
+FUNNEL_DIMS = ("total", "month", "industry", "fair")
+
+
+async def funnel(scope: Scope, dims: tuple[str, ...] = FUNNEL_DIMS
+                 ) -> dict[str, dict[str, dict[str, int]]]:
+    """The job seekers' funnel over the held fairs, {dim: {key: {step: n}}} for each breakdown
+    (total, month, industry, fair; "total" has the key ""), in one statement: registered
+    (active registrations), admitted (admissions), interested (ticket-position interests
+    marked), intentions and hires, each by its definition (admissions and intentions from the
+    audience tally, as the measures read them)."""
+    fairs, args = held_fairs(scope)
+    in_h = "IN (SELECT id FROM h)"
+    keys, _tree = _keys(tuple(d for d in dims if d in FUNNEL_DIMS))
+    sql = f"""WITH h AS ({fairs}),
+adm AS (SELECT t.fair, SUM(t.admissions) AS n, SUM(t.intentions) AS i
+        FROM audience_tally t WHERE t.fair {in_h} GROUP BY t.fair),
+reg AS ({registered_per_fair(in_h)}),
+itr AS ({interests_per_fair(in_h)}),
+hr AS ({hires_per_fair(in_h)}),
+k AS ({keys})
+SELECT k.dim, k.key, COALESCE(SUM(reg.n), 0) AS registered,
+  COALESCE(SUM(adm.n), 0) AS admitted, COALESCE(SUM(itr.n), 0) AS interested,
+  COALESCE(SUM(adm.i), 0) AS intentions, COALESCE(SUM(hr.n), 0) AS hires
+FROM k LEFT JOIN reg ON reg.fair = k.fair LEFT JOIN adm ON adm.fair = k.fair
+LEFT JOIN itr ON itr.fair = k.fair LEFT JOIN hr ON hr.fair = k.fair
+GROUP BY k.dim, k.key"""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for r in await db.fetch(sql, *args):
+        out.setdefault(r["dim"], {})[str(r["key"])] = values(dict(r), FUNNEL)
+    return out
+
+
+async def funnel_by_audience(scope: Scope) -> dict[str, dict[str, int]]:
+    """The funnel by the job seekers' declared target groups ({code, or "" for none: {step:
+    n}}): a person declaring two groups counts in both (as `by_audience`)."""
+    fairs, args = held_fairs(scope)
+    in_h = "IN (SELECT id FROM h)"
+    sql = f"""WITH h AS ({fairs})
+SELECT combo, SUM(reg) AS registered, SUM(adm) AS admitted, SUM(itr) AS interested,
+  SUM(itn) AS intentions, SUM(hrd) AS hires FROM (
+ SELECT r.audiences AS combo, COUNT(*) AS reg, 0 AS adm, 0 AS itr, 0 AS itn, 0 AS hrd
+   FROM registration r WHERE r.fair {in_h} AND {REGISTERED} GROUP BY r.audiences
+ UNION ALL SELECT t.audiences, 0, SUM(t.admissions), 0, SUM(t.intentions), 0
+   FROM audience_tally t WHERE t.fair {in_h} GROUP BY t.audiences
+ UNION ALL SELECT r.audiences, 0, 0, COUNT(*), 0, 0 FROM position_interest pi
+   JOIN registration r ON r.id = pi.registration WHERE pi.fair {in_h} GROUP BY r.audiences
+ UNION ALL SELECT r.audiences, 0, 0, 0, 0, COUNT(DISTINCT x.intention) FROM followup_task x
+   JOIN intention i ON i.id = x.intention JOIN registration r ON r.id = i.registration
+   WHERE {hired("x")} AND x.fair {in_h} GROUP BY r.audiences
+) u GROUP BY combo"""
+    out: dict[str, dict[str, int]] = {}
+    for row in await db.fetch(sql, *args):
+        codes = [c for c in str(row["combo"] or "").split(",") if c] or [""]
+        for code in dict.fromkeys(codes):
+            into = out.setdefault(code, dict.fromkeys(FUNNEL, 0))
+            for m in FUNNEL:
                 into[m] += int(row[m] or 0)
     return out
 

@@ -21,7 +21,8 @@ from .tables import DIMENSIONS, Plan, PlanTheme
 
 TARGET_KINDS = ("offline", "online", "events", "employer_visits")
 # progress' `attendance`: these measures over the plan's held fairs (fairs.measures).
-ATTENDANCE = ("admissions", "walk_ins", "employers_present", "employer_visits", "online_views")
+ATTENDANCE = ("admissions", "walk_ins", "employers_present", "employer_visits", "online_views",
+              "intentions", "hires")
 MAX_DAYS = 3 * 366
 # The planner's work is bounded by its input: targets, the plan's span, days and choices.
 MAX_TARGET = 1000

@@ -8,8 +8,14 @@ at this fair is a 422 naming `code` or `position`.
 
 `GET /api/v1/reports/measures` (organiser: their subtree; admin: all) with `from`, `to` (dates,
 inclusive, China time, on the fair's start), `org` (a code: its subtree), `kind`, `industry`,
-`audience` -> the eight numbers; `GET /reports/measures.xlsx` and `/reports/measures.csv` take
-the same filters.
+`audience` -> the measures (the eight of API.md and `hires`: intentions whose follow-up says
+hired); `GET /reports/measures.xlsx` and `/reports/measures.csv` take the same filters (the
+workbook has a sheet of the funnel, the CSV its rows).
+
+`GET /api/v1/reports/funnel` (organiser) with the same filters and `by` (total, month,
+industry, audience, fair) -> {"by", "steps", "items": [{"key", "name_zh", "name_en",
+"registered", "admitted", "interested", "intentions", "hires", "rates": {step: {"of_previous",
+"of_registered"}}}], "totals"}; audience rows suppress small counts as the report does ("<5").
 """
 
 from __future__ import annotations
@@ -22,11 +28,14 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from fairs import clock
 from fairs.accounts.auth import employer_guard, organiser_guard, require
+from fairs.errors import Invalid
 from fairs.events.api import parse_bound
 from fairs.events.services import iso
+from fairs.i18n import N_
 
 from . import exports, services
-from .schemas import IntentionIn, IntentionOut, MeasuresOut
+from . import funnel as funnels
+from .schemas import FunnelOut, FunnelRate, FunnelRow, IntentionIn, IntentionOut, MeasuresOut
 from .services import MEASURES, MeasureFilter
 
 Param = Annotated[str | None, QueryParameter(max_length=200)]
@@ -103,6 +112,34 @@ class ReportController(Controller):
         return MeasuresOut(**{m: values[m] for m in MEASURES})
 
 
+def funnel_row(row: dict) -> FunnelRow:
+    return FunnelRow(key=row["key"], name_zh=row["name_zh"], name_en=row["name_en"],
+                     **row["values"], rates={k: FunnelRate(**v) for k, v in row["rates"].items()})
+
+
+class FunnelController(Controller):
+    path = "/api/v1/reports/funnel"
+    tags = ["reports"]
+    guards = [organiser_guard]
+
+    @get("/", summary="The job seekers' funnel: registered, admitted, interested, intentions, "
+                      "hires, with rates; by total, month, industry, audience or fair",
+         dependencies=FILTER_QUERY)
+    async def funnel(self, request: Request, raw: NamedDependency[RawFilter],
+                     by: Annotated[str, QueryParameter(max_length=16)] = "total") -> FunnelOut:
+        if by not in funnels.BY:
+            raise Invalid("by", N_("one of {choices}"), code="invalid_choice",
+                          params={"choices": funnels.BY})
+        flt = measure_filter(raw["from"], raw["to"], raw["org"], raw["kind"], raw["industry"],
+                             raw["audience"])
+        scope = await services.resolve(require(request), flt)
+        found = await funnels.funnel(scope, () if by == "total" else (by,),
+                                     min_cell=min_cell(request))
+        rows = [found["totals"]] if by == "total" else found["sections"][by][:-1]
+        return FunnelOut(by=by, steps=list(found["steps"]), items=[funnel_row(r) for r in rows],
+                         totals=funnel_row(found["totals"]))
+
+
 class ExportController(Controller):
     path = "/reports"
     tags = ["reports"]
@@ -113,6 +150,7 @@ class ExportController(Controller):
         flt = measure_filter(raw["from"], raw["to"], raw["org"], raw["kind"], raw["industry"],
                              raw["audience"])
         report = await services.report(require(request), flt, min_cell=min_cell(request))
+        report["funnel"] = await funnels.funnel(report["scope"], min_cell=min_cell(request))
         return report, export_meta(report, flt, raw)
 
     @get("/measures.xlsx", summary="The measures as an Excel workbook (summary + breakdowns)")
@@ -136,4 +174,4 @@ def _download(ext: str, raw: dict[str, str | None]) -> dict[str, str]:
             "Cache-Control": "private, no-store"}
 
 
-ROUTES = [IntentionController, ReportController, ExportController]
+ROUTES = [IntentionController, ReportController, FunnelController, ExportController]

@@ -101,3 +101,26 @@ def attendance_per_fair(fairs: list[dict], *, summary: str, value: str = "admiss
                      f'text-anchor="middle">{escape(fairs[i]["date"][5:])}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def funnel_bars(steps: list[tuple[str, int, str]], *, summary: str) -> str:
+    """Horizontal bars, one per step of the funnel (label, count, rate text), the widest the
+    first step's: how many job seekers are left at each step."""
+    row, gap, left, width = 34, 8, 170, W - 170 - PAD_R - 90
+    height = PAD_T + len(steps) * (row + gap)
+    top = max((n for _label, n, _rate in steps), default=0) or 1
+    parts = [f'<svg class="report-chart funnel-chart" viewBox="0 0 {W} {height}" role="img" '
+             f'aria-label="{escape(summary)}" xmlns="http://www.w3.org/2000/svg">',
+             f"<title>{escape(summary)}</title>"]
+    for i, (label, n, rate_text) in enumerate(steps):
+        y = PAD_T + i * (row + gap)
+        w = max(round(width * n / top, 1), 1 if n else 0)
+        x = left + (width - w) / 2
+        parts.append(f'<text class="tick" x="{left - 8}" y="{y + row / 2 + 4}" '
+                     f'text-anchor="end">{escape(label)}</text>')
+        parts.append(f'<rect class="bar" x="{round(x, 1)}" y="{y}" width="{w}" height="{row}">'
+                     f'<title>{escape(label)}: {n}</title></rect>')
+        parts.append(f'<text class="tick" x="{left + width + 8}" y="{y + row / 2 + 4}">'
+                     f'{n}{(" · " + escape(rate_text)) if rate_text else ""}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

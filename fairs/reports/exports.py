@@ -18,6 +18,8 @@ from typing import Any
 
 import xlsxwriter
 
+from fairs.measures import FUNNEL
+
 from .services import MEASURES, PERSON_MEASURES
 
 HEADINGS = {
@@ -29,6 +31,7 @@ HEADINGS = {
     "intentions": "达成初步就业意向（人次）",
     "online_views": "直播观看人次",
     "employer_visits": "服务企业（家次）",
+    "hires": "实现就业（人）",
 }
 SECTIONS = (
     ("month", "按月份"),
@@ -46,6 +49,22 @@ NOTES = {
     "org": "小计含下级组织；“本级”为该组织自办的招聘会。",
 }
 
+
+# The funnel (fairs.reports.funnel): counts, then rates (of the step before; of registered).
+FUNNEL_STEPS = FUNNEL
+FUNNEL_HEADINGS = {"registered": "报名人数", "admitted": "进场人数",
+                   "interested": "岗位意向（人次）", "intentions": "达成初步就业意向（人次）",
+                   "hires": "实现就业（人）"}
+_SHORT = {"registered": "报名", "admitted": "进场", "interested": "岗位意向",
+          "intentions": "就业意向", "hires": "实现就业"}
+FUNNEL_RATES = tuple(
+    [(step, "of_previous", f"{_SHORT[step]}/{_SHORT[before]}")
+     for before, step in zip(FUNNEL_STEPS, FUNNEL_STEPS[1:], strict=False)]
+    + [(step, "of_registered", f"{_SHORT[step]}/报名") for step in FUNNEL_STEPS[2:]])
+FUNNEL_SECTIONS = (("month", "漏斗·按月份"), ("industry", "漏斗·按行业"),
+                   ("audience", "漏斗·按服务对象"), ("fair", "漏斗·按招聘会"))
+FUNNEL_NOTE = ("报名、进场、实现就业按人计；岗位意向、就业意向按（求职者，岗位）计，一人可有多个。"
+               "转化率为该环节÷上一环节、该环节÷报名人数。按服务对象：少于{n}人的格显示为“<{n}”。")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -82,9 +101,62 @@ def to_csv(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
         for row in report["sections"][section]:
             write([title, row["name_zh"],
                    *(row["values"].get(m, "") if m in cols else "" for m in MEASURES)])
+    funnel = report.get("funnel")
+    if funnel:
+        write(["转化漏斗", "项目", *(FUNNEL_HEADINGS[m] for m in FUNNEL_STEPS),
+               *(name for _s, _k, name in FUNNEL_RATES)])
+        for title, row in _funnel_rows(funnel):
+            write([title, row["name_zh"], *(row["values"][m] for m in FUNNEL_STEPS),
+                   *(_pct(row["rates"][step][kind]) for step, kind, _n in FUNNEL_RATES)])
     for key, value in meta:
         write(["说明", f"{key}：{value}"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _funnel_rows(funnel: dict[str, Any]) -> list[tuple[str, dict]]:
+    """(section title, row): the total first, then each breakdown's rows (without its
+    repeated total)."""
+    rows = [("漏斗·汇总", funnel["totals"])]
+    for section, title in FUNNEL_SECTIONS:
+        rows += [(title, r) for r in funnel["sections"].get(section, []) if r["kind"] != "total"]
+    return rows
+
+
+def _funnel_sheet(book, funnel: dict[str, Any], formats: dict[str, Any]) -> None:
+    sheet = book.add_worksheet("转化漏斗")
+    headings = ["分组", "项目", *(FUNNEL_HEADINGS[m] for m in FUNNEL_STEPS),
+                *(name for _s, _k, name in FUNNEL_RATES)]
+    for c, heading in enumerate(headings):
+        sheet.write_string(0, c, heading, formats["head"])
+    sheet.set_row(0, 32)
+    rows = _funnel_rows(funnel)
+    for r, (title, row) in enumerate(rows, start=1):
+        bold = row["kind"] == "total"
+        sheet.write_string(r, 0, title, formats["label"])
+        sheet.write_string(r, 1, row["name_zh"], formats["total_label" if bold else "label"])
+        for c, m in enumerate(FUNNEL_STEPS, start=2):
+            value = row["values"][m]
+            if isinstance(value, str):  # a suppressed cell: "<5"
+                sheet.write_string(r, c, value, formats["right"])
+            else:
+                sheet.write_number(r, c, value, formats["total_number" if bold else "number"])
+        for c, (step, kind, _n) in enumerate(FUNNEL_RATES, start=2 + len(FUNNEL_STEPS)):
+            value = row["rates"][step][kind]
+            if value is None:
+                sheet.write_string(r, c, "—", formats["right"])
+            else:
+                sheet.write_number(r, c, value, formats["percent"])
+    sheet.merge_range(len(rows) + 2, 0, len(rows) + 2, len(headings) - 1,
+                      FUNNEL_NOTE.format(n=funnel["min_cell"]), formats["note"])
+    sheet.set_row(len(rows) + 2, 36)
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(2, len(headings) - 1, 13)
+    sheet.freeze_panes(1, 2)
 
 
 def to_xlsx(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
@@ -146,5 +218,10 @@ def to_xlsx(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
         sheet.set_column(0, 0, 30)
         sheet.set_column(1, len(cols), 14)
         sheet.freeze_panes(1, 1)
+    if report.get("funnel"):
+        _funnel_sheet(book, report["funnel"], {
+            "head": head, "label": label, "number": number, "total_label": total_label,
+            "total_number": total_number, "note": note, "right": right,
+            "percent": book.add_format({"border": 1, "num_format": "0.0%"})})
     book.close()
     return buffer.getvalue()

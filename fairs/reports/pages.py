@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
+from babel.numbers import format_percent
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -22,10 +23,11 @@ from fairs.catalog import services as catalog
 from fairs.errors import Conflict, Invalid
 from fairs.events.services import KINDS
 from fairs.hooks import PageSection
-from fairs.i18n import N_, TZ, gettext
+from fairs.i18n import N_, TZ, babel_locale, gettext
 from fairs.web import page
 
 from . import charts, services
+from . import funnel as funnels
 from .api import FILTER_QUERY, RawFilter, measure_filter, min_cell
 from .services import MEASURES, PERSON_MEASURES
 
@@ -108,6 +110,23 @@ def _charts(report: dict) -> dict[str, Markup]:
     return {"monthly": Markup(monthly), "attendance": Markup(attendance)}
 
 
+def fmt_pct(value: float | None) -> str:
+    """A rate as the reader's locale writes a percentage ("80.5%"); "—" when unknown."""
+    if value is None:
+        return "—"
+    return format_percent(value, "#,##0.0%", locale=babel_locale())
+
+
+def _funnel_chart(funnel: dict) -> Markup:
+    totals = funnel["totals"]
+    steps = [(gettext(funnels.STEP_NAMES[s]), totals["values"][s],
+              fmt_pct(totals["rates"][s]["of_previous"]) if s in totals["rates"] else "")
+             for s in funnel["steps"]]
+    summary = gettext("Of %(n)s registered, %(hires)s were hired",
+                      n=totals["values"]["registered"], hires=totals["values"]["hires"])
+    return Markup(charts.funnel_bars(steps, summary=summary))
+
+
 def _default_year(raw: dict[str, str | None]) -> dict[str, str | None]:
     """The page opens on this year when no dates are given (the API counts all time)."""
     if raw.get("from") or raw.get("to") or raw.get("all"):
@@ -126,11 +145,12 @@ class ReportPages(Controller):
         principal = require(request)
         raw = _default_year({**raw, "all": request.query_params.get("all")})
         errors: dict[str, str] = {}
-        report = None
+        report = funnel = None
         try:
             flt = measure_filter(raw["from"], raw["to"], raw["org"], raw["kind"],
                                  raw["industry"], raw["audience"])
             report = await services.report(principal, flt, min_cell=min_cell(request))
+            funnel = await funnels.funnel(report["scope"], min_cell=min_cell(request))
         except Invalid as exc:
             errors = exc.field_texts() or {"_": exc.detail}
         query = urlencode({k: raw[k] for k in FILTER_KEYS if raw.get(k)})
@@ -141,7 +161,10 @@ class ReportPages(Controller):
                     charts=_charts(report) if report else None,
                     measures=MEASURES, person_measures=PERSON_MEASURES,
                     measure_names=MEASURE_NAMES, section_names=SECTION_NAMES,
-                    section_notes=SECTION_NOTES, kind_names=KIND_NAMES)
+                    section_notes=SECTION_NOTES, kind_names=KIND_NAMES,
+                    funnel=funnel, funnel_chart=_funnel_chart(funnel) if funnel else None,
+                    funnel_names=funnels.STEP_NAMES, funnel_dims=funnels.DIM_NAMES,
+                    fmt_pct=fmt_pct)
 
     @get("/fairs/{fair_id:int}/summary")
     async def summary(self, request: Request, fair_id: FromPath[int]) -> Template:

@@ -33,3 +33,30 @@ class MeasuresOut(msgspec.Struct, kw_only=True):
     intentions: int
     online_views: int
     employer_visits: int
+    hires: int  # intentions whose follow-up says hired
+
+
+class FunnelRate(msgspec.Struct, kw_only=True):
+    of_previous: float | None  # this step / the step before (None: nothing before)
+    of_registered: float | None  # this step / registered
+
+
+class FunnelRow(msgspec.Struct, kw_only=True):
+    """One row of the funnel: counts ("<5" for a suppressed audience cell) and rates."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    registered: int | str
+    admitted: int | str
+    interested: int | str
+    intentions: int | str
+    hires: int | str
+    rates: dict[str, FunnelRate]
+
+
+class FunnelOut(msgspec.Struct, kw_only=True):
+    by: str
+    steps: list[str]
+    items: list[FunnelRow]
+    totals: FunnelRow

@@ -28,7 +28,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from fairs import clock, db
+from fairs import clock, db, hooks
 from fairs import measures as read_model
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
@@ -146,6 +146,10 @@ async def record_intention(principal: Principal | None, fair_id: int, code: str,
             # The audience tally, in the intention's transaction (fairs.measures.tally).
             await db.execute(read_model.AUDIENCE_INTENDED, fair_id,
                              random.randrange(read_model.TALLY_SHARDS), ticket["id"])
+            # Other slices' part of a new intention, in its transaction (followup: its tasks).
+            await hooks.intention_recorded.notify(hooks.NewIntention(
+                id=intention_id, fair=fair_id, registration=ticket["id"],
+                position=position_id, employer=fair["employer"], created_at=at))
         else:
             old = await db.fetch(
                 "SELECT id, created_at FROM intention WHERE registration = {} AND position = {}",

@@ -62,7 +62,8 @@ async def test_progress_counts_the_attendance_of_held_fairs(app, new_client, wor
     later = datetime.now(UTC) + timedelta(hours=4)
     progress = await plan_progress.progress_of(await _plan(organiser, plan_id), later)
     assert progress["attendance"] == {"admissions": 3, "walk_ins": 1, "employers_present": 1,
-                                      "employer_visits": 1, "online_views": 1234}
+                                      "employer_visits": 1, "online_views": 1234,
+                                      "intentions": 0, "hires": 0}
     assert progress["targets"]["offline"]["held"] == 1
     assert progress["targets"]["employer_visits"]["held"] == 1
     assert progress["on_track"] is True

@@ -58,11 +58,14 @@ def last_year() -> int:
 
 
 EXPECTED_XHA = {"events_held": 3, "employers_present": 2, "positions": 24, "admissions": 11,
-                "walk_ins": 2, "intentions": 4, "online_views": 1500, "employer_visits": 3}
+                "walk_ins": 2, "intentions": 4, "online_views": 1500, "employer_visits": 3,
+                "hires": 0}
 EXPECTED_GZK = {"events_held": 1, "employers_present": 1, "positions": 2, "admissions": 3,
-                "walk_ins": 0, "intentions": 1, "online_views": 0, "employer_visits": 1}
+                "walk_ins": 0, "intentions": 1, "online_views": 0, "employer_visits": 1,
+                "hires": 0}
 EXPECTED_JIAOZHOU = {"events_held": 1, "employers_present": 0, "positions": 0, "admissions": 2,
-                     "walk_ins": 0, "intentions": 0, "online_views": 0, "employer_visits": 0}
+                     "walk_ins": 0, "intentions": 0, "online_views": 0, "employer_visits": 0,
+                     "hires": 0}
 EXPECTED_ALL = {k: EXPECTED_XHA[k] + EXPECTED_JIAOZHOU[k] for k in EXPECTED_XHA}
 
 

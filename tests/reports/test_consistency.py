@@ -66,6 +66,7 @@ def expected(org: str, *, kind: str | None = None, fair: str | None = None) -> d
         "online_views": sum(VIEWS.get(f, 0) for f in names),
         "employer_visits": len({(e, FAIRS[f]["day"]) for f in names
                                 for e in PRESENT.get(f, ())}),
+        "hires": 0,  # nobody followed up here (tests/followup counts hires)
     }
 
 

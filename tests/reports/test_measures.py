@@ -94,11 +94,11 @@ async def test_the_measures_agree_everywhere(app, new_client, world):
     online = await api(organiser, kind="online", **params)
     assert online == {"events_held": 1, "employers_present": 1, "positions": 4,
                       "admissions": 0, "walk_ins": 0, "intentions": 0, "online_views": 1500,
-                      "employer_visits": 1}
+                      "employer_visits": 1, "hires": 0}
     automotive = await api(organiser, industry="automotive", **params)
     assert automotive == {"events_held": 2, "employers_present": 1, "positions": 20,
                           "admissions": 11, "walk_ins": 2, "intentions": 4, "online_views": 0,
-                          "employer_visits": 2}
+                          "employer_visits": 2, "hires": 0}
     veterans = await api(organiser, audience="veterans", **params)
     assert veterans["events_held"] == 1 and veterans["admissions"] == 8
     march = await api(organiser, **{"from": f"{y}-03-01", "to": f"{y}-03-31"})
@@ -119,7 +119,8 @@ async def test_the_measures_agree_everywhere(app, new_client, world):
     csv_response = await organiser.get("/reports/measures.csv", params=params)
     assert csv_response.headers["content-type"].startswith("text/csv")
     assert csv_totals(csv_response.content) == EXPECTED_XHA
-    assert set(book.sheetnames) == {"汇总", "按月份", "按组织", "按类型", "按行业", "按服务对象"}
+    assert set(book.sheetnames) == {"汇总", "按月份", "按组织", "按类型", "按行业", "按服务对象",
+                                    "转化漏斗"}
 
     # Breakdowns: by month with quarter sub-totals.
     months = page_cells(html, "month")
@@ -160,7 +161,7 @@ async def test_the_measures_agree_everywhere(app, new_client, world):
     assert audience_sheet["高校毕业生"][1:4] == (8, 0, "<5")
     assert audience_sheet["退役军人"][1:4] == ("<5", "<5", 0)
     csv_audience = [r for r in csv_rows(csv_response.content) if r[0] == "按服务对象"]
-    assert ["按服务对象", "退役军人", "", "", "", "<5", "<5", "0", "", ""] in csv_audience
+    assert ["按服务对象", "退役军人", "", "", "", "<5", "<5", "0", "", "", ""] in csv_audience
 
     # The smallest cell size is a setting: with 2, the two veterans are shown.
     report = await services.report(
@@ -176,7 +177,7 @@ async def test_the_measures_agree_everywhere(app, new_client, world):
     text = summary.text
     assert page_totals(text) == {"employers_present": 1, "positions": 18, "admissions": 8,
                                  "walk_ins": 2, "intentions": 3, "online_views": 0,
-                                 "employer_visits": 1}
+                                 "employer_visits": 1, "hires": 0}
     present = text.split('id="present"', 1)[1].split("</table>", 1)[0]
     absent = text.split('id="absent"', 1)[1].split("</table>", 1)[0]
     assert "青岛报表测试企业" in present and present.count("<tr>") == 2  # head + E1
