@@ -10,6 +10,8 @@ Pure: no Litestar, no database.
 
 from __future__ import annotations
 
+import math
+
 DAYS_A_MONTH = 21.75
 HOURS_A_MONTH = 174.0
 PER_MONTH = {"month": 1.0, "day": DAYS_A_MONTH, "hour": HOURS_A_MONTH}
@@ -20,7 +22,9 @@ def monthly(amount: int | float | None, unit: str | None) -> int | None:
     (None or 0) or an unknown unit."""
     if not amount or unit not in PER_MONTH:
         return None
-    return round(amount * PER_MONTH[unit])
+    # Halves up, as SQL's ROUND does (monthly_sql): Python's round() would take 3262.5 (150 a
+    # day) to 3262 and the two rules would disagree by a yuan.
+    return math.floor(amount * PER_MONTH[unit] + 0.5)
 
 
 def monthly_sql(amount: str, unit: str) -> str:
@@ -30,3 +34,28 @@ def monthly_sql(amount: str, unit: str) -> str:
             f"WHEN {unit} = 'day' THEN ROUND({amount} * {DAYS_A_MONTH}) "
             f"WHEN {unit} = 'hour' THEN ROUND({amount} * {HOURS_A_MONTH}) "
             f"ELSE {amount} END)")
+
+
+def offered(salary_min: int | None, salary_max: int | None) -> float | None:
+    """The one figure an offer's pay range stands for: the midpoint of the lowest and highest
+    pay when both are given, else the one given (0 is "not given"); None for neither."""
+    if salary_min and salary_max:
+        return (salary_min + salary_max) / 2
+    return salary_max or salary_min or None
+
+
+def offered_monthly(salary_min: int | None, salary_max: int | None,
+                    unit: str | None) -> int | None:
+    """An offer's pay as whole yuan a month: `offered()` (the midpoint, else the figure given),
+    then converted by `monthly()`."""
+    return monthly(offered(salary_min, salary_max), unit)
+
+
+def offered_monthly_sql(salary_min: str, salary_max: str, unit: str) -> str:
+    """`offered_monthly()` as an SQL expression (unrounded for a monthly figure: a midpoint may
+    be half a yuan; NULL when no figure is given), for the wage levels' percentiles."""
+    midpoint = (f"(CASE WHEN {salary_min} > 0 AND {salary_max} > 0 "
+                f"THEN ({salary_min} + {salary_max}) / 2.0 "
+                f"WHEN {salary_max} > 0 THEN {salary_max} * 1.0 "
+                f"WHEN {salary_min} > 0 THEN {salary_min} * 1.0 END)")
+    return monthly_sql(midpoint, unit)

@@ -20,8 +20,8 @@ ZONE = "Asia/Shanghai"
 SQLITE_OFFSET = "'+8 hours'"
 
 __all__ = [
-    "char", "index_join", "local_day", "local_month", "local_quarter", "lock_order", "lock_row",
-    "row_lock", "skip_locked", "string_agg", "text", "timestamp", "unindexed",
+    "char", "date_month", "index_join", "local_day", "local_month", "local_quarter",
+    "lock_order", "lock_row", "row_lock", "skip_locked", "string_agg", "text", "timestamp", "unindexed",
 ]
 
 
@@ -50,6 +50,14 @@ def local_quarter(column: str) -> str:
         return (f"(strftime('%Y', {local}) || '-Q' || "
                 f"((CAST(strftime('%m', {local}) AS INTEGER) + 2) / 3))")
     return f"to_char({column} AT TIME ZONE '{ZONE}', 'YYYY-\"Q\"Q')"
+
+
+def date_month(column: str) -> str:
+    """The month of a DATE column (a calendar date, no time zone) as text, 'YYYY-MM': SQLite
+    stores a date as its 'YYYY-MM-DD' text."""
+    if _sqlite():
+        return f"substr({column}, 1, 7)"
+    return f"to_char({column}, 'YYYY-MM')"
 
 
 def row_lock(mode: str = "UPDATE") -> str:
