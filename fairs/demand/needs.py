@@ -296,8 +296,8 @@ async def reject_need(principal: Principal, need_id: int, reason: str) -> dict:
     """An organiser over the need rejects it (a draft, or takes a published one down), saying
     why; the employer changes it and it is reviewed again."""
     _organiser(principal)
-    reason = bounds.check_text(reason, "reason", 2000, required=True)
     row = await managed_need(principal, need_id)
+    reason = bounds.check_text(reason, "reason", 2000, required=True)
     if row["status"] == "withdrawn":
         raise Conflict(N_("A withdrawn need cannot be changed."), code="need_withdrawn")
     at = clock.now()
