@@ -53,9 +53,13 @@ def offered_monthly(salary_min: int | None, salary_max: int | None,
 
 def offered_monthly_sql(salary_min: str, salary_max: str, unit: str) -> str:
     """`offered_monthly()` as an SQL expression (unrounded for a monthly figure: a midpoint may
-    be half a yuan; NULL when no figure is given), for the wage levels' percentiles."""
+    be half a yuan; NULL when no figure is given), for the wage levels' percentiles. Computed
+    exactly (PostgreSQL's numeric, whose ROUND takes halves up as SQLite's does; the ROUND of
+    its doubles would take them to even), then given as a double on both engines, which ranks
+    and sorts several times faster than numeric: every figure it gives (halves, and quarters
+    in the percentiles) is exact in binary."""
     midpoint = (f"(CASE WHEN {salary_min} > 0 AND {salary_max} > 0 "
                 f"THEN ({salary_min} + {salary_max}) / 2.0 "
                 f"WHEN {salary_max} > 0 THEN {salary_max} * 1.0 "
                 f"WHEN {salary_min} > 0 THEN {salary_min} * 1.0 END)")
-    return monthly_sql(midpoint, unit)
+    return f"CAST({monthly_sql(midpoint, unit)} AS DOUBLE PRECISION)"

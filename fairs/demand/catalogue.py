@@ -23,8 +23,9 @@ from .needs import COLUMNS, FROM, row_out
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 EXPORT_ROWS = 5_000  # the workbook's most rows (the newest)
-# What the catalogue lists (alias n for the need, e for its employer; one placeholder: today).
-LISTED = "n.status = 'published' AND n.valid_until >= {} AND e.status = 'approved'"
+# What the catalogue lists (alias n for the need; one placeholder: today): fairs.demand.needs.
+# is_listed says the same of one need.
+LISTED = "n.status = 'published' AND n.valid_until >= {}"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ async def check_filter(industry: str | None = None, org: str | None = None,
 def _where(flt: DemandFilter, today: date) -> tuple[str, list]:
     where, args = LISTED, [today]
     if flt.industry:
-        where += " AND e.industry = {}"
+        where += " AND n.industry = {}"
         args.append(flt.industry)
     if flt.org_path:
         where += (" AND n.org IN (SELECT s.id FROM organisation s "
@@ -98,7 +99,8 @@ async def listing(flt: DemandFilter, limit: int = 20, offset: int = 0,
     where, args = _where(flt, clock.today_local())
     total = None
     if count:
-        found = await db.fetch(f"SELECT COUNT(*) AS n {FROM} WHERE {where}", *args)
+        # Every filter is the need's own column: the count reads the need_listed index alone.
+        found = await db.fetch(f"SELECT COUNT(*) AS n FROM need n WHERE {where}", *args)
         total = int(found[0]["n"])
         if total == 0 or offset >= total:
             return [], total

@@ -6,6 +6,8 @@ from fairs import hooks
 from fairs.hooks import OrganiserLink
 from fairs.i18n import N_
 
+from . import needs
+
 LINKS = (
     OrganiserLink(42, "/organiser/needs", N_("Employers' needs"),
                   N_("Review and publish needs; survey an employer's needs and staff")),
@@ -19,5 +21,12 @@ def organiser_links() -> tuple[OrganiserLink, ...]:
     return LINKS
 
 
+async def on_happened(happening: hooks.Happening) -> None:
+    """An employer rejected (its approval withdrawn): its published needs leave the catalogue."""
+    if happening.kind == "employer.rejected" and happening.subject is not None:
+        await needs.employer_rejected(happening.subject)
+
+
 def connect() -> None:
     hooks.organiser_links.connect(organiser_links)
+    hooks.happened.connect(on_happened)

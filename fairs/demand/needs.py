@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fairs import bounds, clock, db
+from fairs import bounds, clock, db, pay
 from fairs.accounts import services as accounts
 from fairs.accounts.services import Principal
 from fairs.employers.fields import job_fields
@@ -35,7 +35,7 @@ MAX_VALID_DAYS = 366  # a need is listed for a year at most; stated again to sta
 EDITABLE = ("draft", "published", "rejected")
 
 COLUMNS = (
-    "n.id, n.employer, e.name AS employer_name, e.industry, e.status AS employer_status, "
+    "n.id, n.employer, e.name AS employer_name, n.industry, e.status AS employer_status, "
     "o.code AS org, o.name_zh AS org_name_zh, o.name_en AS org_name_en, o.path AS org_path, "
     "n.title, n.headcount, n.education, n.skills, n.skilled, n.salary_min, n.salary_max, "
     "n.pay_unit, n.job_type, n.valid_until, n.status, n.reject_reason, n.created_at, "
@@ -112,10 +112,11 @@ async def _row(need_id: int) -> dict:
 
 
 def is_listed(row: dict, today: date | None = None) -> bool:
-    """In the public catalogue: published, not expired (valid until today or later, China
-    time) and of an approved employer. (fairs.demand.catalogue says the same in SQL.)"""
-    return (row["status"] == "published" and row["valid_until"] >= (today or clock.today_local())
-            and row["employer_status"] == "approved")
+    """In the public catalogue: published and not expired (valid until today or later, China
+    time). Only an approved employer's needs are published, and an employer whose approval is
+    withdrawn has its published needs withdrawn (`employer_rejected`). (fairs.demand.catalogue
+    says the same in SQL.)"""
+    return row["status"] == "published" and row["valid_until"] >= (today or clock.today_local())
 
 
 async def manages(principal: Principal | None, row: dict) -> bool:
@@ -209,15 +210,28 @@ async def create_need(principal: Principal, employer_id: int, data: dict) -> dic
     values = need_values(data)
     org = await workforce.org_for(principal, data.get("org"), employer_id)
     at = clock.now()
-    rows = await db.write(
-        "INSERT INTO need (employer, org, title, headcount, education, skills, skilled, "
-        "salary_min, salary_max, pay_unit, job_type, valid_until, status, reject_reason, "
-        "created_by, created_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
-        "{}, {}, 'draft', '', {}, {}, {}) RETURNING id",
-        employer_id, org["id"], values["title"], values["headcount"], values["education"],
-        values["skills"], values["skilled"], values["salary_min"], values["salary_max"],
-        values["pay_unit"], values["job_type"], values["valid_until"], principal.id, at, at)
+    async with db.write_transaction():
+        rows = await db.write(
+            "INSERT INTO need (employer, org, industry, title, headcount, education, skills, "
+            "skilled, salary_min, salary_max, pay_unit, job_type, valid_until, status, "
+            "reject_reason, created_by, created_at, updated_at) SELECT {}, {}, e.industry, {}, "
+            "{}, {}, {}, {}, {}, {}, {}, {}, {}, 'draft', '', {}, {}, {} FROM employer e "
+            "WHERE e.id = {} RETURNING id",
+            employer_id, org["id"], values["title"], values["headcount"], values["education"],
+            values["skills"], values["skilled"], values["salary_min"], values["salary_max"],
+            values["pay_unit"], values["job_type"], values["valid_until"], principal.id, at,
+            at, employer_id)
+        await _monthly_pay(rows[0]["id"])
     return await _row(rows[0]["id"])
+
+
+async def _monthly_pay(need_id: int) -> None:
+    """The need's offered pay a month, from its pay fields, by fairs.pay's rule (in SQL, as the
+    wage levels rank it): in the transaction that writes the fields."""
+    await db.write(
+        f"UPDATE need SET monthly_pay = "
+        f"{pay.offered_monthly_sql('salary_min', 'salary_max', 'pay_unit')} WHERE id = {{}}",
+        need_id)
 
 
 def _changed_meanwhile() -> Conflict:
@@ -246,11 +260,13 @@ async def update_need(principal: Principal, need_id: int, changes: dict) -> dict
     args: list = [*values.values(), clock.now()]
     if back_to_draft:
         sets += ["status = 'draft'", "published_at = NULL"]
-    rows = await db.write(
-        f"UPDATE need SET {', '.join(sets)} WHERE id = {{}} AND status = {{}} RETURNING id",
-        *args, need_id, status)
-    if not rows:
-        raise _changed_meanwhile()
+    async with db.write_transaction():
+        rows = await db.write(
+            f"UPDATE need SET {', '.join(sets)} WHERE id = {{}} AND status = {{}} RETURNING id",
+            *args, need_id, status)
+        if not rows:
+            raise _changed_meanwhile()
+        await _monthly_pay(need_id)
     return await _row(need_id)
 
 
@@ -318,3 +334,11 @@ async def withdraw_need(principal: Principal, need_id: int) -> dict:
                              "withdrawn_at = {}, updated_at = {}", at, at):
         raise _changed_meanwhile()
     return await _row(need_id)
+
+
+async def employer_rejected(employer_id: int) -> None:
+    """An employer's approval was withdrawn (in the decision's transaction): its published needs
+    leave the catalogue, withdrawn now (they still count in the months they were listed)."""
+    at = clock.now()
+    await db.write("UPDATE need SET status = 'withdrawn', withdrawn_at = {}, updated_at = {} "
+                   "WHERE employer = {} AND status = 'published'", at, at, employer_id)

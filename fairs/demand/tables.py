@@ -6,7 +6,16 @@ organisation, else the city (see fairs.demand.needs). An employer's staff count 
 is reported per month, one row per employer and month (a unique index), so vacancy can be read
 for any month: the latest report at or before it counts."""
 
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -21,6 +30,9 @@ class Need(Table, tablename="need"):
 
     employer = ForeignKey(Employer, null=False)
     org = ForeignKey(Organisation, null=False)  # filed with (reviewed by its organisers)
+    # The employer's industry (the register's, which does not change), kept on the need so
+    # the catalogue's filters and the wage levels read one table.
+    industry = Varchar(length=64, default="", null=False)
     title = Varchar(length=200, null=False)
     headcount = Integer(default=1, null=False)
     education = Varchar(length=32, default="any", null=False)
@@ -29,6 +41,9 @@ class Need(Table, tablename="need"):
     salary_min = Integer(default=0, null=False)
     salary_max = Integer(default=0, null=False)
     pay_unit = Varchar(length=8, default="month", null=False)  # month | day | hour
+    # The offered pay a month (fairs.pay.offered_monthly_sql over the three above), written
+    # with them: what the wage levels rank. NULL when no pay is given.
+    monthly_pay = DoublePrecision(null=True, default=None)
     job_type = Varchar(length=32, default="regular", null=False)
     valid_until = Date(null=False)  # the last day it is listed (China's calendar)
     status = Varchar(length=16, default="draft", null=False)

@@ -51,46 +51,58 @@ def period(start: date | None, end: date | None) -> tuple[date, date]:
     return start, end
 
 
+def _lo(q: int) -> str:
+    """The rank below the q-th quartile (q = 1, 2, 3) in a cell of `cnt` offers ranked `rn`:
+    1 + floor(q(n-1)/4), in integer arithmetic alike on both engines."""
+    return f"1 + ({q} * (cnt - 1)) / 4"
+
+
 def _percentile(q: int) -> str:
-    """The q-th quartile (q = 1, 2, 3) of `pay` in a cell of `cnt` rows ranked `rn`: the value
-    at rank lo = 1 + floor(q(n-1)/4), plus the fraction (q(n-1) mod 4)/4 of the step to the
-    next rank (integer arithmetic alike on both engines)."""
-    lo = f"MAX(CASE WHEN rn = 1 + ({q} * (cnt - 1)) / 4 THEN pay END)"
-    hi = f"MAX(CASE WHEN rn = 2 + ({q} * (cnt - 1)) / 4 THEN pay END)"
+    """The q-th quartile of `pay`: the value at rank lo plus the fraction (q(n-1) mod 4)/4 of
+    the step to the next rank (the last rank's own value when there is none)."""
+    lo = f"MAX(CASE WHEN rn = {_lo(q)} THEN pay END)"
+    hi = f"MAX(CASE WHEN rn = {_lo(q)} + 1 THEN pay END)"
     return f"({lo} + (({q} * (MAX(cnt) - 1)) % 4) / 4.0 * (COALESCE({hi}, {lo}) - {lo}))"
 
 
+# Only the ranks the quartiles read reach the grouping (six rows a cell, not every offer).
+RANKS = ", ".join(f"{_lo(q)}{step}" for q in (1, 2, 3) for step in ("", " + 1"))
+
+
 def _statement(by: str, industry: str | None, education: str | None) -> tuple[str, list[str]]:
-    """The statement and the order of its arguments' names."""
-    names: list[str] = []
-    need_where = "n.status = 'published' AND n.published_at >= {} AND n.published_at < {}"
+    """The statement and the order of its arguments' names. The needs' part reads the
+    need_wages index alone (industry and the offered monthly pay are kept on the need); the
+    positions' part computes the same pay by the same rule (fairs.pay.offered_monthly_sql)."""
+    need_where = ("n.status = 'published' AND n.published_at >= {} AND n.published_at < {} "
+                  "AND n.monthly_pay IS NOT NULL")
+    pay_sql = pay.offered_monthly_sql("p.salary_min", "p.salary_max", "p.pay_unit")
     pos_where = (f"f.status = 'published' AND f.starts_at >= {{}} AND f.starts_at < {{}} "
-                 f"AND {ACTIVE_POSITION}")
-    need_names, pos_names = ["start", "end"], ["start", "end"]
+                 f"AND {ACTIVE_POSITION} AND {pay_sql} IS NOT NULL")
+    names = ["start", "end"]
     for column, value in (("industry", industry), ("education", education)):
         if value:
-            need_where += f" AND {'e' if column == 'industry' else 'n'}.{column} = {{}}"
+            need_where += f" AND n.{column} = {{}}"
+            names.append(column)
+    pos_names = ["start", "end"]
+    for column, value in (("industry", industry), ("education", education)):
+        if value:
             pos_where += f" AND {'e' if column == 'industry' else 'p'}.{column} = {{}}"
-            need_names.append(column)
             pos_names.append(column)
-    names = need_names + pos_names
     key = "education" if by == "education" else "title"
     sql = (
         "WITH v AS ("
-        f"SELECT e.industry AS industry, n.{key} AS k, "
-        f"{pay.offered_monthly_sql('n.salary_min', 'n.salary_max', 'n.pay_unit')} AS pay "
-        f"FROM need n JOIN employer e ON e.id = n.employer WHERE {need_where} "
-        f"UNION ALL SELECT e.industry, p.{key}, "
-        f"{pay.offered_monthly_sql('p.salary_min', 'p.salary_max', 'p.pay_unit')} "
+        f"SELECT n.industry AS industry, n.{key} AS k, n.monthly_pay AS pay "
+        f"FROM need n WHERE {need_where} "
+        f"UNION ALL SELECT e.industry, p.{key}, {pay_sql} "
         "FROM job_position p JOIN fair f ON f.id = p.fair JOIN employer e ON e.id = p.employer "
         f"WHERE {pos_where}), "
         "r AS (SELECT industry, k, pay, "
         "ROW_NUMBER() OVER (PARTITION BY industry, k ORDER BY pay) AS rn, "
-        "COUNT(*) OVER (PARTITION BY industry, k) AS cnt FROM v WHERE pay IS NOT NULL) "
+        "COUNT(*) OVER (PARTITION BY industry, k) AS cnt FROM v) "
         "SELECT industry, k, MAX(cnt) AS count, "
         f"{_percentile(1)} AS p25, {_percentile(2)} AS p50, {_percentile(3)} AS p75 "
-        "FROM r GROUP BY industry, k ORDER BY industry, k")
-    return sql, names
+        f"FROM r WHERE rn IN ({RANKS}) GROUP BY industry, k ORDER BY industry, k")
+    return sql, names + pos_names
 
 
 def whole(value) -> int:
