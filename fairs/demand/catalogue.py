@@ -14,6 +14,7 @@ from datetime import date
 from fairs import clock, db
 from fairs.accounts import services as accounts
 from fairs.catalog import services as catalog
+from fairs.db import dialect
 from fairs.employers.fields import check_education, check_job_type
 from fairs.errors import Invalid, NotFound
 from fairs.i18n import N_
@@ -67,7 +68,10 @@ def _where(flt: DemandFilter, today: date) -> tuple[str, list]:
         where += " AND n.industry = {}"
         args.append(flt.industry)
     if flt.org_path:
-        where += (" AND n.org IN (SELECT s.id FROM organisation s "
+        # Not through need_org_status (SQLite's planner, without statistics, would walk every
+        # need of each organisation of the subtree, expired ones included): need_listed's
+        # range of unexpired needs holds org.
+        where += (f" AND {dialect.unindexed(True)}n.org IN (SELECT s.id FROM organisation s "
                   "WHERE substr(s.path, 1, {}) = {})")
         args += [len(flt.org_path), flt.org_path]
     if flt.education:

@@ -12,11 +12,11 @@ to a month by fairs.pay (21.75 days, 174 hours a month, 劳社部发〔2008〕3�
 employer's.
 
 Percentiles are PostgreSQL's percentile_cont (linear interpolation between the two nearest
-ranks: the value at rank 1 + p(n - 1)), computed in one statement on both engines with
-ROW_NUMBER and COUNT over each cell (SQLite has no percentile function); figures are rounded to
-whole yuan. A cell of fewer than `min_count` offers (FAIRS_REPORT_MIN_CELL, 5 by default: the
-reports' minimum cell) is not shown: its offers are too few to publish a level, and its count is
-given only as how many cells were withheld.
+ranks: the value at rank 1 + p(n - 1)) in one statement, spelled for each engine by
+fairs.db.dialect.percentile_cont (SQLite: the same aggregate, registered by the engine); the
+figures are rounded to whole yuan. A cell of fewer than `min_count` offers
+(FAIRS_REPORT_MIN_CELL, 5 by default: the reports' minimum cell) is not shown: its offers are
+too few to publish a level, and its count is given only as how many cells were withheld.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from datetime import date, timedelta
 
 from fairs import clock, db, pay
 from fairs.catalog import services as catalog
+from fairs.db import dialect
 from fairs.employers.fields import check_education
 from fairs.errors import Invalid
 from fairs.events.times import day_start
@@ -51,22 +52,7 @@ def period(start: date | None, end: date | None) -> tuple[date, date]:
     return start, end
 
 
-def _lo(q: int) -> str:
-    """The rank below the q-th quartile (q = 1, 2, 3) in a cell of `cnt` offers ranked `rn`:
-    1 + floor(q(n-1)/4), in integer arithmetic alike on both engines."""
-    return f"1 + ({q} * (cnt - 1)) / 4"
-
-
-def _percentile(q: int) -> str:
-    """The q-th quartile of `pay`: the value at rank lo plus the fraction (q(n-1) mod 4)/4 of
-    the step to the next rank (the last rank's own value when there is none)."""
-    lo = f"MAX(CASE WHEN rn = {_lo(q)} THEN pay END)"
-    hi = f"MAX(CASE WHEN rn = {_lo(q)} + 1 THEN pay END)"
-    return f"({lo} + (({q} * (MAX(cnt) - 1)) % 4) / 4.0 * (COALESCE({hi}, {lo}) - {lo}))"
-
-
-# Only the ranks the quartiles read reach the grouping (six rows a cell, not every offer).
-RANKS = ", ".join(f"{_lo(q)}{step}" for q in (1, 2, 3) for step in ("", " + 1"))
+QUARTILES = {"p25": 0.25, "p50": 0.5, "p75": 0.75}
 
 
 def _statement(by: str, industry: str | None, education: str | None) -> tuple[str, list[str]]:
@@ -89,19 +75,17 @@ def _statement(by: str, industry: str | None, education: str | None) -> tuple[st
             pos_where += f" AND {'e' if column == 'industry' else 'p'}.{column} = {{}}"
             pos_names.append(column)
     key = "education" if by == "education" else "title"
+    quartiles = ", ".join(f"{dialect.percentile_cont(fraction, 'pay')} AS {name}"
+                          for name, fraction in QUARTILES.items())
     sql = (
         "WITH v AS ("
         f"SELECT n.industry AS industry, n.{key} AS k, n.monthly_pay AS pay "
         f"FROM need n WHERE {need_where} "
         f"UNION ALL SELECT e.industry, p.{key}, {pay_sql} "
         "FROM job_position p JOIN fair f ON f.id = p.fair JOIN employer e ON e.id = p.employer "
-        f"WHERE {pos_where}), "
-        "r AS (SELECT industry, k, pay, "
-        "ROW_NUMBER() OVER (PARTITION BY industry, k ORDER BY pay) AS rn, "
-        "COUNT(*) OVER (PARTITION BY industry, k) AS cnt FROM v) "
-        "SELECT industry, k, MAX(cnt) AS count, "
-        f"{_percentile(1)} AS p25, {_percentile(2)} AS p50, {_percentile(3)} AS p75 "
-        f"FROM r WHERE rn IN ({RANKS}) GROUP BY industry, k ORDER BY industry, k")
+        f"WHERE {pos_where}) "
+        f"SELECT industry, k, COUNT(*) AS count, {quartiles} FROM v "
+        "GROUP BY industry, k ORDER BY industry, k")
     return sql, names + pos_names
 
 

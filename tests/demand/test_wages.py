@@ -141,3 +141,20 @@ async def test_the_wages_page_and_workbook(new_client, offers):
     assert book.status_code == 200 and book.content[:2] == b"PK"
     bad = await anyone.get("/wages", params={"by": "age"})
     assert bad.status_code == 422
+
+
+async def test_percentile_cont_is_the_same_aggregate_on_both_engines(migrated):
+    """fairs.db.dialect.percentile_cont: PostgreSQL's ordered-set aggregate, or the engine's
+    registered SQLite aggregate of the same name: NULLs left out, one value is every
+    percentile, no value is NULL."""
+    from fairs.db import dialect
+
+    columns = ", ".join(f"{dialect.percentile_cont(f, 'x')} AS p{int(f * 100)}"
+                        for f in (0, 0.25, 0.5, 0.75, 1))
+    rows = await db.fetch(
+        "WITH t(g, x) AS (VALUES (1, 10.0), (1, 20.0), (1, NULL), (1, 40.0), (2, 5.0), "
+        f"(3, NULL)) SELECT g, {columns} FROM t GROUP BY g ORDER BY g")
+    assert [(r["g"], *(None if r[k] is None else float(r[k])
+                       for k in ("p0", "p25", "p50", "p75", "p100"))) for r in rows] == [
+        (1, 10.0, 15.0, 20.0, 30.0, 40.0), (2, 5.0, 5.0, 5.0, 5.0, 5.0),
+        (3, None, None, None, None, None)]
