@@ -11,7 +11,6 @@ from tests.employers.conftest import make_fair
 from tests.employers.test_positions import book_a_guest_slot
 from tests.test_accounts import problem
 
-
 _days = itertools.count(10)
 
 
