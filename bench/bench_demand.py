@@ -266,6 +266,10 @@ async def _run(engine: str) -> None:
                 print(f"[{engine}] wage table over a year by {by:9s} ({len(found['items'])} "
                       f"cells, {found['suppressed']} withheld): service p50 {s50:5.1f} p95 "
                       f"{s95:5.1f} ms | API p50 {a50:5.1f} p95 {a95:5.1f} ms", flush=True)
+            for path in ("/demand.xlsx", "/wages.xlsx"):
+                a50, a95, got = await _time(lambda p=path: get(p), runs=5)
+                print(f"[{engine}] workbook {path:13s} ({len(got.content) // 1024} KiB): "
+                      f"p50 {a50:5.1f} p95 {a95:5.1f} ms (not a target)", flush=True)
             s50, s95, found = await _time(lambda: vacancy.report(principal), runs=5)
             print(f"[{engine}] vacancy over 12 months ({len(found['items'])} rows): service "
                   f"p50 {s50:5.1f} p95 {s95:5.1f} ms (not a target)", flush=True)

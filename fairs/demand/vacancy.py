@@ -19,6 +19,7 @@ largest gaps first).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from fairs import db
 from fairs.accounts import services as accounts
@@ -26,6 +27,7 @@ from fairs.accounts.services import Principal
 from fairs.catalog import services as catalog
 from fairs.db import dialect
 from fairs.errors import Forbidden, Invalid
+from fairs.events.times import day_start
 from fairs.i18n import N_
 
 from .workforce import check_month, this_month
@@ -93,17 +95,34 @@ async def resolve(principal: Principal | None, first: str | None = None,
     return VacancyScope(org=dict(found), months=months, industry=industry or None)
 
 
+def _bounds(months: list[str]) -> tuple[datetime, date]:
+    """The instant the last month ends (China time) and the first month's first day."""
+    first = date(int(months[0][:4]), int(months[0][5:]), 1)
+    year, month = int(months[-1][:4]), int(months[-1][5:])
+    after = date(year + month // 12, month % 12 + 1, 1)
+    return day_start(after), first
+
+
 def _per_employer(months: list[str]) -> tuple[str, list]:
-    """The CTEs down to `per`: (month, employer, org, open, staff), and their arguments."""
+    """The CTEs down to `per`: (month, employer, org, open, staff), and their arguments.
+
+    Each need listed in the months is read once, with its first, last and withdrawal months
+    (`listed`, materialised: the months are worked out per need, not per need and month), then
+    matched to the months by comparing those texts."""
     values = ", ".join("({})" for _ in months)
+    ends, starts = _bounds(months)
     sql = (
         f"WITH m(month) AS (VALUES {values}), "
-        "opened AS (SELECT m.month AS month, n.employer AS employer, n.org AS org, "
-        "SUM(n.headcount) AS open FROM m JOIN need n ON n.published_at IS NOT NULL "
-        f"AND {dialect.local_month('n.published_at')} <= m.month "
-        f"AND {dialect.date_month('n.valid_until')} >= m.month "
-        f"AND (n.withdrawn_at IS NULL OR {dialect.local_month('n.withdrawn_at')} >= m.month) "
-        "WHERE n.status IN ('published', 'withdrawn') GROUP BY m.month, n.employer, n.org), "
+        "listed AS MATERIALIZED (SELECT n.employer AS employer, n.org AS org, "
+        f"n.headcount AS headcount, {dialect.local_month('n.published_at')} AS first, "
+        f"{dialect.date_month('n.valid_until')} AS last, "
+        f"{dialect.local_month('n.withdrawn_at')} AS gone FROM need n "
+        "WHERE n.status IN ('published', 'withdrawn') AND n.published_at < {} "
+        "AND n.valid_until >= {}), "
+        "opened AS (SELECT m.month AS month, x.employer AS employer, x.org AS org, "
+        "SUM(x.headcount) AS open FROM m JOIN listed x ON x.first <= m.month "
+        "AND x.last >= m.month AND (x.gone IS NULL OR x.gone >= m.month) "
+        "GROUP BY m.month, x.employer, x.org), "
         "latest AS (SELECT m.month AS month, s.employer AS employer, MAX(s.month) AS at "
         "FROM m JOIN staff_report s ON s.month <= m.month GROUP BY m.month, s.employer), "
         "staffed AS (SELECT l.month AS month, s.employer AS employer, s.org AS org, "
@@ -114,7 +133,7 @@ def _per_employer(months: list[str]) -> tuple[str, list]:
         "SELECT month, employer, org, open, 0 AS staff FROM opened UNION ALL "
         "SELECT month, employer, org, 0 AS open, staff FROM staffed) u "
         "GROUP BY u.month, u.employer, u.org) ")
-    return sql, list(months)
+    return sql, [*months, ends, starts]
 
 
 def _scoped(scope: VacancyScope) -> tuple[str, list]:
