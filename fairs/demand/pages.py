@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from fairs import bounds, clock
 from fairs.accounts import services as accounts
-from fairs.accounts.auth import employer_guard, organiser_guard, require
+from fairs.accounts.auth import client_address, employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.employers import services as employers
@@ -102,6 +102,7 @@ class PublicPages(Controller):
 
     @get("/demand.xlsx")
     async def demand_xlsx(self, request: Request) -> Response[bytes]:
+        await request.app.state.limiter.hit("workbook_ip", client_address(request))
         raw, rows, total = await self._catalogue(request, catalogue.EXPORT_ROWS, 0)
         meta = [("筛选条件", "；".join(f"{k}={v}" for k, v in raw.items() if v) or "全部"),
                 ("统计口径", "已发布且在有效期内的用工需求"),
@@ -133,6 +134,7 @@ class PublicPages(Controller):
 
     @get("/wages.xlsx")
     async def wages_xlsx(self, request: Request) -> Response[bytes]:
+        await request.app.state.limiter.hit("workbook_ip", client_address(request))
         raw, found = await self._wages(request)
         meta = [("统计期间", f"{found['from'].isoformat()} 至 {found['to'].isoformat()}"),
                 ("统计口径", "期内发布的用工需求和期内举办的招聘会岗位的月薪"),

@@ -142,3 +142,19 @@ async def test_the_catalogue_page_and_workbook(new_client, catalogue):
     assert sorted(r[0] for r in rows) == ["船舶电焊工", "船舶管系装配工"]
     fitter = next(r for r in rows if r[0] == "船舶管系装配工")
     assert fitter[2] == "船舶海工" and fitter[3] == 3 and fitter[10] == 7613
+
+
+async def test_public_workbooks_are_limited_per_address(migrated, world):
+    """A workbook of up to 5,000 rows costs the server more than a page: anyone gets a few a
+    minute, per address (the rule `workbook_ip`)."""
+    from tests.security.test_abuse import client_at, limited_app
+
+    app = limited_app(workbook_ip=(2, 300))
+    await app.state.limiter.reset()
+    async with client_at(app, "10.40.0.1") as a, client_at(app, "10.40.0.2") as b:
+        for path in ("/demand.xlsx", "/wages.xlsx"):
+            assert (await a.get(path)).status_code == 200
+        refused = await a.get("/demand.xlsx")
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert (await b.get("/wages.xlsx")).status_code == 200
+        assert (await a.get("/demand", params={"industry": "software"})).status_code == 200
