@@ -27,6 +27,7 @@ DEMO_STEPS = [
     "fairs.reports.demo",
     "fairs.matching.demo",
     "fairs.followup.demo",
+    "fairs.demand.demo",
 ]
 
 

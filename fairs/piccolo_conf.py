@@ -26,5 +26,6 @@ APP_REGISTRY = AppRegistry(
         "fairs.notify.piccolo_app",
         "fairs.matching.piccolo_app",
         "fairs.followup.piccolo_app",
+        "fairs.demand.piccolo_app",
     ]
 )

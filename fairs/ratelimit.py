@@ -9,6 +9,8 @@ The rules, as `N/SECONDS` settings (FAIRS_RATE_LIMIT_<NAME>, read in fairs.setti
 - register_ip     anonymous public registrations for a fair, per address
 - signup_ip       employer sign-ups, per address (each one pays for a password hash)
 - lookup          door staff's phone lookups (`lookup?last4=`), per scanner and fair
+- workbook_ip     the public workbooks (/demand.xlsx, /wages.xlsx: up to 5,000 rows each),
+                  per address
 
 FAIRS_RATE_LIMITS=off turns them off (load tests, benchmarks). Every key is a fixed-size hash of
 the rule and its subjects (an address, a username, ...), however long the subject; a key lives no

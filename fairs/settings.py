@@ -21,6 +21,7 @@ RATE_LIMIT_DEFAULTS: dict[str, tuple[int, int]] = {
     "lookup": (30, 60),  # phone lookups at the door per scanner and fair in a minute
     "resend_phone": (3, 3600),  # "send my ticket again" per phone and fair in an hour
     "resend_ip": (20, 3600),  # "send my ticket again" per address in an hour
+    "workbook_ip": (30, 300),  # public workbooks (demand catalogue, wages) per address in 5 min
 }
 
 

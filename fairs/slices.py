@@ -36,6 +36,8 @@ SLICES = [
     "fairs.matching.pages",
     "fairs.followup.api",
     "fairs.followup.pages",
+    "fairs.demand.api",
+    "fairs.demand.pages",
 ]
 
 
@@ -63,6 +65,7 @@ HOOKS = [
     "fairs.notify.hooks",
     "fairs.matching.hooks",
     "fairs.followup.hooks",
+    "fairs.demand.hooks",
 ]
 
 

@@ -153,6 +153,18 @@ API: list[tuple[str, str, object, dict]] = [
     ("GET", "/api/v1/employers", None, ORGANISERS),
     ("GET", "/api/v1/employers/{employer_a}", None, x(EMPLOYER_OR_ORG, sibling=OK)),
     ("GET", "/api/v1/employers/{employer_a}/staff", None, x(EMPLOYER_OR_ORG, sibling=OK)),
+    # Needs and staff counts: the employer, or the organisers over its district (the world's
+    # owner surveyed A); a need nobody may see is unknown; the catalogue and wages are public.
+    ("GET", "/api/v1/employers/{employer_a}/needs", None, EMPLOYER_OR_ORG),
+    ("GET", "/api/v1/employers/{employer_a}/staff-count", None, EMPLOYER_OR_ORG),
+    ("GET", "/api/v1/needs", None, ORGANISERS),
+    ("GET", "/api/v1/needs/{need_pub}", None, PUBLIC),
+    ("GET", "/api/v1/needs/{need}", None,
+     x(EMPLOYER_OR_ORG, anonymous=404, attendee=404, other_employer=404, scanner=404,
+       sibling=404)),
+    ("GET", "/api/v1/demand", None, PUBLIC),
+    ("GET", "/api/v1/reports/vacancy", None, ORGANISERS),
+    ("GET", "/api/v1/reports/wages", None, PUBLIC),
     ("GET", "/api/v1/plans", None, ORGANISERS),
     ("GET", "/api/v1/plans/{plan}", None, HIDDEN_ORG),
     ("GET", "/api/v1/plans/{plan}/progress", None, HIDDEN_ORG),
@@ -212,6 +224,16 @@ API: list[tuple[str, str, object, dict]] = [
     ("POST", "/api/v1/slot-bookings/{slot_booking}/positions", {"title": "主播", "headcount": 1},
      OWNER_EMPLOYER),
     ("PATCH", "/api/v1/positions/{position}", {"headcount": 7}, OWNER_EMPLOYER),
+    ("POST", "/api/v1/employers/{employer_a}/needs",
+     {"title": "装配工", "headcount": 2, "valid_until": "{need_until}"}, EMPLOYER_OR_ORG),
+    ("PUT", "/api/v1/employers/{employer_a}/staff-count", {"staff": 120}, EMPLOYER_OR_ORG),
+    ("PATCH", "/api/v1/needs/{need}", {"headcount": 4}, EMPLOYER_OR_ORG),
+    ("POST", "/api/v1/needs/{need}/publish", None, OWNER_ORG),
+    ("POST", "/api/v1/needs/{need2}/reject", {"reason": "信息不全"}, OWNER_ORG),
+    ("POST", "/api/v1/bookings/{booking}/positions/from-needs", {"needs": ["{need_copy}"]},
+     OWNER_EMPLOYER),
+    ("POST", "/api/v1/slot-bookings/{slot_booking}/positions/from-needs",
+     {"needs": ["{need_copy}"]}, OWNER_EMPLOYER),
     ("POST", "/api/v1/positions/{position_now}/interests", {"secret": "{secret}"},
      x(PUBLIC, anonymous=422)),
     ("POST", "/api/v1/fairs/{fair_now}/intentions", {"code": "{code}", "position":
@@ -273,6 +295,7 @@ API: list[tuple[str, str, object, dict]] = [
         "audiences": ["general"]}]}, HIDDEN_ORG),
     ("POST", "/api/v1/plans/{plan}/publish", None, HIDDEN_ORG),
     # --- deletions and cancellations ---
+    ("POST", "/api/v1/needs/{need3}/withdraw", None, EMPLOYER_OR_ORG),
     ("DELETE", "/api/v1/positions/{position_now}/interests", {"secret": "{secret}"},
      x(PUBLIC, anonymous=422)),
     ("DELETE", "/api/v1/fairs/{fair_online}/online-sessions/{online_session}", None, OWNER_ORG),
@@ -362,6 +385,19 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/organiser/followups/graduates", None, ORG_PAGE),
     ("GET", "/organiser/followups/{followup}", None, OWNER_ORG),
     ("GET", "/employer/hires", None, EMPLOYER_PAGE),
+    ("GET", "/organiser/needs", None, ORG_PAGE),
+    ("GET", "/organiser/needs/{need}/edit", None, OWNER_ORG),
+    ("GET", "/organiser/employers/{employer_a}/needs", None, OWNER_ORG),
+    ("GET", "/organiser/vacancy", None, ORG_PAGE),
+    ("GET", "/organiser/vacancy.xlsx", None, ORG_PAGE),
+    ("GET", "/demand", None, PUBLIC),
+    ("GET", "/demand.xlsx", None, PUBLIC),
+    ("GET", "/wages", None, PUBLIC),
+    ("GET", "/wages.xlsx", None, PUBLIC),
+    ("GET", "/employer/needs", None, EMPLOYER_PAGE),
+    ("GET", "/employer/needs/{need}/edit", None, OWNER_EMPLOYER),
+    ("GET", "/employer/bookings/{booking}/needs", None, OWNER_EMPLOYER),
+    ("GET", "/employer/slot-bookings/{slot_booking}/needs", None, OWNER_EMPLOYER),
     ("GET", "/employer", None, EMPLOYER_PAGE),
     ("GET", "/employer/fairs/{fair_up}", None, EMPLOYER_PAGE),
     ("GET", "/employer/fairs/{fair_now}/intentions", None, x(OWNER_EMPLOYER)),
@@ -426,6 +462,16 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/organiser/followups/{followup}/phone", {}, OWN_ORG_FORM),
     ("POST", "/organiser/followups/{followup}", {}, OWN_ORG_FORM),
     ("POST", "/employer/intentions/{intention}/hire", {}, OWN_EMPLOYER_FORM),
+    ("POST", "/employer/needs", {}, EMPLOYER_FORM),
+    ("POST", "/employer/staff-count", {}, EMPLOYER_FORM),
+    ("POST", "/employer/needs/{need}/edit", {}, OWN_EMPLOYER_FORM),
+    ("POST", "/employer/bookings/{booking}/needs", {}, OWN_EMPLOYER_FORM),
+    ("POST", "/employer/slot-bookings/{slot_booking}/needs", {}, OWN_EMPLOYER_FORM),
+    ("POST", "/organiser/needs/{need}/edit", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/needs/{need}/publish", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/needs/{need2}/reject", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/employers/{employer_a}/needs", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/employers/{employer_a}/staff-count", {}, OWN_ORG_FORM),
     ("POST", "/calendar/private/renew", {}, EMPLOYER_FORM),
     ("POST", "/scan/{fair_now}/kiosk", {}, DOOR_FORM),
     ("POST", "/scan/{fair_now}/kiosk", {"name": "赵六", "phone": "{phone3}"},
@@ -447,6 +493,7 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/tickets/{secret}/profile/delete", {}, PUBLIC_FORM),
     ("POST", "/tickets/{secret2}/cancel", {}, PUBLIC_FORM),
     ("POST", "/organiser/fairs/{fair_draft2}/delete", {}, HIDDEN_ORG_FORM),
+    ("POST", "/employer/needs/{need3}/withdraw", {}, OWN_EMPLOYER_FORM),
     ("POST", "/organiser/fairs/{fair_up}/cancel", {}, OWN_ORG_FORM),
     ("POST", "/organiser/employers/{employer_a}/reject", {"reason": "资料有误"}, OWN_ORG_FORM),
     ("POST", "/organiser/employers/{employer_a}/approve", {}, OWN_ORG_FORM),
@@ -661,6 +708,14 @@ async def build_world(app, owner: str = "xha") -> dict:
             o["slot_booking"] = sb["id"]
             feed = await ok(await emp.get("/api/v1/me/calendar"))
             o["feed"] = feed["url"].rsplit("/", 1)[1].removesuffix(".ics")
+            # A's district is the world owner's (its organiser surveyed A); A's needs.
+            await ok(await org.put(f"/api/v1/employers/{a['id']}/staff-count",
+                                   json={"staff": 100}))
+            o["need_until"] = when(30)[:10]
+            for key in ("need", "need2", "need3", "need_pub", "need_copy"):
+                o[key] = (await ok(await emp.post(f"/api/v1/employers/{a['id']}/needs", json={
+                    "title": "电焊工", "headcount": 2, "valid_until": o["need_until"]})))["id"]
+            await ok(await org.post(f"/api/v1/needs/{o['need_pub']}/publish"))
         # fair_now happens now: moved there by hand once its booths were booked.
         start = datetime.now(TZ) - timedelta(minutes=30)
         await db.execute("UPDATE fair SET starts_at = {}, ends_at = {} WHERE id = {}", start,

@@ -20,8 +20,9 @@ ZONE = "Asia/Shanghai"
 SQLITE_OFFSET = "'+8 hours'"
 
 __all__ = [
-    "char", "index_join", "local_day", "local_month", "local_quarter", "lock_order", "lock_row",
-    "row_lock", "skip_locked", "string_agg", "text", "timestamp", "unindexed",
+    "char", "date_month", "index_join", "local_day", "local_month", "local_quarter",
+    "lock_order", "lock_row", "percentile_cont", "row_lock", "skip_locked", "string_agg",
+    "text", "timestamp", "unindexed",
 ]
 
 
@@ -50,6 +51,27 @@ def local_quarter(column: str) -> str:
         return (f"(strftime('%Y', {local}) || '-Q' || "
                 f"((CAST(strftime('%m', {local}) AS INTEGER) + 2) / 3))")
     return f"to_char({column} AT TIME ZONE '{ZONE}', 'YYYY-\"Q\"Q')"
+
+
+def date_month(column: str) -> str:
+    """The month of a DATE column (a calendar date, no time zone) as text, 'YYYY-MM': SQLite
+    stores a date as its 'YYYY-MM-DD' text."""
+    if _sqlite():
+        return f"substr({column}, 1, 7)"
+    return f"to_char({column}, 'YYYY-MM')"
+
+
+def percentile_cont(fraction: float, expr: str) -> str:
+    """An aggregate: the value at `fraction` (0 to 1) of `expr` over the group's rows, linearly
+    interpolated between the two nearest ranks (the value at rank 1 + fraction x (n - 1)); NULL
+    over no rows. PostgreSQL's ordered-set aggregate; on SQLite the same-named aggregate the
+    engine registers on its connections (fairs.db.engine.PercentileCont)."""
+    fraction = float(fraction)
+    if not 0 <= fraction <= 1:
+        raise ValueError("a fraction from 0 to 1")
+    if _sqlite():
+        return f"percentile_cont({expr}, {fraction!r})"
+    return f"percentile_cont({fraction!r}) WITHIN GROUP (ORDER BY {expr})"
 
 
 def row_lock(mode: str = "UPDATE") -> str:

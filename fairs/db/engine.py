@@ -75,6 +75,39 @@ for _query_class in (Select, Objects, Count, Exists, TableExists):
     _mark_reads(_query_class)
 
 
+class PercentileCont:
+    """SQLite's `percentile_cont(Y, P)` aggregate (as SQLite 3.47's percentile extension spells
+    it; the SQLite this service runs on is older): the value at fraction P (0 to 1) of the
+    non-NULL Y, interpolated linearly between the two nearest ranks, as PostgreSQL's
+    `percentile_cont(P) WITHIN GROUP (ORDER BY Y)` computes it. fairs.db.dialect.percentile_cont
+    spells either; registered on every SQLite connection (`_prepare`)."""
+
+    __slots__ = ("fraction", "values")
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.fraction: float | None = None
+
+    def step(self, value: Any, fraction: Any) -> None:
+        if value is not None:
+            self.values.append(value)
+            self.fraction = fraction
+
+    def finalize(self) -> float | None:
+        if not self.values or self.fraction is None:
+            return None
+        values = sorted(self.values)
+        position = float(self.fraction) * (len(values) - 1)
+        low = int(position)
+        high = min(low + 1, len(values) - 1)
+        return values[low] + (position - low) * (values[high] - values[low])
+
+
+def _prepare(raw: sqlite3.Connection) -> None:
+    """What every SQLite connection of the engine has: the aggregates PostgreSQL has built in."""
+    raw.create_aggregate("percentile_cont", 2, PercentileCont)
+
+
 class _InlineCursor:
     __slots__ = ("_cursor",)
 
@@ -227,6 +260,7 @@ class FairsSQLiteEngine(SQLiteEngine):
             raw.execute("PRAGMA foreign_keys = 1")
             if not writer:
                 raw.execute("PRAGMA query_only = 1")
+            _prepare(raw)
             return InlineConnection(raw)
         conn = aiosqlite.connect(**self.connection_kwargs)
         # The connection's worker thread must not keep a finished command (or a test run) alive.
@@ -242,6 +276,8 @@ class FairsSQLiteEngine(SQLiteEngine):
         await conn.execute("PRAGMA foreign_keys = 1")
         if not writer:
             await conn.execute("PRAGMA query_only = 1")
+        # On the connection's own thread, as aiosqlite runs everything it is asked.
+        await conn._execute(_prepare, conn._conn)
         return conn
 
     async def _get_state(self) -> _LoopState:

@@ -7,99 +7,35 @@ touch a booking), and the fair's list reads bookings and booths by SQL."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fairs import db, hooks
 from fairs.accounts.services import Principal
-from fairs.errors import Conflict, FieldError, Forbidden, Invalid, Message, NotFound
+from fairs.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import HeldBooking
 from fairs.i18n import N_
-from fairs.labels import PAY_UNIT
 from fairs.measures import ACTIVE_POSITION
 
+from .fields import (
+    EDUCATION,
+    EXPERIENCE,
+    JOB_TYPE_ZH,
+    JOB_TYPES,
+    PAY_BOUNDS,
+    PAY_UNIT_ZH,
+    PAY_UNITS,
+    check_pay,
+    job_fields,
+)
 from .services import employer_id_of
 from .tables import Position
 
-JOB_TYPES = ("regular", "traineeship", "practical", "gig")  # 常规 见习 实训 零工
-JOB_TYPE_ZH = {"常规": "regular", "见习": "traineeship", "实训": "practical", "零工": "gig"}
-EDUCATION = ("any", "junior", "senior", "college", "bachelor", "master", "doctor")
-EXPERIENCE = ("any", "none", "1-3", "3-5", "5-10", "10+")
-PAY_UNITS = ("month", "day", "hour")  # 元/月 元/天 元/小时
-PAY_UNIT_ZH = {"月": "month", "天": "day", "日": "day", "小时": "hour", "时": "hour"}
-# What a pay figure may be in each unit, when one is given (0 is "not given"): a monthly pay
-# under 500 yuan is a day or hour rate typed as a month (the demo's "180–260 元/月"), and a day
-# or hour rate above these is a monthly figure in the wrong unit.
-PAY_BOUNDS = {"month": (500, 1_000_000), "day": (20, 10_000), "hour": (5, 1_000)}
+# The fields' codes and their rule live in .fields (shared with the demand catalogue's needs);
+# the names stay importable from here.
+__all__ = ["EDUCATION", "EXPERIENCE", "JOB_TYPES", "JOB_TYPE_ZH", "PAY_BOUNDS", "PAY_UNITS",
+           "PAY_UNIT_ZH", "check_pay", "job_fields"]
 
 
 # --- positions ------------------------------------------------------------------------------
-
-
-def check_pay(unit: str, salary_min: int, salary_max: int) -> None:
-    """Each given pay figure lies within its unit's bounds (422 naming the field)."""
-    lo, hi = PAY_BOUNDS[unit]
-    for key, value in (("salary_min", salary_min), ("salary_max", salary_max)):
-        if value and not lo <= value <= hi:
-            raise Invalid(key, N_("0, or from {lo} to {hi} in {unit}"), code="out_of_range",
-                          params={"lo": lo, "hi": hi, "unit": Message(PAY_UNIT[unit])})
-
-
-def _position_in(data: dict, partial: bool = False) -> dict:
-    out: dict[str, Any] = {}
-
-    def has(key):
-        return key in data and data[key] is not None
-
-    if has("title") or not partial:
-        title = str(data.get("title") or "").strip()
-        if not title or len(title) > 200:
-            raise Invalid("title", N_("from {lo} to {hi} characters"), code="out_of_range",
-                          params={"lo": 1, "hi": 200})
-        out["title"] = title
-    if has("headcount") or not partial:
-        headcount = data.get("headcount")
-        if not isinstance(headcount, int) or not 1 <= headcount <= 100_000:
-            raise Invalid("headcount", N_("a whole number from {lo} to {hi}"), code="out_of_range",
-                          params={"lo": 1, "hi": 100_000})
-        out["headcount"] = headcount
-    if has("job_type") or not partial:
-        job_type = str(data.get("job_type") or "regular").strip()
-        job_type = JOB_TYPE_ZH.get(job_type, job_type)
-        if job_type not in JOB_TYPES:
-            raise Invalid("job_type", N_("one of {choices}"), code="invalid_choice",
-                          params={"choices": [*JOB_TYPES, *JOB_TYPE_ZH]})
-        out["job_type"] = job_type
-    for key, allowed in (("education", EDUCATION), ("experience", EXPERIENCE)):
-        if has(key) or not partial:
-            value = str(data.get(key) or "any").strip()
-            if value not in allowed:
-                raise Invalid(key, N_("one of {choices}"), code="invalid_choice",
-                              params={"choices": list(allowed)})
-            out[key] = value
-    if has("pay_unit") or not partial:
-        unit = str(data.get("pay_unit") or "month").strip()
-        unit = PAY_UNIT_ZH.get(unit, unit)
-        if unit not in PAY_UNITS:
-            raise Invalid("pay_unit", N_("one of {choices}"), code="invalid_choice",
-                          params={"choices": ", ".join(PAY_UNITS)})
-        out["pay_unit"] = unit
-    for key in ("salary_min", "salary_max"):
-        if has(key) or not partial:
-            value = data.get(key) or 0
-            if not isinstance(value, int) or not 0 <= value <= 1_000_000:
-                raise Invalid(key, N_("yuan a month, 0 to 1,000,000"), code="out_of_range")
-            out[key] = value
-    if "salary_min" in out and "salary_max" in out and out["salary_max"] and (
-            out["salary_max"] < out["salary_min"]):
-        raise Invalid("salary_max", N_("must not be below the lowest pay"),
-                      code="below_salary_min")
-    if "pay_unit" in out:
-        check_pay(out["pay_unit"], out.get("salary_min", 0), out.get("salary_max", 0))
-    for key, limit in (("major", 200), ("description", 5000)):
-        if has(key) or not partial:
-            out[key] = str(data.get(key) or "").strip()[:limit]
-    return out
 
 
 async def held_booking(principal: Principal, booking_id: int,
@@ -116,6 +52,14 @@ async def held_booking(principal: Principal, booking_id: int,
 async def add_position(principal: Principal, booking_id: int, data: dict,
                        slot: bool = False) -> dict:
     """A position on the caller's confirmed booking (booth) or slot booking (guest slot)."""
+    return (await add_positions(principal, booking_id, [data], slot))[0]
+
+
+async def add_positions(principal: Principal, booking_id: int, items: list[dict],
+                        slot: bool = False) -> list[dict]:
+    """Positions on the caller's confirmed booking (booth) or slot booking (guest slot), all of
+    them or none: every item is checked (`job_fields`) before one transaction writes them (a
+    fault in item n is a 422 naming `items[n].<field>` when there are several)."""
     booking = await held_booking(principal, booking_id, slot)
     if principal.role != "employer":
         raise Forbidden(N_("the employer lists its own positions"), code="employers_only")
@@ -123,11 +67,21 @@ async def add_position(principal: Principal, booking_id: int, data: dict,
         message = N_("positions hang on a confirmed booking")
         raise Conflict(message, code="not_booked",
                        errors=[FieldError("booking", message, code="not_booked")])
-    values = _position_in(data)
+    if not 1 <= len(items) <= 50:
+        raise Invalid("items", N_("from {lo} to {hi} items"), code="out_of_range",
+                      params={"lo": 1, "hi": 50})
+    checked = []
+    for n, data in enumerate(items):
+        try:
+            checked.append(job_fields(data))
+        except Invalid as exc:
+            raise (exc.under(f"items[{n}]") if len(items) > 1 else exc) from None
     link = {"slot_booking": booking_id} if slot else {"booking": booking_id}
-    rows = await Position.insert(Position(fair=booking.fair, employer=booking.employer, **link,
-                                          **values)).returning(Position.id)
-    return await get_position(rows[0]["id"])
+    async with db.write_transaction():
+        rows = await Position.insert(*(
+            Position(fair=booking.fair, employer=booking.employer, **link, **values)
+            for values in checked)).returning(Position.id)
+    return [await get_position(r["id"]) for r in rows]
 
 
 async def get_position(position_id: int) -> dict:
@@ -156,7 +110,7 @@ async def update_position(principal: Principal, position_id: int, changes: dict)
     """Change a position (the fields given; the others stay): its company's staff only."""
     await _own_position(principal, position_id)
     current = await Position.select().where(Position.id == position_id).first()
-    values = _position_in({**current, **{k: v for k, v in changes.items() if v is not None}})
+    values = job_fields({**current, **{k: v for k, v in changes.items() if v is not None}})
     await Position.update({getattr(Position, k): v for k, v in values.items()}).where(
         Position.id == position_id)
     return await get_position(position_id)

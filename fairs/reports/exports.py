@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
@@ -223,5 +224,73 @@ def to_xlsx(report: dict[str, Any], meta: list[tuple[str, str]]) -> bytes:
             "head": head, "label": label, "number": number, "total_label": total_label,
             "total_number": total_number, "note": note, "right": right,
             "percent": book.add_format({"border": 1, "num_format": "0.0%"})})
+    book.close()
+    return buffer.getvalue()
+
+
+# --- any table as a workbook ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of `workbook()`: headings, rows of cells (text, numbers or None for blank) and
+    an optional note under the table."""
+
+    name: str
+    headings: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+    widths: tuple[int, ...] = ()
+
+
+def workbook(title: str, meta: list[tuple[str, str]], sheets: list[Sheet]) -> bytes:
+    """A workbook of tables with Chinese headings, written like the report's: every text with
+    write_string (nothing given as text becomes a formula or a link), numbers as numbers. The
+    first sheet begins with `title` and `meta` (what was counted) above its table."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book.set_properties({"title": title, "author": "公共就业服务"})
+    bold = book.add_format({"bold": True, "font_size": 14})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF6", "border": 1,
+                            "text_wrap": True, "valign": "vcenter", "align": "center"})
+    text = book.add_format({"border": 1})
+    number = book.add_format({"border": 1, "num_format": "#,##0"})
+    decimal = book.add_format({"border": 1, "num_format": "0.0%"})
+    note = book.add_format({"italic": True, "font_color": "#555555", "text_wrap": True})
+    for n, sheet in enumerate(sheets):
+        ws = book.add_worksheet(sheet.name[:31])
+        line = 0
+        if n == 0:
+            ws.write_string(0, 0, title, bold)
+            line = 1
+            for key, value in meta:
+                ws.write_string(line, 0, str(key))
+                ws.write_string(line, 1, str(value))
+                line += 1
+            line += 1
+        for c, heading in enumerate(sheet.headings):
+            ws.write_string(line, c, heading, head)
+        top = line
+        for row in sheet.rows:
+            line += 1
+            for c, value in enumerate(row):
+                if value is None:
+                    ws.write_blank(line, c, None, text)
+                elif isinstance(value, bool):
+                    ws.write_string(line, c, "是" if value else "否", text)
+                elif isinstance(value, int):
+                    ws.write_number(line, c, value, number)
+                elif isinstance(value, float):
+                    ws.write_number(line, c, value, decimal)
+                else:
+                    ws.write_string(line, c, str(value), text)
+        if sheet.note:
+            ws.merge_range(line + 2, 0, line + 2, max(len(sheet.headings) - 1, 1), sheet.note,
+                           note)
+            ws.set_row(line + 2, 36)
+        for c, width in enumerate(sheet.widths or (16,) * len(sheet.headings)):
+            ws.set_column(c, c, width)
+        ws.freeze_panes(top + 1, 0)
     book.close()
     return buffer.getvalue()

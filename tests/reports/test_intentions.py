@@ -78,7 +78,6 @@ async def test_rules(app, new_client, world):
         ("岗位1", True)]
     # ... offered to the tickets page through the hook fairs.hooks.ticket_sections.
     from fairs import hooks
-
     from fairs.events import services as events
 
     [row] = await db.fetch("SELECT * FROM registration WHERE id = {}", rows[0]["id"])
