@@ -23,7 +23,7 @@ EXPECTED = {
     "home_sections": ["fairs.events.pages.upcoming_section"],
     "organiser_links": sorted(f"fairs.{s}.hooks.organiser_links" for s in (
         "accounts", "events", "plans", "catalog", "employers", "booths", "checkin", "reports",
-        "audit", "followup")),
+        "audit", "followup", "demand")),
     "fair_counts": ["fairs.booths.hooks.fair_counts", "fairs.checkin.services.checked_in_counts",
                     "fairs.tickets.services.registered_counts"],
     "door_codes": ["fairs.booths.bookings.resolve_code"],
@@ -40,7 +40,7 @@ EXPECTED = {
     "attendance_changed": ["fairs.checkin.live.changed"],
     "fair_created": ["fairs.booths.layouts.default_layout"],
     "audit": ["fairs.audit.services.record"],
-    "happened": ["fairs.notify.receivers.on_happened"],
+    "happened": ["fairs.notify.receivers.on_happened", "fairs.demand.hooks.on_happened"],
     "registration_writes": ["fairs.notify.hooks._registration_writes"],
     "registration_profile": ["fairs.matching.services.given_with_registration"],
     "registration_form_sections": ["fairs.matching.pages.profile_form_section"],
@@ -197,7 +197,7 @@ async def test_the_organiser_home_shows_every_slices_tile(new_client, world):
     page = await organiser.get("/organiser")
     assert page.status_code == 200
     links = await hooks.links_for_organisers()
-    assert len(links) == 11 and [link.order for link in links] == sorted(
+    assert len(links) == 13 and [link.order for link in links] == sorted(
         link.order for link in links)
     positions = [page.text.rindex(f'href="{link.href}"') for link in links]
     assert positions == sorted(positions), "tiles in their declared order"
