@@ -25,6 +25,7 @@ DEMO_STEPS = [
     "fairs.tickets.demo",
     "fairs.checkin.demo",
     "fairs.reports.demo",
+    "fairs.outreach.demo",
 ]
 
 

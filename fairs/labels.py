@@ -25,12 +25,20 @@ ROLE = {"admin": N_("Administrator"), "organiser": N_("Organiser"),
 ORG_KIND = {"city": N_("City"), "district": N_("District"), "area": N_("Area"),
             "street": N_("Street")}
 PAY_UNIT = {"month": N_("CNY/month"), "day": N_("CNY/day"), "hour": N_("CNY/hour")}
+# Employer services (fairs.outreach) and the kinds of employer-service visit (fairs.measures).
+VISIT_KIND = {"fair": N_("Fair attendance"), "visit": N_("Field visit"),
+              "phone": N_("Phone call"), "symposium": N_("Symposium"),
+              "policy": N_("Policy help"), "other": N_("Other service")}
+SERVICE_TOPIC = {"recruiting": N_("Recruiting"), "training": N_("Skills training"),
+                 "social_insurance": N_("Social insurance"), "subsidies": N_("Subsidies"),
+                 "labour_relations": N_("Labour relations"), "other": N_("Other topics")}
 
 TABLES: dict[str, dict[str, str]] = {
     "fair_kind": FAIR_KIND, "fair_kinds": FAIR_KIND_PLURAL, "fair_status": FAIR_STATUS,
     "booking_status": BOOKING_STATUS, "booth_status": BOOTH_STATUS,
     "employer_status": EMPLOYER_STATUS, "ticket_status": TICKET_STATUS, "role": ROLE,
-    "org_kind": ORG_KIND, "pay_unit": PAY_UNIT,
+    "org_kind": ORG_KIND, "pay_unit": PAY_UNIT, "visit_kind": VISIT_KIND,
+    "service_topic": SERVICE_TOPIC,
 }
 
 

@@ -24,5 +24,6 @@ APP_REGISTRY = AppRegistry(
         "fairs.reports.piccolo_app",
         "fairs.audit.piccolo_app",
         "fairs.notify.piccolo_app",
+        "fairs.outreach.piccolo_app",
     ]
 )

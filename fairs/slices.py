@@ -32,6 +32,8 @@ SLICES = [
     "fairs.audit.pages",
     "fairs.notify.api",
     "fairs.notify.pages",
+    "fairs.outreach.api",
+    "fairs.outreach.pages",
 ]
 
 
@@ -57,6 +59,7 @@ HOOKS = [
     "fairs.reports.hooks",
     "fairs.audit.hooks",
     "fairs.notify.hooks",
+    "fairs.outreach.hooks",
 ]
 
 

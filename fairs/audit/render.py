@@ -22,6 +22,11 @@ ACTIONS = {
     "employer.reject": N_("rejected the employer “%(name)s”"),
     "employer.staff_add": N_("added a login for the employer “%(name)s”"),
     "booking_rules.update": N_("changed the booking rules"),
+    "employer.service_add": N_("recorded a service to the employer “%(name)s”"),
+    "employer.service_update": N_("changed a service record of the employer “%(name)s”"),
+    "employer.service_delete": N_("deleted a service record of the employer “%(name)s”"),
+    "employer.officer_add": N_("assigned a service officer to the employer “%(name)s”"),
+    "employer.officer_remove": N_("removed a service officer of the employer “%(name)s”"),
 }
 # The action kinds for the filter.
 ACTION_KINDS = {
@@ -30,6 +35,11 @@ ACTION_KINDS = {
     "fair.delete": N_("Draft deleted"), "employer.approve": N_("Employer approved"),
     "employer.reject": N_("Employer rejected"), "employer.staff_add": N_("Employer login added"),
     "booking_rules.update": N_("Booking rules changed"),
+    "employer.service_add": N_("Service recorded"),
+    "employer.service_update": N_("Service changed"),
+    "employer.service_delete": N_("Service deleted"),
+    "employer.officer_add": N_("Officer assigned"),
+    "employer.officer_remove": N_("Officer removed"),
 }
 OBJECT_TYPES = {"fair": N_("Fair"), "employer": N_("Employer"),
                 "booking_rules": N_("Booking rules")}
@@ -49,6 +59,9 @@ FIELDS = {
     "no_show_limit": N_("No-shows before suspension"),
     "window_days": N_("No-shows counted over (days)"),
     "suspension_days": N_("Suspension (days)"),
+    "service": N_("Service record"), "on": N_("Date of the service"), "topics": N_("Topics"),
+    "notes": N_("Notes"), "staff_names": N_("Staff who gave the service"),
+    "follow_up_on": N_("Follow up on"),
 }
 _STATUS_TABLE = {"fair": "fair_status", "employer": "employer_status"}
 _NAMED = {"fair": ("fair", "title"), "employer": ("employer", "name")}
@@ -99,7 +112,10 @@ def _value(field: str, value: Any, object_type: str, refs: dict[str, dict[int, d
     if field == "status":
         return labels.label(_STATUS_TABLE.get(object_type, "fair_status"), str(value))
     if field == "kind":
-        return labels.label("fair_kind", str(value))
+        return labels.label("visit_kind" if object_type == "employer" else "fair_kind",
+                            str(value))
+    if field == "topics" and isinstance(value, list):
+        return "、".join(labels.label("service_topic", str(v)) for v in value) or "—"
     if field in _IDS and str(value).isdigit():
         row = refs[field].get(int(value))
         if row:

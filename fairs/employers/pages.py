@@ -7,6 +7,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from fairs import hooks
 from fairs.accounts import services as accounts
 from fairs.accounts.auth import client_address, employer_guard, organiser_guard, require
 from fairs.accounts.pages import FormData
@@ -64,6 +65,18 @@ class ApprovalPages(Controller):
         return page(request, "employers/approvals.html",
                     employers=[services.public(r) for r in rows], total=total, status=status,
                     q=q or "", counts=await services.status_counts(), industries=industries)
+
+    @get("/{employer_id:int}")
+    async def employer_page(self, request: Request, employer_id: FromPath[int]) -> Template:
+        """An employer's page in the back office: the register's entry (the city's, any
+        organiser reads it), its logins, and what other slices add (fairs.hooks
+        .employer_sections: the services and officers of the organisers serving it)."""
+        row = await services.get_employer(employer_id)
+        industries = {i["code"]: i for i in await catalog.industries()}
+        sections = await hooks.sections(hooks.employer_sections, request, row)
+        return page(request, "employers/employer.html", employer=services.public(row),
+                    industries=industries, staff=await services.staff(employer_id),
+                    sections=sections)
 
     @post("/{employer_id:int}/approve", status_code=303)
     async def approve(self, request: Request, employer_id: FromPath[int]) -> Redirect:

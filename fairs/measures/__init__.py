@@ -17,6 +17,7 @@ from .definitions import (
     MEASURES,
     PERSON_MEASURES,
     REGISTERED_ONE,
+    SERVICE_KINDS,
     VISIT_KINDS,
     held,
     is_held,
@@ -32,6 +33,7 @@ from .read import (
     fair_counts,
     held_fairs,
     present_employers,
+    service_visits,
     totals,
     totals_and_visits,
     values,
@@ -41,12 +43,14 @@ from .read import (
 from .tally import INTENDED as AUDIENCE_INTENDED
 from .tally import TALLY_SHARDS, recount_audiences
 from .tally import admitted as audience_tally_admitted
+from .visits import employer_presences, last_visits, visits, visits_by_month
 
 __all__ = [
     "ACTIVE_POSITION", "ADMISSIONS_ONE", "AUDIENCE_INTENDED", "LIVE_COUNTS", "MEASURES",
-    "MEASURE_NAMES", "PERSON_MEASURES", "REGISTERED_ONE", "TALLY_SHARDS", "VISIT_KINDS", "Scope",
-    "admissions_by_fair", "audience_tally_admitted", "breakdowns", "by_audience",
-    "fair_attendance", "fair_counts", "held", "held_fairs", "is_held", "local",
-    "present_employers", "recount_audiences", "scheduled", "totals", "totals_and_visits",
-    "values", "visits_by_fair", "visits_by_kind",
+    "MEASURE_NAMES", "PERSON_MEASURES", "REGISTERED_ONE", "SERVICE_KINDS", "TALLY_SHARDS",
+    "VISIT_KINDS", "Scope", "admissions_by_fair", "audience_tally_admitted", "breakdowns",
+    "by_audience", "employer_presences", "fair_attendance", "fair_counts", "held", "held_fairs",
+    "is_held", "last_visits", "local", "present_employers", "recount_audiences", "scheduled",
+    "service_visits", "totals", "totals_and_visits", "values", "visits", "visits_by_fair",
+    "visits_by_kind", "visits_by_month",
 ]

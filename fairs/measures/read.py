@@ -27,6 +27,8 @@ from .definitions import (
     held,
     local,
     presence,
+    service_days,
+    services,
 )
 
 DIMS = ("total", "month", "quarter", "kind", "org", "org_tree", "industry", "industry_group",
@@ -74,6 +76,19 @@ def held_fairs(scope: Scope) -> tuple[str, list[Any]]:
     return sql, args
 
 
+def service_visits(scope: Scope) -> tuple[str, list[Any]]:
+    """`SELECT employer, day, kind, org` of the services recorded in scope (definitions.services:
+    recorded by an organisation of the subtree, on a day whose local midnight is in [start,
+    end), not after `at`'s day), and its args. A service belongs to no fair: when the scope is
+    narrowed to fairs (a kind, an industry, an audience, a plan's linked fairs, one fair) it
+    has none, so that "visits at online fairs" or a fair's summary count fair attendance
+    only; a scope of an organisation and dates (a plan, the report unfiltered) counts both."""
+    sql = services("s")
+    if scope.kind or scope.industry or scope.audience or scope.plan_id or scope.fair_id:
+        sql += " AND 1 = 0"
+    return sql, [f"{scope.org_path}%", *service_days(scope.start, scope.end, scope.at)]
+
+
 def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
     """The CTE `k` (dim, key, fair): each held fair under each key of each breakdown asked
     for; and whether it has the organisation tree's placeholder."""
@@ -94,6 +109,34 @@ def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
     chosen = [d for d in DIMS if d in dims]
     sql = " UNION ".join(f"SELECT '{d}' AS dim, {parts[d][0]} AS key, h.id AS fair "
                          f"{parts[d][1]}" for d in chosen)
+    # The keys that only services have (a month without a held fair): a row without a fair.
+    sql += " UNION SELECT DISTINCT dim, key, NULL FROM sk"
+    return sql, "org_tree" in chosen
+
+
+def _service_keys(dims: tuple[str, ...]) -> tuple[str, bool]:
+    """The CTE `sk` (dim, key, employer, day, kind): each recorded service's visit under its
+    key of the breakdowns a service has (total, month, quarter, organisation, organisation
+    tree; fair attendance keeps the others: kind, industry, fair); and whether it has the
+    organisation tree's placeholder."""
+    month = "substr(sv.day, 1, 7)"
+    quarter = ("substr(sv.day, 1, 4) || '-Q' || "
+               "CAST((CAST(substr(sv.day, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)")
+    parts = {
+        "total": ("''", "FROM sv"),
+        "month": (month, "FROM sv"),
+        "quarter": (quarter, "FROM sv"),
+        "kind": ("'services'", "FROM sv"),
+        "org": ("CAST(sv.org AS TEXT)", "FROM sv"),
+        "org_tree": ("CAST(anc.id AS TEXT)", "FROM sv JOIN organisation so ON so.id = sv.org "
+                     "JOIN organisation anc ON so.path LIKE anc.path || '%' "
+                     "WHERE anc.path LIKE {}"),
+    }
+    chosen = [d for d in DIMS if d in dims and d in parts]
+    if not chosen:
+        return "SELECT '' AS dim, '' AS key, employer, day, kind FROM sv WHERE 1 = 0", False
+    sql = " UNION ".join(f"SELECT '{d}' AS dim, {parts[d][0]} AS key, sv.employer, sv.day, "
+                         f"sv.kind {parts[d][1]}" for d in chosen)
     return sql, "org_tree" in chosen
 
 
@@ -101,8 +144,11 @@ def _measure_ctes(scope: Scope) -> tuple[str, list[Any]]:
     """The CTEs every measure statement starts from: `h` (the held fairs in scope) and, per
     held fair, `adm` (admissions, walk-ins and intentions: the audience tally kept with each,
     fairs.measures.tally, summed over the target-group combinations), `pos` (openings), `vw`
-    (views), and `pres` (employers present: fair, employer, day, kind)."""
+    (views), and `pres` (employers present: fair, employer, day, kind); `sv` (the services
+    recorded in scope: employer, day, kind, org) and `vis` (the employer visits: employer,
+    day, kind, each once: fair attendance and services)."""
     fairs, args = held_fairs(scope)
+    recorded, recorded_args = service_visits(scope)
     in_h = "IN (SELECT id FROM h)"
     # pres is read once per breakdown key: MATERIALIZED (both engines) keeps a planner that
     # expects one held fair from re-running it for each of them.
@@ -113,21 +159,26 @@ pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
         WHERE p.fair {in_h} AND {ACTIVE_POSITION} GROUP BY p.fair),
 vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair {in_h}
        GROUP BY s.fair),
-pres AS MATERIALIZED ({presence("h")})"""
-    return sql, [*args, scope.at]
+pres AS MATERIALIZED ({presence("h")}),
+sv AS MATERIALIZED ({recorded}),
+vis AS (SELECT employer, day, kind FROM pres UNION SELECT employer, day, kind FROM sv)"""
+    return sql, [*args, scope.at, *recorded_args]
 
 
 def statement(scope: Scope, dims: tuple[str, ...] = DIMS) -> tuple[str, list[Any]]:
     """One statement: rows (dim, key, the eight measures) for each breakdown asked for."""
     ctes, args = _measure_ctes(scope)
+    service_keys, service_tree = _service_keys(dims)
     keys, tree = _keys(dims)
     sql = f"""
 {ctes},
+sk AS ({service_keys}),
 k AS ({keys}),
-ep AS (SELECT dim, key, COUNT(DISTINCT employer) AS n, COUNT(*) AS v FROM (SELECT DISTINCT
-       k.dim, k.key, pres.employer, pres.day, pres.kind FROM k JOIN pres ON pres.fair = k.fair)
+ep AS (SELECT dim, key, COUNT(DISTINCT CASE WHEN kind = 'fair' THEN employer END) AS n,
+       COUNT(*) AS v FROM (SELECT k.dim, k.key, pres.employer, pres.day, pres.kind FROM k
+       JOIN pres ON pres.fair = k.fair UNION SELECT dim, key, employer, day, kind FROM sk)
        x GROUP BY dim, key)
-SELECT k.dim, k.key, COUNT(*) AS events_held,
+SELECT k.dim, k.key, COUNT(k.fair) AS events_held,
   MAX(COALESCE(ep.n, 0)) AS employers_present,
   COALESCE(SUM(pos.n), 0) AS positions,
   COALESCE(SUM(adm.n), 0) AS admissions,
@@ -142,8 +193,7 @@ LEFT JOIN vw ON vw.fair = k.fair
 LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
 GROUP BY k.dim, k.key
 """
-    if tree:
-        args.append(f"{scope.org_path}%")
+    args += [f"{scope.org_path}%"] * (service_tree + tree)
     return sql, args
 
 
@@ -152,9 +202,9 @@ def _totals_statement(scope: Scope) -> tuple[str, list[Any]]:
     row: the same CTEs as `statement()`, each summed once (no per-fair join and GROUP BY: a
     plan's progress over thousands of held fairs reads them in a third of the time)."""
     ctes, args = _measure_ctes(scope)
-    by_kind = ", ".join(
-        f"(SELECT COUNT(*) FROM (SELECT DISTINCT employer, day FROM pres WHERE kind = '{kind}')"
-        f" x) AS visits_{kind}" for kind in VISIT_KINDS)
+    # The visits are read once: their total and each kind's count in one pass over `vis`.
+    by_kind = ", ".join(f"SUM(CASE WHEN kind = '{kind}' THEN 1 ELSE 0 END) AS visits_{kind}"
+                        for kind in VISIT_KINDS)
     sql = f"""
 {ctes}
 SELECT (SELECT COUNT(*) FROM h) AS events_held,
@@ -164,8 +214,8 @@ SELECT (SELECT COUNT(*) FROM h) AS events_held,
   (SELECT COALESCE(SUM(w), 0) FROM adm) AS walk_ins,
   (SELECT COALESCE(SUM(i), 0) FROM adm) AS intentions,
   (SELECT COALESCE(SUM(n), 0) FROM vw) AS online_views,
-  (SELECT COUNT(*) FROM (SELECT DISTINCT employer, day, kind FROM pres) x) AS employer_visits,
-  {by_kind}
+  v.employer_visits, {", ".join(f"v.visits_{kind}" for kind in VISIT_KINDS)}
+FROM (SELECT COUNT(*) AS employer_visits, {by_kind} FROM vis) v
 """
     return sql, args
 
@@ -185,8 +235,9 @@ async def breakdowns(scope: Scope, dims: tuple[str, ...] = DIMS
 
 
 async def totals_and_visits(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
-    """The eight measures over the scope's held fairs, and the employer visits by kind
-    ({"fair": n}, adding up to employer_visits), in one round trip."""
+    """The eight measures over the scope's held fairs (employer visits: with the services
+    recorded in scope), and the employer visits by kind ({"fair": n, "visit": n, ...}, every
+    kind of VISIT_KINDS, adding up to employer_visits), in one round trip."""
     sql, args = _totals_statement(scope)
     row = dict((await db.fetch(sql, *args))[0])
     return values(row), {kind: int(row[f"visits_{kind}"] or 0) for kind in VISIT_KINDS}
@@ -198,7 +249,8 @@ async def totals(scope: Scope) -> dict[str, int]:
 
 
 async def visits_by_kind(scope: Scope) -> dict[str, int]:
-    """Employer visits by their kind ({"fair": n}); they add up to totals()'s employer_visits."""
+    """Employer visits by their kind ({"fair": n, "phone": n, ...}); they add up to totals()'s
+    employer_visits."""
     return (await totals_and_visits(scope))[1]
 
 
