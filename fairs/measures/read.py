@@ -110,7 +110,7 @@ def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
     sql = " UNION ".join(f"SELECT '{d}' AS dim, {parts[d][0]} AS key, h.id AS fair "
                          f"{parts[d][1]}" for d in chosen)
     # The keys that only services have (a month without a held fair): a row without a fair.
-    sql += " UNION SELECT DISTINCT dim, key, NULL FROM sk"
+    sql += " UNION SELECT DISTINCT dim, key, CAST(NULL AS INTEGER) FROM sk"
     return sql, "org_tree" in chosen
 
 
