@@ -110,34 +110,52 @@ def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
     sql = " UNION ".join(f"SELECT '{d}' AS dim, {parts[d][0]} AS key, h.id AS fair "
                          f"{parts[d][1]}" for d in chosen)
     # The keys that only services have (a month without a held fair): a row without a fair.
-    sql += " UNION SELECT DISTINCT dim, key, CAST(NULL AS INTEGER) FROM sk"
+    sql += " UNION SELECT dim, key, CAST(NULL AS INTEGER) FROM svc"
     return sql, "org_tree" in chosen
 
 
-def _service_keys(dims: tuple[str, ...]) -> tuple[str, bool]:
-    """The CTE `sk` (dim, key, employer, day, kind): each recorded service's visit under its
-    key of the breakdowns a service has (total, month, quarter, organisation, organisation
-    tree; fair attendance keeps the others: kind, industry, fair); and whether it has the
-    organisation tree's placeholder."""
-    month = "substr(sv.day, 1, 7)"
-    quarter = ("substr(sv.day, 1, 4) || '-Q' || "
-               "CAST((CAST(substr(sv.day, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)")
+def _service_counts(dims: tuple[str, ...]) -> tuple[str, bool]:
+    """The CTEs ending in `svc` (dim, key, v): the employer visits of the services recorded in
+    scope under each key of the breakdowns a service has (total, month, quarter, kind
+    "services", organisation, organisation tree; fair attendance keeps the others: industry,
+    fair), each (employer, day, kind) once per key; and whether they have the organisation
+    tree's placeholder. A service's kind is never "fair", so these visits are never fair
+    attendance's and the two counts add up. `sd` holds each visit once over the scope, with
+    the first and last organisation that recorded it (the same one, nearly always)."""
+    month = "substr(sd.day, 1, 7)"
+    quarter = ("substr(sd.day, 1, 4) || '-Q' || "
+               "CAST((CAST(substr(sd.day, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)")
     parts = {
-        "total": ("''", "FROM sv"),
-        "month": (month, "FROM sv"),
-        "quarter": (quarter, "FROM sv"),
-        "kind": ("'services'", "FROM sv"),
-        "org": ("CAST(sv.org AS TEXT)", "FROM sv"),
-        "org_tree": ("CAST(anc.id AS TEXT)", "FROM sv JOIN organisation so ON so.id = sv.org "
-                     "JOIN organisation anc ON so.path LIKE anc.path || '%' "
-                     "WHERE anc.path LIKE {}"),
+        "total": "SELECT '' AS key, COUNT(*) AS v FROM sd",
+        "month": f"SELECT {month} AS key, COUNT(*) AS v FROM sd GROUP BY {month}",
+        "quarter": f"SELECT {quarter} AS key, COUNT(*) AS v FROM sd GROUP BY {quarter}",
+        "kind": "SELECT 'services' AS key, COUNT(*) AS v FROM sd",
+        "org": "SELECT CAST(o.org AS TEXT) AS key, COUNT(*) AS v FROM (SELECT DISTINCT org, "
+               "employer, day, kind FROM sv) o GROUP BY o.org",
+        # A visit recorded by one organisation counts for each of its ancestors (summed per
+        # organisation first); one recorded by several, once per ancestor of any of them.
+        "org_tree": "SELECT CAST(t.anc AS TEXT) AS key, SUM(t.v) AS v FROM (SELECT oa.anc, c.v "
+                    "FROM (SELECT org, COUNT(*) AS v FROM sd WHERE org = last GROUP BY org) c "
+                    "JOIN oa ON oa.org = c.org UNION ALL SELECT m.anc, COUNT(*) FROM (SELECT "
+                    "DISTINCT oa.anc, sv.employer, sv.day, sv.kind FROM sd JOIN sv "
+                    "ON sv.employer = sd.employer AND sv.day = sd.day AND sv.kind = sd.kind "
+                    "JOIN oa ON oa.org = sv.org WHERE sd.org <> sd.last) m GROUP BY m.anc) t "
+                    "GROUP BY t.anc",
     }
     chosen = [d for d in DIMS if d in dims and d in parts]
-    if not chosen:
-        return "SELECT '' AS dim, '' AS key, employer, day, kind FROM sv WHERE 1 = 0", False
-    sql = " UNION ".join(f"SELECT '{d}' AS dim, {parts[d][0]} AS key, sv.employer, sv.day, "
-                         f"sv.kind {parts[d][1]}" for d in chosen)
-    return sql, "org_tree" in chosen
+    # Keys with visits only (no "services" row, no total, when nothing was recorded).
+    counts = " UNION ALL ".join(f"SELECT '{d}' AS dim, x.key, x.v FROM ({parts[d]}) x "
+                                "WHERE x.v > 0" for d in chosen) or (
+        "SELECT '' AS dim, '' AS key, 0 AS v FROM sv WHERE 1 = 0")
+    tree = "org_tree" in chosen
+    # Each organisation of the scope and its ancestors in the scope (a few dozen pairs).
+    ancestors = ("SELECT so.id AS org, anc.id AS anc FROM organisation so JOIN organisation "
+                 "anc ON so.path LIKE anc.path || '%' WHERE anc.path LIKE {}") if tree else (
+        "SELECT 0 AS org, 0 AS anc FROM sv WHERE 1 = 0")
+    sql = (f"sd AS MATERIALIZED (SELECT employer, day, kind, MIN(org) AS org, MAX(org) AS last "
+           f"FROM sv GROUP BY employer, day, kind),\n"
+           f"oa AS ({ancestors}),\nsvc AS ({counts})")
+    return sql, tree
 
 
 def _measure_ctes(scope: Scope) -> tuple[str, list[Any]]:
@@ -145,8 +163,9 @@ def _measure_ctes(scope: Scope) -> tuple[str, list[Any]]:
     held fair, `adm` (admissions, walk-ins and intentions: the audience tally kept with each,
     fairs.measures.tally, summed over the target-group combinations), `pos` (openings), `vw`
     (views), and `pres` (employers present: fair, employer, day, kind); `sv` (the services
-    recorded in scope: employer, day, kind, org) and `vis` (the employer visits: employer,
-    day, kind, each once: fair attendance and services)."""
+    recorded in scope: employer, day, kind, org, one per record) and `vis` (the employer
+    visits: employer, day, kind, each once: fair attendance and services, whose kinds never
+    meet)."""
     fairs, args = held_fairs(scope)
     recorded, recorded_args = service_visits(scope)
     in_h = "IN (SELECT id FROM h)"
@@ -161,22 +180,22 @@ vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair
        GROUP BY s.fair),
 pres AS MATERIALIZED ({presence("h")}),
 sv AS MATERIALIZED ({recorded}),
-vis AS (SELECT employer, day, kind FROM pres UNION SELECT employer, day, kind FROM sv)"""
+vis AS (SELECT DISTINCT employer, day, kind FROM pres
+        UNION ALL SELECT DISTINCT employer, day, kind FROM sv)"""
     return sql, [*args, scope.at, *recorded_args]
 
 
 def statement(scope: Scope, dims: tuple[str, ...] = DIMS) -> tuple[str, list[Any]]:
     """One statement: rows (dim, key, the eight measures) for each breakdown asked for."""
     ctes, args = _measure_ctes(scope)
-    service_keys, service_tree = _service_keys(dims)
+    service_counts, service_tree = _service_counts(dims)
     keys, tree = _keys(dims)
     sql = f"""
 {ctes},
-sk AS ({service_keys}),
+{service_counts},
 k AS ({keys}),
-ep AS (SELECT dim, key, COUNT(DISTINCT CASE WHEN kind = 'fair' THEN employer END) AS n,
-       COUNT(*) AS v FROM (SELECT k.dim, k.key, pres.employer, pres.day, pres.kind FROM k
-       JOIN pres ON pres.fair = k.fair UNION SELECT dim, key, employer, day, kind FROM sk)
+ep AS (SELECT dim, key, COUNT(DISTINCT employer) AS n, COUNT(*) AS v FROM (SELECT DISTINCT
+       k.dim, k.key, pres.employer, pres.day, pres.kind FROM k JOIN pres ON pres.fair = k.fair)
        x GROUP BY dim, key)
 SELECT k.dim, k.key, COUNT(k.fair) AS events_held,
   MAX(COALESCE(ep.n, 0)) AS employers_present,
@@ -185,12 +204,13 @@ SELECT k.dim, k.key, COUNT(k.fair) AS events_held,
   COALESCE(SUM(adm.w), 0) AS walk_ins,
   COALESCE(SUM(adm.i), 0) AS intentions,
   COALESCE(SUM(vw.n), 0) AS online_views,
-  MAX(COALESCE(ep.v, 0)) AS employer_visits
+  MAX(COALESCE(ep.v, 0)) + MAX(COALESCE(svc.v, 0)) AS employer_visits
 FROM k
 LEFT JOIN adm ON adm.fair = k.fair
 LEFT JOIN pos ON pos.fair = k.fair
 LEFT JOIN vw ON vw.fair = k.fair
 LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
+LEFT JOIN svc ON svc.dim = k.dim AND svc.key = k.key
 GROUP BY k.dim, k.key
 """
     args += [f"{scope.org_path}%"] * (service_tree + tree)

@@ -135,3 +135,27 @@ async def test_services_in_a_month_without_fairs_have_their_own_row(out):
     rows = page_cells(report, "month")
     assert rows[month_start.strftime("%Y-%m")]["employer_visits"] == "1"
     assert rows[month_start.strftime("%Y-%m")]["events_held"] == "0"
+
+
+async def test_one_visit_recorded_by_two_organisations_counts_once_above_them(out):
+    """xha and its sub-area gzk both record a call to B on one day: each organisation's own
+    row counts it, and xha's subtotal and the total count it once."""
+    await ok(await out.admin.post(f"/api/v1/employers/{out.b.id}/officers",
+                                  json={"user": out.staff["gzk"].id}), 201)
+    day = days_ago(4)
+    await record(out.gzk, out.b.id, "phone", day)
+    await record(out.organiser, out.b.id, "phone", day)
+    await record(out.organiser, out.c.id, "visit", day)  # xha's alone
+    window = {"from": day.isoformat(), "to": day.isoformat()}
+    assert (await ok(await out.organiser.get("/api/v1/reports/measures",
+                                             params=window)))["employer_visits"] == 2
+    assert (await ok(await out.gzk.get("/api/v1/reports/measures",
+                                       params=window)))["employer_visits"] == 1
+    rows = page_cells((await out.organiser.get("/organiser/reports", params=window)).text,
+                      "org")
+    assert rows["gzk"]["employer_visits"] == "1"
+    assert rows["xha"]["employer_visits"] == "2"  # xha's subtotal: B once, C once
+    assert rows[""]["employer_visits"] == "2"
+    own = (await out.organiser.get("/organiser/reports", params=window)).text
+    xha_own = re.search(r'<tr class="own[^"]*" data-key="xha">(.*?)</tr>', own, re.S)
+    assert xha_own and re.search(r'data-measure="employer_visits">2<', xha_own.group(1))
