@@ -120,8 +120,10 @@ def _service_counts(dims: tuple[str, ...]) -> tuple[str, bool]:
     "services", organisation, organisation tree; fair attendance keeps the others: industry,
     fair), each (employer, day, kind) once per key; and whether they have the organisation
     tree's placeholder. A service's kind is never "fair", so these visits are never fair
-    attendance's and the two counts add up. `sd` holds each visit once over the scope, with
-    the first and last organisation that recorded it (the same one, nearly always)."""
+    attendance's and the two counts add up. `sw` marks each record with the first and last
+    organisation that recorded its visit (the same one, nearly always); `sd` holds each visit
+    once over the scope. (No join of the records to themselves: a generic plan that expects
+    a few rows would rescan one side for each row of the other.)"""
     month = "substr(sd.day, 1, 7)"
     quarter = ("substr(sd.day, 1, 4) || '-Q' || "
                "CAST((CAST(substr(sd.day, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)")
@@ -135,12 +137,11 @@ def _service_counts(dims: tuple[str, ...]) -> tuple[str, bool]:
         # A visit recorded by one organisation counts for each of its ancestors (summed per
         # organisation first); one recorded by several, once per ancestor of any of them.
         "org_tree": "SELECT CAST(t.anc AS TEXT) AS key, SUM(t.v) AS v FROM (SELECT oa.anc, c.v "
-                    "FROM (SELECT org, COUNT(*) AS v FROM sd WHERE org = last GROUP BY org) c "
-                    "JOIN oa ON oa.org = c.org UNION ALL SELECT m.anc, COUNT(*) FROM (SELECT "
-                    "DISTINCT oa.anc, sv.employer, sv.day, sv.kind FROM sd JOIN sv "
-                    "ON sv.employer = sd.employer AND sv.day = sd.day AND sv.kind = sd.kind "
-                    "JOIN oa ON oa.org = sv.org WHERE sd.org <> sd.last) m GROUP BY m.anc) t "
-                    "GROUP BY t.anc",
+                    "FROM (SELECT first_org AS org, COUNT(*) AS v FROM sd WHERE first_org = "
+                    "last_org GROUP BY first_org) c JOIN oa ON oa.org = c.org UNION ALL "
+                    "SELECT m.anc, COUNT(*) FROM (SELECT DISTINCT oa.anc, sw.employer, sw.day, "
+                    "sw.kind FROM sw JOIN oa ON oa.org = sw.org WHERE sw.first_org <> "
+                    "sw.last_org) m GROUP BY m.anc) t GROUP BY t.anc",
     }
     chosen = [d for d in DIMS if d in dims and d in parts]
     # Keys with visits only (no "services" row, no total, when nothing was recorded).
@@ -152,8 +153,11 @@ def _service_counts(dims: tuple[str, ...]) -> tuple[str, bool]:
     ancestors = ("SELECT so.id AS org, anc.id AS anc FROM organisation so JOIN organisation "
                  "anc ON so.path LIKE anc.path || '%' WHERE anc.path LIKE {}") if tree else (
         "SELECT 0 AS org, 0 AS anc FROM sv WHERE 1 = 0")
-    sql = (f"sd AS MATERIALIZED (SELECT employer, day, kind, MIN(org) AS org, MAX(org) AS last "
-           f"FROM sv GROUP BY employer, day, kind),\n"
+    visit = "PARTITION BY employer, day, kind"
+    sql = (f"sw AS MATERIALIZED (SELECT employer, day, kind, org, MIN(org) OVER ({visit}) "
+           f"AS first_org, MAX(org) OVER ({visit}) AS last_org FROM sv),\n"
+           "sd AS MATERIALIZED (SELECT DISTINCT employer, day, kind, first_org, last_org "
+           "FROM sw),\n"
            f"oa AS ({ancestors}),\nsvc AS ({counts})")
     return sql, tree
 
