@@ -2,7 +2,8 @@
 
 Plans (progress), reports (the page, its API, the workbook and the CSV), check-in (the wall,
 GET .../attendance and its stream) and the fair pages take their numbers from here; see
-`definitions` for what each measure means and `read` for the queries.
+`definitions` for what each measure means and `read` for the queries (`visits`: employer
+visits one employer or one month at a time, for the plan dashboard and fairs.outreach).
 
 A package of its own rather than reports/measures.py: check-in, plans, events and booths all
 read it, and reports already imports several of those slices; a module that imports only

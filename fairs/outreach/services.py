@@ -154,7 +154,9 @@ async def _fair_rows(employer_id: int, at: datetime) -> list[dict]:
 async def employer_services(principal: Principal | None, employer_id: int, limit: int = 100,
                             offset: int = 0) -> tuple[list[dict], int]:
     """An employer's services, newest first: those recorded (by any organisation) and its
-    attendance at held fairs (recorded by themselves); for the organisers who serve it."""
+    attendance at fairs (recorded by themselves: a booth checked in or a guest slot ended, at
+    a fair held by now, as the measures count it: a fair still running shows once it ends);
+    for the organisers who serve it."""
     await scope.require_cover(principal, employer_id)
     at = now()
     recorded_total = (await db.fetch(
