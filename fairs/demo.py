@@ -28,6 +28,7 @@ DEMO_STEPS = [
     "fairs.matching.demo",
     "fairs.followup.demo",
     "fairs.demand.demo",
+    "fairs.outreach.demo",
 ]
 
 

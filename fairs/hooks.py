@@ -345,6 +345,12 @@ audit: Hook[[Any, str, str, Any, Any, Any], None] = Hook(
     "transaction with (principal or None for the system, action, object type, object id, "
     "before, after), as fairs.audit.services.record. Behaviour: notify.")
 
+employer_sections: Hook[[Any, dict], PageSection | None] = Hook(
+    "employer_sections",
+    "Sections of an employer's back-office page /organiser/employers/{id}, called with "
+    "(request, employer row) (outreach: services and officers 20). Behaviour: collect, sorted "
+    "by order.")
+
 jobs_stamp: Hook[[], str] = Hook(
     "jobs_stamp",
     "A cheap value that changes whenever any position changes, so calendar feeds' ETags see new "

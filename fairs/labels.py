@@ -28,6 +28,13 @@ PAY_UNIT = {"month": N_("CNY/month"), "day": N_("CNY/day"), "hour": N_("CNY/hour
 FOLLOWUP_STATUS = {"open": N_("To call"), "done": N_("Recorded"), "closed": N_("Closed")}
 FOLLOWUP_OUTCOME = {"hired": N_("Hired"), "in_process": N_("In process"),
                     "declined": N_("Declined"), "unreachable": N_("Unreachable")}
+# Employer services (fairs.outreach) and the kinds of employer-service visit (fairs.measures).
+VISIT_KIND = {"fair": N_("Fair attendance"), "visit": N_("Field visit"),
+              "phone": N_("Phone call"), "symposium": N_("Symposium"),
+              "policy": N_("Policy help"), "other": N_("Other service")}
+SERVICE_TOPIC = {"recruiting": N_("Recruiting"), "training": N_("Skills training"),
+                 "social_insurance": N_("Social insurance"), "subsidies": N_("Subsidies"),
+                 "labour_relations": N_("Labour relations"), "other": N_("Other topics")}
 
 TABLES: dict[str, dict[str, str]] = {
     "fair_kind": FAIR_KIND, "fair_kinds": FAIR_KIND_PLURAL, "fair_status": FAIR_STATUS,
@@ -35,6 +42,8 @@ TABLES: dict[str, dict[str, str]] = {
     "employer_status": EMPLOYER_STATUS, "ticket_status": TICKET_STATUS, "role": ROLE,
     "org_kind": ORG_KIND, "pay_unit": PAY_UNIT, "followup_status": FOLLOWUP_STATUS,
     "followup_outcome": FOLLOWUP_OUTCOME,
+    "visit_kind": VISIT_KIND,
+    "service_topic": SERVICE_TOPIC,
 }
 
 

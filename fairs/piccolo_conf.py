@@ -27,5 +27,6 @@ APP_REGISTRY = AppRegistry(
         "fairs.matching.piccolo_app",
         "fairs.followup.piccolo_app",
         "fairs.demand.piccolo_app",
+        "fairs.outreach.piccolo_app",
     ]
 )

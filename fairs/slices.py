@@ -38,6 +38,8 @@ SLICES = [
     "fairs.followup.pages",
     "fairs.demand.api",
     "fairs.demand.pages",
+    "fairs.outreach.api",
+    "fairs.outreach.pages",
 ]
 
 
@@ -66,6 +68,7 @@ HOOKS = [
     "fairs.matching.hooks",
     "fairs.followup.hooks",
     "fairs.demand.hooks",
+    "fairs.outreach.hooks",
 ]
 
 

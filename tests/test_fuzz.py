@@ -71,6 +71,7 @@ def real_ids(world: dict) -> dict:
         "channel_id": [world["channel"]], "code": [world["code"], world["code2"]],
         "secret": [world["secret"], world["secret2"]], "registration_id": [world["registration"]],
         "name": [f"{world['fair_up']}.ics", f"{world['feed']}.ics"],
+        "service_id": [world["service"]], "user_id": [world["owner_user"]],
     }
 
 

@@ -23,7 +23,7 @@ EXPECTED = {
     "home_sections": ["fairs.events.pages.upcoming_section"],
     "organiser_links": sorted(f"fairs.{s}.hooks.organiser_links" for s in (
         "accounts", "events", "plans", "catalog", "employers", "booths", "checkin", "reports",
-        "audit", "followup", "demand")),
+        "audit", "followup", "demand", "outreach")),
     "fair_counts": ["fairs.booths.hooks.fair_counts", "fairs.checkin.services.checked_in_counts",
                     "fairs.tickets.services.registered_counts"],
     "door_codes": ["fairs.booths.bookings.resolve_code"],
@@ -47,6 +47,7 @@ EXPECTED = {
     "retention_purge": ["fairs.matching.services.purge_profiles"],
     "employer_positions_sections": ["fairs.matching.pages.positions_section"],
     "intention_recorded": ["fairs.followup.tasks.on_intention"],
+    "employer_sections": ["fairs.outreach.hooks.employer_section"],
 }
 
 REPORT = """
@@ -197,7 +198,7 @@ async def test_the_organiser_home_shows_every_slices_tile(new_client, world):
     page = await organiser.get("/organiser")
     assert page.status_code == 200
     links = await hooks.links_for_organisers()
-    assert len(links) == 13 and [link.order for link in links] == sorted(
+    assert len(links) == 14 and [link.order for link in links] == sorted(
         link.order for link in links)
     positions = [page.text.rindex(f'href="{link.href}"') for link in links]
     assert positions == sorted(positions), "tiles in their declared order"
@@ -226,6 +227,7 @@ SENT_BY = {
     "retention_purge": "hooks.retention_purge.collect(",
     "employer_positions_sections": "hooks.sections(hooks.employer_positions_sections",
     "intention_recorded": "hooks.intention_recorded.notify(",
+    "employer_sections": "hooks.sections(hooks.employer_sections",
 }
 
 

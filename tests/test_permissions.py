@@ -165,6 +165,13 @@ API: list[tuple[str, str, object, dict]] = [
     ("GET", "/api/v1/demand", None, PUBLIC),
     ("GET", "/api/v1/reports/vacancy", None, ORGANISERS),
     ("GET", "/api/v1/reports/wages", None, PUBLIC),
+    # Services to employers: the organisers serving the company (A booked at the world's fairs).
+    ("GET", "/api/v1/employers/{employer_a}/services", None, OWNER_ORG),
+    ("GET", "/api/v1/employers/{employer_a}/officers", None, OWNER_ORG),
+    ("GET", "/api/v1/services", None, ORGANISERS),  # each organiser their own subtree
+    ("GET", "/api/v1/services/{service}", None, OWNER_ORG),
+    ("GET", "/api/v1/officers/me/employers", None, ORGANISERS),
+    ("GET", "/api/v1/outreach/uncontacted", None, ORGANISERS),
     ("GET", "/api/v1/plans", None, ORGANISERS),
     ("GET", "/api/v1/plans/{plan}", None, HIDDEN_ORG),
     ("GET", "/api/v1/plans/{plan}/progress", None, HIDDEN_ORG),
@@ -270,6 +277,12 @@ API: list[tuple[str, str, object, dict]] = [
      {"username": "matrix-staff", "password": "employer-pass-1"}, EMPLOYER_OR_ORG),
     ("POST", "/api/v1/employers/{employer_pending}/approve", None, ORGANISERS),
     ("POST", "/api/v1/employers/{employer_pending2}/reject", {"reason": "材料不全"}, ORGANISERS),
+    ("POST", "/api/v1/employers/{employer_a}/services", {"kind": "phone", "on": "{today}"},
+     OWNER_ORG),
+    ("PATCH", "/api/v1/services/{service}", {"notes": "矩阵回访"}, OWNER_ORG),
+    # An officer from the caller's own subtree (the world owner's organiser), for a company
+    # the caller serves.
+    ("POST", "/api/v1/employers/{employer_a}/officers", {"user": "{owner_user}"}, OWNER_ORG),
     # The no-show ledger is the city's (booking bans apply everywhere): any organiser.
     # Read city-wide, changed only by the organisers over the fair where it happened.
     ("PATCH", "/api/v1/no-shows/{no_show}", {"note": "交通管制"}, OWNER_ORG),
@@ -299,6 +312,8 @@ API: list[tuple[str, str, object, dict]] = [
     ("DELETE", "/api/v1/positions/{position_now}/interests", {"secret": "{secret}"},
      x(PUBLIC, anonymous=422)),
     ("DELETE", "/api/v1/fairs/{fair_online}/online-sessions/{online_session}", None, OWNER_ORG),
+    ("DELETE", "/api/v1/employers/{employer_a}/officers/{owner_user}", None, OWNER_ORG),
+    ("DELETE", "/api/v1/services/{service}", None, OWNER_ORG),
     ("DELETE", "/api/v1/positions/{position2}", None, OWNER_EMPLOYER),
     ("DELETE", "/api/v1/slots/{slot_free}", None, OWNER_ORG),
     ("DELETE", "/api/v1/slot-bookings/{slot_booking}", None, EMPLOYER_OR_ORG),
@@ -367,6 +382,14 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("GET", "/organiser/booths", None, ORG_PAGE),
     ("GET", "/organiser/catalog", None, ORG_PAGE),
     ("GET", "/organiser/employers", None, ORG_PAGE),
+    # The register's entry is the city's; its services section only for those serving it.
+    ("GET", "/organiser/employers/{employer_a}", None, ORG_PAGE),
+    ("GET", "/organiser/services", None, ORG_PAGE),
+    ("GET", "/organiser/services.csv", None, ORG_PAGE),
+    ("GET", "/organiser/services.xlsx", None, ORG_PAGE),
+    ("GET", "/organiser/services/{service}/edit", None, OWNER_ORG),
+    ("GET", "/organiser/officers/me", None, ORG_PAGE),
+    ("GET", "/organiser/outreach/uncontacted", None, ORG_PAGE),
     ("GET", "/organiser/fairs", None, ORG_PAGE),
     ("GET", "/organiser/fairs/new", None, ORG_PAGE),
     ("GET", "/organiser/fairs/{fair_up}", None, OWNER_ORG),
@@ -448,6 +471,14 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/organiser/fairs/{fair_online}/slots", {}, OWN_ORG_FORM),
     ("POST", "/organiser/employers/{employer_pending}/approve", {}, ORG_FORM),
     ("POST", "/organiser/employers/{employer_pending2}/reject", {}, ORG_FORM),
+    ("POST", "/organiser/employers/{employer_a}/services", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/employers/{employer_a}/services", {"kind": "visit", "on": "{today}"},
+     OWN_ORG_FORM),
+    ("POST", "/organiser/services/{service}/edit", {}, OWN_ORG_FORM),
+    ("POST", "/organiser/employers/{employer_a}/officers", {"user": "{owner_user}"},
+     OWN_ORG_FORM),
+    ("POST", "/organiser/employers/{employer_a}/officers/{owner_user}/delete", {},
+     OWN_ORG_FORM),
     ("POST", "/organiser/no-shows/{no_show}/explain", {}, {**ORG_FORM, "sibling": 403}),
     ("POST", "/organiser/no-shows/{no_show}/annul", {}, {**ORG_FORM, "sibling": 403}),
     ("POST", "/organiser/plans", {}, ORG_FORM),
@@ -494,6 +525,7 @@ PAGES: list[tuple[str, str, object, dict]] = [
     ("POST", "/tickets/{secret2}/cancel", {}, PUBLIC_FORM),
     ("POST", "/organiser/fairs/{fair_draft2}/delete", {}, HIDDEN_ORG_FORM),
     ("POST", "/employer/needs/{need3}/withdraw", {}, OWN_EMPLOYER_FORM),
+    ("POST", "/organiser/services/{service}/delete", {}, OWN_ORG_FORM),
     ("POST", "/organiser/fairs/{fair_up}/cancel", {}, OWN_ORG_FORM),
     ("POST", "/organiser/employers/{employer_a}/reject", {"reason": "资料有误"}, OWN_ORG_FORM),
     ("POST", "/organiser/employers/{employer_a}/approve", {}, OWN_ORG_FORM),
@@ -763,6 +795,12 @@ async def build_world(app, owner: str = "xha") -> dict:
         rows = await NoShow.insert(NoShow(employer=a["id"], fair=o["fair_up"], reason="absent",
                                           occurred_at=datetime.now(TZ))).returning(NoShow.id)
         o["no_show"] = rows[0]["id"]
+        # A service the owner recorded for A, and the owner's login (an officer to assign).
+        o["today"] = datetime.now(TZ).date().isoformat()
+        service = await ok(await org.post(f"/api/v1/employers/{a['id']}/services", json={
+            "kind": "visit", "on": o["today"], "topics": ["recruiting"]}))
+        o["service"] = service["id"]
+        o["owner_user"] = (await ok(await org.get("/api/v1/auth/me")))["id"]
         token = await ok(await org.post("/api/v1/auth/tokens", json={"name": "matrix-owner"}))
         o["token"] = token["id"]
         from fairs.notify import worker as notify_worker

@@ -24,6 +24,11 @@ ACTIONS = {
     "booking_rules.update": N_("changed the booking rules"),
     "followup.outcome": N_("recorded the outcome of follow-up call %(name)s"),
     "followup.phone": N_("viewed the phone number of follow-up call %(name)s"),
+    "employer.service_add": N_("recorded a service to the employer “%(name)s”"),
+    "employer.service_update": N_("changed a service record of the employer “%(name)s”"),
+    "employer.service_delete": N_("deleted a service record of the employer “%(name)s”"),
+    "employer.officer_add": N_("assigned a service officer to the employer “%(name)s”"),
+    "employer.officer_remove": N_("removed a service officer of the employer “%(name)s”"),
 }
 # The action kinds for the filter.
 ACTION_KINDS = {
@@ -34,6 +39,11 @@ ACTION_KINDS = {
     "booking_rules.update": N_("Booking rules changed"),
     "followup.outcome": N_("Follow-up outcome recorded"),
     "followup.phone": N_("Phone number viewed"),
+    "employer.service_add": N_("Service recorded"),
+    "employer.service_update": N_("Service changed"),
+    "employer.service_delete": N_("Service deleted"),
+    "employer.officer_add": N_("Officer assigned"),
+    "employer.officer_remove": N_("Officer removed"),
 }
 OBJECT_TYPES = {"fair": N_("Fair"), "employer": N_("Employer"),
                 "booking_rules": N_("Booking rules"), "followup": N_("Follow-up call")}
@@ -54,6 +64,9 @@ FIELDS = {
     "window_days": N_("No-shows counted over (days)"),
     "suspension_days": N_("Suspension (days)"),
     "outcome": N_("Outcome"), "started_on": N_("Start date"), "intention": N_("Intention"),
+    "service": N_("Service record"), "on": N_("Date of the service"), "topics": N_("Topics"),
+    "notes": N_("Notes"), "staff_names": N_("Staff who gave the service"),
+    "follow_up_on": N_("Follow up on"),
 }
 _STATUS_TABLE = {"fair": "fair_status", "employer": "employer_status",
                  "followup": "followup_status"}
@@ -105,9 +118,12 @@ def _value(field: str, value: Any, object_type: str, refs: dict[str, dict[int, d
     if field == "status":
         return labels.label(_STATUS_TABLE.get(object_type, "fair_status"), str(value))
     if field == "kind":
-        return labels.label("fair_kind", str(value))
+        return labels.label("visit_kind" if object_type == "employer" else "fair_kind",
+                            str(value))
     if field == "outcome":
         return labels.label("followup_outcome", str(value))
+    if field == "topics" and isinstance(value, list):
+        return "、".join(labels.label("service_topic", str(v)) for v in value) or "—"
     if field in _IDS and str(value).isdigit():
         row = refs[field].get(int(value))
         if row:

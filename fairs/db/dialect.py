@@ -20,9 +20,9 @@ ZONE = "Asia/Shanghai"
 SQLITE_OFFSET = "'+8 hours'"
 
 __all__ = [
-    "char", "date_month", "index_join", "local_day", "local_month", "local_quarter",
-    "lock_order", "lock_row", "percentile_cont", "row_lock", "skip_locked", "string_agg",
-    "text", "timestamp", "unindexed",
+    "char", "date_month", "date_text", "index_join", "local_day", "local_month", "local_quarter",
+    "lock_order", "lock_row", "percentile_cont", "row_lock", "skip_locked", "string_agg", "text",
+    "timestamp", "unindexed",
 ]
 
 
@@ -35,6 +35,14 @@ def local_day(column: str) -> str:
     if _sqlite():
         return f"date({column}, {SQLITE_OFFSET})"
     return f"to_char({column} AT TIME ZONE '{ZONE}', 'YYYY-MM-DD')"
+
+
+def date_text(column: str) -> str:
+    """A DATE column (a day without a time or a zone) as text, 'YYYY-MM-DD': the same text
+    `local_day` gives for a timestamp, so the two compare and combine."""
+    if _sqlite():
+        return f"date({column})"
+    return f"to_char({column}, 'YYYY-MM-DD')"
 
 
 def local_month(column: str) -> str:

@@ -66,6 +66,18 @@ class ApprovalPages(Controller):
                     employers=[services.public(r) for r in rows], total=total, status=status,
                     q=q or "", counts=await services.status_counts(), industries=industries)
 
+    @get("/{employer_id:int}")
+    async def employer_page(self, request: Request, employer_id: FromPath[int]) -> Template:
+        """An employer's page in the back office: the register's entry (the city's, any
+        organiser reads it), its logins, and what other slices add (fairs.hooks
+        .employer_sections: the services and officers of the organisers serving it)."""
+        row = await services.get_employer(employer_id)
+        industries = {i["code"]: i for i in await catalog.industries()}
+        sections = await hooks.sections(hooks.employer_sections, request, row)
+        return page(request, "employers/employer.html", employer=services.public(row),
+                    industries=industries, staff=await services.staff(employer_id),
+                    sections=sections)
+
     @post("/{employer_id:int}/approve", status_code=303)
     async def approve(self, request: Request, employer_id: FromPath[int]) -> Redirect:
         await services.decide(require(request), employer_id, True)

@@ -206,6 +206,16 @@ _OVER_EMPLOYER = (
 )
 
 
+# The same rule as a set: the employers an organisation subtree is over (they booked at one of
+# its fairs). Two placeholders: the subtree's path pattern (LIKE "/qd/xha/%"), twice.
+EMPLOYERS_UNDER = (
+    "SELECT b.employer FROM booking b JOIN fair f ON f.id = b.fair "
+    "JOIN organisation o ON o.id = f.org WHERE o.path LIKE {} "
+    "UNION SELECT s.employer FROM slot_booking s JOIN fair f ON f.id = s.fair "
+    "JOIN organisation o ON o.id = f.org WHERE o.path LIKE {}"
+)
+
+
 async def manages_employer(principal: Principal | None, employer_id: int) -> bool:
     """An organiser is over an employer when the employer booked (a booth or a guest slot, at
     any time) at a fair of the organiser's subtree; an admin is over every employer. Employers

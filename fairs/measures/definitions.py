@@ -10,9 +10,15 @@ query built of these fragments by `fairs.measures.read`; nowhere else writes the
   (booking.checked_in_at), or presenting in a guest slot of its confirmed slot booking once the
   slot has ended. Counted as DISTINCT employers over whatever set of fairs is asked about.
 - employer visit (服务企业, 家次): one employer, one (China-time) day, one kind of service: at most
-  one per (employer, day, kind). The only kind recorded so far is fair attendance ("fair"): a
-  presence at a fair, on the local day the fair starts. An employer at two fairs on one day is
-  one visit; at three fairs on three days, one employer and three visits.
+  one per (employer, day, kind). Kinds: fair attendance ("fair": a presence at a held fair, on
+  the local day the fair starts, recorded by itself) and the services organisers record
+  (fairs.outreach: a field visit, a phone call, a symposium, policy help, other; on the day
+  given). An employer at two fairs on one day is one visit; at three fairs on three days, one
+  employer and three visits; a phone call and a field visit on one day are two visits, two
+  phone calls that day one, a fair check-in and a field visit that day two. A service counts
+  where it was recorded (the recording organiser's organisation) and on its day; it belongs to
+  no fair, so a count narrowed to fairs (a kind, an industry, an audience, a plan's linked fairs,
+  one fair) has none of them (fairs.measures.read.service_visits).
 - position offered (提供岗位, 个): the openings of a position on a confirmed booking or slot
   booking: the sum of their headcounts.
 - admission (进场求职人数): a job seeker admitted at a fair, once per fair (a unique index on
@@ -35,10 +41,11 @@ Fragments use `{}` placeholders (fairs.db.fetch); each says what it needs.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from fairs import db
-from fairs.i18n import N_
+from fairs.bounds import EARLIEST, LATEST
+from fairs.i18n import N_, TZ
 
 MEASURES = ("events_held", "employers_present", "positions", "admissions", "walk_ins",
             "intentions", "online_views", "employer_visits", "hires")
@@ -57,8 +64,11 @@ MEASURE_NAMES = {
 }
 # The measures that count people (job seekers): broken down by their declared target group.
 PERSON_MEASURES = ("admissions", "walk_ins", "intentions")
-# The kinds of employer-service visit recorded so far (Revision 2, "Employer services").
-VISIT_KINDS = ("fair",)
+# The kinds of service organisers record (fairs.outreach: 实地走访、电话联系、集中座谈、政策帮办、
+# 其他), and the kinds of employer-service visit: fair attendance first (Revision 2, "Employer
+# services"). Their names: fairs.labels ("visit_kind").
+SERVICE_KINDS = ("visit", "phone", "symposium", "policy", "other")
+VISIT_KINDS = ("fair", *SERVICE_KINDS)
 
 # --- held fair ------------------------------------------------------------------------------
 
@@ -111,6 +121,37 @@ def presence(fairs: str = "h") -> str:
         f"JOIN slot_booking sb ON sb.fair = {fairs}.id JOIN guest_slot gs ON gs.id = sb.slot "
         "WHERE sb.status = 'confirmed' AND gs.ends_at <= {}"
     )
+
+
+def services(alias: str = "s") -> str:
+    """Employer services recorded by organisers (table employer_service, fairs.outreach) as
+    visits: rows (employer, day, kind, org), one per record (counts take each (employer, day,
+    kind) once). `day` is the date the service was given, as text like presence()'s. Four
+    placeholders: the organisation subtree's path pattern (LIKE; the recording organisation),
+    the first day, the day after the last, and the last day counted (the moment's local day: a
+    record dated later does not count yet)."""
+    day = db.dialect.date_text(f"{alias}.served_on")
+    return (
+        f"SELECT {alias}.employer, {day} AS day, {alias}.kind, {alias}.org "
+        f"FROM employer_service {alias} WHERE {alias}.org IN (SELECT o.id FROM organisation o "
+        f"WHERE o.path LIKE {{}}) AND {alias}.served_on >= {{}} AND {alias}.served_on < {{}} "
+        f"AND {alias}.served_on <= {{}}"
+    )
+
+
+def service_days(start: datetime | None, end: datetime | None, at: datetime
+                 ) -> tuple[date, date, date]:
+    """The days of services a window of moments [start, end) counts, for services(): a day
+    counts when its local midnight falls inside the window (a window from local midnight to
+    local midnight is its days); and the last day counted by `at`."""
+    def day_of(moment: datetime) -> date:
+        local_moment = moment.astimezone(TZ)
+        day = local_moment.date()
+        return day if local_moment.time() == time() else day + timedelta(days=1)
+
+    first = day_of(start) if start is not None else EARLIEST
+    after = day_of(end) if end is not None else LATEST + timedelta(days=1)
+    return first, after, at.astimezone(TZ).date()
 
 
 # --- job seekers ----------------------------------------------------------------------------

@@ -32,6 +32,8 @@ from .definitions import (
     local,
     presence,
     registered_per_fair,
+    service_days,
+    services,
 )
 
 DIMS = ("total", "month", "quarter", "kind", "org", "org_tree", "industry", "industry_group",
@@ -79,6 +81,19 @@ def held_fairs(scope: Scope) -> tuple[str, list[Any]]:
     return sql, args
 
 
+def service_visits(scope: Scope) -> tuple[str, list[Any]]:
+    """`SELECT employer, day, kind, org` of the services recorded in scope (definitions.services:
+    recorded by an organisation of the subtree, on a day whose local midnight is in [start,
+    end), not after `at`'s day), and its args. A service belongs to no fair: when the scope is
+    narrowed to fairs (a kind, an industry, an audience, a plan's linked fairs, one fair) it
+    has none, so that "visits at online fairs" or a fair's summary count fair attendance
+    only; a scope of an organisation and dates (a plan, the report unfiltered) counts both."""
+    sql = services("s")
+    if scope.kind or scope.industry or scope.audience or scope.plan_id or scope.fair_id:
+        sql += " AND 1 = 0"
+    return sql, [f"{scope.org_path}%", *service_days(scope.start, scope.end, scope.at)]
+
+
 def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
     """The CTE `k` (dim, key, fair): each held fair under each key of each breakdown asked
     for; and whether it has the organisation tree's placeholder."""
@@ -99,15 +114,69 @@ def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
     chosen = [d for d in DIMS if d in dims]
     sql = " UNION ".join(f"SELECT '{d}' AS dim, {parts[d][0]} AS key, h.id AS fair "
                          f"{parts[d][1]}" for d in chosen)
+    # The keys that only services have (a month without a held fair): a row without a fair.
+    sql += " UNION SELECT dim, key, CAST(NULL AS INTEGER) FROM svc"
     return sql, "org_tree" in chosen
+
+
+def _service_counts(dims: tuple[str, ...]) -> tuple[str, bool]:
+    """The CTEs ending in `svc` (dim, key, v): the employer visits of the services recorded in
+    scope under each key of the breakdowns a service has (total, month, quarter, kind
+    "services", organisation, organisation tree; fair attendance keeps the others: industry,
+    fair), each (employer, day, kind) once per key; and whether they have the organisation
+    tree's placeholder. A service's kind is never "fair", so these visits are never fair
+    attendance's and the two counts add up. `sw` marks each record with the first and last
+    organisation that recorded its visit (the same one, nearly always); `sd` holds each visit
+    once over the scope. (No join of the records to themselves: a generic plan that expects
+    a few rows would rescan one side for each row of the other.)"""
+    month = "substr(sd.day, 1, 7)"
+    quarter = ("substr(sd.day, 1, 4) || '-Q' || "
+               "CAST((CAST(substr(sd.day, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)")
+    parts = {
+        "total": "SELECT '' AS key, COUNT(*) AS v FROM sd",
+        "month": f"SELECT {month} AS key, COUNT(*) AS v FROM sd GROUP BY {month}",
+        "quarter": f"SELECT {quarter} AS key, COUNT(*) AS v FROM sd GROUP BY {quarter}",
+        "kind": "SELECT 'services' AS key, COUNT(*) AS v FROM sd",
+        "org": "SELECT CAST(o.org AS TEXT) AS key, COUNT(*) AS v FROM (SELECT DISTINCT org, "
+               "employer, day, kind FROM sv) o GROUP BY o.org",
+        # A visit recorded by one organisation counts for each of its ancestors (summed per
+        # organisation first); one recorded by several, once per ancestor of any of them.
+        "org_tree": "SELECT CAST(t.anc AS TEXT) AS key, SUM(t.v) AS v FROM (SELECT oa.anc, c.v "
+                    "FROM (SELECT first_org AS org, COUNT(*) AS v FROM sd WHERE first_org = "
+                    "last_org GROUP BY first_org) c JOIN oa ON oa.org = c.org UNION ALL "
+                    "SELECT m.anc, COUNT(*) FROM (SELECT DISTINCT oa.anc, sw.employer, sw.day, "
+                    "sw.kind FROM sw JOIN oa ON oa.org = sw.org WHERE sw.first_org <> "
+                    "sw.last_org) m GROUP BY m.anc) t GROUP BY t.anc",
+    }
+    chosen = [d for d in DIMS if d in dims and d in parts]
+    # Keys with visits only (no "services" row, no total, when nothing was recorded).
+    counts = " UNION ALL ".join(f"SELECT '{d}' AS dim, x.key, x.v FROM ({parts[d]}) x "
+                                "WHERE x.v > 0" for d in chosen) or (
+        "SELECT '' AS dim, '' AS key, 0 AS v FROM sv WHERE 1 = 0")
+    tree = "org_tree" in chosen
+    # Each organisation of the scope and its ancestors in the scope (a few dozen pairs).
+    ancestors = ("SELECT so.id AS org, anc.id AS anc FROM organisation so JOIN organisation "
+                 "anc ON so.path LIKE anc.path || '%' WHERE anc.path LIKE {}") if tree else (
+        "SELECT 0 AS org, 0 AS anc FROM sv WHERE 1 = 0")
+    visit = "PARTITION BY employer, day, kind"
+    sql = (f"sw AS MATERIALIZED (SELECT employer, day, kind, org, MIN(org) OVER ({visit}) "
+           f"AS first_org, MAX(org) OVER ({visit}) AS last_org FROM sv),\n"
+           "sd AS MATERIALIZED (SELECT DISTINCT employer, day, kind, first_org, last_org "
+           "FROM sw),\n"
+           f"oa AS ({ancestors}),\nsvc AS ({counts})")
+    return sql, tree
 
 
 def _measure_ctes(scope: Scope) -> tuple[str, list[Any]]:
     """The CTEs every measure statement starts from: `h` (the held fairs in scope) and, per
     held fair, `adm` (admissions, walk-ins and intentions: the audience tally kept with each,
     fairs.measures.tally, summed over the target-group combinations), `pos` (openings), `vw`
-    (views), `hr` (hires), and `pres` (employers present: fair, employer, day, kind)."""
+    (views), `hr` (hires), and `pres` (employers present: fair, employer, day, kind); `sv` (the
+    services recorded in scope: employer, day, kind, org, one per record) and `vis` (the employer
+    visits: employer, day, kind, each once: fair attendance and services, whose kinds never
+    meet)."""
     fairs, args = held_fairs(scope)
+    recorded, recorded_args = service_visits(scope)
     in_h = "IN (SELECT id FROM h)"
     # pres is read once per breakdown key: MATERIALIZED (both engines) keeps a planner that
     # expects one held fair from re-running it for each of them.
@@ -119,28 +188,33 @@ pos AS (SELECT p.fair, SUM(p.headcount) AS n FROM job_position p
 vw AS (SELECT s.fair, SUM(s.total_views) AS n FROM online_session s WHERE s.fair {in_h}
        GROUP BY s.fair),
 hr AS ({hires_per_fair(in_h)}),
-pres AS MATERIALIZED ({presence("h")})"""
-    return sql, [*args, scope.at]
+pres AS MATERIALIZED ({presence("h")}),
+sv AS MATERIALIZED ({recorded}),
+vis AS (SELECT DISTINCT employer, day, kind FROM pres
+        UNION ALL SELECT DISTINCT employer, day, kind FROM sv)"""
+    return sql, [*args, scope.at, *recorded_args]
 
 
 def statement(scope: Scope, dims: tuple[str, ...] = DIMS) -> tuple[str, list[Any]]:
     """One statement: rows (dim, key, the measures) for each breakdown asked for."""
     ctes, args = _measure_ctes(scope)
+    service_counts, service_tree = _service_counts(dims)
     keys, tree = _keys(dims)
     sql = f"""
 {ctes},
+{service_counts},
 k AS ({keys}),
 ep AS (SELECT dim, key, COUNT(DISTINCT employer) AS n, COUNT(*) AS v FROM (SELECT DISTINCT
        k.dim, k.key, pres.employer, pres.day, pres.kind FROM k JOIN pres ON pres.fair = k.fair)
        x GROUP BY dim, key)
-SELECT k.dim, k.key, COUNT(*) AS events_held,
+SELECT k.dim, k.key, COUNT(k.fair) AS events_held,
   MAX(COALESCE(ep.n, 0)) AS employers_present,
   COALESCE(SUM(pos.n), 0) AS positions,
   COALESCE(SUM(adm.n), 0) AS admissions,
   COALESCE(SUM(adm.w), 0) AS walk_ins,
   COALESCE(SUM(adm.i), 0) AS intentions,
   COALESCE(SUM(vw.n), 0) AS online_views,
-  MAX(COALESCE(ep.v, 0)) AS employer_visits,
+  MAX(COALESCE(ep.v, 0)) + MAX(COALESCE(svc.v, 0)) AS employer_visits,
   COALESCE(SUM(hr.n), 0) AS hires
 FROM k
 LEFT JOIN adm ON adm.fair = k.fair
@@ -148,10 +222,10 @@ LEFT JOIN pos ON pos.fair = k.fair
 LEFT JOIN vw ON vw.fair = k.fair
 LEFT JOIN hr ON hr.fair = k.fair
 LEFT JOIN ep ON ep.dim = k.dim AND ep.key = k.key
+LEFT JOIN svc ON svc.dim = k.dim AND svc.key = k.key
 GROUP BY k.dim, k.key
 """
-    if tree:
-        args.append(f"{scope.org_path}%")
+    args += [f"{scope.org_path}%"] * (service_tree + tree)
     return sql, args
 
 
@@ -160,9 +234,9 @@ def _totals_statement(scope: Scope) -> tuple[str, list[Any]]:
     row: the same CTEs as `statement()`, each summed once (no per-fair join and GROUP BY: a
     plan's progress over thousands of held fairs reads them in a third of the time)."""
     ctes, args = _measure_ctes(scope)
-    by_kind = ", ".join(
-        f"(SELECT COUNT(*) FROM (SELECT DISTINCT employer, day FROM pres WHERE kind = '{kind}')"
-        f" x) AS visits_{kind}" for kind in VISIT_KINDS)
+    # The visits are read once: their total and each kind's count in one pass over `vis`.
+    by_kind = ", ".join(f"SUM(CASE WHEN kind = '{kind}' THEN 1 ELSE 0 END) AS visits_{kind}"
+                        for kind in VISIT_KINDS)
     sql = f"""
 {ctes}
 SELECT (SELECT COUNT(*) FROM h) AS events_held,
@@ -172,9 +246,9 @@ SELECT (SELECT COUNT(*) FROM h) AS events_held,
   (SELECT COALESCE(SUM(w), 0) FROM adm) AS walk_ins,
   (SELECT COALESCE(SUM(i), 0) FROM adm) AS intentions,
   (SELECT COALESCE(SUM(n), 0) FROM vw) AS online_views,
-  (SELECT COUNT(*) FROM (SELECT DISTINCT employer, day, kind FROM pres) x) AS employer_visits,
   (SELECT COALESCE(SUM(n), 0) FROM hr) AS hires,
-  {by_kind}
+  v.employer_visits, {", ".join(f"v.visits_{kind}" for kind in VISIT_KINDS)}
+FROM (SELECT COUNT(*) AS employer_visits, {by_kind} FROM vis) v
 """
     return sql, args
 
@@ -194,8 +268,9 @@ async def breakdowns(scope: Scope, dims: tuple[str, ...] = DIMS
 
 
 async def totals_and_visits(scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
-    """The measures over the scope's held fairs, and the employer visits by kind
-    ({"fair": n}, adding up to employer_visits), in one round trip."""
+    """The measures over the scope's held fairs (employer visits: with the services
+    recorded in scope), and the employer visits by kind ({"fair": n, "visit": n, ...}, every
+    kind of VISIT_KINDS, adding up to employer_visits), in one round trip."""
     sql, args = _totals_statement(scope)
     row = dict((await db.fetch(sql, *args))[0])
     return values(row), {kind: int(row[f"visits_{kind}"] or 0) for kind in VISIT_KINDS}
@@ -207,7 +282,8 @@ async def totals(scope: Scope) -> dict[str, int]:
 
 
 async def visits_by_kind(scope: Scope) -> dict[str, int]:
-    """Employer visits by their kind ({"fair": n}); they add up to totals()'s employer_visits."""
+    """Employer visits by their kind ({"fair": n, "phone": n, ...}); they add up to totals()'s
+    employer_visits."""
     return (await totals_and_visits(scope))[1]
 
 

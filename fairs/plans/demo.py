@@ -19,6 +19,7 @@ def plans(today: date) -> list[dict]:
     return [
         {"title": f"{today.year}年度招聘活动计划", "starts_on": date(today.year, 1, 1),
          "ends_on": date(today.year, 12, 31), "offline": 75, "online": 110, "events": 200,
+         "employer_visits": 3000,  # 服务企业不少于3000家次 (000_e41461a734ddef5a.txt)
          "audience": {"veterans": 8, "disabled": 6, "graduates": 20}},
         {"title": f"{q1}年一季度专场招聘会计划", "starts_on": date(q1, 1, 1),
          "ends_on": date(q1, 3, 31), "offline": 10, "online": 30, "events": None,
@@ -37,6 +38,7 @@ async def load(ctx) -> None:
                     org=org, title=spec["title"], starts_on=spec["starts_on"],
                     ends_on=spec["ends_on"], target_offline=spec["offline"],
                     target_online=spec["online"], target_events=spec["events"],
+                    target_employer_visits=spec.get("employer_visits"),
                 )).returning(Plan.id)
                 plan_id = rows[0]["id"]
                 await PlanTheme.insert(*[

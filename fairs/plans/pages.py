@@ -18,7 +18,7 @@ from fairs.accounts.pages import FormData
 from fairs.catalog import services as catalog
 from fairs.errors import Conflict, FairsError, Invalid, Message
 from fairs.i18n import N_, format_date, format_datetime, gettext
-from fairs.measures import MEASURE_NAMES
+from fairs.measures import MEASURE_NAMES, VISIT_KINDS
 from fairs.web import form_date, form_int, page
 
 from . import progress as plan_progress
@@ -172,7 +172,8 @@ class PlanPages(Controller):
 
     @post("/", status_code=303)
     async def create_plan(self, request: Request, data: FormData) -> Redirect:
-        targets = {k: form_int(data, f"target_{k}", lo=0, hi=services.MAX_TARGET)
+        targets = {k: form_int(data, f"target_{k}", lo=0, hi=services.MAX_VISITS_TARGET
+                               if k == "employer_visits" else services.MAX_TARGET)
                    for k in services.TARGET_KINDS}
         plan = await services.create_plan(require(request), {
             "title": str(data.get("title", "")), "starts_on": _date(data, "starts_on"),
@@ -191,8 +192,9 @@ class PlanPages(Controller):
                   for k in KINDS}
         industries, audiences = await _names()
         drafts = await proposals.publishable_drafts(require(request), plan_id)
+        visits = await plan_progress.visits_by_month(plan)
         return page(request, "plans/dashboard.html", plan=plan, progress=progress,
-                    publishable=len(drafts),
+                    publishable=len(drafts), visits=visits, visit_kinds=VISIT_KINDS,
                     charts=charts, industries=industries, audiences=audiences,
                     measure_names=MEASURE_NAMES, attendance_keys=services.ATTENDANCE,
                     pace_names=PACE_NAMES, pace_badges=PACE_BADGES,

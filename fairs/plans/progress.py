@@ -154,6 +154,13 @@ async def plan_measures(plan: dict, at: datetime) -> tuple[dict[str, int], dict[
     return {k: totals[k] for k in ATTENDANCE}, by_kind
 
 
+async def visits_by_month(plan: dict, at: datetime | None = None) -> dict[str, dict[str, int]]:
+    """The plan's employer-service visits (家次) by local month and kind, for its dashboard:
+    the read model's, over the same scope as `plan_measures` (they add up to its
+    employer_visits and its by_kind)."""
+    return await read_model.visits_by_month(measure_scope(plan, at or now()))
+
+
 async def progress(principal: Principal, plan_id: int, at: datetime | None = None) -> dict:
     plan = await get_plan(principal, plan_id)
     return await progress_of(plan, at)

@@ -20,7 +20,8 @@ class Targets(Bounded, kw_only=True, omit_defaults=True):
     offline: Count | None = None
     online: Count | None = None
     events: Count | None = None
-    employer_visits: Count | None = None
+    # Employer-service visits are no fairs to plan: a larger bound (services.MAX_VISITS_TARGET).
+    employer_visits: Annotated[int, msgspec.Meta(ge=0, le=100_000)] | None = None
 
 
 class PlanIn(Bounded, kw_only=True):

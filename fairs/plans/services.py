@@ -26,6 +26,8 @@ ATTENDANCE = ("admissions", "walk_ins", "employers_present", "employer_visits", 
 MAX_DAYS = 3 * 366
 # The planner's work is bounded by its input: targets, the plan's span, days and choices.
 MAX_TARGET = 1000
+# Employer-service visits are no fairs to plan (服务企业不少于3000家次): a larger bound.
+MAX_VISITS_TARGET = 100_000
 MAX_BLACKOUT = 366
 MAX_CHOICES = 50
 
@@ -111,9 +113,10 @@ def _check_targets(targets: dict[str, Any]) -> dict[str, int | None]:
         if value is None:
             out[key] = None if key in ("events", "employer_visits") else 0
             continue
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TARGET:
+        hi = MAX_VISITS_TARGET if key == "employer_visits" else MAX_TARGET
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= hi:
             raise Invalid(f"targets.{key}", N_("a whole number from {lo} to {hi}"),
-                          code="out_of_range", params={"lo": 0, "hi": MAX_TARGET})
+                          code="out_of_range", params={"lo": 0, "hi": hi})
         out[key] = value
     unknown = set(targets) - set(TARGET_KINDS)
     if unknown:

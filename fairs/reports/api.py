@@ -74,6 +74,9 @@ def export_meta(report: dict, flt: MeasureFilter, raw: dict[str, str | None]) ->
     meta = [("统计范围", org.get("name_zh") or org.get("code", "")),
             ("举办时间", span),
             ("统计口径", "已举办的招聘会（已发布、已结束、未取消），按开始时间计"),
+            ("服务企业口径", "同一企业同一天同一类服务计一次：招聘会到场，以及实地走访、电话联系、"
+                       "集中座谈、政策帮办等服务记录（按服务日期、记录单位计；按类型、行业、"
+                       "服务对象筛选时只计招聘会到场）"),
             ("生成时间", clock.now_local().strftime("%Y-%m-%d %H:%M"))]
     for key, name in (("kind", "类型"), ("industry", "行业"), ("audience", "服务对象")):
         if raw.get(key):

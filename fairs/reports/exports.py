@@ -294,3 +294,58 @@ def workbook(title: str, meta: list[tuple[str, str]], sheets: list[Sheet]) -> by
         ws.freeze_panes(top + 1, 0)
     book.close()
     return buffer.getvalue()
+
+
+# --- any table (other slices' ledgers: fairs.outreach) -----------------------------------------
+
+
+def table_csv(headings: list[str], rows: list[list[Any]],
+              meta: list[tuple[str, str]] = ()) -> bytes:
+    """One table as CSV (UTF-8 with a BOM), each text cell neutralised (`cell`), then the
+    description lines (说明) as the report's CSV writes them."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cell(h) for h in headings])
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    for key, value in meta:
+        writer.writerow([cell(f"说明：{key}：{value}")])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def table_xlsx(title: str, sheet_title: str, headings: list[str], rows: list[list[Any]],
+               meta: list[tuple[str, str]] = (), widths: list[int] | None = None) -> bytes:
+    """One table as a workbook: a sheet with the title, the description lines, the headings
+    and the rows; texts written as text (never formulas), numbers as numbers."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book.set_properties({"title": title, "author": "公共就业服务"})
+    bold = book.add_format({"bold": True, "font_size": 14})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF6", "border": 1,
+                            "text_wrap": True, "valign": "vcenter", "align": "center"})
+    text = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    number = book.add_format({"border": 1, "num_format": "#,##0", "valign": "top"})
+    sheet = book.add_worksheet(sheet_title[:31])
+    sheet.write_string(0, 0, title, bold)
+    line = 1
+    for key, value in meta:
+        sheet.write_string(line, 0, str(key))
+        sheet.write_string(line, 1, str(value))
+        line += 1
+    line += 1
+    for c, heading in enumerate(headings):
+        sheet.write_string(line, c, heading, head)
+    for r, row in enumerate(rows, start=line + 1):
+        for c, value in enumerate(row):
+            if isinstance(value, bool) or value is None:
+                sheet.write_string(r, c, "" if value is None else str(value), text)
+            elif isinstance(value, int | float):
+                sheet.write_number(r, c, value, number)
+            else:
+                sheet.write_string(r, c, str(value), text)
+    for c, width in enumerate(widths or [16] * len(headings)):
+        sheet.set_column(c, c, width)
+    sheet.freeze_panes(line + 1, 0)
+    book.close()
+    return buffer.getvalue()

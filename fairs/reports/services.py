@@ -8,7 +8,10 @@ GET /api/v1/fairs):
 - employers_present (到场企业, 家): distinct employers present at any of them — checked in at a
   booth (booking.checked_in_at) or presenting in an ended guest slot of an online fair;
 - employer_visits (服务企业, 家次): one employer, one day, one kind of service (fair
-  attendance): an employer at three fairs on three days is one employer and three visits;
+  attendance, and the services organisers record: fairs.outreach): an employer at three fairs
+  on three days is one employer and three visits; a service counts for the organisation that
+  recorded it, on its day, and only when the filter is not narrowed to fairs (a kind, an
+  industry, an audience): the kind breakdown shows them on a row of their own;
 - positions (岗位数): openings offered, the sum of the headcounts of positions on active bookings;
 - admissions (进场求职人数): admitted job seekers, once per fair (one admission per ticket, by a
   unique index); walk_ins: those of them registered at the door (also in admissions);
@@ -277,6 +280,8 @@ def suppress(n: int, min_cell: int) -> int | str:
 KIND_NAMES = {"offline": ("线下招聘会", "Offline fairs"),
               "online": ("网络招聘会", "Online fairs")}
 GROUP_NAMES = {**INDUSTRY_GROUPS_ZH_EN, "other": ("其他行业", "Other industries")}
+SERVICES_NAMES = ("企业服务（走访、电话、座谈、政策帮办等）",
+                  "Employer services (visits, calls, symposiums, policy help)")
 TOTAL = ("合计", "Total")
 
 
@@ -346,6 +351,8 @@ def _org_rows(agg: dict, orgs: list[dict], total: dict) -> list[dict]:
 def _kind_rows(agg: dict, total: dict) -> list[dict]:
     kinds = agg.get("kind", {})
     rows = [_row(KIND_NAMES[k], kinds[k], key=k) for k in KINDS if k in kinds]
+    if "services" in kinds:  # employer visits of the services recorded (no fair: no kind)
+        rows.append(_row(SERVICES_NAMES, kinds["services"], key="services"))
     rows.append(_row(TOTAL, total, kind="total"))
     return rows
 

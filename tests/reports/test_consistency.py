@@ -22,7 +22,7 @@ import re
 from datetime import datetime
 
 from fairs.i18n import TZ
-from fairs.measures import MEASURES
+from fairs.measures import MEASURES, VISIT_KINDS
 from tests.reports.helpers import book, build, create_fair, move, now_start, ok, register, scan
 from tests.reports.test_measures import csv_rows, csv_totals, page_cells, page_totals, xlsx_totals
 
@@ -155,7 +155,9 @@ async def test_every_view_shows_the_same_measures(app, new_client, world):
     assert targets["offline"]["held"] == expected("xha", kind="offline")["events_held"]
     assert targets["online"]["held"] == expected("xha", kind="online")["events_held"]
     assert targets["employer_visits"]["held"] == xha["employer_visits"]
-    assert targets["employer_visits"]["by_kind"] == {"fair": xha["employer_visits"]}
+    # Every kind of visit is listed (no services recorded here: fair attendance only).
+    assert targets["employer_visits"]["by_kind"] == {**dict.fromkeys(VISIT_KINDS, 0),
+                                                     "fair": xha["employer_visits"]}
     dashboard = await organiser.get(f"/organiser/plans/{plan['id']}")
     assert dashboard.status_code == 200
     shown = page_totals(dashboard.text)
