@@ -198,7 +198,7 @@ async def test_the_organiser_home_shows_every_slices_tile(new_client, world):
     page = await organiser.get("/organiser")
     assert page.status_code == 200
     links = await hooks.links_for_organisers()
-    assert len(links) == 14 and [link.order for link in links] == sorted(
+    assert len(links) == 15 and [link.order for link in links] == sorted(
         link.order for link in links)
     positions = [page.text.rindex(f'href="{link.href}"') for link in links]
     assert positions == sorted(positions), "tiles in their declared order"

@@ -94,9 +94,10 @@ def service_visits(scope: Scope) -> tuple[str, list[Any]]:
     return sql, [f"{scope.org_path}%", *service_days(scope.start, scope.end, scope.at)]
 
 
-def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
+def _keys(dims: tuple[str, ...], services: bool = True) -> tuple[str, bool]:
     """The CTE `k` (dim, key, fair): each held fair under each key of each breakdown asked
-    for; and whether it has the organisation tree's placeholder."""
+    for (with `services`, also the keys only services have, from the CTE `svc`); and whether
+    it has the organisation tree's placeholder."""
     parts = {
         "total": ("''", "FROM h"),
         "month": (local("h.starts_at", "month"), "FROM h"),
@@ -114,8 +115,8 @@ def _keys(dims: tuple[str, ...]) -> tuple[str, bool]:
     chosen = [d for d in DIMS if d in dims]
     sql = " UNION ".join(f"SELECT '{d}' AS dim, {parts[d][0]} AS key, h.id AS fair "
                          f"{parts[d][1]}" for d in chosen)
-    # The keys that only services have (a month without a held fair): a row without a fair.
-    sql += " UNION SELECT dim, key, CAST(NULL AS INTEGER) FROM svc"
+    if services:  # the keys only services have (a month without a held fair): no fair
+        sql += " UNION SELECT dim, key, CAST(NULL AS INTEGER) FROM svc"
     return sql, "org_tree" in chosen
 
 
@@ -324,7 +325,7 @@ async def funnel(scope: Scope, dims: tuple[str, ...] = FUNNEL_DIMS
     audience tally, as the measures read them)."""
     fairs, args = held_fairs(scope)
     in_h = "IN (SELECT id FROM h)"
-    keys, _tree = _keys(tuple(d for d in dims if d in FUNNEL_DIMS))
+    keys, _tree = _keys(tuple(d for d in dims if d in FUNNEL_DIMS), services=False)
     sql = f"""WITH h AS ({fairs}),
 adm AS (SELECT t.fair, SUM(t.admissions) AS n, SUM(t.intentions) AS i
         FROM audience_tally t WHERE t.fair {in_h} GROUP BY t.fair),
