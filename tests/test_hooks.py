@@ -23,7 +23,7 @@ EXPECTED = {
     "home_sections": ["fairs.events.pages.upcoming_section"],
     "organiser_links": sorted(f"fairs.{s}.hooks.organiser_links" for s in (
         "accounts", "events", "plans", "catalog", "employers", "booths", "checkin", "reports",
-        "audit")),
+        "audit", "demand")),
     "fair_counts": ["fairs.booths.hooks.fair_counts", "fairs.checkin.services.checked_in_counts",
                     "fairs.tickets.services.registered_counts"],
     "door_codes": ["fairs.booths.bookings.resolve_code"],
@@ -39,7 +39,7 @@ EXPECTED = {
     "attendance_changed": ["fairs.checkin.live.changed"],
     "fair_created": ["fairs.booths.layouts.default_layout"],
     "audit": ["fairs.audit.services.record"],
-    "happened": ["fairs.notify.receivers.on_happened"],
+    "happened": ["fairs.demand.hooks.on_happened", "fairs.notify.receivers.on_happened"],
 }
 
 REPORT = """
@@ -190,7 +190,7 @@ async def test_the_organiser_home_shows_every_slices_tile(new_client, world):
     page = await organiser.get("/organiser")
     assert page.status_code == 200
     links = await hooks.links_for_organisers()
-    assert len(links) == 10 and [link.order for link in links] == sorted(
+    assert len(links) == 12 and [link.order for link in links] == sorted(
         link.order for link in links)
     positions = [page.text.rindex(f'href="{link.href}"') for link in links]
     assert positions == sorted(positions), "tiles in their declared order"
