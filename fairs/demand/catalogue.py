@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from fairs import clock, db
-from fairs.accounts import services as accounts
 from fairs.catalog import services as catalog
 from fairs.db import dialect
 from fairs.employers.fields import check_education, check_job_type
-from fairs.errors import Invalid, NotFound
+from fairs.errors import Invalid
 from fairs.i18n import N_
 
+from . import workforce
 from .needs import COLUMNS, FROM, row_out
 
 MAX_LIMIT = 100
@@ -48,11 +48,7 @@ async def check_filter(industry: str | None = None, org: str | None = None,
         await catalog.check_industries([industry], "industry")
     path = None
     if org:
-        try:
-            path = (await accounts.org_by_code(org))["path"]
-        except NotFound as exc:
-            raise Invalid("org", N_("no organisation {code}"), code="unknown_org",
-                          params={"code": org}) from exc
+        path = (await workforce.known_org(org))["path"]
     q = (q or "").strip() or None
     if q and len(q) > 100:
         raise Invalid("q", N_("at most {n} characters"), code="too_long", params={"n": 100})

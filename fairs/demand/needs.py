@@ -189,7 +189,7 @@ async def review_queue(principal: Principal, status: str | None = "draft",
         raise Forbidden(N_("Only organisers can do this."), code="organisers_only")
     path = "" if principal.is_admin else (principal.org_path or "\0")
     if org:
-        found = await accounts.org_by_code(org)
+        found = await workforce.known_org(org)
         if not accounts.in_subtree(principal, found["path"]):
             raise Forbidden(N_("This organisation is outside yours."),
                             code="other_organisation")

@@ -30,7 +30,7 @@ from fairs.errors import Forbidden, Invalid
 from fairs.events.times import day_start
 from fairs.i18n import N_
 
-from .workforce import check_month, this_month
+from .workforce import check_month, known_org, this_month
 
 MAX_MONTHS = 24
 TOP = 20
@@ -83,7 +83,7 @@ async def resolve(principal: Principal | None, first: str | None = None,
     if industry:
         await catalog.check_industries([industry], "industry")
     if org:
-        found = await accounts.org_by_code(org)
+        found = await known_org(org)
         if not accounts.in_subtree(principal, found["path"]):
             raise Forbidden(N_("This organisation is outside yours."), code="other_organisation")
     elif principal.is_admin or not principal.org_code:

@@ -85,17 +85,23 @@ async def check_acts_for(principal: Principal | None, employer_id: int) -> dict:
     return employer
 
 
+async def known_org(code: str, field: str = "org") -> dict:
+    """The organisation of `code` given in a body, a form or a query: an unknown one is a 422
+    naming `field` (not a 404: the address names something that exists)."""
+    try:
+        return await accounts.org_by_code(code)
+    except NotFound as exc:
+        raise Invalid(field, N_("no organisation {code}"), code="unknown_org",
+                      params={"code": code}) from exc
+
+
 async def org_for(principal: Principal, code: str | None, employer_id: int,
                   field: str = "org") -> dict:
     """The organisation a report or a need is filed with: `code` when given (an employer may
     name any active organisation; an organiser one of its subtree), else the employer's
     district, else the organiser's own organisation, else the city (the top organisation)."""
     if code:
-        try:
-            org = await accounts.org_by_code(code)
-        except NotFound as exc:  # a body's value: a 422 naming the field
-            raise Invalid(field, N_("no organisation {code}"), code="unknown_org",
-                          params={"code": code}) from exc
+        org = await known_org(code, field)
         if not org["active"]:
             raise Invalid(field, N_("this organisation is deactivated"), code="org_inactive")
         if principal.is_organiser and not accounts.in_subtree(principal, org["path"]):

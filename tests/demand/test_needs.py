@@ -84,8 +84,11 @@ async def test_an_organiser_states_needs_for_an_employer_of_its_district(
     # gzk (a sub-area) is not over xha's needs.
     other = await add_need(organiser, hr.employer_id, org="xha")
     problem(await gzk.post(f"/api/v1/needs/{other['id']}/publish"), 403)
-    # Jiaozhou's queue does not hold them.
+    # Jiaozhou's queue does not hold them, nor may it look into xha's.
     assert (await jiaozhou.get("/api/v1/needs")).json()["total"] == 0
+    problem(await jiaozhou.get("/api/v1/needs", params={"org": "xha"}), 403)
+    body = problem(await jiaozhou.get("/api/v1/needs", params={"org": "mars"}), 422)
+    assert body["errors"][0]["field"] == "org"
     assert (await organiser.get("/api/v1/needs")).json()["total"] == 1
     # The employer sees all its needs; the staff reports are its own too.
     assert (await hr.get(f"/api/v1/employers/{hr.employer_id}/needs")).json()["total"] == 2

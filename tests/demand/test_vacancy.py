@@ -119,7 +119,7 @@ async def test_vacancy_is_the_organisers_and_bounded(new_client, staff_clients,
     for params, field in (({"from": "2027-13"}, "from"), ({"to": "27-01"}, "to"),
                           ({"from": "2020-01", "to": "2027-03"}, "from"),
                           ({"from": "2027-03", "to": "2027-01"}, "to"),
-                          ({"industry": "mining"}, "industry")):
+                          ({"industry": "mining"}, "industry"), ({"org": "mars"}, "org")):
         body = problem(await org.get("/api/v1/reports/vacancy", params=params), 422)
         assert body["errors"][0]["field"] == field
 
