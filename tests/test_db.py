@@ -456,3 +456,23 @@ async def test_a_process_lock_is_held_by_one_holder_at_a_time(migrated):
     assert order == ["first done", "second"]
     async with db.process_lock(url, "probe", wait=False) as free:
         assert free
+
+
+async def test_postgresql_connections_plan_generically_and_never_jit():
+    """A report's aggregate is not JIT-compiled on a fresh connection (1-2 s before it ran
+    in 80 ms); hot statements keep their generic plans."""
+    import os
+
+    from fairs.db.engine import engine_from_url
+    from fairs.settings import DatabaseSettings
+
+    if engine_kind() != "postgres":
+        pytest.skip("PostgreSQL's settings")
+    engine = engine_from_url(os.environ["FAIRS_TEST_DATABASE_URL"])
+    await db.start(engine, DatabaseSettings.from_env())
+    try:
+        rows = await db.fetch("SELECT current_setting('jit') AS jit, "
+                              "current_setting('plan_cache_mode') AS mode", engine=engine)
+    finally:
+        await db.stop(engine)
+    assert rows == [{"jit": "off", "mode": "force_generic_plan"}]
