@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench._common import insert_rows, run_per_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("FAIRS_BENCH_PG_URL",
@@ -37,24 +37,6 @@ EDUCATION = ("any", "junior", "senior", "college", "bachelor", "master")
 TITLES = ("电焊工", "装配工", "数控车工", "叉车司机", "软件工程师", "测试工程师", "销售代表",
           "仓库管理员", "客服专员", "质检员", "电工", "厨师", "导游", "会计", "算法工程师",
           "运维工程师", "操作工", "司机", "前台", "设计师")
-
-
-async def _insert(table: str, columns: tuple[str, ...], rows: list[tuple], returning=False,
-                  chunk: int = 500) -> list[int]:
-    from fairs import db
-
-    ids: list[int] = []
-    one = "(" + ", ".join("{}" for _ in columns) + ")"
-    for i in range(0, len(rows), chunk):
-        part = rows[i:i + chunk]
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-               + ", ".join(one for _ in part) + (" RETURNING id" if returning else ""))
-        args = [v for row in part for v in row]
-        if returning:
-            ids += [r["id"] for r in await db.execute(sql, *args)]
-        else:
-            await db.execute(sql, *args)
-    return ids
 
 
 async def _seed() -> dict:
@@ -72,7 +54,7 @@ async def _seed() -> dict:
     today = clock.today_local()
     industries = [code for code, *_ in INDUSTRIES]
     orgs = [ctx.ids[f"org:{c}"] for c in ORGS]
-    employers = await _insert("employer", (
+    employers = await insert_rows("employer", (
         "name", "uscc", "industry", "contact_name", "contact_phone", "email", "status",
         "reject_reason", "created_at"),
         [(f"企业{n}", f"BENCH{n:013d}", industries[n % len(industries)], "王",
@@ -86,7 +68,7 @@ async def _seed() -> dict:
         while m < 1:
             y, m = y - 1, m + 12
         months.append(f"{y:04d}-{m:02d}")
-    await _insert("staff_report", ("employer", "month", "staff", "org", "reported_at"),
+    await insert_rows("staff_report", ("employer", "month", "staff", "org", "reported_at"),
                   [(e, month, 50 + (e * 37 + i * 11) % 900, district[e], now)
                    for e in employers for i, month in enumerate(months) if (e + i) % 3 == 0])
     rows = []
@@ -109,7 +91,7 @@ async def _seed() -> dict:
                      "gig" if unit != "month" else rnd.choice(("regular",) * 5 + (
                          "traineeship",)), valid, status, "", stated, stated, published,
                      published if status == "withdrawn" else None))
-    await _insert("need", (
+    await insert_rows("need", (
         "employer", "org", "title", "headcount", "education", "skills", "skilled",
         "salary_min", "salary_max", "pay_unit", "job_type", "valid_until", "status",
         "reject_reason", "created_at", "updated_at", "published_at", "withdrawn_at"), rows)
@@ -128,20 +110,20 @@ async def _seed() -> dict:
         fairs.append(("offline", f"招聘会 {i + 1}", "", "general", day,
                       day + timedelta(hours=3), orgs[i % len(orgs)], venue, None, "", None,
                       "published", 0, "", now, now))
-    fair_ids = await _insert("fair", (
+    fair_ids = await insert_rows("fair", (
         "kind", "title", "description", "format", "starts_at", "ends_at", "org", "venue",
         "channel", "stream_url", "capacity", "status", "revision", "cancel_reason",
         "created_at", "updated_at"), fairs, returning=True)
     bookings = [(f, emp, None, "confirmed", f"BK{f}-{b}", now, now, now)
                 for f in fair_ids for b, emp in enumerate(rnd.sample(employers, 20))]
-    booking_ids = await _insert("booking", (
+    booking_ids = await insert_rows("booking", (
         "fair", "employer", "booth", "status", "code", "created_at", "confirmed_at",
         "checked_in_at"), bookings, returning=True)
     positions = [(row[0], row[1], bid, None, rnd.choice(TITLES), rnd.randint(1, 10),
                   rnd.choice(EDUCATION), "any", rnd.randrange(3000, 12000, 100),
                   rnd.randrange(12000, 20000, 100), "month", "", "regular", "", now)
                  for bid, row in zip(booking_ids, bookings, strict=True) for _ in range(2)]
-    await _insert("job_position", (
+    await insert_rows("job_position", (
         "fair", "employer", "booking", "slot_booking", "title", "headcount", "education",
         "experience", "salary_min", "salary_max", "pay_unit", "major", "job_type",
         "description", "created_at"), positions)
@@ -282,48 +264,13 @@ async def _run(engine: str) -> None:
           f"({verdict} the {TARGET_MS} ms target)", flush=True)
 
 
-def _prepare_pg(url: str) -> bool:
-    import asyncio
-
-    import asyncpg
-
-    async def go() -> None:
-        base, _, name = url.rpartition("/")
-        try:
-            conn = await asyncpg.connect(url)
-        except asyncpg.InvalidCatalogNameError:
-            admin = await asyncpg.connect(base + "/postgres")
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            await admin.close()
-            conn = await asyncpg.connect(url)
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await conn.close()
-
-    try:
-        asyncio.run(go())
-        return True
-    except (OSError, asyncpg.PostgresError) as exc:
-        print(f"[postgres] skipped: {exc}")
-        return False
-
-
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         import asyncio
 
         asyncio.run(_run(sys.argv[2]))
         return
-    with tempfile.TemporaryDirectory(prefix="bench-demand-") as tmp:
-        runs = [("sqlite", f"sqlite:///{tmp}/bench.db")]
-        if os.environ.get("FAIRS_BENCH_PG", "on") != "off" and _prepare_pg(PG_URL):
-            runs.append(("postgres", PG_URL))
-        for engine, url in runs:
-            env = {**os.environ, "FAIRS_DATABASE_URL": url, "FAIRS_VAR_DIR": f"{tmp}/var",
-                   "FAIRS_PASSWORD_PROFILE": "cheapest", "FAIRS_RATE_LIMITS": "off",
-                   "PICCOLO_CONF": "fairs.piccolo_conf"}
-            env.pop("FAIRS_REDIS_URL", None)
-            subprocess.run([sys.executable, "-m", "bench.bench_demand", "--child", engine],
-                           cwd=ROOT, env=env, check=True)
+    run_per_engine("bench.bench_demand", PG_URL)
 
 
 if __name__ == "__main__":

@@ -27,11 +27,11 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench._common import insert_rows, run_per_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("FAIRS_BENCH_PG_URL",
@@ -148,24 +148,6 @@ def precision_at_5(world: dict) -> tuple[float, float, float]:
     return hits / n, chance / n, time.perf_counter() - started
 
 
-async def _insert(table: str, columns: tuple[str, ...], rows: list[tuple], returning=False,
-                  chunk: int = 400) -> list[int]:
-    from fairs import db
-
-    ids: list[int] = []
-    one = "(" + ", ".join("{}" for _ in columns) + ")"
-    for i in range(0, len(rows), chunk):
-        part = rows[i:i + chunk]
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-               + ", ".join(one for _ in part) + (" RETURNING id" if returning else ""))
-        args = [v for row in part for v in row]
-        if returning:
-            ids += [r["id"] for r in await db.execute(sql, *args)]
-        else:
-            await db.execute(sql, *args)
-    return ids
-
-
 async def _seed(world: dict, ctx) -> dict:
     """The world in the database: fairs with booths in zones, employers, bookings, positions,
     registrations (a secret for the timed ones) and profiles."""
@@ -175,14 +157,14 @@ async def _seed(world: dict, ctx) -> dict:
 
     now = datetime.now(UTC)
     venue, xha = ctx.ids["venue:西海岸新区人力资源市场"], ctx.ids["org:xha"]
-    fair_ids = await _insert("fair", (
+    fair_ids = await insert_rows("fair", (
         "kind", "title", "description", "format", "starts_at", "ends_at", "org", "venue",
         "channel", "stream_url", "capacity", "status", "revision", "cancel_reason",
         "created_at", "updated_at", "published_at"), [
         ("offline", f"匹配测试招聘会 {f + 1}", "", "general", now + timedelta(days=10 + f),
          now + timedelta(days=10 + f, hours=3), xha, venue, None, "", None, "published", 0, "",
          now, now, now) for f in range(FAIRS)], returning=True)
-    employer_ids = await _insert("employer", (
+    employer_ids = await insert_rows("employer", (
         "name", "uscc", "industry", "contact_name", "contact_phone", "email", "status",
         "reject_reason", "created_at"), [
         (f"匹配企业{n}", f"MATCH{n:013d}", ind, "王", "+8613800000000", "", "approved", "", now)
@@ -195,13 +177,13 @@ async def _seed(world: dict, ctx) -> dict:
             for i in range(per_booth):
                 booths.append((fair_id, f"{zone}{i + 1:02d}", zone, i % 5, z * 5 + i // 5, 1, 1,
                                False, False))
-        booth_ids = await _insert("booth", ("fair", "code", "zone", "x", "y", "w", "h",
+        booth_ids = await insert_rows("booth", ("fair", "code", "zone", "x", "y", "w", "h",
                                             "step_free", "blocked"), booths, returning=True)
-        booking_ids = await _insert("booking", (
+        booking_ids = await insert_rows("booking", (
             "fair", "employer", "booth", "status", "code", "created_at", "confirmed_at"), [
             (fair_id, employer_ids[emp], booth_ids[b], "confirmed", f"MB{fair_id}-{b}", now, now)
             for b, emp in enumerate(fair["employers"])], returning=True)
-        position_ids = await _insert("job_position", (
+        position_ids = await insert_rows("job_position", (
             "fair", "employer", "booking", "slot_booking", "title", "headcount", "education",
             "experience", "salary_min", "salary_max", "pay_unit", "major", "job_type",
             "description", "created_at"), [
@@ -219,12 +201,12 @@ async def _seed(world: dict, ctx) -> dict:
         regs.append((world["fairs"][s["fair"]]["id"], codes.new_code(),
                      codes.secret_hash(secret) if secret else None, f"求职者{n}",
                      f"+86139{n:08d}", f"{n % 10000:04d}", "", "active", "online", now))
-    reg_ids = await _insert("registration", (
+    reg_ids = await insert_rows("registration", (
         "fair", "code", "secret_hash", "name", "phone", "phone_last4", "audiences", "status",
         "source", "created_at"), regs, returning=True)
-    await _insert("registration_tally", ("fair", "active"), [
+    await insert_rows("registration_tally", ("fair", "active"), [
         (f, SEEKERS // FAIRS) for f in fair_ids])
-    await _insert("seeker_profile", (
+    await insert_rows("seeker_profile", (
         "registration", "fair", "industries", "job_types", "education", "major", "districts",
         "expected_pay", "consent_contact", "consented_at", "updated_at"), [
         (rid, world["fairs"][s["fair"]]["id"], ",".join(s["industries"]),
@@ -341,47 +323,12 @@ def _child(engine: str) -> None:
     asyncio.run(_run(engine))
 
 
-def _prepare_pg(url: str) -> bool:
-    import asyncio
-
-    import asyncpg
-
-    async def go() -> None:
-        base, _, name = url.rpartition("/")
-        try:
-            conn = await asyncpg.connect(url)
-        except asyncpg.InvalidCatalogNameError:
-            admin = await asyncpg.connect(base + "/postgres")
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            await admin.close()
-            conn = await asyncpg.connect(url)
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await conn.close()
-
-    try:
-        asyncio.run(go())
-        return True
-    except (OSError, asyncpg.PostgresError) as exc:
-        print(f"[postgres] skipped: {exc}")
-        return False
-
-
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         _child(sys.argv[2])
         return
-    with tempfile.TemporaryDirectory(prefix="bench-matching-") as tmp:
-        runs = [("sqlite", f"sqlite:///{tmp}/bench.db")]
-        if os.environ.get("FAIRS_BENCH_PG", "on") != "off" and _prepare_pg(PG_URL):
-            runs.append(("postgres", PG_URL))
-        for engine, url in runs:
-            env = {**os.environ, "FAIRS_DATABASE_URL": url, "FAIRS_VAR_DIR": f"{tmp}/var",
-                   "FAIRS_PASSWORD_PROFILE": "cheapest", "FAIRS_RATE_LIMITS": "off",
-                   "FAIRS_PURGE_INTERVAL_HOURS": "0", "FAIRS_NOTIFY_WORKER": "off",
-                   "PICCOLO_CONF": "fairs.piccolo_conf"}
-            env.pop("FAIRS_REDIS_URL", None)
-            subprocess.run([sys.executable, "-m", "bench.bench_matching", "--child", engine],
-                           cwd=ROOT, env=env, check=True)
+    run_per_engine("bench.bench_matching", PG_URL,
+                   {"FAIRS_PURGE_INTERVAL_HOURS": "0", "FAIRS_NOTIFY_WORKER": "off"})
 
 
 if __name__ == "__main__":

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from bench._common import insert_rows, run_per_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("FAIRS_BENCH_PG_URL",
@@ -34,24 +34,6 @@ BOOTHS_PER_FAIR = 20
 INTENTIONS = 20_000
 SERVICES = 6_000  # 服务企业不少于3000家次: a district's year of recorded services, twice
 RUNS = 5
-
-
-async def _insert(table: str, columns: tuple[str, ...], rows: list[tuple], returning=False,
-                  chunk: int = 500) -> list[int]:
-    from fairs import db
-
-    ids: list[int] = []
-    one = "(" + ", ".join("{}" for _ in columns) + ")"
-    for i in range(0, len(rows), chunk):
-        part = rows[i:i + chunk]
-        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-               + ", ".join(one for _ in part) + (" RETURNING id" if returning else ""))
-        args = [v for row in part for v in row]
-        if returning:
-            ids += [r["id"] for r in await db.execute(sql, *args)]
-        else:
-            await db.execute(sql, *args)
-    return ids
 
 
 async def _seed() -> dict:
@@ -85,16 +67,16 @@ async def _seed() -> dict:
                       day + timedelta(hours=3), orgs[i % len(orgs)],
                       None if online else venue, channel if online else None, "", None,
                       status, 0, "", now, now))
-    fair_ids = await _insert("fair", (
+    fair_ids = await insert_rows("fair", (
         "kind", "title", "description", "format", "starts_at", "ends_at", "org", "venue",
         "channel", "stream_url", "capacity", "status", "revision", "cancel_reason",
         "created_at", "updated_at"), fairs, returning=True)
-    await _insert("fair_industry", ("fair", "industry"),
+    await insert_rows("fair_industry", ("fair", "industry"),
                   [(f, ind) for n, f in enumerate(fair_ids)
                    for ind in {industries[n % 8], industries[(n * 3) % 8]}])
-    await _insert("fair_audience", ("fair", "audience"),
+    await insert_rows("fair_audience", ("fair", "audience"),
                   [(f, audiences[n % 6]) for n, f in enumerate(fair_ids)])
-    employers = await _insert("employer", (
+    employers = await insert_rows("employer", (
         "name", "uscc", "industry", "contact_name", "contact_phone", "status", "reject_reason",
         "created_at"), [(f"企业{n}", f"BENCH{n:013d}", industries[n % 8], "王",
                          "+8613800000000", "approved", "", now) for n in range(1500)],
@@ -105,7 +87,7 @@ async def _seed() -> dict:
         for b, emp in enumerate(rnd.sample(employers, BOOTHS_PER_FAIR)):
             bookings.append((f, emp, None, "confirmed", f"BK{f}-{b}", now, now,
                              now if rnd.random() < .85 else None))
-    booking_ids = await _insert("booking", (
+    booking_ids = await insert_rows("booking", (
         "fair", "employer", "booth", "status", "code", "created_at", "confirmed_at",
         "checked_in_at"), bookings, returning=True)
     positions = []
@@ -113,7 +95,7 @@ async def _seed() -> dict:
         for k in range(2):
             positions.append((row[0], row[1], bid, None, f"岗位{k}", rnd.randint(1, 10), "any",
                               "any", 4000, 8000, "", "regular", "", now))
-    position_ids = await _insert("job_position", (
+    position_ids = await insert_rows("job_position", (
         "fair", "employer", "booking", "slot_booking", "title", "headcount", "education",
         "experience", "salary_min", "salary_max", "major", "job_type", "description",
         "created_at"), positions, returning=True)
@@ -123,11 +105,11 @@ async def _seed() -> dict:
         groups = ",".join(a for a in audiences[:5] if rnd.random() < .2)
         regs.append((f, f"R{n:012d}", f"求职者{n}", f"+86138{n:08d}", f"{n % 10000:04d}",
                      groups, "active", "walk_in" if n % 10 == 0 else "online", now))
-    reg_ids = await _insert("registration", (
+    reg_ids = await insert_rows("registration", (
         "fair", "code", "name", "phone", "phone_last4", "audiences", "status", "source",
         "created_at"), regs, returning=True)
     admitted = list(zip(reg_ids, regs, strict=True))[:ADMISSIONS]
-    await _insert("admission", (
+    await insert_rows("admission", (
         "fair", "registration", "method", "admitted_at", "recorded_at", "device", "offline"),
         [(r[0], rid, "walk_in" if r[7] == "walk_in" else "scan", now, now, "bench", False)
          for rid, r in admitted])
@@ -139,18 +121,18 @@ async def _seed() -> dict:
         rid, r = admitted[rnd.randrange(len(admitted))]
         pid, emp = rnd.choice(by_fair[r[0]])
         intentions.add((r[0], rid, pid, emp))
-    await _insert("intention", ("fair", "registration", "position", "employer", "recorded_by",
+    await insert_rows("intention", ("fair", "registration", "position", "employer", "recorded_by",
                                 "created_at"), [(*i, None, now) for i in intentions])
     # The services organisers recorded (fairs.outreach), counted as employer visits (家次).
     recorder = (await db_fetch("SELECT id FROM app_user WHERE username = 'organiser'"))[0]["id"]
     kinds = ("visit", "phone", "symposium", "policy", "other")
-    await _insert("employer_service", (
+    await insert_rows("employer_service", (
         "employer", "kind", "served_on", "recorded_by", "staff_names", "topics", "notes",
         "follow_up_on", "org", "created_at"),
         [(rnd.choice(employers), kinds[n % 5], date(year, 1, 1) + timedelta(days=n % 360),
           recorder, "", "recruiting", "", None, orgs[n % len(orgs)], now)
          for n in range(SERVICES)])
-    await _insert("online_session", (
+    await insert_rows("online_session", (
         "fair", "label", "starts_at", "peak_viewers", "total_views", "source", "created_at"),
         [(f, "直播", None, 500, rnd.randint(1000, 20000), "manual", now)
          for f in fair_ids[:ONLINE]])
@@ -343,46 +325,11 @@ def _child(engine: str) -> None:
     asyncio.run(_run(engine))
 
 
-def _prepare_pg(url: str) -> bool:
-    import asyncio
-
-    import asyncpg
-
-    async def go() -> None:
-        base, _, name = url.rpartition("/")
-        try:
-            conn = await asyncpg.connect(url)
-        except asyncpg.InvalidCatalogNameError:
-            admin = await asyncpg.connect(base + "/postgres")
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            await admin.close()
-            conn = await asyncpg.connect(url)
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await conn.close()
-
-    try:
-        asyncio.run(go())
-        return True
-    except (OSError, asyncpg.PostgresError) as exc:
-        print(f"[postgres] skipped: {exc}")
-        return False
-
-
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         _child(sys.argv[2])
         return
-    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
-        runs = [("sqlite", f"sqlite:///{tmp}/bench.db")]
-        if os.environ.get("FAIRS_BENCH_PG", "on") != "off" and _prepare_pg(PG_URL):
-            runs.append(("postgres", PG_URL))
-        for engine, url in runs:
-            env = {**os.environ, "FAIRS_DATABASE_URL": url, "FAIRS_VAR_DIR": f"{tmp}/var",
-                   "FAIRS_PASSWORD_PROFILE": "cheapest", "FAIRS_RATE_LIMITS": "off",
-                   "PICCOLO_CONF": "fairs.piccolo_conf"}
-            env.pop("FAIRS_REDIS_URL", None)
-            subprocess.run([sys.executable, "-m", "bench.bench_reports", "--child", engine],
-                           cwd=ROOT, env=env, check=True)
+    run_per_engine("bench.bench_reports", PG_URL)
 
 
 if __name__ == "__main__":
