@@ -137,13 +137,14 @@ class CheckinController(Controller):
                      "both with Retry-After.",
          opt={"problems": [429, 503]})
     async def attendance_stream(self, request: Request, fair_id: FromPath[int],
-                                channels: NamedDependency[ChannelsPlugin]) -> Stream:
+                                attendance_channels: NamedDependency[ChannelsPlugin]) -> Stream:
         from fairs.accounts.auth import client_address
 
         address = client_address(request)
-        channels.check_stream(address)  # beyond the caps: refused before the database is asked
+        # beyond the caps: refused before the database is asked
+        attendance_channels.check_stream(address)
         await events.get_fair(fair_id, request.scope.get("user"), decorate=False)
-        return channels.open_stream(fair_id, address)
+        return attendance_channels.open_stream(fair_id, address)
 
     @get("/online-sessions", summary="An online fair's sessions and their viewers")
     async def list_sessions(self, request: Request, fair_id: FromPath[int]) -> dict:

@@ -77,6 +77,9 @@ def _raise_fd_limit(wanted: int) -> int:
     return soft
 
 
+DEPENDENCY = "attendance_channels"
+
+
 class AttendanceChannels(ChannelsPlugin):
     hub: live.Hub | None = None
     settings: Settings | None = None
@@ -84,7 +87,13 @@ class AttendanceChannels(ChannelsPlugin):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         if self.settings is None:
             self.settings = app_config.state.get("settings") if app_config.state else None
-        return super().on_app_init(app_config)
+        app_config = super().on_app_init(app_config)
+        # Litestar's plugin names its dependency "channels", and Litestar takes a request body
+        # field that fails validation under a dependency's name for the dependency's failure:
+        # a 500 for `{"channels": 1}` on the planner (a field of that name). Named for what it
+        # is, so that no body field meets it.
+        app_config.dependencies[DEPENDENCY] = app_config.dependencies.pop("channels")
+        return app_config
 
     async def __aenter__(self) -> ChannelsPlugin:
         await super().__aenter__()

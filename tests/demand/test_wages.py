@@ -121,12 +121,25 @@ async def test_wage_levels_by_industry_and_education(new_client, offers):
 
 
 async def test_the_same_as_postgresqls_percentile_cont(offers):
-    if engine_kind() != "postgres":
-        pytest.skip("percentile_cont is PostgreSQL's")
-    rows = await db.fetch(
-        "SELECT percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY x) AS p FROM "
-        "(VALUES (6525.0), (6525.0), (7000.0), (7830.0), (9000.5), (10000.0)) v(x)")
-    assert [round(v) for v in rows[0]["p"]] == [6644, 7415, 8708]
+    """The dialect's percentile (PostgreSQL's ordered-set aggregate, or the aggregate the
+    SQLite engine registers) interpolates as percentile_cont and Python's inclusive quantiles
+    do."""
+    from fairs.db import dialect
+
+    values = [6525.0, 6525.0, 7000.0, 7830.0, 9000.5, 10000.0]
+    expected = [round(q) for q in statistics.quantiles(values, n=4, method="inclusive")]
+    assert expected == [6644, 7415, 8708]
+    marks = ", ".join("(CAST({} AS DOUBLE PRECISION))" for _ in values)
+    parts = ", ".join(f"{dialect.percentile_cont(f, 'v.x')} AS p{n}"
+                      for n, f in enumerate((0.25, 0.5, 0.75)))
+    rows = await db.fetch(f"SELECT {parts} FROM (SELECT column1 AS x FROM (VALUES {marks}) "
+                          "t) v", *values)
+    assert [round(rows[0][f"p{n}"]) for n in range(3)] == expected
+    if engine_kind() == "postgres":
+        native = await db.fetch(
+            "SELECT percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY x) AS p FROM "
+            "(VALUES (6525.0), (6525.0), (7000.0), (7830.0), (9000.5), (10000.0)) v(x)")
+        assert [round(v) for v in native[0]["p"]] == expected
 
 
 async def test_the_wages_page_and_workbook(new_client, offers):

@@ -232,4 +232,9 @@ async def test_proposal_constraints_are_checked(new_client, world):
     body = problem(await organiser.post(url, json={"venues": [99999]}), 422)
     assert body["errors"][0]["field"] == "venues"
     body = problem(await organiser.post(url, json={"blackout": ["2027-02-30"]}), 400)
+    # A field named as one of Litestar's dependencies ("channels", the live-attendance
+    # plugin's) was taken for that dependency's failure: a 500 the fuzzer found.
+    for wrong in (-806721, "x", {"a": 1}):
+        body = problem(await organiser.post(url, json={"channels": wrong}), 400)
+        assert body["errors"][0]["field"] == "channels"
     problem(await organiser.post("/api/v1/plans/99999/proposals", json={}), 404)
