@@ -22,6 +22,7 @@ RATE_LIMIT_DEFAULTS: dict[str, tuple[int, int]] = {
     "resend_phone": (3, 3600),  # "send my ticket again" per phone and fair in an hour
     "resend_ip": (20, 3600),  # "send my ticket again" per address in an hour
     "workbook_ip": (30, 300),  # public workbooks (demand catalogue, wages) per address in 5 min
+    "report_ip": (60, 60),  # public wage tables (an aggregate over a year) per address a minute
 }
 
 

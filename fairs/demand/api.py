@@ -22,7 +22,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from fairs import bounds, pay
-from fairs.accounts.auth import employer_guard, logged_in, organiser_guard, require
+from fairs.accounts.auth import client_address, employer_guard, logged_in, organiser_guard, require
 from fairs.employers.schemas import position_out
 from fairs.events.times import iso
 
@@ -191,6 +191,8 @@ class DemandReportController(Controller):
     async def wages(self, request: Request, from_: From = None, to: Code = None,
                     industry: Code = None, education: Code = None,
                     by: Annotated[str, QueryParameter(max_length=16)] = "education") -> dict:
+        # an aggregate over a year of needs and positions (tens of ms): a few a second per address
+        await request.app.state.limiter.hit("report_ip", client_address(request))
         found = await wages.wage_levels(bounds.parse_date(from_, "from"),
                                         bounds.parse_date(to, "to"), industry, education, by,
                                         min_count(request))

@@ -123,6 +123,7 @@ class PublicPages(Controller):
     async def wages_page(self, request: Request) -> Template:
         errors: dict[str, str] = {}
         raw, found = {k: "" for k in WAGE_KEYS}, None
+        await request.app.state.limiter.hit("report_ip", client_address(request))
         try:
             raw, found = await self._wages(request)
         except Invalid as exc:

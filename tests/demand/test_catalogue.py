@@ -158,3 +158,21 @@ async def test_public_workbooks_are_limited_per_address(migrated, world):
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
         assert (await b.get("/wages.xlsx")).status_code == 200
         assert (await a.get("/demand", params={"industry": "software"})).status_code == 200
+
+
+async def test_the_public_wage_table_is_limited_per_address(migrated, world):
+    """The wage table aggregates a year of offers (tens of ms each): an address flooding it is
+    refused with 429 (the rule `report_ip`), page and API alike; another address is not."""
+    from tests.security.test_abuse import client_at, limited_app
+
+    app = limited_app(report_ip=(3, 60))
+    await app.state.limiter.reset()
+    async with client_at(app, "10.40.1.1") as a, client_at(app, "10.40.1.2") as b:
+        assert (await a.get("/api/v1/reports/wages")).status_code == 200
+        assert (await a.get("/wages")).status_code == 200
+        assert (await a.get("/api/v1/reports/wages")).status_code == 200
+        for path in ("/api/v1/reports/wages", "/wages"):
+            refused = await a.get(path)
+            assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert (await b.get("/api/v1/reports/wages")).status_code == 200
+        assert (await a.get("/api/v1/demand")).status_code == 200  # the catalogue is not
