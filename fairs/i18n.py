@@ -23,6 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+from litestar.types import Scope
 
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
@@ -251,3 +252,54 @@ def format_number(value: float | int | None) -> str:
 def pick(zh: str, en: str) -> str:
     """Choose between a thing's Chinese and English name for the current locale."""
     return en if current_locale.get() == "en" and en else zh
+
+
+# --- the request's language, from its ASGI scope alone (fairs.web.RequestStack, fairs.problems) --
+
+LANG_COOKIE = "fairs_lang"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    raw = _header(scope, b"cookie")
+    if not raw:
+        return None
+    for part in raw.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _query_lang(scope: Scope) -> str | None:
+    raw = scope.get("query_string", b"")
+    if b"lang=" not in raw:
+        return None
+    qs = raw.decode("latin-1")
+    for part in qs.split("&"):
+        key, _, value = part.partition("=")
+        if key == "lang":
+            return value
+    return None
+
+
+def locale_for(scope: Scope, default: str | None = None) -> str:
+    """`?lang=` first, then the language cookie, then Accept-Language, then the default."""
+    return (
+        normalise(_query_lang(scope))
+        or normalise(_cookie(scope, LANG_COOKIE))
+        or _negotiate(_header(scope, b"accept-language"))
+        or default or DEFAULT_LOCALE
+    )
+
+
+@lru_cache(maxsize=512)
+def _negotiate(accept_language: str | None) -> str | None:
+    """Browsers send one of a few Accept-Language values, again on every request."""
+    return negotiate(accept_language)

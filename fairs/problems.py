@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,7 +22,9 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Redirect, Template
+from litestar.serialization import encode_json
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Send
 
 from fairs import bounds, i18n, validation
 from fairs.db import is_integrity_error
@@ -83,10 +86,8 @@ def request_locale(request: Request) -> str:
     locale = state.get("locale")
     if locale:
         return locale
-    from fairs.web import locale_for
-
     settings = request.app.state.get("settings")
-    return locale_for(request.scope, getattr(settings, "default_locale", i18n.DEFAULT_LOCALE))
+    return i18n.locale_for(request.scope, getattr(settings, "default_locale", i18n.DEFAULT_LOCALE))
 
 
 def _wants_html(request: Request) -> bool:
@@ -177,6 +178,24 @@ class Problem(ProblemDetailsException):
             )
         return Response(body, headers=self.headers, media_type="application/problem+json",
                         status_code=self.status_code)
+
+
+@lru_cache(maxsize=64)
+def _encoded(error: FairsError, locale: str) -> bytes:
+    return encode_json(from_fairs_error(error).rendered(locale))
+
+
+async def send(send: Send, error: FairsError, locale: str) -> None:
+    """`error` answered straight to the ASGI `send` as problem+json in `locale`, the bytes the
+    exception handler would answer (for a constant error, encoded once per language: see
+    fairs.web.EARLY)."""
+    body = _encoded(error, locale)
+    headers = [(b"content-type", b"application/problem+json"),
+               (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode("latin-1"), str(v).encode("latin-1"))
+                for k, v in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _slug(status: int) -> str:

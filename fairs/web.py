@@ -12,57 +12,11 @@ from litestar.datastructures import URL
 from litestar.response import Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from fairs import bounds, i18n, labels
+from fairs import bounds, i18n, labels, problems
 from fairs.errors import Invalid
 from fairs.i18n import N_
 
-LANG_COOKIE = "fairs_lang"
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
-def _cookie(scope: Scope, name: str) -> str | None:
-    raw = _header(scope, b"cookie")
-    if not raw:
-        return None
-    for part in raw.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
-def _query_lang(scope: Scope) -> str | None:
-    raw = scope.get("query_string", b"")
-    if b"lang=" not in raw:
-        return None
-    qs = raw.decode("latin-1")
-    for part in qs.split("&"):
-        key, _, value = part.partition("=")
-        if key == "lang":
-            return value
-    return None
-
-
-def locale_for(scope: Scope, default: str = i18n.DEFAULT_LOCALE) -> str:
-    """`?lang=` first, then the language cookie, then Accept-Language, then the default."""
-    return (
-        i18n.normalise(_query_lang(scope))
-        or i18n.normalise(_cookie(scope, LANG_COOKIE))
-        or _negotiate(_header(scope, b"accept-language"))
-        or default
-    )
-
-
-@lru_cache(maxsize=512)
-def _negotiate(accept_language: str | None) -> str | None:
-    """Browsers send one of a few Accept-Language values, again on every request."""
-    return i18n.negotiate(accept_language)
+LANG_COOKIE = i18n.LANG_COOKIE
 
 
 # A route handler declared with opt={STATELESS: True} answers the same to everyone and reads no
@@ -93,18 +47,31 @@ class RequestStack:
         if scope["type"] not in ("http", "websocket"):
             await self.full(scope, receive, send)
             return
-        locale = locale_for(scope, self.default)
+        locale = i18n.locale_for(scope, self.default)
         scope.setdefault("state", {})["locale"] = locale
         token = i18n.current_locale.set(locale)
         handler = scope.get("route_handler")
         try:
-            if handler is not None and handler.opt.get(STATELESS):
+            if handler is None:
+                await self.full(scope, receive, send)
+            elif handler.opt.get(STATELESS):
                 await self.route(scope, receive, send)
+            elif (early := handler.opt.get(EARLY)) is not None and scope["type"] == "http" \
+                    and (refusal := await early(scope)) is not None:
+                await problems.send(send, refusal, locale)
             else:
                 await self.full(scope, receive, send)
         finally:
             i18n.current_locale.reset(token)
 
+
+# A route handler declared with opt={EARLY: decide} is asked `await decide(scope)` (the route's
+# path parameters in scope["path_params"]) before the session, CSRF and authentication layers
+# run and before its body is read: a FairsError it returns is the answer (problem+json in the
+# request's language, pre-encoded), None goes on as usual. Only for refusals that hold whoever
+# asks and change nothing (a full fair's registration): what the skipped layers would check
+# cannot matter to an answer that writes nothing and says what the public page says.
+EARLY = "early"
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 

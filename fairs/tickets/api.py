@@ -7,10 +7,13 @@ from typing import Annotated
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.types import Scope
 
 from fairs.accounts.auth import client_address, organiser_guard, require
+from fairs.errors import FairsError
 from fairs.events import services as events
 from fairs.events.services import iso
+from fairs.web import EARLY
 
 from . import services
 from .schemas import (
@@ -32,11 +35,18 @@ def links(request: Request, code: str, secret: str) -> TicketLinks:
                        ics=f"{base}/tickets/{secret}/ticket.ics")
 
 
+async def _refused_when_full(scope: Scope) -> FairsError | None:
+    """A full fair's refusal, decided before the registration's session, CSRF, authentication
+    and rate-limit work and before its body is read (issue 16: the thousands refused in a rush
+    cost little more than a bare request)."""
+    return await services.refusal_when_full(scope["path_params"]["fair_id"])
+
+
 class RegistrationController(Controller):
     path = "/api/v1/fairs/{fair_id:int}/registrations"
     tags = ["tickets"]
 
-    @post("/", status_code=HTTP_201_CREATED,
+    @post("/", status_code=HTTP_201_CREATED, opt={EARLY: _refused_when_full},
           summary="Register for a published fair; answers the ticket")
     async def register(self, request: Request, fair_id: FromPath[int],
                        data: JSONBody[RegistrationIn]) -> RegistrationOut:

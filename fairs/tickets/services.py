@@ -15,7 +15,7 @@ from typing import Any
 
 from fairs import clock, db, hooks
 from fairs.catalog import services as catalog
-from fairs.errors import Conflict, FieldError, Invalid, NotFound
+from fairs.errors import Conflict, FairsError, FieldError, Invalid, NotFound
 from fairs.events import services as events
 from fairs.hooks import FairCounts
 from fairs.i18n import N_
@@ -137,6 +137,10 @@ def _full() -> Conflict:
                     extra={"reason": "full"})
 
 
+# The one "full" refusal: the same problem every time (fairs.web.EARLY answers it pre-encoded).
+FULL_REFUSAL = _full()
+
+
 async def _insert(fair_id: int, name: str, phone: str, audiences: list[str], source: str,
                   capacity: int | None, profile: hooks.ProfileWrite | None = None) -> dict:
     """The write: capacity (unless walk-in) and the registration (and its profile, when one was
@@ -190,7 +194,11 @@ async def _fair_state(fair_id: int) -> dict:
     rows = await _FAIR.fetch(fair_id)
     if not rows or rows[0]["id"] is None:
         raise NotFound(N_("no such fair"))
-    fair = dict(rows[0])
+    return _state_of(rows[0])
+
+
+def _state_of(row: Any) -> dict:
+    fair = dict(row)
     for key in _TIMES:
         fair[key] = db.as_datetime(fair[key])
     return fair
@@ -201,6 +209,25 @@ def _is_open(fair: dict, at: datetime) -> bool:
     return not ((opens is not None and at < opens) or at >= closes)
 
 
+def _is_full(fair: dict, at: datetime) -> bool:
+    """A published fair whose registration is open and whose places are all taken."""
+    return (fair["capacity"] is not None and fair["status"] == "published"
+            and int(fair["active"]) >= fair["capacity"] and _is_open(fair, at))
+
+
+async def refusal_when_full(fair_id: int) -> FairsError | None:
+    """The refusal an online registration for `fair_id` gets now, if it is full, else None
+    (anything else, an unknown fair included, is for `register` to decide). One batched read:
+    asked before the request's session, CSRF and authentication layers, before its body is
+    read (fairs.web.EARLY), so that the thousands refused in a rush cost little more than a bare
+    request; `register` decides again in its own statement, so a place freed meanwhile is
+    still taken by exactly one."""
+    rows = await _FAIR.fetch(fair_id)
+    if not rows or rows[0]["id"] is None:
+        return None
+    return FULL_REFUSAL if _is_full(_state_of(rows[0]), now()) else None
+
+
 async def register(fair_id: int, name: str, phone: str, audiences: list[str] | None = None,
                    *, source: str = "online", at: datetime | None = None,
                    profile: Any = None) -> dict:
@@ -209,8 +236,7 @@ async def register(fair_id: int, name: str, phone: str, audiences: list[str] | N
     write and written in its transaction."""
     fair = await _fair_state(fair_id)
     at = at or now()
-    if (source != "walk_in" and fair["capacity"] is not None and fair["status"] == "published"
-            and int(fair["active"]) >= fair["capacity"] and _is_open(fair, at)):
+    if source != "walk_in" and _is_full(fair, at):
         raise _full()
     name = check_name(name)
     phone = check_phone(phone)

@@ -134,6 +134,41 @@ async def test_a_full_fair_refuses_before_the_phone_is_parsed(new_client, world,
     assert bad["errors"][0]["field"] == "phone" and parsed == ["12345"]
 
 
+async def test_the_early_refusal_answers_as_the_registration_would(new_client, world,
+                                                                  monkeypatch):
+    """A full fair's refusal is decided before the session, CSRF and authentication layers
+    (fairs.web.EARLY) and answered pre-encoded: the same status, headers and body, in each
+    language, as the registration's own refusal raised through the exception handler (and
+    nothing written)."""
+    organiser = await login_as(new_client, "organiser")
+    fair = await make_fair(organiser, world, start=60 * 24, end=60 * 26, capacity=1)
+    anon = new_client()
+    await register(anon, fair["id"])
+    url = f"/api/v1/fairs/{fair['id']}/registrations"
+    body = {"name": "王五", "phone": phone()}
+    skipped = {"date", "x-request-id", "set-cookie"}
+
+    async def answers() -> list[tuple[int, dict, bytes]]:
+        out = []
+        for lang in ("zh-CN,zh;q=0.9", "en-US,en;q=0.8"):
+            r = await anon.post(url, json=body, headers={"accept-language": lang})
+            out.append((r.status_code, {k: v for k, v in r.headers.items() if k not in skipped},
+                        r.content))
+        return out
+
+    early = await answers()
+    assert [a[0] for a in early] == [409, 409]
+    assert "满" in early[0][2].decode() and "full" in early[1][2].decode()
+    assert early[0][1]["content-security-policy"]  # the security headers as on every answer
+    monkeypatch.setattr(services, "refusal_when_full", _none)
+    assert await answers() == early
+    assert (await _held(fair["id"])) == (1, 1)
+
+
+async def _none(fair_id: int) -> None:
+    return None
+
+
 async def test_walk_ins_are_not_held_to_the_capacity_in_a_batch(world, new_client):
     """Registrations and walk-ins of one fair in the same round: the online ones are held to
     the places left, the walk-ins never; the tally counts both."""
