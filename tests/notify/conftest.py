@@ -71,11 +71,13 @@ async def gateway():
 class Mailbox:
     def __init__(self) -> None:
         self.messages: list = []
+        self.sessions: list[int] = []  # the SMTP connection each message came on
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.sessions.append(id(session))
         return "250 OK"
 
 

@@ -4,7 +4,11 @@ registration, naming the field."""
 
 from __future__ import annotations
 
+import pytest
+
 from fairs import db
+from fairs.notify import channels
+from fairs.notify.outbox import Outgoing, enqueue
 from fairs.notify.worker import Deliverer
 from tests import factories
 from tests.notify.conftest import settings_for
@@ -53,3 +57,39 @@ async def test_employer_email_at_registration_is_optional_and_checked(client, wo
     assert row[0]["email"] == "hr@example.cn"
     none = await client.post("/api/v1/employers", json=factories.employer_body())
     assert none.status_code == 201
+
+
+async def test_a_rounds_emails_share_one_smtp_connection(world, smtp):
+    """Five e-mails due together go out over one connection (one greeting, not five), each
+    a whole message with its own Message-ID."""
+    await enqueue([Outgoing(f"mail-test:{n}", "email", f"hr{n}@example.cn", "test")
+                   for n in range(5)])
+    deliverer = Deliverer(settings_for(None, smtp.port))
+    try:
+        assert await deliverer.drain() == 5
+    finally:
+        await deliverer.aclose()
+    assert sorted(m["To"] for m in smtp.messages) == [f"hr{n}@example.cn" for n in range(5)]
+    assert len({m["Message-ID"] for m in smtp.messages}) == 5
+    assert len(set(smtp.sessions)) == 1
+
+
+async def test_a_lost_smtp_connection_fails_that_email_and_the_next_reconnects(smtp):
+    """The server going away fails the e-mail being sent (retried later, not permanent); the
+    next one opens a new connection and arrives."""
+    settings = settings_for(None, smtp.port)
+    row = {"uid": "u-1", "recipient": "hr@example.cn", "template": "test", "params": {},
+           "locale": "zh_CN"}
+    mailer = channels.Mailer(settings)
+    try:
+        await mailer.send(row)
+        assert len(smtp.messages) == 1
+        mailer.smtp.transport.abort()  # the connection drops (a restart, a network blip)
+        with pytest.raises(channels.Failed) as failed:
+            await mailer.send({**row, "uid": "u-2"})
+        assert not failed.value.permanent
+        await mailer.send({**row, "uid": "u-3"})
+    finally:
+        await mailer.aclose()
+    assert [m["Message-ID"].split("@")[0] for m in smtp.messages] == ["<u-1", "<u-3"]
+    assert len(set(smtp.sessions)) == 2

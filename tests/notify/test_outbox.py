@@ -134,3 +134,30 @@ async def test_zh_texts_fit_one_sms_segment():
     for template in texts.TEMPLATES:
         body = texts.text(template, params, "zh_CN")
         assert texts.segments(body) == 1, (template, body, len(body))
+
+
+async def test_delivery_gives_way_while_requests_are_served(monkeypatch):
+    """The pacer's rule (timing is the benchmark's): no wait while the process serves nobody;
+    while it serves, the gap between sends widens as its loop runs late, never past MAX_GAP,
+    and closes again once the loop keeps time."""
+    from fairs import metrics
+    from fairs.notify import worker
+
+    pacer = worker.Pacer()
+    await pacer.turn()
+    assert pacer.gap == 0.0
+    monkeypatch.setattr(metrics, "_serving", [3])
+    monkeypatch.setattr(worker, "LAG", -1.0)  # every turn counts as late
+    widths = []
+    for _ in range(12):
+        await pacer.turn()
+        widths.append(pacer.gap)
+    assert widths == sorted(widths) and widths[-1] == worker.MAX_GAP
+    monkeypatch.setattr(worker, "LAG", 60.0)  # every turn on time
+    for _ in range(40):
+        await pacer.turn()
+    assert pacer.gap == 0.0
+    pacer.gap = worker.MAX_GAP
+    monkeypatch.setattr(metrics, "_serving", [0])
+    await pacer.turn()
+    assert pacer.gap == 0.0  # idle: full speed at once
