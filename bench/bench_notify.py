@@ -47,6 +47,7 @@ class Gateway(threading.Thread):
         self.ids: collections.Counter = collections.Counter()
         self.ready = threading.Event()
         self.port = 0
+        self.last = 0.0  # when the last message arrived
 
     async def _handle(self, reader, writer) -> None:
         try:
@@ -58,6 +59,7 @@ class Gateway(threading.Thread):
                         length = int(line.split(":", 1)[1])
                 body = await reader.readexactly(length)
                 self.ids[json.loads(body)["id"]] += 1
+                self.last = time.perf_counter()
                 writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -78,11 +80,13 @@ class Gateway(threading.Thread):
 class Mailbox:
     def __init__(self) -> None:
         self.ids: collections.Counter = collections.Counter()
+        self.last = 0.0  # when the last message arrived
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         for line in envelope.content.split(b"\r\n"):
             if line.lower().startswith(b"message-id:"):
                 self.ids[line.split(b":", 1)[1].strip()] += 1
+                self.last = time.perf_counter()
         return "250 OK"
 
 
@@ -95,6 +99,8 @@ async def _enqueue_main(fair_id: int, emails: int) -> None:
 
     connect_hooks()
     await db.start()
+    print("ready", flush=True)
+    sys.stdin.readline()  # started beforehand (Python's start-up is not the drain's): go
     facts = await receivers.fair_facts(fair_id)
     async with db.write_transaction():
         await receivers.to_registrants(fair_id, f"reminder_day:{fair_id}:bench", "reminder_day",
@@ -106,15 +112,25 @@ async def _enqueue_main(fair_id: int, emails: int) -> None:
     print(json.dumps({"messages": int(rows[0]["n"])}))
 
 
-def _enqueue(url: str, fair: int, var: Path) -> int:
-    env = bench_checkin._env(url)
-    env["FAIRS_VAR_DIR"] = str(var)
-    out = subprocess.run([PYTHON, "-m", "bench.bench_notify", "enqueue", str(fair),
-                          str(EMAILS)], env=env, cwd=ROOT, capture_output=True, text=True,
-                         timeout=600)
-    if out.returncode:
-        raise RuntimeError(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])["messages"]
+class _Enqueue:
+    """The writing subprocess, started and ready (imports done, database open) before the
+    drain is timed; `go()` makes it write and answers how many messages are pending."""
+
+    def __init__(self, url: str, fair: int, var: Path) -> None:
+        env = bench_checkin._env(url)
+        env["FAIRS_VAR_DIR"] = str(var)
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "bench.bench_notify", "enqueue", str(fair), str(EMAILS)], env=env,
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError(self.proc.stderr.read()[-3000:])
+
+    def go(self) -> int:
+        out, err = self.proc.communicate("go\n", timeout=600)
+        if self.proc.returncode:
+            raise RuntimeError(err[-3000:])
+        return json.loads(out.strip().splitlines()[-1])["messages"]
 
 
 def _measure(label: str, url: str, workers: int) -> dict:
@@ -159,21 +175,21 @@ def _measure(label: str, url: str, workers: int) -> dict:
         # fair's door); then the reminders fall due, written while it serves, as the worker's
         # schedule writes them, and the drain is timed from there.
         warm = window()
+        writer = _Enqueue(url, fair, var)
         started = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(1) as pool:  # written while wrk runs
-            writing = pool.submit(_enqueue, url, fair, var)
+            writing = pool.submit(writer.go)
             while drained is None and time.perf_counter() - started < 300:
                 windows.append(window())
                 if writing.done() and len(gateway.ids) + len(box.ids) >= writing.result():
-                    drained = time.perf_counter() - started
+                    drained = max(gateway.last, box.last) - started  # the last arrival
             expected = writing.result()
         floor = window()
     finally:
         server.stop()
         smtp.stop()
         shutil.rmtree(var, ignore_errors=True)
-    # The drain's own end: poll once more at a finer grain is not possible after the fact; the
-    # time is that of the check-in window in which the last message arrived (an upper bound).
+    # The drain's end is the last message's arrival at the gateway or the SMTP server.
     repeats = sum(n - 1 for n in gateway.ids.values() if n > 1) + sum(
         n - 1 for n in box.ids.values() if n > 1)
     return {"messages": expected, "sms": len(gateway.ids), "emails": len(box.ids),
@@ -202,7 +218,7 @@ def main() -> None:
         drained = f"{r['drained']:.1f} s" if r["drained"] else "NOT drained in 300 s"
         rate = f"{r['messages'] / r['drained']:.0f} messages/s" if r["drained"] else ""
         print(f"\n{label}, {workers} worker(s): {r['messages']} messages "
-              f"({r['sms']} SMS ids, {r['emails']} e-mails received), drained within "
+              f"({r['sms']} SMS ids, {r['emails']} e-mails received), drained in "
               f"{drained} {rate}; repeated deliveries {r['repeats']} (target: < 60 s)")
         worst = max(r["during"], key=lambda w: w["p99"])
         b = r["before"]

@@ -35,10 +35,11 @@ REMIND_EVERY = 30.0  # seconds between reminder rounds
 COUNTS_EVERY = 60.0  # seconds between checkin.counts rounds
 # While its process answers requests, delivery takes what they leave: each message waits for its
 # turn (Pacer), turns a gap apart, the gap widening while the event loop runs late (requests
-# wait behind the sends) and narrowing while it keeps time, up to MAX_GAP: a busy process still
-# sends 1/MAX_GAP messages a second (an idle one as fast as the gateway answers).
-LAG = 0.002  # seconds late a turn may come before delivery slows down
-MAX_GAP = 1 / 300
+# wait behind the sends) and narrowing while it keeps time, starting from and never wider than
+# MAX_GAP: a busy process still sends 1/MAX_GAP messages a second (an idle one sends as fast as
+# the gateway answers, without turns).
+LAG = 0.001  # seconds late a turn may come before delivery slows down
+MAX_GAP = 1 / 400
 REMINDERS = (("reminder_day", timedelta(hours=24)), ("reminder_hours", timedelta(hours=2)))
 
 
@@ -92,12 +93,11 @@ class Pacer:
     """The turns of a busy process's sends (see LAG): `await turn()` before each send."""
 
     def __init__(self) -> None:
-        self.gap = 0.0
+        self.gap = MAX_GAP  # a start among requests is cautious; the gap narrows while on time
         self.next = 0.0  # the loop time of the next free turn
 
     async def turn(self) -> None:
         if not metrics.serving():
-            self.gap = 0.0
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
@@ -108,7 +108,7 @@ class Pacer:
         if late > LAG:
             self.gap = min(MAX_GAP, self.gap * 1.5 + 0.0005)
         else:
-            self.gap = max(0.0, self.gap - 0.0002)
+            self.gap = max(0.0, self.gap - 0.00005)
 
 
 class Deliverer:

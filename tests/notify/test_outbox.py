@@ -138,26 +138,33 @@ async def test_zh_texts_fit_one_sms_segment():
 
 async def test_delivery_gives_way_while_requests_are_served(monkeypatch):
     """The pacer's rule (timing is the benchmark's): no wait while the process serves nobody;
-    while it serves, the gap between sends widens as its loop runs late, never past MAX_GAP,
-    and closes again once the loop keeps time."""
+    while it serves, the gap between sends starts at MAX_GAP, closes while the loop keeps
+    time, and widens again as it runs late, never past MAX_GAP."""
+    import asyncio
+
     from fairs import metrics
     from fairs.notify import worker
 
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(worker.asyncio, "sleep", sleep)
     pacer = worker.Pacer()
+    monkeypatch.setattr(metrics, "_serving", [0])
     await pacer.turn()
-    assert pacer.gap == 0.0
+    assert waits == [] and pacer.gap == worker.MAX_GAP  # idle: no turn to wait for
     monkeypatch.setattr(metrics, "_serving", [3])
-    monkeypatch.setattr(worker, "LAG", -1.0)  # every turn counts as late
+    monkeypatch.setattr(worker, "LAG", 60.0)  # every turn on time
+    for _ in range(100):
+        await pacer.turn()
+    assert pacer.gap == 0.0 and waits
+    monkeypatch.setattr(worker, "LAG", -1.0)  # every turn late
     widths = []
     for _ in range(12):
         await pacer.turn()
         widths.append(pacer.gap)
     assert widths == sorted(widths) and widths[-1] == worker.MAX_GAP
-    monkeypatch.setattr(worker, "LAG", 60.0)  # every turn on time
-    for _ in range(40):
-        await pacer.turn()
-    assert pacer.gap == 0.0
-    pacer.gap = worker.MAX_GAP
-    monkeypatch.setattr(metrics, "_serving", [0])
-    await pacer.turn()
-    assert pacer.gap == 0.0  # idle: full speed at once
