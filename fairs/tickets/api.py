@@ -35,11 +35,16 @@ def links(request: Request, code: str, secret: str) -> TicketLinks:
                        ics=f"{base}/tickets/{secret}/ticket.ics")
 
 
+FAIR_READ = "tickets.fair"  # the scope state's key for the fair as the early decision read it
+
+
 async def _refused_when_full(scope: Scope) -> FairsError | None:
     """A full fair's refusal, decided before the registration's session, CSRF, authentication
     and rate-limit work and before its body is read (issue 16: the thousands refused in a rush
-    cost little more than a bare request)."""
-    return await services.refusal_when_full(scope["path_params"]["fair_id"])
+    cost little more than a bare request). The fair read is kept for the registration."""
+    fair = await services.read_fair(scope["path_params"]["fair_id"])
+    scope.setdefault("state", {})[FAIR_READ] = fair
+    return services.refusal_when_full(fair)
 
 
 class RegistrationController(Controller):
@@ -53,7 +58,8 @@ class RegistrationController(Controller):
         if request.scope.get("user") is None:
             await request.app.state.limiter.hit("register_ip", client_address(request))
         made = await services.register(fair_id, data.name, data.phone, data.audiences,
-                                       profile=data.profile)
+                                       profile=data.profile,
+                                       fair=request.scope["state"].get(FAIR_READ))
         return RegistrationOut(ticket=links(request, made["code"], made["secret"]))
 
     @get("/", guards=[organiser_guard], summary="A fair's registrations (phones masked)")

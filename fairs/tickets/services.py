@@ -215,26 +215,31 @@ def _is_full(fair: dict, at: datetime) -> bool:
             and int(fair["active"]) >= fair["capacity"] and _is_open(fair, at))
 
 
-async def refusal_when_full(fair_id: int) -> FairsError | None:
-    """The refusal an online registration for `fair_id` gets now, if it is full, else None
-    (anything else, an unknown fair included, is for `register` to decide). One batched read:
-    asked before the request's session, CSRF and authentication layers, before its body is
-    read (fairs.web.EARLY), so that the thousands refused in a rush cost little more than a bare
+async def read_fair(fair_id: int) -> dict | None:
+    """What a registration for `fair_id` is decided on (status, window, capacity, places taken),
+    or None for no such fair: one batched read."""
+    rows = await _FAIR.fetch(fair_id)
+    return _state_of(rows[0]) if rows and rows[0]["id"] is not None else None
+
+
+def refusal_when_full(fair: dict | None) -> FairsError | None:
+    """The refusal an online registration gets now if the fair (read_fair's) is full, else
+    None (anything else, an unknown fair included, is for `register` to decide). Asked before
+    the request's session, CSRF and authentication layers, before its body is read
+    (fairs.web.EARLY), so that the thousands refused in a rush cost little more than a bare
     request; `register` decides again in its own statement, so a place freed meanwhile is
     still taken by exactly one."""
-    rows = await _FAIR.fetch(fair_id)
-    if not rows or rows[0]["id"] is None:
-        return None
-    return FULL_REFUSAL if _is_full(_state_of(rows[0]), now()) else None
+    return FULL_REFUSAL if fair is not None and _is_full(fair, now()) else None
 
 
 async def register(fair_id: int, name: str, phone: str, audiences: list[str] | None = None,
                    *, source: str = "online", at: datetime | None = None,
-                   profile: Any = None) -> dict:
+                   profile: Any = None, fair: dict | None = None) -> dict:
     """Register for a published fair; returns the registration with its ticket code. A
     job seeker's `profile` (optional: fairs.hooks.registration_profile) is checked before the
-    write and written in its transaction."""
-    fair = await _fair_state(fair_id)
+    write and written in its transaction. `fair`: read_fair's answer for this request, if it
+    was read already."""
+    fair = fair if fair is not None else await _fair_state(fair_id)
     at = at or now()
     if source != "walk_in" and _is_full(fair, at):
         raise _full()

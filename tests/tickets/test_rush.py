@@ -165,7 +165,7 @@ async def test_the_early_refusal_answers_as_the_registration_would(new_client, w
     assert (await _held(fair["id"])) == (1, 1)
 
 
-async def _none(fair_id: int) -> None:
+def _none(fair: dict | None) -> None:
     return None
 
 
