@@ -2,27 +2,14 @@
 that a claim reads its LIMIT rows off the index instead of sorting every pending message due
 at the same moment (a fair's 10,000 reminders are)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from fairs.db.migrations import raw
 
 ID = "2026-12-06T04:40:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "outbox claim index (due_at, id)"
 
-STATEMENTS = [
+forwards = raw(ID, "notify", DESCRIPTION, [
     "CREATE INDEX IF NOT EXISTS outbox_due_id ON outbox_message (due_at, id) "
     "WHERE status = 'pending'",
     "DROP INDEX IF EXISTS outbox_due",
-]
-
-
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="notify", description=DESCRIPTION)
-
-    async def run():
-        from fairs.db import execute
-
-        for statement in STATEMENTS:
-            await execute(statement)
-
-    manager.add_raw(run)
-    return manager
+])
