@@ -12,7 +12,9 @@ outbox empty (the server warming), then, the messages written while it serves (a
 schedule writes reminders), until every message arrived. Printed: messages, seconds to drain
 (from the writing's start), messages/s, repeated ids, and check-in p50/p99 before, while
 draining and afterwards (the same server with an idle outbox: the floor).
-Targets: drained in under 60 s, check-in p99 under 50 ms.
+Targets: drained in under 60 s, check-in p99 under 50 ms. On PostgreSQL it is measured twice:
+with the two web workers delivering (spacing their sends while they serve), and with the web
+workers delivering nothing and one `fairs deliver` process at nice 10 beside them.
 
 Run: `.venv/bin/python -m bench notify` (FAIRS_BENCH_ENGINES as bench_checkin).
 """
@@ -133,7 +135,9 @@ class _Enqueue:
         return json.loads(out.strip().splitlines()[-1])["messages"]
 
 
-def _measure(label: str, url: str, workers: int) -> dict:
+def _measure(label: str, url: str, workers: int, deliverers: int = 0) -> dict:
+    """`deliverers` > 0: the web workers deliver nothing (FAIRS_NOTIFY_WORKER=off) and that many
+    `fairs deliver` processes (nice 10) share the queue beside them."""
     from aiosmtpd.controller import Controller
 
     var = Path(tempfile.mkdtemp(prefix=f"bench-notify-{label}-"))
@@ -152,11 +156,17 @@ def _measure(label: str, url: str, workers: int) -> dict:
     smtp.start()
     os.environ.update({"FAIRS_SMS_URL": f"http://127.0.0.1:{gateway.port}/sms",
                        "FAIRS_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
-                       "FAIRS_NOTIFY_QUIET_HOURS": "", "FAIRS_NOTIFY_WORKER": "on"})
+                       "FAIRS_NOTIFY_QUIET_HOURS": "",
+                       "FAIRS_NOTIFY_WORKER": "off" if deliverers else "on"})
     script = var / "checkin.lua"
     script.write_text(LUA)
     codes = Path(seeded["codes"]).read_text().split()
     server = Server(url, workers, var)
+    env = bench_checkin._env(url)
+    env["FAIRS_VAR_DIR"] = str(var)
+    delivery = [subprocess.Popen([str(Path(PYTHON).parent / "fairs"), "deliver", "--nice", "10"],
+                                 env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+                for _ in range(deliverers)]
     windows: list[dict] = []
     drained = None
     offset = 0
@@ -187,6 +197,9 @@ def _measure(label: str, url: str, workers: int) -> dict:
         floor = window()
     finally:
         server.stop()
+        for proc in delivery:
+            proc.terminate()
+            proc.wait(20)
         smtp.stop()
         shutil.rmtree(var, ignore_errors=True)
     # The drain's end is the last message's arrival at the gateway or the SMTP server.
@@ -210,14 +223,17 @@ def main() -> None:
     plans = []
     if "sqlite" in engines:
         tmp = Path(tempfile.mkdtemp(prefix="bench-notify-db-"))
-        plans.append(("sqlite", f"sqlite:///{tmp / 'bench.db'}", 1))
+        plans.append(("sqlite", f"sqlite:///{tmp / 'bench.db'}", 1, 0))
     if "postgres" in engines and _pg_ready():
-        plans.append(("postgres", bench_checkin.PG_URL, 2))
-    for label, url, workers in plans:
-        r = _measure(label, url, workers)
+        plans.append(("postgres", bench_checkin.PG_URL, 2, 0))
+        plans.append(("postgres", bench_checkin.PG_URL, 2, 1))
+    for label, url, workers, deliverers in plans:
+        r = _measure(label, url, workers, deliverers)
         drained = f"{r['drained']:.1f} s" if r["drained"] else "NOT drained in 300 s"
         rate = f"{r['messages'] / r['drained']:.0f} messages/s" if r["drained"] else ""
-        print(f"\n{label}, {workers} worker(s): {r['messages']} messages "
+        how = (f"{workers} web worker(s) + {deliverers} `fairs deliver` (nice 10)" if deliverers
+               else f"{workers} worker(s)")
+        print(f"\n{label}, {how}: {r['messages']} messages "
               f"({r['sms']} SMS ids, {r['emails']} e-mails received), drained in "
               f"{drained} {rate}; repeated deliveries {r['repeats']} (target: < 60 s)")
         worst = max(r["during"], key=lambda w: w["p99"])

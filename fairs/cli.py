@@ -329,6 +329,42 @@ def restore_cmd(path: str, yes: bool) -> None:
     click.echo(f"restored from {path}")
 
 
+@main.command("deliver")
+@click.option("--nice", "niceness", default=10, show_default=True, type=click.IntRange(0, 19),
+              help="How much lower this process's CPU priority is than the web workers'.")
+def deliver_cmd(niceness: int) -> None:
+    """Deliver the outbox from a process of its own, until stopped (SIGTERM or Ctrl-C).
+
+    For PostgreSQL deployments: start the web workers with FAIRS_NOTIFY_WORKER=off and one or
+    more of these beside them (they share the queue as the workers do). At a lower CPU priority
+    the kernel serves the requests first and gives delivery what they leave; without it, each
+    web worker delivers, spacing its sends while it answers requests."""
+    import signal
+
+    from fairs.notify.worker import Deliverer
+
+    settings = _settings()
+    if niceness:
+        os.nice(niceness)
+
+    async def deliver() -> None:
+        async with _database():
+            deliverer = Deliverer(settings)
+            task = asyncio.create_task(deliverer.run(), name="fairs-deliver")
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, task.cancel)
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+            finally:
+                await deliverer.aclose()
+
+    click.echo(f"delivering the outbox (nice {niceness}); SIGTERM to stop", err=True)
+    asyncio.run(deliver())
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

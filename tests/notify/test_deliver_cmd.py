@@ -1,0 +1,45 @@
+"""`fairs deliver`: the outbox delivered by a process of its own (beside web workers started with
+FAIRS_NOTIFY_WORKER=off), at a lower CPU priority, stopped cleanly by SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from fairs import db
+from tests import factories
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+async def test_a_delivery_process_sends_the_outbox_and_stops_on_sigterm(world, gateway):
+    people = await factories.staff()
+    fair = await factories.fair(people["organiser"], world)
+    for _ in range(5):
+        await factories.registration(fair["id"])
+    uids = {r["uid"] for r in await db.fetch("SELECT uid FROM outbox_message")}
+    env = {**os.environ, "FAIRS_SMS_URL": f"{gateway.url}/sms", "FAIRS_NOTIFY_QUIET_HOURS": ""}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "fairs.cli", "deliver", "--nice", "5", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        for _ in range(1500):
+            if len(gateway.sms()) >= len(uids) or proc.returncode is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert proc.returncode is None, (await proc.stderr.read()).decode()[-2000:]
+        assert _nice(proc.pid) == _nice(os.getpid()) + 5
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 20) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert {sms["id"] for sms in gateway.sms()} == uids
+    left = await db.fetch("SELECT COUNT(*) AS n FROM outbox_message WHERE status <> 'sent'")
+    assert left[0]["n"] == 0
