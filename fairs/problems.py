@@ -352,16 +352,24 @@ def refuse_loose_booleans(request: Request, body: bytes) -> None:
                 FieldError(found, N_("true or false"), code="type")])
 
 
-async def check_input(request: Request) -> None:
-    """before_request: an integer path id out of the ids' range, or a path parameter with a
-    NUL, names nothing (404); a NUL character in a query parameter or in a JSON or form
-    body is a 422 naming the field."""
-    for value in (request.scope.get("path_params") or {}).values():
+def path_names_something(path_params: dict | None) -> bool:
+    """False when an integer path id is out of the ids' range or a path parameter holds a NUL:
+    such a path names nothing."""
+    for value in (path_params or {}).values():
         if isinstance(value, bool):
             continue
         if (isinstance(value, int) and abs(value) > MAX_ID) or (
                 isinstance(value, str) and "\x00" in value):
-            raise NotFound(NOTHING_HERE)
+            return False
+    return True
+
+
+async def check_input(request: Request) -> None:
+    """before_request: an integer path id out of the ids' range, or a path parameter with a
+    NUL, names nothing (404); a NUL character in a query parameter or in a JSON or form
+    body is a 422 naming the field."""
+    if not path_names_something(request.scope.get("path_params")):
+        raise NotFound(NOTHING_HERE)
     if b"%00" in request.scope.get("query_string", b""):
         for key, value in request.query_params.multi_items():
             if "\x00" in key or "\x00" in str(value):

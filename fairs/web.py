@@ -57,6 +57,7 @@ class RequestStack:
             elif handler.opt.get(STATELESS):
                 await self.route(scope, receive, send)
             elif (early := handler.opt.get(EARLY)) is not None and scope["type"] == "http" \
+                    and problems.path_names_something(scope.get("path_params")) \
                     and (refusal := await early(scope)) is not None:
                 await problems.send(send, refusal, locale)
             else:
@@ -70,7 +71,9 @@ class RequestStack:
 # run and before its body is read: a FairsError it returns is the answer (problem+json in the
 # request's language, pre-encoded), None goes on as usual. Only for refusals that hold whoever
 # asks and change nothing (a full fair's registration): what the skipped layers would check
-# cannot matter to an answer that writes nothing and says what the public page says.
+# cannot matter to an answer that writes nothing and says what the public page says. It is asked
+# only for a path that names something (ids in range, no NUL: fairs.problems.check_input's
+# rule); anything else about the request it must check itself.
 EARLY = "early"
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
