@@ -107,7 +107,7 @@ async def _enqueue_main(fair_id: int, emails: int) -> None:
     async with db.write_transaction():
         await receivers.to_registrants(fair_id, f"reminder_day:{fair_id}:bench", "reminder_day",
                                        receivers._base(facts), reminders=True)
-    await enqueue([Outgoing(f"bench-mail:{n}", "email", f"hr{n}@example.cn", "test")
+    await enqueue([Outgoing(f"bench-mail:{fair_id}:{n}", "email", f"hr{n}@example.cn", "test")
                    for n in range(emails)])
     rows = await db.fetch("SELECT COUNT(*) AS n FROM outbox_message WHERE status = 'pending'")
     await db.stop()
