@@ -104,3 +104,15 @@ def settings_for(gateway: Gateway | None = None, smtp_port: int | None = None,
         values.update(smtp_url=f"smtp://127.0.0.1:{smtp_port}", mail_from="fairs@example.cn")
     values.update(kw)
     return replace(Settings.from_env(), **values)
+
+
+async def registrations_waiting(world, count: int) -> set[str]:
+    """A fair with `count` registrations: their SMS wait in the outbox; their ids."""
+    from fairs import db
+    from tests import factories
+
+    people = await factories.staff()
+    fair = await factories.fair(people["organiser"], world)
+    for _ in range(count):
+        await factories.registration(fair["id"])
+    return {r["uid"] for r in await db.fetch("SELECT uid FROM outbox_message")}

@@ -8,16 +8,12 @@ import asyncio
 import collections
 
 from fairs import db
-from tests import factories
 from tests.browser.conftest import LiveServer
+from tests.notify.conftest import registrations_waiting
 
 
 async def test_kill_during_delivery_loses_none_and_repeats_only_same_ids(world, gateway):
-    people = await factories.staff()
-    fair = await factories.fair(people["organiser"], world)
-    for _ in range(300):
-        await factories.registration(fair["id"])
-    uids = {r["uid"] for r in await db.fetch("SELECT uid FROM outbox_message")}
+    uids = await registrations_waiting(world, 300)
     assert len(uids) == 300
     gateway.delay = 0.01
     env = {"FAIRS_NOTIFY_WORKER": "on", "FAIRS_SMS_URL": f"{gateway.url}/sms",

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from fairs import db
-from tests import factories
+from tests.notify.conftest import registrations_waiting
 
 
 def _nice(pid: int) -> int:
@@ -18,11 +18,7 @@ def _nice(pid: int) -> int:
 
 
 async def test_a_delivery_process_sends_the_outbox_and_stops_on_sigterm(world, gateway):
-    people = await factories.staff()
-    fair = await factories.fair(people["organiser"], world)
-    for _ in range(5):
-        await factories.registration(fair["id"])
-    uids = {r["uid"] for r in await db.fetch("SELECT uid FROM outbox_message")}
+    uids = await registrations_waiting(world, 5)
     env = {**os.environ, "FAIRS_SMS_URL": f"{gateway.url}/sms", "FAIRS_NOTIFY_QUIET_HOURS": ""}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "fairs.cli", "deliver", "--nice", "5", env=env,
