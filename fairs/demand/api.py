@@ -191,11 +191,10 @@ class DemandReportController(Controller):
     async def wages(self, request: Request, from_: From = None, to: Code = None,
                     industry: Code = None, education: Code = None,
                     by: Annotated[str, QueryParameter(max_length=16)] = "education") -> dict:
-        # an aggregate over a year of needs and positions (tens of ms): a few a second per address
-        await request.app.state.limiter.hit("report_ip", client_address(request))
         found = await wages.wage_levels(bounds.parse_date(from_, "from"),
                                         bounds.parse_date(to, "to"), industry, education, by,
-                                        min_count(request))
+                                        min_count(request), limiter=request.app.state.limiter,
+                                        address=client_address(request))
         return {"items": found["items"], "from": found["from"].isoformat(),
                 "to": found["to"].isoformat(), "by": found["by"],
                 "min_count": found["min_count"], "suppressed": found["suppressed"]}

@@ -116,14 +116,14 @@ class PublicPages(Controller):
         found = await wages.wage_levels(
             bounds.parse_date(raw["from"], "from"), bounds.parse_date(raw["to"], "to"),
             raw["industry"] or None, raw["education"] or None, raw["by"] or "education",
-            min_count(request))
+            min_count(request), limiter=request.app.state.limiter,
+            address=client_address(request))
         return raw, found
 
     @get("/wages")
     async def wages_page(self, request: Request) -> Template:
         errors: dict[str, str] = {}
         raw, found = {k: "" for k in WAGE_KEYS}, None
-        await request.app.state.limiter.hit("report_ip", client_address(request))
         try:
             raw, found = await self._wages(request)
         except Invalid as exc:

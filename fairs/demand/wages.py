@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from typing import Any
 
 from fairs import clock, db, pay
 from fairs.catalog import services as catalog
@@ -96,10 +97,12 @@ def whole(value) -> int:
 
 async def wage_levels(start: date | None = None, end: date | None = None,
                       industry: str | None = None, education: str | None = None,
-                      by: str = "education", min_count: int = DEFAULT_MIN_COUNT) -> dict:
+                      by: str = "education", min_count: int = DEFAULT_MIN_COUNT, *,
+                      limiter: Any = None, address: str | None = None) -> dict:
     """{"from","to","by","min_count","items": [{"industry", "education" (or "title"),
     "count","p25","p50","p75"}],"suppressed": cells withheld}, by industry then the other
-    key."""
+    key. Public: with a `limiter`, each table counts against `report_ip` for `address` (an
+    aggregate over a year of needs and positions, tens of ms), after the input is checked."""
     if by not in GROUPINGS:
         raise Invalid("by", N_("one of {choices}"), code="invalid_choice",
                       params={"choices": list(GROUPINGS)})
@@ -107,6 +110,8 @@ async def wage_levels(start: date | None = None, end: date | None = None,
         await catalog.check_industries([industry], "industry")
     education = check_education(education) if education else None
     start, end = period(start, end)
+    if limiter is not None:
+        await limiter.hit("report_ip", address or "unknown")
     sql, names = _statement(by, industry, education)
     values = {"start": day_start(start), "end": day_start(end + timedelta(days=1)),
               "industry": industry, "education": education}
