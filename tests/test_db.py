@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from piccolo.columns import Integer, Timestamptz, Varchar
@@ -57,6 +57,41 @@ async def test_inside_a_write_transaction_fetch_runs_on_its_connection(sqlite_en
         await db.fetch("INSERT INTO t (v) VALUES ({})", "e", engine=sqlite_engine)
         assert db.in_transaction(sqlite_engine)
     assert await db.fetch("SELECT v FROM t", engine=sqlite_engine) == [{"v": "e"}]
+
+
+async def test_sqlite_columns_read_back_as_piccolo_converted_them(sqlite_engine):
+    """fairs.db.engine replaces Piccolo's INTEGER, BOOLEAN and timestamp output converters with
+    cheaper ones: every value reads back as Piccolo's own converters gave it (aware UTC
+    datetimes, bools, ints), through Piccolo's queries and raw statements alike."""
+    from piccolo.engine import sqlite as piccolo_sqlite
+
+    await sqlite_engine.run_ddl(
+        "CREATE TABLE typed (id INTEGER PRIMARY KEY, n INTEGER, big INTEGER, flag BOOLEAN, "
+        "at TIMESTAMPTZ, naive TIMESTAMP, label VARCHAR)")
+    at = datetime(2026, 3, 31, 23, 59, 59, 123456, tzinfo=UTC)
+    await db.execute("INSERT INTO typed (n, big, flag, at, naive, label) VALUES "
+                     "({}, {}, {}, {}, {}, {}), (NULL, NULL, {}, NULL, NULL, NULL)",
+                     -7, 2**62, True, at.astimezone(timezone(timedelta(hours=8))),
+                     at.replace(tzinfo=None), "x", False, engine=sqlite_engine)
+    rows = await db.fetch("SELECT id, n, big, flag, at, naive, label FROM typed ORDER BY id",
+                          engine=sqlite_engine)
+    assert rows == [
+        {"id": 1, "n": -7, "big": 2**62, "flag": True, "at": at,
+         "naive": at.replace(tzinfo=None), "label": "x"},
+        {"id": 2, "n": None, "big": None, "flag": False, "at": None, "naive": None,
+         "label": None}]
+    assert [type(rows[0][k]) for k in ("id", "n", "big", "flag")] == [int, int, int, bool]
+    assert rows[0]["at"].utcoffset() == timedelta(0)
+    # What Piccolo's own converters make of the same stored bytes.
+    raw = sqlite3.connect(sqlite_engine.path)
+    stored = raw.execute("SELECT n, big, flag, at, naive FROM typed WHERE id = 1").fetchone()
+    raw.close()
+    piccolo = [piccolo_sqlite.convert_int_out(str(stored[0]).encode()),
+               piccolo_sqlite.convert_int_out(str(stored[1]).encode()),
+               piccolo_sqlite.convert_boolean_out(str(stored[2]).encode()),
+               piccolo_sqlite.convert_timestamptz_out(stored[3].encode()),
+               piccolo_sqlite.convert_timestamp_out(stored[4].encode())]
+    assert piccolo == [rows[0][k] for k in ("n", "big", "flag", "at", "naive")]
 
 
 async def test_piccolo_queries_say_whether_they_read(sqlite_engine, monkeypatch):
