@@ -4,8 +4,9 @@ nothing, against a bare Litestar app's route, in the same run.
 SQLite, one uvicorn worker each, wrk -t2 -c16: GET /api/v1/health (the app's middleware, one
 `SELECT 1`), GET /static/css/app.css (middleware, no database) and the bare app's GET /bare
 (bench/_bare.py). Prints req/s, p50/p99 and the server's CPU ms per request, and the ratio
-bare/this of CPU per request (target for /health: >= 0.6). The check-in against a raw insert
-is `python -m bench checkin` (its "raw" line is that floor: bench/_rawinsert.py).
+bare/this of CPU per request (target for /health: >= 0.6). The check-in against the app's raw
+insert is `python -m bench checkin` (first/bare; its "raw" line, bench/_rawinsert.py, is a
+framework-less reference).
 
 Run: `.venv/bin/python -m bench stack`.
 """

@@ -30,6 +30,7 @@ from fairs.accounts.auth import (
     AuthMiddleware,
     FairsCSRFMiddleware,
     SessionConfig,
+    bearer_only,
     csrf_config,
 )
 from fairs.accounts.sessions import origin_of
@@ -161,7 +162,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # files) skips (fairs.web.RequestStack).
         middleware=[
             metrics.HTTPMetrics,
-            DefineMiddleware(RequestStack, default=settings.default_locale, layers=(
+            DefineMiddleware(RequestStack, default=settings.default_locale,
+                             shortcut=bearer_only, layers=(
                 session_config.middleware,
                 DefineMiddleware(FairsCSRFMiddleware,
                                  config=csrf_config(settings.secret_key, settings.cookie_secure),

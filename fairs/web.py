@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -31,13 +32,17 @@ class RequestStack:
     """The per-request layers as one middleware: the locale (scope state and
     i18n.current_locale, from the raw query and headers only), then `layers` (the session, CSRF
     and authentication middlewares, outermost first) around the route, unless the route is
-    STATELESS, which gets the locale only. One layer in the chain, and none of the session's
-    work for the requests that need none."""
+    STATELESS or `shortcut` says the request needs none of them: those get the locale only. One
+    layer in the chain, and none of the session's work for the requests that need none."""
 
     def __init__(self, app: ASGIApp, layers: tuple = (),
-                 default: str = i18n.DEFAULT_LOCALE) -> None:
+                 default: str = i18n.DEFAULT_LOCALE,
+                 shortcut: Callable[[Scope], bool] | None = None) -> None:
         self.route = app
         self.default = default
+        # `shortcut(scope)` True: the request needs none of the layers, and the scope has been
+        # made as they would have left it (fairs.accounts.auth.bearer_only).
+        self.shortcut = shortcut
         full = app
         for layer in reversed(layers):
             full = layer(full)
@@ -60,6 +65,8 @@ class RequestStack:
                     and problems.path_names_something(scope.get("path_params")) \
                     and (refusal := await early(scope)) is not None:
                 await problems.send(send, refusal, locale)
+            elif self.shortcut is not None and self.shortcut(scope):
+                await self.route(scope, receive, send)
             else:
                 await self.full(scope, receive, send)
         finally:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import operator
 import os
 import sqlite3
 import sys
@@ -36,7 +37,6 @@ from piccolo.engine.sqlite import (
     SQLiteEngine,
     SQLiteTransaction,
     TransactionType,
-    dict_factory,
 )
 from piccolo.query.methods.count import Count
 from piccolo.query.methods.exists import Exists
@@ -73,6 +73,14 @@ def _timestamptz_out(value: bytes) -> datetime:
 def _timestamp_out(value: bytes) -> datetime:
     return datetime.fromisoformat(value.decode())
 
+
+def dict_row(cursor: sqlite3.Cursor, row: tuple) -> dict:
+    """A row as a dict by column name, as Piccolo's `dict_factory` makes it, in half its time
+    (no Python-level loop over the columns)."""
+    return dict(zip(map(_first, cursor.description), row, strict=True))
+
+
+_first = operator.itemgetter(0)
 
 sqlite3.converters.pop("INTEGER", None)
 sqlite3.register_converter("BOOLEAN", _boolean_out)
@@ -285,7 +293,7 @@ class FairsSQLiteEngine(SQLiteEngine):
     async def _connect(self, writer: bool) -> aiosqlite.Connection | InlineConnection:
         if self.inline:
             raw = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            raw.row_factory = dict_factory
+            raw.row_factory = dict_row
             raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if writer:
                 raw.execute("PRAGMA journal_mode = WAL")
@@ -301,7 +309,7 @@ class FairsSQLiteEngine(SQLiteEngine):
         if thread is not None:
             thread.daemon = True
         conn = await conn
-        conn.row_factory = dict_factory  # type: ignore[assignment]
+        conn.row_factory = dict_row  # type: ignore[assignment]
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if writer:
             await conn.execute("PRAGMA journal_mode = WAL")

@@ -344,13 +344,14 @@ class Pipeline:
                 made[step.name] = 0
                 continue
             cursor = raw.execute(sql, args)
+            cursor.row_factory = None  # tuples: they fill the step's TEMP table as they are
             rows = cursor.fetchall()
             names = tuple(d[0] for d in cursor.description or ())
             if names != step.returns:
                 raise ValueError(f"step {step.name} returns {names}, declared {step.returns}")
             made[step.name] = len(rows)
             if rows:
-                self._fill(raw, fill, [tuple(row.values()) for row in rows])
+                self._fill(raw, fill, rows)
                 filled.append(clear)
         result = raw.execute(texts.result, args).fetchall()
         if self.abort_if is not None and any(row["_abort"] for row in result):

@@ -271,6 +271,50 @@ async def test_scanner_devices_with_bearer_tokens(new_client, world):
     assert int(logged[0]["n"]) == 17  # twelve admissions, four repeats, the organiser's
 
 
+async def test_a_bearer_scan_is_decided_by_its_token_whatever_cookie_comes_with_it(
+        new_client, world):
+    """A check-in sent with a bearer token goes past the session, CSRF and authentication
+    layers (fairs.web.RequestStack's short way): the token alone decides it. A browser's
+    session cookie sent along neither lends its user to a bad token nor takes the token's
+    place, no cookie is set, and the session stays as it was."""
+    organiser = await login_as(new_client, "organiser")
+    fair = await make_fair(organiser, world)
+    ticket = await register(new_client(), fair["id"])
+    other = await register(new_client(), fair["id"])
+    # A forged token with the organiser's live session cookie: 401, nothing admitted.
+    forged = new_client()
+    forged.cookies = organiser.cookies
+    forged.headers["authorization"] = "Bearer fairs_" + "x" * 43
+    refused = await forged.post(f"/api/v1/fairs/{fair['id']}/checkins",
+                                json={"code": ticket["code"]})
+    assert problem(refused, 401)["code"] == "invalid_token"
+    assert await admissions(fair["id"]) == 0
+    # The session cookie of another organisation's organiser (who may not scan here) with a
+    # scanner's token: the scanner scans.
+    sibling = await login_as(new_client, "jiaozhou")
+    door, _made = await token_client(new_client, "scanner")
+    door.cookies = sibling.cookies
+    answer = await door.post(f"/api/v1/fairs/{fair['id']}/checkins",
+                             json={"code": ticket["code"], "device": "door-1"})
+    assert answer.status_code == 200 and answer.json()["result"] == "ok"
+    assert "set-cookie" not in answer.headers
+    # ... and a scanner's session cookie does not lend its role to an employer's token.
+    from tests.employers.conftest import employers_with_tokens
+
+    [hr] = await employers_with_tokens(1, start=8900)
+    scanner = await login_as(new_client, "scanner")
+    mixed = new_client()
+    mixed.cookies = scanner.cookies
+    mixed.headers["authorization"] = f"Bearer {hr['token']}"
+    denied = await mixed.post(f"/api/v1/fairs/{fair['id']}/checkins",
+                              json={"code": other["code"]})
+    assert problem(denied, 403)["code"] == "role_required"
+    assert await admissions(fair["id"]) == 1
+    # The sessions the cookies belong to still work as they did.
+    assert (await sibling.get("/api/v1/auth/me")).json()["username"] == "jiaozhou"
+    assert (await scan(scanner, fair["id"], other["code"]))["result"] == "ok"
+
+
 async def test_scans_at_two_fairs_at_once_count_apart(new_client, world):
     """Scans at two doors arriving together (one batch on PostgreSQL): each fair's admissions
     and counts are its own, and a ticket scanned at the wrong door is refused there."""
