@@ -41,12 +41,21 @@ def _checks_own_bearer(scope: Scope) -> bool:
     return handler is not None and bool(handler.opt.get(OWN_BEARER))
 
 
-def _own_bearer_scope(scope: Scope, token: str) -> None:
-    # The route authenticates the token in its own first statement (one round trip for the
-    # token and the work): scope["bearer"] holds it, scope["user"] stays None.
+def _own_bearer(scope: Scope) -> bool:
+    """For a route that checks its own bearer token (OWN_BEARER) asked with one: the scope as
+    the authentication layer leaves it (no user, the token in scope["bearer"]: the route
+    authenticates it in its own first statement, one round trip for the token and the work),
+    and True. False (the scope untouched) for any other request. The route's opt is looked at
+    before the headers: most routes are not such a route."""
+    if not _checks_own_bearer(scope):
+        return False
+    token = _bearer(scope)
+    if token is None:
+        return False
     scope["user"] = None
     scope["auth"] = "token"
     scope["bearer"] = token
+    return True
 
 
 def bearer_only(scope: Scope) -> bool:
@@ -56,11 +65,9 @@ def bearer_only(scope: Scope) -> bool:
     nothing else to do for such a request: the route reads no session and sets no cookie, and
     a bearer-token request needs no CSRF token (no ambient credential is used, and a page on
     another site cannot send an Authorization header). False for any other request."""
-    token = _bearer(scope)
-    if token is None or not _checks_own_bearer(scope):
+    if not _own_bearer(scope):
         return False
     scope["session"] = {}
-    _own_bearer_scope(scope, token)
     return True
 
 
@@ -82,11 +89,10 @@ class AuthMiddleware:
             return
         principal: Principal | None = None
         how: str | None = None
-        token = _bearer(scope)
-        if token is not None and _checks_own_bearer(scope):
-            _own_bearer_scope(scope, token)
+        if _own_bearer(scope):
             await self.app(scope, receive, send)
             return
+        token = _bearer(scope)
         if token is not None:
             principal = await services.principal_by_token(token)
             if principal is None:
