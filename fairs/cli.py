@@ -333,7 +333,9 @@ def restore_cmd(path: str, yes: bool) -> None:
 @click.option("--nice", "niceness", default=10, show_default=True, type=click.IntRange(0, 19),
               help="How much lower this process's CPU priority is than the web workers'.")
 def deliver_cmd(niceness: int) -> None:
-    """Deliver the outbox from a process of its own, until stopped (SIGTERM or Ctrl-C).
+    """Deliver the outbox from a process of its own, until stopped (SIGTERM or Ctrl-C: the
+    sends in flight finish and are recorded first, at most STOP_GRACE seconds; a second
+    signal cuts them).
 
     For PostgreSQL deployments: start the web workers with FAIRS_NOTIFY_WORKER=off and one or
     more of these beside them (they share the queue as the workers do). At a lower CPU priority
@@ -351,15 +353,21 @@ def deliver_cmd(niceness: int) -> None:
         async with _database():
             deliverer = Deliverer(settings)
             task = asyncio.create_task(deliverer.run(), name="fairs-deliver")
+            stopped = asyncio.Event()
+
+            def on_signal() -> None:  # the first: finish the round; a second: cut it
+                if stopped.is_set():
+                    task.cancel()
+                stopped.set()
+
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, task.cancel)
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-            finally:
-                await deliverer.aclose()
+                loop.add_signal_handler(sig, on_signal)
+            waiting = asyncio.create_task(stopped.wait())
+            await asyncio.wait((task, waiting), return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await deliverer.finish(task)
 
     click.echo(f"delivering the outbox (nice {niceness}); SIGTERM to stop", err=True)
     asyncio.run(deliver())

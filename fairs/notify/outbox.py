@@ -137,6 +137,17 @@ async def _sent_together(ids: list[int]) -> list[None]:
     return [None] * len(ids)
 
 
+async def release(ids: Sequence[int]) -> None:
+    """Claimed messages this process will not send after all (it is stopping): their lease
+    and the attempt the claim counted are given back, so the next deliverer takes them at once."""
+    if not ids:
+        return
+    marks = ", ".join("{}" for _ in ids)
+    await db.write(
+        "UPDATE outbox_message SET lease_until = NULL, attempts = attempts - 1 "
+        f"WHERE id IN ({marks}) AND status = 'pending'", *ids)
+
+
 # One message sent, recorded at once: the messages sent while a record is being written share
 # the next one (one UPDATE and one commit for many), so a crash repeats only what was in flight.
 sent = db.Batcher(_sent_together, max_size=200)

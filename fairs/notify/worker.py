@@ -40,6 +40,7 @@ COUNTS_EVERY = 60.0  # seconds between checkin.counts rounds
 # the gateway answers, without turns).
 LAG = 0.001  # seconds late a turn may come before delivery slows down
 MAX_GAP = 1 / 400
+STOP_GRACE = 15.0  # seconds a stopping process waits for the round in flight before cutting it
 REMINDERS = (("reminder_day", timedelta(hours=24)), ("reminder_hours", timedelta(hours=2)))
 
 
@@ -119,6 +120,13 @@ class Deliverer:
         self._http: aiohttp.ClientSession | None = None
         self.wake = asyncio.Event()
         self.pacer = Pacer()
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Stop after the round in flight: its sends finish and are recorded, the messages it
+        claimed but has not begun are released, and no new round starts (`run` returns)."""
+        self.stopping = True
+        self.wake.set()
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -209,8 +217,13 @@ class Deliverer:
             else:
                 await self._send(row, endpoints, facts, mailer)
 
+        unsent: list[int] = []
+
         async def one(row: dict) -> None:
             async with gate:
+                if self.stopping:  # claimed, not begun: released for the next deliverer
+                    unsent.append(row["id"])
+                    return
                 try:
                     await send(row)
                 except channels.Failed as exc:
@@ -229,6 +242,7 @@ class Deliverer:
             await asyncio.gather(*(one(r) for r in rows))
         finally:
             await mailer.aclose()
+        await outbox.release(unsent)
         return len(rows)
 
     async def drain(self, rounds: int = 10_000) -> int:
@@ -244,7 +258,7 @@ class Deliverer:
     async def run(self) -> None:
         last_reminders = last_counts = 0.0
         loop = asyncio.get_running_loop()
-        while True:
+        while not self.stopping:
             try:
                 if loop.time() - last_reminders >= REMIND_EVERY:
                     last_reminders = loop.time()
@@ -259,8 +273,28 @@ class Deliverer:
             except Exception:
                 log.exception("delivery round failed")
             self.wake.clear()
+            if self.stopping:
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), IDLE)
+
+    async def finish(self, task: asyncio.Task, grace: float = STOP_GRACE) -> None:
+        """Stops `task` (this deliverer's `run`): gracefully, or cut after `grace` seconds (what
+        was in flight then is sent again later, with the same uid); then closes the client."""
+        self.stop()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), grace)
+        except TimeoutError:
+            log.warning("delivery still sending after %.0f s: stopped", grace)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        except asyncio.CancelledError:
+            if not task.done():  # this wait itself was cancelled: cut the round too
+                task.cancel()
+            raise
+        finally:
+            await self.aclose()
 
 
 @contextlib.asynccontextmanager
@@ -274,7 +308,4 @@ async def scheduler(settings: Settings) -> AsyncIterator[Deliverer | None]:
     try:
         yield deliverer
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await deliverer.aclose()
+        await deliverer.finish(task)
